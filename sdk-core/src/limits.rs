@@ -1,0 +1,38 @@
+//! Size bounds applied to everything decoded from the network.
+
+/// Bounds on untrusted input. Every decoder in this crate checks them before
+/// allocating, so a hostile peer cannot make the client use unbounded memory
+/// or stack.
+///
+/// The defaults match the official server's defaults where one exists
+/// (`maxHttpBufferSize` = 1 MB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest Engine.IO packet (text or binary) and longest polling payload,
+    /// in bytes. The server's `maxPayload` from the handshake is the usual
+    /// value to use once connected.
+    pub max_packet_size: usize,
+    /// Most binary attachments one Socket.IO packet may announce.
+    pub max_attachments: usize,
+    /// Deepest JSON nesting (arrays and objects) accepted in packet data.
+    pub max_depth: usize,
+}
+
+impl Limits {
+    /// Default [`max_packet_size`](Self::max_packet_size): 1 MB.
+    pub const DEFAULT_MAX_PACKET_SIZE: usize = 1_000_000;
+    /// Default [`max_attachments`](Self::max_attachments).
+    pub const DEFAULT_MAX_ATTACHMENTS: usize = 64;
+    /// Default [`max_depth`](Self::max_depth).
+    pub const DEFAULT_MAX_DEPTH: usize = 64;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_packet_size: Self::DEFAULT_MAX_PACKET_SIZE,
+            max_attachments: Self::DEFAULT_MAX_ATTACHMENTS,
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+        }
+    }
+}

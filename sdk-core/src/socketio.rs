@@ -1,0 +1,519 @@
+//! Socket.IO v5 codec.
+//!
+//! ```text
+//! packet      = type [ attachments "-" ] [ nsp "," ] [ ack-id ] [ json ]
+//! type        = "0" CONNECT | "1" DISCONNECT | "2" EVENT | "3" ACK
+//!             | "4" CONNECT_ERROR | "5" BINARY_EVENT | "6" BINARY_ACK
+//! attachments = 1*DIGIT                ; BINARY_* only
+//! nsp         = "/" *( any but "," )   ; omitted for the main namespace "/"
+//! ack-id      = 1*DIGIT
+//! ```
+//!
+//! Examples from the protocol document: `40`, `40/admin,{"token":"123"}`,
+//! `42["hello",1]`, `43/admin,13["bar"]`, `44{"message":"Not authorized"}`,
+//! `451-["a",{"_placeholder":true,"num":0}]` followed by one binary frame.
+//!
+//! Packet data stays JSON text: the codec validates it (syntax, nesting
+//! depth, the shape each packet type requires, binary placeholders) but does
+//! not build a tree, so a browser can hand it to `JSON.parse` and a native
+//! client can deserialize it once into a typed value.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use serde::de::IgnoredAny;
+
+use crate::value::{check_depth, validate_placeholders};
+use crate::{CapacityError, Limits, ProtocolError, Result, Value};
+
+/// The Socket.IO packet types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacketType {
+    /// `0`: join a namespace (client → server, with auth) or accept (server
+    /// → client, with `{"sid"}`).
+    Connect,
+    /// `1`: leave a namespace.
+    Disconnect,
+    /// `2`: an event, `["name", ...args]`.
+    Event,
+    /// `3`: the answer to an event that asked for one.
+    Ack,
+    /// `4`: refusal of a CONNECT, with `{"message", "data"?}`.
+    ConnectError,
+    /// `5`: an event whose arguments hold binary attachments.
+    BinaryEvent,
+    /// `6`: an ack whose arguments hold binary attachments.
+    BinaryAck,
+}
+
+impl PacketType {
+    /// The wire character of this type.
+    pub const fn as_char(self) -> char {
+        match self {
+            Self::Connect => '0',
+            Self::Disconnect => '1',
+            Self::Event => '2',
+            Self::Ack => '3',
+            Self::ConnectError => '4',
+            Self::BinaryEvent => '5',
+            Self::BinaryAck => '6',
+        }
+    }
+
+    /// Whether packets of this type carry binary attachments.
+    pub const fn is_binary(self) -> bool {
+        matches!(self, Self::BinaryEvent | Self::BinaryAck)
+    }
+
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Connect => "CONNECT",
+            Self::Disconnect => "DISCONNECT",
+            Self::Event => "EVENT",
+            Self::Ack => "ACK",
+            Self::ConnectError => "CONNECT_ERROR",
+            Self::BinaryEvent => "BINARY_EVENT",
+            Self::BinaryAck => "BINARY_ACK",
+        }
+    }
+
+    fn from_byte(b: u8) -> Option<Self> {
+        Some(match b {
+            b'0' => Self::Connect,
+            b'1' => Self::Disconnect,
+            b'2' => Self::Event,
+            b'3' => Self::Ack,
+            b'4' => Self::ConnectError,
+            b'5' => Self::BinaryEvent,
+            b'6' => Self::BinaryAck,
+            _ => return None,
+        })
+    }
+}
+
+/// The main namespace.
+pub const MAIN_NAMESPACE: &str = "/";
+
+/// One Socket.IO packet.
+///
+/// `data` is JSON text. Decoded packets borrow it from the input; call
+/// [`Packet::into_owned`] to keep one. For BINARY_EVENT / BINARY_ACK,
+/// `attachments` holds the binary frames in order and `data` holds the
+/// placeholders that refer to them; [`Packet::value`] puts them together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet<'a> {
+    /// The packet type.
+    pub packet_type: PacketType,
+    /// Namespace, `/` for the main one.
+    pub nsp: Cow<'a, str>,
+    /// Ack id: present on an EVENT that asks for an ack and on every ACK.
+    pub id: Option<u64>,
+    /// The JSON payload, if any.
+    pub data: Option<Cow<'a, str>>,
+    /// Binary attachments of a BINARY_* packet.
+    pub attachments: Vec<Bytes>,
+}
+
+impl<'a> Packet<'a> {
+    /// A CONNECT to `nsp`, with the auth object as JSON text if any.
+    pub fn connect(nsp: impl Into<Cow<'a, str>>, auth: Option<Cow<'a, str>>) -> Self {
+        Self::new(PacketType::Connect, nsp.into(), None, auth)
+    }
+
+    /// A DISCONNECT from `nsp`.
+    pub fn disconnect(nsp: impl Into<Cow<'a, str>>) -> Self {
+        Self::new(PacketType::Disconnect, nsp.into(), None, None)
+    }
+
+    /// An EVENT from its data (`["name", ...args]` as JSON text).
+    pub fn event(nsp: impl Into<Cow<'a, str>>, id: Option<u64>, data: Cow<'a, str>) -> Self {
+        Self::new(PacketType::Event, nsp.into(), id, Some(data))
+    }
+
+    /// An ACK from its data (the arguments as a JSON array).
+    pub fn ack(nsp: impl Into<Cow<'a, str>>, id: u64, data: Cow<'a, str>) -> Self {
+        Self::new(PacketType::Ack, nsp.into(), Some(id), Some(data))
+    }
+
+    /// An EVENT or, when `args` contain binary values, a BINARY_EVENT.
+    pub fn event_with_values(
+        nsp: impl Into<Cow<'a, str>>,
+        id: Option<u64>,
+        name: &str,
+        args: &[Value],
+    ) -> Self {
+        let mut items = Vec::with_capacity(args.len() + 1);
+        items.push(Value::String(name.to_owned()));
+        items.extend_from_slice(args);
+        Self::from_value(PacketType::Event, nsp.into(), id, &Value::Array(items))
+    }
+
+    /// An ACK or, when `args` contain binary values, a BINARY_ACK.
+    pub fn ack_with_values(nsp: impl Into<Cow<'a, str>>, id: u64, args: &[Value]) -> Self {
+        Self::from_value(
+            PacketType::Ack,
+            nsp.into(),
+            Some(id),
+            &Value::Array(args.to_vec()),
+        )
+    }
+
+    fn from_value(base: PacketType, nsp: Cow<'a, str>, id: Option<u64>, data: &Value) -> Self {
+        let (json, attachments) = data.deconstruct();
+        let packet_type = match (base, attachments.is_empty()) {
+            (PacketType::Event, false) => PacketType::BinaryEvent,
+            (PacketType::Ack, false) => PacketType::BinaryAck,
+            (t, _) => t,
+        };
+        Self {
+            packet_type,
+            nsp,
+            id,
+            data: Some(Cow::Owned(json)),
+            attachments,
+        }
+    }
+
+    fn new(
+        packet_type: PacketType,
+        nsp: Cow<'a, str>,
+        id: Option<u64>,
+        data: Option<Cow<'a, str>>,
+    ) -> Self {
+        Self {
+            packet_type,
+            nsp,
+            id,
+            data,
+            attachments: Vec::new(),
+        }
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Packet<'static> {
+        Packet {
+            packet_type: self.packet_type,
+            nsp: Cow::Owned(self.nsp.into_owned()),
+            id: self.id,
+            data: self.data.map(|d| Cow::Owned(d.into_owned())),
+            attachments: self.attachments,
+        }
+    }
+
+    /// The event name of an EVENT / BINARY_EVENT, parsed from the start of
+    /// the data without reading the rest. `None` for other packet types.
+    pub fn event_name(&self) -> Option<Cow<'_, str>> {
+        if !matches!(
+            self.packet_type,
+            PacketType::Event | PacketType::BinaryEvent
+        ) {
+            return None;
+        }
+        let data = self.data.as_deref()?;
+        let rest = data.trim_start().strip_prefix('[')?;
+        let mut de = serde_json::Deserializer::from_str(rest);
+        serde::Deserialize::deserialize(&mut de).ok()
+    }
+
+    /// The arguments as raw JSON slices: after the event name for events,
+    /// all of them for acks. Placeholders are left as they are.
+    ///
+    /// # Errors
+    /// Only for a packet built by hand with invalid data; decoded packets
+    /// have been validated.
+    pub fn args(&self) -> Result<Vec<&serde_json::value::RawValue>> {
+        let Some(data) = self.data.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let mut all: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(data).map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
+        if matches!(
+            self.packet_type,
+            PacketType::Event | PacketType::BinaryEvent
+        ) && !all.is_empty()
+        {
+            all.remove(0);
+        }
+        Ok(all)
+    }
+
+    /// The data as a [`Value`] tree with binary attachments in place of their
+    /// placeholders; `Value::Null` when there is no data.
+    ///
+    /// # Errors
+    /// As [`Value::reconstruct`].
+    pub fn value(&self, limits: &Limits) -> Result<Value> {
+        match self.data.as_deref() {
+            None => Ok(Value::Null),
+            Some(d) => Value::reconstruct(d, &self.attachments, limits),
+        }
+    }
+
+    /// Appends the encoded text frame. For BINARY_* packets, send
+    /// `attachments` as binary frames right after it, in order.
+    ///
+    /// `data` is written as it is: build it with `serde_json` (or the
+    /// `*_with_values` constructors) so it is valid JSON.
+    pub fn encode_into(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.push(self.packet_type.as_char());
+        if self.packet_type.is_binary() {
+            let _ = write!(out, "{}-", self.attachments.len());
+        }
+        if self.nsp != MAIN_NAMESPACE {
+            out.push_str(&self.nsp);
+            out.push(',');
+        }
+        if let Some(id) = self.id {
+            let _ = write!(out, "{id}");
+        }
+        if let Some(d) = &self.data {
+            out.push_str(d);
+        }
+    }
+
+    /// The encoded text frame (see [`Packet::encode_into`]).
+    pub fn encode(&self) -> String {
+        let mut out =
+            String::with_capacity(self.nsp.len() + self.data.as_ref().map_or(0, |d| d.len()) + 24);
+        self.encode_into(&mut out);
+        out
+    }
+}
+
+/// Decodes the text frame of a packet. A BINARY_* packet comes back with no
+/// attachments yet, and the number it announces; [`Decoder`] collects them.
+///
+/// # Errors
+/// A [`CapacityError`] when the input is over `limits`; a [`ProtocolError`]
+/// when it breaks the grammar or the data has the wrong shape for its type.
+pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>, usize)> {
+    if input.len() > limits.max_packet_size {
+        return Err(CapacityError::PacketTooLarge {
+            size: input.len(),
+            max: limits.max_packet_size,
+        }
+        .into());
+    }
+    let bytes = input.as_bytes();
+    let first = *bytes.first().ok_or(ProtocolError::Empty)?;
+    let packet_type = PacketType::from_byte(first)
+        .ok_or_else(|| ProtocolError::UnknownSocketIoType(input.chars().next().unwrap_or('\0')))?;
+    // Every boundary below is next to an ASCII byte, so slicing is safe.
+    let mut pos = 1;
+
+    let mut expected = 0usize;
+    if packet_type.is_binary() {
+        let digits = count_digits(&bytes[pos..]);
+        if digits == 0 || bytes.get(pos + digits) != Some(&b'-') {
+            return Err(ProtocolError::InvalidAttachmentCount.into());
+        }
+        // Over 20 digits cannot fit; parse errors mean the same as too many.
+        expected = input[pos..pos + digits].parse().unwrap_or(usize::MAX);
+        if expected > limits.max_attachments {
+            return Err(CapacityError::TooManyAttachments {
+                count: expected,
+                max: limits.max_attachments,
+            }
+            .into());
+        }
+        pos += digits + 1;
+    }
+
+    let mut nsp = Cow::Borrowed(MAIN_NAMESPACE);
+    if bytes.get(pos) == Some(&b'/') {
+        let end = bytes[pos..]
+            .iter()
+            .position(|&b| b == b',')
+            .map_or(bytes.len(), |i| pos + i);
+        nsp = Cow::Borrowed(&input[pos..end]);
+        pos = (end + 1).min(bytes.len());
+    }
+
+    let digits = count_digits(&bytes[pos..]);
+    let id = if digits > 0 {
+        let id = input[pos..pos + digits]
+            .parse::<u64>()
+            .map_err(|_| ProtocolError::InvalidAckId)?;
+        pos += digits;
+        Some(id)
+    } else {
+        None
+    };
+
+    let data = (pos < bytes.len()).then(|| &input[pos..]);
+    if let Some(d) = data {
+        check_depth(d, limits.max_depth)?;
+        serde_json::from_str::<IgnoredAny>(d)
+            .map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
+    }
+    check_shape(packet_type, id, data)?;
+    if packet_type.is_binary() {
+        validate_placeholders(data.unwrap_or("null"), expected)?;
+    }
+
+    Ok((
+        Packet {
+            packet_type,
+            nsp,
+            id,
+            data: data.map(Cow::Borrowed),
+            attachments: Vec::new(),
+        },
+        expected,
+    ))
+}
+
+fn count_digits(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// The first non-blank byte of validated JSON text tells its kind.
+fn json_kind(data: &str) -> u8 {
+    data.trim_start().as_bytes().first().copied().unwrap_or(0)
+}
+
+fn check_shape(ty: PacketType, id: Option<u64>, data: Option<&str>) -> Result<()> {
+    let bad = |reason| {
+        Err(ProtocolError::InvalidPayload {
+            packet: ty.name(),
+            reason,
+        }
+        .into())
+    };
+    match ty {
+        PacketType::Connect => match data.map(json_kind) {
+            None | Some(b'{') => Ok(()),
+            Some(_) => bad("must be an object"),
+        },
+        PacketType::Disconnect => match data {
+            None => Ok(()),
+            Some(_) => bad("must be empty"),
+        },
+        PacketType::Event | PacketType::BinaryEvent => {
+            let Some(d) = data else {
+                return bad("missing");
+            };
+            let Some(rest) = d.trim_start().strip_prefix('[') else {
+                return bad("must be an array");
+            };
+            // The array is valid JSON, so a string first element starts
+            // with a quote.
+            if rest.trim_start().starts_with('"') {
+                Ok(())
+            } else {
+                bad("must start with the event name")
+            }
+        }
+        PacketType::Ack | PacketType::BinaryAck => {
+            if id.is_none() {
+                return bad("missing ack id");
+            }
+            match data.map(json_kind) {
+                Some(b'[') => Ok(()),
+                _ => bad("must be an array"),
+            }
+        }
+        PacketType::ConnectError => match data.map(json_kind) {
+            Some(b'{' | b'"') => Ok(()),
+            _ => bad("must be an object or a string"),
+        },
+    }
+}
+
+/// Progress of [`Decoder`] after one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    /// A complete packet.
+    Packet(Packet<'a>),
+    /// A binary packet is waiting for this many more binary frames. Not an
+    /// error: feed them to [`Decoder::decode_binary`].
+    NeedsAttachments(usize),
+}
+
+/// Decodes the stream of Engine.IO messages of one connection into
+/// Socket.IO packets, reassembling binary packets from their attachments.
+///
+/// Reset it (or make a new one) when the transport is replaced, so a
+/// half-received packet does not leak into the next session.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    limits: Limits,
+    partial: Option<(Packet<'static>, usize)>,
+}
+
+impl Decoder {
+    /// A decoder that applies `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            partial: None,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Changes the limits, e.g. to the server's `maxPayload` after the
+    /// handshake.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Drops a half-received binary packet.
+    pub fn reset(&mut self) {
+        self.partial = None;
+    }
+
+    /// Number of attachments still awaited, 0 when none is pending.
+    pub fn pending_attachments(&self) -> usize {
+        self.partial.as_ref().map_or(0, |(_, n)| *n)
+    }
+
+    /// Feeds the text of an Engine.IO message.
+    ///
+    /// # Errors
+    /// As [`decode_header`], and [`ProtocolError::UnexpectedText`] when a
+    /// binary packet still waits for attachments (that packet is dropped).
+    pub fn decode_text<'a>(&mut self, text: &'a str) -> Result<Decoded<'a>> {
+        if let Some((_, remaining)) = self.partial.take() {
+            return Err(ProtocolError::UnexpectedText { remaining }.into());
+        }
+        let (packet, expected) = decode_header(text, &self.limits)?;
+        if expected == 0 {
+            return Ok(Decoded::Packet(packet));
+        }
+        let mut packet = packet.into_owned();
+        packet.attachments.reserve_exact(expected);
+        self.partial = Some((packet, expected));
+        Ok(Decoded::NeedsAttachments(expected))
+    }
+
+    /// Feeds a binary Engine.IO message.
+    ///
+    /// # Errors
+    /// [`ProtocolError::UnexpectedBinary`] when no binary packet waits for
+    /// one; [`CapacityError::PacketTooLarge`] for an oversize frame.
+    pub fn decode_binary(&mut self, data: Bytes) -> Result<Decoded<'static>> {
+        if data.len() > self.limits.max_packet_size {
+            self.partial = None;
+            return Err(CapacityError::PacketTooLarge {
+                size: data.len(),
+                max: self.limits.max_packet_size,
+            }
+            .into());
+        }
+        let Some((mut packet, remaining)) = self.partial.take() else {
+            return Err(ProtocolError::UnexpectedBinary.into());
+        };
+        packet.attachments.push(data);
+        if remaining == 1 {
+            Ok(Decoded::Packet(packet))
+        } else {
+            self.partial = Some((packet, remaining - 1));
+            Ok(Decoded::NeedsAttachments(remaining - 1))
+        }
+    }
+}
