@@ -1,5 +1,6 @@
 // Generated from the Rust types in sdk-core/src/models by ts-rs.
 // Do not edit: run `UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::`.
+
 import type { JsonValue } from "./json.js";
 
 /**
@@ -10,19 +11,23 @@ export type DeploymentsAuth = {
  * JWT.
  */
 token: string, };
+
 /**
  * A user id. The seed only interpolates it into text, so both JSON numbers
  * and strings are accepted and written back as they came.
  */
 export type DeploymentsUserId = number | string;
+
 /**
  * `deployment:subscribe`: the payload is the bare deployment id string.
  */
 export type DeploymentsSubscribe = string;
+
 /**
  * `deployment:unsubscribe`: the payload is the bare deployment id string.
  */
 export type DeploymentsUnsubscribe = string;
+
 /**
  * `deployment:status`.
  */
@@ -35,6 +40,7 @@ deploymentId: string,
  * New status.
  */
 status: string, };
+
 /**
  * `deployment:log`: one log chunk.
  */
@@ -47,6 +53,7 @@ deploymentId: string,
  * Log text.
  */
 log: string, };
+
 /**
  * `user:online`.
  */
@@ -59,6 +66,7 @@ userId: DeploymentsUserId,
  * Presence, `online`.
  */
 status: string, };
+
 /**
  * `user:offline`.
  */
@@ -71,6 +79,7 @@ userId: DeploymentsUserId,
  * Presence, `offline`.
  */
 status: string, };
+
 /**
  * `error`: the seed listens for it without showing a payload, so it stays a
  * JSON value.

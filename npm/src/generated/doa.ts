@@ -9,14 +9,17 @@ export type DoaAuth = {
  * JWT.
  */
 token: string, };
+
 /**
  * `join_conversation`: the payload is the bare conversation id.
  */
 export type DoaJoinConversation = number;
+
 /**
  * `leave_conversation`: the payload is the bare conversation id.
  */
 export type DoaLeaveConversation = number;
+
 /**
  * `typing`: typing indicator. The seed throttles it to one per 500 ms.
  */
@@ -29,6 +32,7 @@ conversationId: number,
  * Whether the user is typing.
  */
 isTyping: boolean, };
+
 /**
  * `mark_read`: mark a message as read.
  */
@@ -37,6 +41,7 @@ export type DoaMarkRead = {
  * [`NewMessage::id`].
  */
 messageId: string, };
+
 /**
  * `new_message`: a WhatsApp message arrived.
  *
@@ -81,6 +86,7 @@ timestamp?: string,
  * Whether it has been read.
  */
 isRead?: boolean, };
+
 /**
  * `message_read`.
  */
@@ -97,6 +103,7 @@ readBy: number,
  * RFC 3339.
  */
 readAt: string, };
+
 /**
  * `user_typing`: someone's [`Typing`], relayed.
  */
@@ -113,6 +120,7 @@ conversationId: number,
  * Whether they are typing.
  */
 isTyping: boolean, };
+
 /**
  * `error`: the server refused input, e.g. `Invalid messageId`,
  * `Unauthorized`.

@@ -9,6 +9,7 @@ export type FamaAuth = {
  * The access token, raw or as `Bearer <token>`; the server takes both.
  */
 token: string, };
+
 /**
  * `connected`: the server accepted the token.
  */
@@ -21,6 +22,7 @@ message: string,
  * Who the token belongs to.
  */
 user: FamaUser, };
+
 /**
  * The `user` of [`Connected`].
  */
@@ -33,6 +35,7 @@ user_id: number,
  * Login name.
  */
 username: string, };
+
 /**
  * `error`: auth, validation or internal failure (FAMA's shape; Omni has its
  * own [`omni::Error`](super::omni::Error)).

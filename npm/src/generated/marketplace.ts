@@ -9,6 +9,7 @@ export type MarketplaceAuth = {
  * JWT.
  */
 token: string, };
+
 /**
  * `join_order_chat`.
  */
@@ -17,6 +18,7 @@ export type MarketplaceJoinOrderChat = {
  * The order.
  */
 orderId: string, };
+
 /**
  * `leave_order_chat`.
  */
@@ -25,6 +27,7 @@ export type MarketplaceLeaveOrderChat = {
  * The order.
  */
 orderId: string, };
+
 /**
  * `join_dispute_chat`.
  */
@@ -33,6 +36,7 @@ export type MarketplaceJoinDisputeChat = {
  * The dispute.
  */
 disputeId: string, };
+
 /**
  * `leave_dispute_chat`.
  */
@@ -41,6 +45,7 @@ export type MarketplaceLeaveDisputeChat = {
  * The dispute.
  */
 disputeId: string, };
+
 /**
  * A file attached to an order message.
  */
@@ -53,6 +58,7 @@ fileUrl: string,
  * Its name.
  */
 fileName: string, };
+
 /**
  * `order_message` from the client: post to an order chat.
  */
@@ -69,6 +75,7 @@ content: string,
  * Files.
  */
 attachments?: Array<MarketplaceAttachment>, };
+
 /**
  * `dispute_message` from the client: post to a dispute chat.
  */
@@ -81,6 +88,7 @@ disputeId: string,
  * Text.
  */
 content: string, };
+
 /**
  * `order_typing` from the client.
  */
@@ -93,6 +101,7 @@ orderId: string,
  * Whether the user is typing.
  */
 isTyping: boolean, };
+
 /**
  * `dispute_typing` from the client.
  */
@@ -105,6 +114,7 @@ disputeId: string,
  * Whether the user is typing.
  */
 isTyping: boolean, };
+
 /**
  * `order_message` from the server: a message in an order chat.
  */
@@ -133,6 +143,7 @@ attachments?: Array<MarketplaceAttachment>,
  * RFC 3339.
  */
 createdAt?: string, };
+
 /**
  * `dispute_message` from the server: a message in a dispute chat.
  */
@@ -157,6 +168,7 @@ content: string,
  * RFC 3339.
  */
 createdAt?: string, };
+
 /**
  * `order_typing` from the server: someone is typing in an order chat.
  * The seed reads only `userId` and `orderId`.
@@ -174,6 +186,7 @@ orderId: string,
  * Whether they are typing.
  */
 isTyping?: boolean, };
+
 /**
  * `dispute_typing` from the server: the relay of [`SendDisputeTyping`],
  * shaped like [`OrderTyping`].
@@ -191,6 +204,7 @@ disputeId: string,
  * Whether they are typing.
  */
 isTyping?: boolean, };
+
 /**
  * `order_status_update`.
  */
@@ -203,6 +217,7 @@ orderId: string,
  * New status.
  */
 status: string, };
+
 /**
  * `dispute_status_update`.
  */
@@ -215,6 +230,7 @@ disputeId: string,
  * New status.
  */
 status: string, };
+
 /**
  * `notification` (the marketplace's shape; Omni has its own
  * [`omni::Notification`](super::omni::Notification)).
@@ -224,6 +240,7 @@ export type MarketplaceNotification = {
  * Text.
  */
 content: string, };
+
 /**
  * `user_presence`.
  */

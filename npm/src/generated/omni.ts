@@ -1,5 +1,6 @@
 // Generated from the Rust types in sdk-core/src/models by ts-rs.
 // Do not edit: run `UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::`.
+
 import type { JsonValue } from "./json.js";
 
 /**
@@ -19,6 +20,7 @@ license_key?: string,
  * `admin` for the administrators' connection.
  */
 role?: string, };
+
 /**
  * `heartbeat`: the application-level ping; the server answers with
  * [`HeartbeatResponse`].
@@ -32,6 +34,7 @@ timestamp: number,
  * Who is asking; the seed's load test leaves it out.
  */
 client_info?: OmniClientInfo, };
+
 /**
  * Client description inside [`Heartbeat`].
  */
@@ -44,6 +47,7 @@ version: string,
  * Client platform, e.g. `web`.
  */
 platform: string, };
+
 /**
  * `join_room`: ask to join a room.
  */
@@ -56,6 +60,7 @@ room: string,
  * Room kind: `license`, `user` or `admin`.
  */
 type?: string, };
+
 /**
  * `leave_room`: leave a room.
  */
@@ -64,6 +69,7 @@ export type OmniLeaveRoom = {
  * Room name.
  */
 room: string, };
+
 /**
  * `license_check`: ask for a [`LicenseCheckResult`].
  */
@@ -72,6 +78,7 @@ export type OmniLicenseCheck = {
  * The licence to check.
  */
 license_key: string, };
+
 /**
  * `notification_read`: mark a [`Notification`] as read.
  */
@@ -80,6 +87,7 @@ export type OmniNotificationRead = {
  * [`Notification::id`].
  */
 notification_id: string, };
+
 /**
  * `binary_data`: binary upload. The JSON is the placeholder of a
  * BINARY_EVENT; build the packet with
@@ -87,6 +95,7 @@ notification_id: string, };
  * and a [`Value::Binary`](crate::Value::Binary) argument.
  */
 export type OmniBinaryData = ArrayBuffer;
+
 /**
  * `authenticated`: the server accepted the CONNECT auth.
  *
@@ -111,6 +120,7 @@ permissions?: Array<string>,
  * When the authentication expires (RFC 3339).
  */
 expires_at?: string, };
+
 /**
  * `auth_error`: the server refused the auth. A trigger for the token-refresh
  * hook.
@@ -124,6 +134,7 @@ code: string,
  * Human-readable message.
  */
 message: string, };
+
 /**
  * `heartbeat_response`: the answer to [`Heartbeat`].
  */
@@ -140,6 +151,7 @@ latency: number,
  * Server health, e.g. `healthy`.
  */
 status: string, };
+
 /**
  * `room_joined`: confirmation of [`JoinRoom`].
  */
@@ -156,6 +168,7 @@ type: string,
  * Connections in the room.
  */
 members_count: number, };
+
 /**
  * `room_left`: confirmation of [`LeaveRoom`].
  */
@@ -164,6 +177,7 @@ export type OmniRoomLeft = {
  * Room name.
  */
 room: string, };
+
 /**
  * `room_error`: the server refused [`JoinRoom`].
  */
@@ -180,6 +194,7 @@ code: string,
  * Human-readable message.
  */
 message: string, };
+
 /**
  * `license_created`.
  */
@@ -204,6 +219,7 @@ status: string,
  * RFC 3339.
  */
 created_at: string, };
+
 /**
  * `license_updated`.
  */
@@ -216,6 +232,7 @@ license_key: string,
  * What changed.
  */
 changes: OmniLicenseChanges, };
+
 /**
  * The `changes` of [`LicenseUpdated`]. The seed shows a status change and
  * the update time; other changed fields are ignored.
@@ -229,6 +246,7 @@ status?: OmniChange,
  * RFC 3339.
  */
 updated_at?: string, };
+
 /**
  * One changed value: `{old, new}`.
  */
@@ -241,6 +259,7 @@ old: string,
  * Value after.
  */
 new: string, };
+
 /**
  * `license_expired`.
  */
@@ -257,6 +276,7 @@ expired_at: string,
  * Days the licence keeps working after expiry.
  */
 grace_period_days: number, };
+
 /**
  * `license_renewed`.
  */
@@ -277,6 +297,7 @@ new_expires_at: string,
  * RFC 3339.
  */
 renewed_at: string, };
+
 /**
  * `license_deleted`.
  */
@@ -293,6 +314,7 @@ deleted_at: string,
  * Why, e.g. `User request`.
  */
 reason: string, };
+
 /**
  * `license_check_result`: the answer to [`LicenseCheck`].
  *
@@ -320,6 +342,7 @@ expires_at?: string,
  * Days until expiry; negative once expired.
  */
 days_remaining?: number, };
+
 /**
  * `user_login`.
  */
@@ -340,6 +363,7 @@ login_at: string,
  * Client address.
  */
 ip_address: string, };
+
 /**
  * `user_logout`.
  */
@@ -356,6 +380,7 @@ logout_at: string,
  * Session length in seconds.
  */
 session_duration: number, };
+
 /**
  * `notification`: a notification for the user (Omni's shape; the
  * marketplace has its own [`marketplace::Notification`](super::marketplace::Notification)).
@@ -389,6 +414,7 @@ created_at: string,
  * Details that depend on the kind.
  */
 data?: JsonValue, };
+
 /**
  * `system_status`.
  */
@@ -409,6 +435,7 @@ load: OmniSystemLoad,
  * RFC 3339.
  */
 timestamp: string, };
+
 /**
  * The `load` of [`SystemStatus`].
  */
@@ -425,6 +452,7 @@ memory: number,
  * Open connections.
  */
 connections: number, };
+
 /**
  * `maintenance_mode`. Only `enabled` is required: leaving maintenance
  * needs no message or duration.
@@ -446,6 +474,7 @@ estimated_duration?: number,
  * RFC 3339.
  */
 started_at?: string, };
+
 /**
  * `usage_update`.
  */
@@ -470,6 +499,7 @@ active_users: number,
  * RFC 3339.
  */
 timestamp: string, };
+
 /**
  * `quota_warning`.
  */
@@ -498,6 +528,7 @@ percentage: number,
  * Human-readable message.
  */
 message: string, };
+
 /**
  * `error`: a general server error (Omni's shape; FAMA has its own
  * [`fama::Error`](super::fama::Error)).
@@ -515,6 +546,7 @@ message: string,
  * Seconds to wait before retrying, when the error is a rate limit.
  */
 retry_after?: number, };
+
 /**
  * `rate_limited`: an event was over the server's rate table; send it again
  * after `retry_after` seconds.
@@ -536,11 +568,13 @@ window: number,
  * Seconds to wait.
  */
 retry_after: number, };
+
 /**
  * `binary_response`: binary download; see [`BinaryData`] for how the bytes
  * travel.
  */
 export type OmniBinaryResponse = ArrayBuffer;
+
 /**
  * `real_time_stats` on the `/analytics` namespace. The seed passes it to a
  * dashboard without showing its fields, so it stays a JSON value.

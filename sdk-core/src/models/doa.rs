@@ -37,12 +37,12 @@ pub struct DoaAuth {
 /// `join_conversation`: the payload is the bare conversation id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(rename = "DoaJoinConversation"))]
-pub struct JoinConversation(#[cfg_attr(feature = "ts", ts(type = "number"))] pub u64);
+pub struct JoinConversation(pub u64);
 
 /// `leave_conversation`: the payload is the bare conversation id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS), ts(rename = "DoaLeaveConversation"))]
-pub struct LeaveConversation(#[cfg_attr(feature = "ts", ts(type = "number"))] pub u64);
+pub struct LeaveConversation(pub u64);
 
 /// `typing`: typing indicator. The seed throttles it to one per 500 ms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,7 +48,6 @@ pub struct Connected {
 #[cfg_attr(feature = "ts", derive(TS), ts(rename = "FamaUser"))]
 pub struct User {
     /// Numeric user id.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub user_id: u64,
     /// Login name.
     pub username: String,

@@ -31,9 +31,9 @@ fn config() -> Config {
     Config::new().with_large_int("number")
 }
 
-/// `export type X = …;` with the type's doc comment.
+/// `export type X = …;` with the type's doc comment, after a blank line.
 pub(crate) fn declare<T: TS>(cfg: &Config) -> String {
-    let mut out = String::new();
+    let mut out = String::from("\n");
     if let Some(docs) = T::docs() {
         out.push_str(&docs);
     }
@@ -48,9 +48,8 @@ fn product_file(body: String) -> String {
     // Only files that mention JSON values import the shared declaration, so
     // none has an unused import.
     if body.contains("JsonValue") {
-        out.push_str("import type { JsonValue } from \"./json.js\";\n");
+        out.push_str("\nimport type { JsonValue } from \"./json.js\";\n");
     }
-    out.push('\n');
     out.push_str(&body);
     out
 }
@@ -74,28 +73,23 @@ pub fn files() -> Vec<(&'static str, String)> {
 fn raw_files() -> Vec<(&'static str, String)> {
     let cfg = config();
     let products = [
-        ("omni", super::omni::typescript(&cfg)),
-        ("deployments", super::deployments::typescript(&cfg)),
-        ("doa", super::doa::typescript(&cfg)),
-        ("fama", super::fama::typescript(&cfg)),
-        ("marketplace", super::marketplace::typescript(&cfg)),
+        ("omni.ts", super::omni::typescript(&cfg)),
+        ("deployments.ts", super::deployments::typescript(&cfg)),
+        ("doa.ts", super::doa::typescript(&cfg)),
+        ("fama.ts", super::fama::typescript(&cfg)),
+        ("marketplace.ts", super::marketplace::typescript(&cfg)),
     ];
     let mut index = String::from(HEADER);
     index.push('\n');
     index.push_str("export type { JsonValue } from \"./json.js\";\n");
     let mut files = vec![(
         JSON_FILE,
-        format!("{HEADER}\n{}", declare::<serde_json::Value>(&cfg)),
+        format!("{HEADER}{}", declare::<serde_json::Value>(&cfg)),
     )];
-    for (name, body) in products {
-        index.push_str(&format!("export type * from \"./{name}.js\";\n"));
-        let file_name = match name {
-            "omni" => "omni.ts",
-            "deployments" => "deployments.ts",
-            "doa" => "doa.ts",
-            "fama" => "fama.ts",
-            _ => "marketplace.ts",
-        };
+    for (file_name, body) in products {
+        // NodeNext resolution wants the extension of the emitted module.
+        let module = file_name.trim_end_matches(".ts");
+        index.push_str(&format!("export type * from \"./{module}.js\";\n"));
         files.push((file_name, product_file(body)));
     }
     files.push(("index.ts", index));
