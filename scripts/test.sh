@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "cargo test"
 cargo test --workspace --all-features
 
+step "TypeScript declarations type-check (generated from the Rust models)"
+scripts/ts-check.sh
+
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
 
