@@ -16,6 +16,9 @@
 //! - [`socketio`]: Socket.IO v5 packets, namespaces, ack ids, binary
 //!   attachments with a reassembling [`socketio::Decoder`].
 //! - [`Value`]: JSON with binary values anywhere, and the placeholder scheme.
+//! - [`client`]: the deterministic client state machine (session,
+//!   reconnection, heartbeat, acks, offline buffer, rooms, auth, rate
+//!   limits, recovery) that drivers feed with bytes and time.
 //!
 //! All input is treated as hostile: sizes, attachment counts and JSON depth
 //! are bounded by [`Limits`], and malformed input is an [`Error`], never a
@@ -23,6 +26,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod engineio;
 mod error;
 mod limits;
