@@ -1,0 +1,1 @@
+//! acks tests.
