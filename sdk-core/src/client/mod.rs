@@ -1527,7 +1527,8 @@ impl Client {
             .as_ref()
             .is_some_and(|h| normalize_nsp(&h.namespace) == nsp)
         {
-            self.timers.set(Timer::Heartbeat, self.now);
+            // The first sample comes at once, so latency is known early.
+            self.heartbeat_due();
         }
     }
 
