@@ -1,7 +1,816 @@
 //! # omni-socket-wasm
 //!
-//! The WebAssembly (browser) driver of omni-socket will live here, driving
-//! [`omni_socket_core`]. It has no bindings yet.
+//! The browser driver of omni-socket: it runs the sans-IO
+//! [`omni_socket_core::client::Client`] over the browser's `WebSocket` and
+//! `fetch` (HTTP long-polling), with one `setTimeout` for the core's
+//! deadlines, `Date.now()` for time and `Math.random()` for the backoff
+//! seed.
+//!
+//! JavaScript sees one class, [`Driver`]. Everything crosses the boundary
+//! as JSON text plus byte arrays for binary attachments (see [`convert`]);
+//! the hand-written wrapper in the npm package `omni-socket` turns that
+//! into a socket.io-client style API.
+//!
+//! The crate builds for the host too (so the workspace's clippy and tests
+//! cover [`convert`]); the bindings only work inside a JavaScript engine.
 #![deny(missing_docs)]
 
+pub mod convert;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use bytes::Bytes;
+use js_sys::{Array, Function, Uint8Array};
+use omni_socket_core::client::{
+    Auth, AuthApply, Client, ClientConfig, ConnectionState, Frame, Instant, TransportAction,
+    TransportId, TransportKind,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
 pub use omni_socket_core as core;
+
+use convert::Outbound;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch(url: &str, init: &JsValue) -> Thenable;
+
+    /// A promise, seen only through `then`.
+    type Thenable;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then2(this: &Thenable, ok: &Function, err: &Function) -> JsValue;
+
+    /// A function, seen only through `bind`.
+    type Bindable;
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind1(this: &Bindable, ctx: &JsValue, a: &JsValue) -> Function;
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind2(this: &Bindable, ctx: &JsValue, a: &JsValue, b: &JsValue) -> Function;
+
+    /// The part of a fetch `Response` the polling transport reads.
+    type FetchResponse;
+    #[wasm_bindgen(method, getter)]
+    fn ok(this: &FetchResponse) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &FetchResponse) -> u16;
+    #[wasm_bindgen(method)]
+    fn text(this: &FetchResponse) -> Thenable;
+}
+
+/// Largest polling response body read; more is a protocol error in the core
+/// anyway, this only keeps a hostile server from filling memory first.
+const MAX_POLL_BODY: usize = 16 * 1024 * 1024;
+
+fn now() -> Instant {
+    let ms = js_sys::Date::now();
+    Instant::from_millis(if ms.is_finite() && ms > 0.0 {
+        ms as u64
+    } else {
+        0
+    })
+}
+
+fn js_error(message: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&message.to_string()).into()
+}
+
+/// What a polling request was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Req {
+    Get,
+    Post,
+}
+
+impl Req {
+    fn code(self) -> u8 {
+        match self {
+            Self::Get => 0,
+            Self::Post => 1,
+        }
+    }
+}
+
+enum Transport {
+    Ws(WebSocket),
+    Polling {
+        url: String,
+        /// Frames waiting for the next POST.
+        queue: Vec<Frame>,
+        posting: bool,
+    },
+}
+
+struct Inner {
+    client: Client,
+    transports: Vec<(TransportId, Transport)>,
+    timer: Option<(Instant, JsValue)>,
+    last_state: Option<&'static str>,
+    with_credentials: bool,
+    /// Polling transports that need their next GET.
+    pending_get: Vec<TransportId>,
+}
+
+/// JavaScript callbacks, created once per driver and bound to a transport
+/// id with `Function.prototype.bind`, so nothing is allocated per request
+/// and nothing leaks when a request never completes.
+struct Callbacks {
+    timer: Closure<dyn FnMut()>,
+    ws_open: Closure<dyn FnMut(f64)>,
+    ws_message: Closure<dyn FnMut(f64, MessageEvent)>,
+    ws_close: Closure<dyn FnMut(f64, CloseEvent)>,
+    ws_error: Closure<dyn FnMut(f64, JsValue)>,
+    http_response: Closure<dyn FnMut(f64, u8, JsValue)>,
+    http_text: Closure<dyn FnMut(f64, u8, JsValue)>,
+    http_error: Closure<dyn FnMut(f64, u8, JsValue)>,
+}
+
+struct Shared {
+    inner: RefCell<Inner>,
+    events: RefCell<VecDeque<Outbound>>,
+    dispatching: Cell<bool>,
+    on_event: Function,
+    callbacks: RefCell<Option<Callbacks>>,
+}
+
+/// The browser Socket.IO client: one Engine.IO session with its namespaces.
+///
+/// Events reach JavaScript through the `on_event` callback given to the
+/// constructor as `(kind, nsp, json, attachments)`; see the npm wrapper
+/// for the kinds.
+#[wasm_bindgen]
+pub struct Driver {
+    shared: Rc<Shared>,
+}
+
+fn bound(f: &JsValue, id: TransportId, req: Option<Req>) -> Function {
+    let f: &Bindable = f.unchecked_ref();
+    let id = JsValue::from_f64(id.0 as f64);
+    match req {
+        None => f.bind1(&JsValue::NULL, &id),
+        Some(r) => f.bind2(&JsValue::NULL, &id, &JsValue::from(r.code())),
+    }
+}
+
+impl Shared {
+    fn callbacks(self: &Rc<Self>) -> Callbacks {
+        fn weak(s: &Rc<Shared>) -> Weak<Shared> {
+            Rc::downgrade(s)
+        }
+        let w = weak(self);
+        let timer = Closure::new(move || {
+            if let Some(s) = w.upgrade() {
+                s.with(|i| {
+                    i.timer = None;
+                    i.client.handle_timeout(now());
+                });
+            }
+        });
+        let w = weak(self);
+        let ws_open = Closure::new(move |id: f64| {
+            if let Some(s) = w.upgrade() {
+                s.with(|i| {
+                    i.client
+                        .handle_transport_opened(TransportId(id as u64), now())
+                });
+            }
+        });
+        let w = weak(self);
+        let ws_message = Closure::new(move |id: f64, e: MessageEvent| {
+            let Some(s) = w.upgrade() else { return };
+            let id = TransportId(id as u64);
+            let data = e.data();
+            if let Some(text) = data.as_string() {
+                s.with(|i| i.client.handle_text(id, now(), &text));
+            } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
+                s.with(|i| i.client.handle_binary(id, now(), bytes));
+            }
+        });
+        let w = weak(self);
+        let ws_close = Closure::new(move |id: f64, _e: CloseEvent| {
+            if let Some(s) = w.upgrade() {
+                let id = TransportId(id as u64);
+                s.with(|i| {
+                    i.forget(id);
+                    i.client.handle_transport_closed(id, now());
+                });
+            }
+        });
+        let w = weak(self);
+        let ws_error = Closure::new(move |id: f64, _e: JsValue| {
+            if let Some(s) = w.upgrade() {
+                let id = TransportId(id as u64);
+                s.with(|i| {
+                    i.forget(id);
+                    i.client
+                        .handle_transport_error(id, now(), "websocket error");
+                });
+            }
+        });
+        let w = weak(self);
+        let http_response = Closure::new(move |id: f64, req: u8, resp: JsValue| {
+            let Some(s) = w.upgrade() else { return };
+            let tid = TransportId(id as u64);
+            let resp: FetchResponse = resp.unchecked_into();
+            if !resp.ok() {
+                let msg = format!("xhr poll error: HTTP {}", resp.status());
+                s.with(|i| i.polling_failed(tid, &msg));
+                return;
+            }
+            let cbs = s.callbacks.borrow();
+            if let Some(cb) = cbs.as_ref() {
+                let req = if req == 0 { Req::Get } else { Req::Post };
+                let _ = resp.text().then2(
+                    &bound(cb.http_text.as_ref(), tid, Some(req)),
+                    &bound(cb.http_error.as_ref(), tid, Some(req)),
+                );
+            }
+        });
+        let w = weak(self);
+        let http_text = Closure::new(move |id: f64, req: u8, body: JsValue| {
+            let Some(s) = w.upgrade() else { return };
+            let id = TransportId(id as u64);
+            s.with(|i| i.polling_response(id, req, body.as_string()));
+        });
+        let w = weak(self);
+        let http_error = Closure::new(move |id: f64, _req: u8, err: JsValue| {
+            let Some(s) = w.upgrade() else { return };
+            let id = TransportId(id as u64);
+            let msg = err
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "xhr poll error".into());
+            s.with(|i| i.polling_failed(id, &msg));
+        });
+        Callbacks {
+            timer,
+            ws_open,
+            ws_message,
+            ws_close,
+            ws_error,
+            http_response,
+            http_text,
+            http_error,
+        }
+    }
+
+    /// Runs `f` on the state, drives the core's outputs, then hands the
+    /// events to JavaScript with no borrow held (handlers may call back).
+    fn with<R>(self: &Rc<Self>, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let r = {
+            let mut inner = self.inner.borrow_mut();
+            let r = f(&mut inner);
+            let cbs = self.callbacks.borrow();
+            if let Some(cbs) = cbs.as_ref() {
+                let mut events = self.events.borrow_mut();
+                inner.drive(cbs, &mut events);
+            }
+            r
+        };
+        self.dispatch();
+        r
+    }
+
+    fn dispatch(&self) {
+        if self.dispatching.replace(true) {
+            // An outer dispatch loop will deliver what was queued.
+            return;
+        }
+        loop {
+            let next = self.events.borrow_mut().pop_front();
+            let Some(ev) = next else { break };
+            let bins = Array::new();
+            for a in &ev.attachments {
+                bins.push(&Uint8Array::from(a.as_ref()));
+            }
+            let args = Array::of4(
+                &JsValue::from_str(ev.kind),
+                &JsValue::from_str(&ev.nsp),
+                &JsValue::from_str(&ev.json),
+                &bins,
+            );
+            // A throwing handler must not stop delivery of the rest.
+            let _ = self.on_event.apply(&JsValue::NULL, &args);
+        }
+        self.dispatching.set(false);
+    }
+}
+
+impl Inner {
+    fn forget(&mut self, id: TransportId) {
+        if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
+            let (_, t) = self.transports.swap_remove(pos);
+            if let Transport::Ws(ws) = t {
+                detach(&ws);
+            }
+        }
+    }
+
+    fn polling_failed(&mut self, id: TransportId, message: &str) {
+        if self.transports.iter().any(|(t, _)| *t == id) {
+            self.forget(id);
+            self.client.handle_transport_error(id, now(), message);
+        }
+    }
+
+    fn polling_response(&mut self, id: TransportId, req: u8, body: Option<String>) {
+        let Some((_, Transport::Polling { posting, .. })) =
+            self.transports.iter_mut().find(|(t, _)| *t == id)
+        else {
+            return;
+        };
+        if req == Req::Post.code() {
+            *posting = false;
+            return;
+        }
+        let body = body.unwrap_or_default();
+        if body.len() > MAX_POLL_BODY {
+            self.polling_failed(id, "polling response too large");
+            return;
+        }
+        self.client.handle_polling_payload(id, now(), &body);
+        // The next GET is issued by `drive` if the transport is still ours.
+        if let Some((_, Transport::Polling { .. })) = self.transports.iter().find(|(t, _)| *t == id)
+        {
+            self.pending_get.push(id);
+        }
+    }
+
+    /// Polls the core until it has nothing more to say, performing its
+    /// transmits and actions and queueing its events; then re-arms the
+    /// single timer for the core's next deadline.
+    fn drive(&mut self, cbs: &Callbacks, events: &mut VecDeque<Outbound>) {
+        // Each round either makes progress on a bounded queue or stops; the
+        // cap only guards against a core bug turning into a hung tab.
+        for _ in 0..1024 {
+            let mut progressed = false;
+            while let Some(t) = self.client.poll_transmit() {
+                progressed = true;
+                self.transmit(t.transport, t.frame);
+            }
+            while let Some(a) = self.client.poll_action() {
+                progressed = true;
+                match a {
+                    TransportAction::Open { id, kind, url } => self.open(cbs, id, kind, url),
+                    TransportAction::Close { id } => self.close(cbs, id),
+                }
+            }
+            while let Some(e) = self.client.poll_event() {
+                progressed = true;
+                events.push_back(convert::event(e));
+            }
+            self.flush_polling(cbs);
+            if !progressed {
+                break;
+            }
+        }
+        let state = convert::state_name(self.client.state());
+        if self.last_state != Some(state) {
+            self.last_state = Some(state);
+            events.push_back(Outbound {
+                kind: "state",
+                nsp: String::new(),
+                json: format!("\"{state}\""),
+                attachments: Vec::new(),
+            });
+        }
+        self.arm_timer(cbs);
+    }
+
+    fn arm_timer(&mut self, cbs: &Callbacks) {
+        let next = self.client.poll_timeout();
+        if self.timer.as_ref().map(|(at, _)| *at) == next {
+            return;
+        }
+        if let Some((_, handle)) = self.timer.take() {
+            clear_timeout(&handle);
+        }
+        if let Some(at) = next {
+            let delay = at.millis_since(now()) as f64;
+            // Browsers treat delays past 2^31-1 ms as zero; wake up early
+            // instead and re-arm.
+            let delay = delay.min(2_147_483_647.0);
+            let handle = set_timeout(cbs.timer.as_ref().unchecked_ref(), delay);
+            self.timer = Some((at, handle));
+        }
+    }
+
+    fn transmit(&mut self, id: TransportId, frame: Frame) {
+        let Some((_, t)) = self.transports.iter_mut().find(|(t, _)| *t == id) else {
+            return;
+        };
+        match t {
+            Transport::Ws(ws) => {
+                let sent = match &frame {
+                    Frame::Text(text) => ws.send_with_str(text),
+                    Frame::Binary(b) => ws.send_with_u8_array(b),
+                };
+                if sent.is_err() {
+                    self.forget(id);
+                    self.client
+                        .handle_transport_error(id, now(), "websocket send failed");
+                }
+            }
+            Transport::Polling { queue, .. } => queue.push(frame),
+        }
+    }
+
+    fn open(&mut self, cbs: &Callbacks, id: TransportId, kind: TransportKind, url: String) {
+        match kind {
+            TransportKind::Websocket => match WebSocket::new(&url) {
+                Ok(ws) => {
+                    ws.set_binary_type(BinaryType::Arraybuffer);
+                    ws.set_onopen(Some(&bound(cbs.ws_open.as_ref(), id, None)));
+                    ws.set_onmessage(Some(&bound(cbs.ws_message.as_ref(), id, None)));
+                    ws.set_onclose(Some(&bound(cbs.ws_close.as_ref(), id, None)));
+                    ws.set_onerror(Some(&bound(cbs.ws_error.as_ref(), id, None)));
+                    self.transports.push((id, Transport::Ws(ws)));
+                }
+                Err(_) => self
+                    .client
+                    .handle_transport_error(id, now(), "websocket unavailable"),
+            },
+            TransportKind::Polling => {
+                self.transports.push((
+                    id,
+                    Transport::Polling {
+                        url,
+                        queue: Vec::new(),
+                        posting: false,
+                    },
+                ));
+                self.pending_get.push(id);
+                self.client.handle_transport_opened(id, now());
+            }
+        }
+    }
+
+    fn close(&mut self, cbs: &Callbacks, id: TransportId) {
+        // Frames polled before the close still go out in one last POST.
+        self.flush_polling(cbs);
+        if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
+            let (_, t) = self.transports.swap_remove(pos);
+            if let Transport::Ws(ws) = t {
+                detach(&ws);
+                let _ = ws.close();
+            }
+        }
+        self.pending_get.retain(|t| *t != id);
+    }
+
+    fn flush_polling(&mut self, cbs: &Callbacks) {
+        let sid = self.client.handshake().map(|h| h.sid.clone());
+        let gets = std::mem::take(&mut self.pending_get);
+        for (id, t) in &mut self.transports {
+            let Transport::Polling {
+                url,
+                queue,
+                posting,
+            } = t
+            else {
+                continue;
+            };
+            let url = convert::polling_url(url, sid.as_deref());
+            if gets.contains(id) {
+                Self::request_with(cbs, self.with_credentials, *id, Req::Get, &url, None);
+            }
+            // Engine.IO allows one POST at a time per session; the rest
+            // waits for it to finish.
+            if !*posting && !queue.is_empty() && sid.is_some() {
+                let body = convert::polling_body(queue);
+                queue.clear();
+                *posting = true;
+                Self::request_with(cbs, self.with_credentials, *id, Req::Post, &url, Some(body));
+            }
+        }
+    }
+
+    fn request_with(
+        cbs: &Callbacks,
+        with_credentials: bool,
+        id: TransportId,
+        req: Req,
+        url: &str,
+        body: Option<String>,
+    ) {
+        let init = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = js_sys::Reflect::set(&init, &JsValue::from_str(k), v);
+        };
+        set(
+            "method",
+            &JsValue::from_str(if req == Req::Get { "GET" } else { "POST" }),
+        );
+        set("cache", &JsValue::from_str("no-store"));
+        if with_credentials {
+            set("credentials", &JsValue::from_str("include"));
+        }
+        if let Some(body) = body {
+            set("body", &JsValue::from_str(&body));
+            let headers = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(
+                &headers,
+                &JsValue::from_str("content-type"),
+                &JsValue::from_str("text/plain;charset=UTF-8"),
+            );
+            set("headers", &headers);
+        }
+        let _ = fetch(url, &init).then2(
+            &bound(cbs.http_response.as_ref(), id, Some(req)),
+            &bound(cbs.http_error.as_ref(), id, Some(req)),
+        );
+    }
+
+    fn shutdown(&mut self) {
+        if let Some((_, handle)) = self.timer.take() {
+            clear_timeout(&handle);
+        }
+        for (_, t) in self.transports.drain(..) {
+            if let Transport::Ws(ws) = t {
+                detach(&ws);
+                let _ = ws.close();
+            }
+        }
+        self.pending_get.clear();
+    }
+}
+
+fn detach(ws: &WebSocket) {
+    ws.set_onopen(None);
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+    ws.set_onerror(None);
+}
+
+fn attachments(bins: &Array) -> Vec<Bytes> {
+    bins.iter()
+        .map(|b| match b.dyn_ref::<Uint8Array>() {
+            Some(u) => Bytes::from(u.to_vec()),
+            None => Bytes::new(),
+        })
+        .collect()
+}
+
+fn emit_error(e: omni_socket_core::client::EmitError) -> JsValue {
+    js_error(e)
+}
+
+#[wasm_bindgen]
+impl Driver {
+    /// A client from socket.io-client style options (JSON text of
+    /// [`ClientConfig`], camelCase) and an event callback. It does not
+    /// connect until [`connect`](Self::connect).
+    ///
+    /// # Errors
+    /// A JS `Error` when the options are not valid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str, on_event: Function) -> Result<Driver, JsValue> {
+        let config: ClientConfig =
+            serde_json::from_str(options).map_err(|e| js_error(format!("invalid options: {e}")))?;
+        let with_credentials = serde_json::from_str::<serde_json::Value>(options)
+            .ok()
+            .and_then(|v| v.get("withCredentials").and_then(|b| b.as_bool()))
+            .unwrap_or(false);
+        // 53 random bits; each tab gets its own jitter sequence.
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let shared = Rc::new(Shared {
+            inner: RefCell::new(Inner {
+                client: Client::new(config, seed),
+                transports: Vec::new(),
+                timer: None,
+                last_state: None,
+                with_credentials,
+                pending_get: Vec::new(),
+            }),
+            events: RefCell::new(VecDeque::new()),
+            dispatching: Cell::new(false),
+            on_event,
+            callbacks: RefCell::new(None),
+        });
+        let cbs = shared.callbacks();
+        *shared.callbacks.borrow_mut() = Some(cbs);
+        Ok(Driver { shared })
+    }
+
+    /// Starts connecting (no effect unless idle).
+    pub fn connect(&self) {
+        self.shared.with(|i| i.client.connect(now()));
+    }
+
+    /// Disconnects every namespace and stops reconnecting; buffered emits
+    /// and rooms are kept for the next [`connect`](Self::connect).
+    pub fn disconnect(&self) {
+        self.shared.with(|i| i.client.disconnect(now()));
+    }
+
+    /// Disconnects, closes every transport and stops the timer. The driver
+    /// does nothing afterwards.
+    pub fn destroy(&self) {
+        self.shared.with(|i| i.client.disconnect(now()));
+        self.shared.inner.borrow_mut().shutdown();
+        self.shared.callbacks.borrow_mut().take();
+    }
+
+    /// Connects namespace `nsp` over the shared session; `false` past the
+    /// namespace limit.
+    #[wasm_bindgen(js_name = openNamespace)]
+    pub fn open_namespace(&self, nsp: &str) -> bool {
+        self.shared.with(|i| i.client.open_namespace(nsp, now()))
+    }
+
+    /// Leaves namespace `nsp`.
+    #[wasm_bindgen(js_name = closeNamespace)]
+    pub fn close_namespace(&self, nsp: &str) {
+        self.shared.with(|i| i.client.close_namespace(nsp, now()));
+    }
+
+    /// Emits `event` with `args` (a JSON array whose placeholders index
+    /// `bins`). Returns `false` when a volatile emit was dropped.
+    ///
+    /// # Errors
+    /// A JS `Error` for bad arguments, a reserved name, an unknown
+    /// namespace or a full buffer.
+    pub fn emit(
+        &self,
+        nsp: &str,
+        event: &str,
+        args: &str,
+        bins: &Array,
+        volatile: bool,
+    ) -> Result<bool, JsValue> {
+        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        let out = self.shared.with(|i| {
+            if volatile {
+                i.client.emit_volatile(nsp, event, args, now())
+            } else {
+                i.client.emit(nsp, event, args, now())
+            }
+        });
+        out.map(|o| o == omni_socket_core::client::EmitOutcome::Queued)
+            .map_err(emit_error)
+    }
+
+    /// Emits and asks for an ack; returns the request id that the `ack` or
+    /// `ack_failed` event names. `timeout` in ms (negative: the default).
+    ///
+    /// # Errors
+    /// As [`emit`](Self::emit), plus too many pending acks.
+    #[wasm_bindgen(js_name = emitWithAck)]
+    pub fn emit_with_ack(
+        &self,
+        nsp: &str,
+        event: &str,
+        args: &str,
+        bins: &Array,
+        timeout: f64,
+    ) -> Result<f64, JsValue> {
+        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        let timeout = (timeout.is_finite() && timeout >= 0.0).then_some(timeout as u64);
+        self.shared
+            .with(|i| i.client.emit_with_ack(nsp, event, args, timeout, now()))
+            .map(|r| r.0 as f64)
+            .map_err(emit_error)
+    }
+
+    /// Answers the server's ack request `id`; `false` when it is unknown
+    /// or the namespace is not connected.
+    ///
+    /// # Errors
+    /// A JS `Error` for bad arguments.
+    pub fn ack(&self, nsp: &str, id: f64, args: &str, bins: &Array) -> Result<bool, JsValue> {
+        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        Ok(self
+            .shared
+            .with(|i| i.client.ack(nsp, id as u64, args, now())))
+    }
+
+    /// Subscribes to a room described as JSON (`{preset: "omni", room,
+    /// type}`, `{preset: "conversation", id}`, …, or `{preset: "custom",
+    /// key, join, leave, confirm?, failure?}`); returns its key.
+    ///
+    /// # Errors
+    /// A JS `Error` for a bad description, an unknown namespace or too many
+    /// rooms.
+    pub fn join(&self, nsp: &str, room: &str) -> Result<String, JsValue> {
+        let spec = convert::room_spec(nsp, room).map_err(js_error)?;
+        let key = spec.key.clone();
+        self.shared
+            .with(|i| i.client.join(spec, now()))
+            .map_err(emit_error)?;
+        Ok(key)
+    }
+
+    /// Unsubscribes from room `key`.
+    pub fn leave(&self, nsp: &str, key: &str) {
+        self.shared.with(|i| i.client.leave(nsp, key, now()));
+    }
+
+    /// Replaces the auth object (JSON object text, or `null`); with
+    /// `reconnect` the client reconnects at once to apply it.
+    ///
+    /// # Errors
+    /// A JS `Error` when the text is not a JSON object or null.
+    #[wasm_bindgen(js_name = setAuth)]
+    pub fn set_auth(&self, auth: &str, reconnect: bool) -> Result<(), JsValue> {
+        let auth = serde_json::from_str(auth)
+            .ok()
+            .and_then(Auth::from_json)
+            .ok_or_else(|| js_error("auth must be an object"))?;
+        let apply = if reconnect {
+            AuthApply::Reconnect
+        } else {
+            AuthApply::NextConnect
+        };
+        self.shared.with(|i| i.client.set_auth(auth, apply, now()));
+        Ok(())
+    }
+
+    /// Checks the link now: runs every deadline that passed while timers
+    /// were throttled (a background tab), and when waiting to reconnect,
+    /// tries at once. Call it on `online` and `visibilitychange`.
+    #[wasm_bindgen(js_name = checkNow)]
+    pub fn check_now(&self) {
+        self.shared.with(|i| {
+            let t = now();
+            i.client.handle_timeout(t);
+            if matches!(i.client.state(), ConnectionState::Reconnecting { .. }) {
+                // The core has no "retry now"; restarting the session skips
+                // the rest of the backoff delay.
+                i.client.disconnect(t);
+                i.client.connect(t);
+            }
+        });
+    }
+
+    /// `idle`, `connecting`, `open` or `reconnecting`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        convert::state_name(self.shared.inner.borrow().client.state()).into()
+    }
+
+    /// Whether namespace `nsp` is connected.
+    pub fn connected(&self, nsp: &str) -> bool {
+        self.shared.inner.borrow().client.is_connected(nsp)
+    }
+
+    /// The socket id in `nsp`.
+    #[wasm_bindgen(js_name = socketId)]
+    pub fn socket_id(&self, nsp: &str) -> Option<String> {
+        self.shared
+            .inner
+            .borrow()
+            .client
+            .socket_id(nsp)
+            .map(str::to_owned)
+    }
+
+    /// Reconnection attempts in the current streak.
+    #[wasm_bindgen(getter, js_name = reconnectAttempts)]
+    pub fn reconnect_attempts(&self) -> u32 {
+        self.shared.inner.borrow().client.reconnect_attempts()
+    }
+
+    /// Heartbeat latency statistics as JSON.
+    #[wasm_bindgen(getter)]
+    pub fn latency(&self) -> String {
+        convert::latency_json(&self.shared.inner.borrow().client.latency()).to_string()
+    }
+
+    /// Room subscriptions of `nsp` as a JSON array of `{key, state,
+    /// reason}`.
+    pub fn rooms(&self, nsp: &str) -> String {
+        let rooms = self.shared.inner.borrow().client.rooms(nsp);
+        serde_json::Value::Array(
+            rooms
+                .iter()
+                .map(|(k, s)| convert::room_json(k, s))
+                .collect(),
+        )
+        .to_string()
+    }
+
+    /// Emits waiting in the offline buffer of `nsp`.
+    pub fn buffered(&self, nsp: &str) -> usize {
+        self.shared.inner.borrow().client.buffered(nsp)
+    }
+
+    /// The transport in use, `polling` or `websocket`.
+    #[wasm_bindgen(getter)]
+    pub fn transport(&self) -> Option<String> {
+        self.shared
+            .inner
+            .borrow()
+            .client
+            .transport()
+            .map(|(_, k)| k.as_str().to_owned())
+    }
+}

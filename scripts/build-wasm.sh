@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the browser driver (sdk-wasm) into npm/dist/wasm/ and the npm
+# package's JavaScript into npm/dist/, then prints the bundle sizes.
+#
+# Installs what it needs on first use: the wasm32 target, wasm-bindgen-cli
+# at exactly the version in Cargo.lock (cached: skipped when the installed
+# one matches), and the npm devDependencies (binaryen's wasm-opt, tsc).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the library byte for byte, so read the locked version.
+wb_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if [ -z "$wb_version" ]; then
+  echo "build-wasm: wasm-bindgen not found in Cargo.lock" >&2
+  exit 1
+fi
+if ! command -v wasm-bindgen >/dev/null 2>&1 ||
+  [ "$(wasm-bindgen --version | awk '{print $2}')" != "$wb_version" ]; then
+  echo "build-wasm: installing wasm-bindgen-cli $wb_version (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+
+if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
+  (cd npm && npm ci --no-audit --no-fund)
+fi
+
+cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release
+
+out="npm/dist/wasm"
+rm -rf "$out"
+mkdir -p "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name omni_socket_wasm \
+  "target/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
+
+# wasm-opt from the npm package binaryen (a JS/wasm build, no download).
+# The feature flags match what rustc emits for wasm32 by default.
+npm/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  -o "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
+mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
+
+# The hand-written TypeScript wrapper, React and Vue adapters.
+(cd npm && node_modules/.bin/tsc -p tsconfig.build.json)
+cp npm/src/generated/*.ts npm/dist/generated/ 2>/dev/null || true
+
+size() { wc -c <"$1" | tr -d ' '; }
+gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
+wasm="$out/omni_socket_wasm_bg.wasm"
+glue="$out/omni_socket_wasm.js"
+core_js="npm/dist/index.js"
+total_gz=$(($(gz "$wasm") + $(gz "$glue") + $(gz "$core_js")))
+{
+  echo "bundle sizes (bytes):"
+  echo "  wasm            raw $(size "$wasm")  gzip $(gz "$wasm")"
+  echo "  wasm-bindgen JS raw $(size "$glue")  gzip $(gz "$glue")"
+  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")"
+  echo "  total gzip (without react/vue adapters): $total_gz"
+  for f in npm/dist/react.js npm/dist/vue.js; do
+    [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"
+  done
+} | tee npm/dist/SIZES.txt

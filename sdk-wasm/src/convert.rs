@@ -1,0 +1,478 @@
+//! The boundary format between the driver and the JavaScript wrapper.
+//!
+//! Everything that crosses is JSON text plus, for binary data, a list of
+//! byte arrays referenced by Socket.IO placeholders
+//! (`{"_placeholder":true,"num":N}`). JavaScript does one `JSON.parse` and
+//! swaps the placeholders for `ArrayBuffer`s, so the browser never pays for
+//! a Rust JSON tree it does not need. This module is plain Rust so the
+//! host test suite covers it.
+
+use bytes::Bytes;
+use omni_socket_core::client::{
+    AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, RoomSpec,
+    RoomState,
+};
+use omni_socket_core::{Limits, Value};
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+/// One event for the JavaScript side: a kind, the namespace it concerns
+/// (empty for session-wide events), a JSON payload and binary attachments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outbound {
+    /// Event kind, e.g. `message` or `connect`.
+    pub kind: &'static str,
+    /// Namespace, or empty.
+    pub nsp: String,
+    /// JSON text.
+    pub json: String,
+    /// Attachments referenced by placeholders in `json`.
+    pub attachments: Vec<Bytes>,
+}
+
+impl Outbound {
+    fn new(kind: &'static str, nsp: impl Into<String>, json: Json) -> Self {
+        Self {
+            kind,
+            nsp: nsp.into(),
+            json: json.to_string(),
+            attachments: Vec::new(),
+        }
+    }
+}
+
+/// The name JavaScript sees for a connection state.
+pub fn state_name(state: ConnectionState) -> &'static str {
+    match state {
+        ConnectionState::Idle => "idle",
+        ConnectionState::Connecting => "connecting",
+        ConnectionState::Open => "open",
+        ConnectionState::Reconnecting { .. } => "reconnecting",
+    }
+}
+
+/// Latency statistics as a JSON object.
+pub fn latency_json(s: &LatencyStats) -> Json {
+    json!({
+        "count": s.count, "last": s.last, "min": s.min, "max": s.max,
+        "mean": s.mean, "p50": s.p50, "p95": s.p95, "p99": s.p99,
+    })
+}
+
+/// A room state as `{state, reason?}`.
+pub fn room_json(key: &str, state: &RoomState) -> Json {
+    let (name, reason) = match state {
+        RoomState::Unsubscribed => ("unsubscribed", None),
+        RoomState::Joining => ("joining", None),
+        RoomState::Joined => ("joined", None),
+        RoomState::Failed(r) => ("failed", Some(r.as_str())),
+    };
+    json!({ "key": key, "state": name, "reason": reason })
+}
+
+/// Arguments with binary values as `{args: [...], ...}` JSON text whose
+/// placeholders index the returned attachments.
+fn with_args(mut head: serde_json::Map<String, Json>, args: Vec<Value>) -> (String, Vec<Bytes>) {
+    let (args_json, attachments) = Value::Array(args).deconstruct();
+    head.remove("args");
+    let mut text = Json::Object(head).to_string();
+    // Splice the already-serialized argument array in rather than parsing
+    // it back into a serde tree.
+    text.pop();
+    if text.len() > 1 {
+        text.push(',');
+    }
+    text.push_str("\"args\":");
+    text.push_str(&args_json);
+    text.push('}');
+    (text, attachments)
+}
+
+/// Converts a core event for JavaScript.
+pub fn event(e: Event) -> Outbound {
+    match e {
+        Event::Open { sid } => Outbound::new("open", "", json!({ "sid": sid })),
+        Event::Upgraded { transport } => {
+            Outbound::new("upgrade", "", json!({ "transport": transport.as_str() }))
+        }
+        Event::Connect {
+            nsp,
+            sid,
+            recovered,
+        } => Outbound::new(
+            "connect",
+            nsp,
+            json!({ "sid": sid, "recovered": recovered }),
+        ),
+        Event::ConnectError { nsp, message, data } => Outbound::new(
+            "connect_error",
+            nsp,
+            json!({ "message": message, "data": data }),
+        ),
+        Event::Disconnect { nsp, reason } => {
+            Outbound::new("disconnect", nsp, json!({ "reason": reason.as_str() }))
+        }
+        Event::Message {
+            nsp,
+            event,
+            args,
+            ack,
+        } => {
+            let mut head = serde_json::Map::new();
+            head.insert("event".into(), Json::String(event));
+            head.insert("ack".into(), ack.map_or(Json::Null, Json::from));
+            let (json, attachments) = with_args(head, args);
+            Outbound {
+                kind: "message",
+                nsp,
+                json,
+                attachments,
+            }
+        }
+        Event::Ack { nsp, request, args } => {
+            let mut head = serde_json::Map::new();
+            head.insert("request".into(), Json::from(request.0));
+            let (json, attachments) = with_args(head, args);
+            Outbound {
+                kind: "ack",
+                nsp,
+                json,
+                attachments,
+            }
+        }
+        Event::AckFailed {
+            nsp,
+            request,
+            reason,
+        } => Outbound::new(
+            "ack_failed",
+            nsp,
+            json!({
+                "request": request.0,
+                "reason": match reason {
+                    AckFailure::Timeout => "timeout",
+                    AckFailure::Disconnected => "disconnected",
+                },
+            }),
+        ),
+        Event::ReconnectAttempt { attempt, delay } => Outbound::new(
+            "reconnect_attempt",
+            "",
+            json!({ "attempt": attempt, "delay": delay }),
+        ),
+        Event::Reconnect { attempt } => {
+            Outbound::new("reconnect", "", json!({ "attempt": attempt }))
+        }
+        Event::ReconnectError { attempt, message } => Outbound::new(
+            "reconnect_error",
+            "",
+            json!({ "attempt": attempt, "message": message }),
+        ),
+        Event::ReconnectFailed { attempts } => {
+            Outbound::new("reconnect_failed", "", json!({ "attempts": attempts }))
+        }
+        Event::Latency(s) => Outbound::new(
+            "latency",
+            "",
+            json!({
+                "rtt": s.rtt,
+                "stats": latency_json(&s.stats),
+                "serverLatency": s.server_latency,
+                "serverStatus": s.server_status,
+            }),
+        ),
+        Event::RoomState { nsp, key, state } => Outbound::new("room", nsp, room_json(&key, &state)),
+        Event::AuthFailed {
+            nsp,
+            source,
+            message,
+        } => Outbound::new(
+            "auth_failed",
+            nsp,
+            json!({
+                "source": match source {
+                    AuthFailureSource::ConnectError => "connect_error",
+                    AuthFailureSource::AuthErrorEvent => "auth_error",
+                    AuthFailureSource::TokenExpired => "token_expired",
+                },
+                "message": message,
+            }),
+        ),
+        Event::AuthRefreshNeeded { failures } => {
+            Outbound::new("auth_refresh_needed", "", json!({ "failures": failures }))
+        }
+        Event::AuthGaveUp { failures } => {
+            Outbound::new("auth_gave_up", "", json!({ "failures": failures }))
+        }
+        Event::RateLimited {
+            nsp,
+            event,
+            retry_after,
+        } => Outbound::new(
+            "rate_limited",
+            nsp,
+            json!({ "event": event, "retryAfter": retry_after }),
+        ),
+        Event::EmitDropped { nsp, event, reason } => Outbound::new(
+            "emit_dropped",
+            nsp,
+            json!({
+                "event": event,
+                "reason": match reason {
+                    DropReason::Volatile => "volatile",
+                    DropReason::BufferOverflow => "buffer_overflow",
+                },
+            }),
+        ),
+        Event::ProtocolError(e) => {
+            Outbound::new("protocol_error", "", json!({ "message": e.to_string() }))
+        }
+    }
+}
+
+/// Emit arguments from JavaScript: a JSON array with placeholders for the
+/// attachments.
+///
+/// # Errors
+/// A message when the text is not a JSON array, is nested too deeply, or
+/// its placeholders do not match the attachments.
+pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
+    let limits = Limits::default();
+    let value = if attachments.is_empty() {
+        Value::parse_json(json, &limits)
+    } else {
+        Value::reconstruct(json, attachments, &limits)
+    }
+    .map_err(|e| e.to_string())?;
+    match value {
+        Value::Array(a) => Ok(a),
+        _ => Err("arguments must be a JSON array".into()),
+    }
+}
+
+/// A room subscription as JavaScript describes it: a seed preset or a
+/// custom pair of join and leave events.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "preset", rename_all = "camelCase")]
+enum RoomDesc {
+    /// Omni `join_room {room, type}`.
+    Omni {
+        room: String,
+        #[serde(rename = "type", default = "default_room_type")]
+        room_type: String,
+    },
+    Deployment {
+        id: String,
+    },
+    Conversation {
+        id: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    OrderChat {
+        order_id: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    DisputeChat {
+        dispute_id: String,
+    },
+    Custom {
+        key: String,
+        join: EventDesc,
+        leave: EventDesc,
+        confirm: Option<MatchDesc>,
+        failure: Option<MatchDesc>,
+    },
+}
+
+fn default_room_type() -> String {
+    "public".into()
+}
+
+#[derive(Debug, Deserialize)]
+struct EventDesc {
+    event: String,
+    #[serde(default)]
+    args: Vec<Json>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MatchDesc {
+    event: String,
+    field: Option<String>,
+    value: Option<Json>,
+}
+
+impl MatchDesc {
+    fn into_matcher(self) -> omni_socket_core::client::Matcher {
+        omni_socket_core::client::Matcher {
+            event: self.event,
+            field: self
+                .field
+                .map(|f| (f, Value::from_json(self.value.unwrap_or(Json::Null)))),
+        }
+    }
+}
+
+/// Parses a room description (`{preset: "omni", room, type}`, …) into a
+/// subscription on namespace `nsp`.
+///
+/// # Errors
+/// A message naming what is wrong with the description.
+pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
+    let desc: RoomDesc = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let spec = match desc {
+        RoomDesc::Omni { room, room_type } => RoomSpec::omni(&room, &room_type),
+        RoomDesc::Deployment { id } => RoomSpec::deployment(&id),
+        RoomDesc::Conversation { id } => RoomSpec::conversation(&id),
+        RoomDesc::OrderChat { order_id } => RoomSpec::order_chat(&order_id),
+        RoomDesc::DisputeChat { dispute_id } => RoomSpec::dispute_chat(&dispute_id),
+        RoomDesc::Custom {
+            key,
+            join,
+            leave,
+            confirm,
+            failure,
+        } => {
+            let conv = |v: Vec<Json>| v.into_iter().map(Value::from_json).collect();
+            let mut spec = RoomSpec::new(
+                key,
+                join.event,
+                conv(join.args),
+                leave.event,
+                conv(leave.args),
+            );
+            spec.confirm = confirm.map(MatchDesc::into_matcher);
+            spec.failure = failure.map(MatchDesc::into_matcher);
+            spec
+        }
+    };
+    Ok(spec.in_namespace(nsp))
+}
+
+/// Appends the Engine.IO session id to a polling URL that lacks one (the
+/// core hands out the handshake URL; later requests name the session).
+pub fn polling_url(url: &str, sid: Option<&str>) -> String {
+    match sid {
+        Some(sid) if !url.contains("&sid=") => {
+            let mut out = String::with_capacity(url.len() + sid.len() + 5);
+            out.push_str(url);
+            out.push_str("&sid=");
+            for b in sid.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// One long-polling POST body from queued frames, binary as `b` + base64.
+pub fn polling_body(records: &[omni_socket_core::client::Frame]) -> String {
+    use base64::Engine as _;
+    use omni_socket_core::client::Frame;
+    let mut out = String::new();
+    for (i, f) in records.iter().enumerate() {
+        if i > 0 {
+            out.push('\u{1e}');
+        }
+        match f {
+            Frame::Text(t) => out.push_str(t),
+            Frame::Binary(b) => {
+                out.push('b');
+                base64::engine::general_purpose::STANDARD.encode_string(b, &mut out);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use omni_socket_core::client::{DisconnectReason, Frame, RequestId};
+
+    #[test]
+    fn message_with_binary_keeps_placeholders() {
+        let out = event(Event::Message {
+            nsp: "/".into(),
+            event: "file".into(),
+            args: vec![Value::Object(vec![
+                ("name".into(), Value::String("a".into())),
+                (
+                    "data".into(),
+                    Value::Binary(Bytes::from_static(b"\x01\x02")),
+                ),
+            ])],
+            ack: Some(7),
+        });
+        assert_eq!(out.kind, "message");
+        let v: Json = serde_json::from_str(&out.json).unwrap();
+        assert_eq!(v["event"], "file");
+        assert_eq!(v["ack"], 7);
+        assert_eq!(v["args"][0]["data"]["_placeholder"], true);
+        assert_eq!(v["args"][0]["data"]["num"], 0);
+        assert_eq!(out.attachments, vec![Bytes::from_static(b"\x01\x02")]);
+    }
+
+    #[test]
+    fn ack_and_disconnect_payloads() {
+        let out = event(Event::Ack {
+            nsp: "/admin".into(),
+            request: RequestId(3),
+            args: vec![],
+        });
+        assert_eq!(out.json, r#"{"request":3,"args":[]}"#);
+        assert_eq!(out.nsp, "/admin");
+        let out = event(Event::Disconnect {
+            nsp: "/".into(),
+            reason: DisconnectReason::PingTimeout,
+        });
+        assert_eq!(out.json, r#"{"reason":"ping timeout"}"#);
+    }
+
+    #[test]
+    fn args_round_trip_with_attachments() {
+        let bins = vec![Bytes::from_static(b"xyz")];
+        let a = args(r#"[1,{"_placeholder":true,"num":0}]"#, &bins).unwrap();
+        assert_eq!(a[1], Value::Binary(Bytes::from_static(b"xyz")));
+        assert!(args("{}", &[]).is_err());
+        assert!(args(r#"[{"_placeholder":true,"num":1}]"#, &bins).is_err());
+        assert!(args("[1,", &[]).is_err());
+    }
+
+    #[test]
+    fn room_presets_and_custom() {
+        let s = room_spec("/", r#"{"preset":"omni","room":"user_1","type":"user"}"#).unwrap();
+        assert_eq!(s.key, "user_1");
+        assert_eq!(s.join_event, "join_room");
+        let s = room_spec("/d", r#"{"preset":"orderChat","orderId":"9"}"#).unwrap();
+        assert_eq!((s.key.as_str(), s.namespace.as_str()), ("order:9", "/d"));
+        let s = room_spec(
+            "/",
+            r#"{"preset":"custom","key":"k","join":{"event":"sub","args":["k"]},
+                "leave":{"event":"unsub"},"confirm":{"event":"ok","field":"id","value":"k"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.leave_event, "unsub");
+        assert!(s.confirm.is_some() && s.failure.is_none());
+        assert!(room_spec("/", r#"{"preset":"nope"}"#).is_err());
+    }
+
+    #[test]
+    fn polling_helpers() {
+        assert_eq!(
+            polling_url("http://h/socket.io/?EIO=4&transport=polling", Some("a+b")),
+            "http://h/socket.io/?EIO=4&transport=polling&sid=a%2Bb"
+        );
+        assert_eq!(polling_url("u?x&sid=1", Some("2")), "u?x&sid=1");
+        let body = polling_body(&[
+            Frame::Text("4hello".into()),
+            Frame::Binary(Bytes::from_static(b"\x01\x02\x03")),
+        ]);
+        assert_eq!(body, "4hello\u{1e}bAQID");
+    }
+}
