@@ -48,7 +48,7 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
 # The hand-written TypeScript wrapper, React and Vue adapters.
 (cd npm && node_modules/.bin/tsc -p tsconfig.build.json)
-cp npm/src/generated/*.ts npm/dist/generated/ 2>/dev/null || true
+
 
 size() { wc -c <"$1" | tr -d ' '; }
 gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
