@@ -794,7 +794,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
           const id = d.emitWithAck(this.nsp, event, json, bins, flags.timeout ?? -1);
           this.#acks.set(id, pending);
         } else {
-          d.emit(this.nsp, event, json, bins, flags.volatile === true);
+          const queued = d.emit(this.nsp, event, json, bins, flags.volatile === true);
+          if (!queued) this.io.emitLocal("emit_dropped", { event, reason: "volatile" });
         }
       } catch (e) {
         if (pending?.withErr) pending.fn(e);

@@ -132,10 +132,11 @@ export async function startServer({ roots = {}, port = 0 } = {}) {
     async roomSize(room) {
       return (await io.in(room).fetchSockets()).length;
     },
+    /** Stops like a crashed server: transports drop without a Socket.IO DISCONNECT. */
     async close() {
-      io.disconnectSockets(true);
-      await new Promise((ok) => io.close(() => ok()));
+      const closed = new Promise((ok) => io.close(() => ok()));
       http.closeAllConnections?.();
+      await closed;
     },
   };
 }

@@ -106,6 +106,8 @@ enum Transport {
         /// Frames waiting for the next POST.
         queue: Vec<Frame>,
         posting: bool,
+        /// A GET is in flight.
+        getting: bool,
     },
 }
 
@@ -117,20 +119,25 @@ struct Inner {
     with_credentials: bool,
     /// Polling transports that need their next GET.
     pending_get: Vec<TransportId>,
+    /// Polling transports the core closed for an upgrade while a GET was
+    /// in flight; see `late_poll`.
+    draining: Vec<TransportId>,
 }
 
 /// JavaScript callbacks, created once per driver and bound to a transport
-/// id with `Function.prototype.bind`, so nothing is allocated per request
-/// and nothing leaks when a request never completes.
+/// id with `Function.prototype.bind`, so nothing is allocated per request.
+/// They are handed to the JavaScript garbage collector rather than owned
+/// here: a fetch or socket event may still arrive after the driver is
+/// freed, and then finds the weak reference gone and does nothing.
 struct Callbacks {
-    timer: Closure<dyn FnMut()>,
-    ws_open: Closure<dyn FnMut(f64)>,
-    ws_message: Closure<dyn FnMut(f64, MessageEvent)>,
-    ws_close: Closure<dyn FnMut(f64, CloseEvent)>,
-    ws_error: Closure<dyn FnMut(f64, JsValue)>,
-    http_response: Closure<dyn FnMut(f64, u8, JsValue)>,
-    http_text: Closure<dyn FnMut(f64, u8, JsValue)>,
-    http_error: Closure<dyn FnMut(f64, u8, JsValue)>,
+    timer: JsValue,
+    ws_open: JsValue,
+    ws_message: JsValue,
+    ws_close: JsValue,
+    ws_error: JsValue,
+    http_response: JsValue,
+    http_text: JsValue,
+    http_error: JsValue,
 }
 
 struct Shared {
@@ -151,6 +158,10 @@ pub struct Driver {
     shared: Rc<Shared>,
 }
 
+fn js_closure<T: ?Sized + wasm_bindgen::closure::WasmClosure>(c: Closure<T>) -> JsValue {
+    c.into_js_value()
+}
+
 fn bound(f: &JsValue, id: TransportId, req: Option<Req>) -> Function {
     let f: &Bindable = f.unchecked_ref();
     let id = JsValue::from_f64(id.0 as f64);
@@ -166,91 +177,102 @@ impl Shared {
             Rc::downgrade(s)
         }
         let w = weak(self);
-        let timer = Closure::new(move || {
+        let timer = js_closure::<dyn FnMut()>(Closure::new(move || {
             if let Some(s) = w.upgrade() {
                 s.with(|i| {
                     i.timer = None;
                     i.client.handle_timeout(now());
                 });
             }
-        });
+        }));
         let w = weak(self);
-        let ws_open = Closure::new(move |id: f64| {
+        let ws_open = js_closure::<dyn FnMut(f64)>(Closure::new(move |id: f64| {
             if let Some(s) = w.upgrade() {
                 s.with(|i| {
                     i.client
                         .handle_transport_opened(TransportId(id as u64), now())
                 });
             }
-        });
+        }));
         let w = weak(self);
-        let ws_message = Closure::new(move |id: f64, e: MessageEvent| {
-            let Some(s) = w.upgrade() else { return };
-            let id = TransportId(id as u64);
-            let data = e.data();
-            if let Some(text) = data.as_string() {
-                s.with(|i| i.client.handle_text(id, now(), &text));
-            } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-                let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
-                s.with(|i| i.client.handle_binary(id, now(), bytes));
-            }
-        });
-        let w = weak(self);
-        let ws_close = Closure::new(move |id: f64, _e: CloseEvent| {
-            if let Some(s) = w.upgrade() {
+        let ws_message = js_closure::<dyn FnMut(f64, MessageEvent)>(Closure::new(
+            move |id: f64, e: MessageEvent| {
+                let Some(s) = w.upgrade() else { return };
                 let id = TransportId(id as u64);
-                s.with(|i| {
-                    i.forget(id);
-                    i.client.handle_transport_closed(id, now());
-                });
-            }
-        });
+                let data = e.data();
+                if let Some(text) = data.as_string() {
+                    s.with(|i| i.client.handle_text(id, now(), &text));
+                } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                    let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
+                    s.with(|i| i.client.handle_binary(id, now(), bytes));
+                }
+            },
+        ));
         let w = weak(self);
-        let ws_error = Closure::new(move |id: f64, _e: JsValue| {
-            if let Some(s) = w.upgrade() {
+        let ws_close = js_closure::<dyn FnMut(f64, CloseEvent)>(Closure::new(
+            move |id: f64, _e: CloseEvent| {
+                if let Some(s) = w.upgrade() {
+                    let id = TransportId(id as u64);
+                    s.with(|i| {
+                        i.forget(id);
+                        i.client.handle_transport_closed(id, now());
+                    });
+                }
+            },
+        ));
+        let w = weak(self);
+        let ws_error =
+            js_closure::<dyn FnMut(f64, JsValue)>(Closure::new(move |id: f64, _e: JsValue| {
+                if let Some(s) = w.upgrade() {
+                    let id = TransportId(id as u64);
+                    s.with(|i| {
+                        i.forget(id);
+                        i.client
+                            .handle_transport_error(id, now(), "websocket error");
+                    });
+                }
+            }));
+        let w = weak(self);
+        let http_response = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
+            move |id: f64, req: u8, resp: JsValue| {
+                let Some(s) = w.upgrade() else { return };
+                let tid = TransportId(id as u64);
+                let resp: FetchResponse = resp.unchecked_into();
+                if !resp.ok() {
+                    let msg = format!("xhr poll error: HTTP {}", resp.status());
+                    s.with(|i| i.polling_failed(tid, &msg));
+                    return;
+                }
+                let cbs = s.callbacks.borrow();
+                if let Some(cb) = cbs.as_ref() {
+                    let req = if req == 0 { Req::Get } else { Req::Post };
+                    let _ = resp.text().then2(
+                        &bound(&cb.http_text, tid, Some(req)),
+                        &bound(&cb.http_error, tid, Some(req)),
+                    );
+                }
+            },
+        ));
+        let w = weak(self);
+        let http_text = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
+            move |id: f64, req: u8, body: JsValue| {
+                let Some(s) = w.upgrade() else { return };
                 let id = TransportId(id as u64);
-                s.with(|i| {
-                    i.forget(id);
-                    i.client
-                        .handle_transport_error(id, now(), "websocket error");
-                });
-            }
-        });
+                s.with(|i| i.polling_response(id, req, body.as_string()));
+            },
+        ));
         let w = weak(self);
-        let http_response = Closure::new(move |id: f64, req: u8, resp: JsValue| {
-            let Some(s) = w.upgrade() else { return };
-            let tid = TransportId(id as u64);
-            let resp: FetchResponse = resp.unchecked_into();
-            if !resp.ok() {
-                let msg = format!("xhr poll error: HTTP {}", resp.status());
-                s.with(|i| i.polling_failed(tid, &msg));
-                return;
-            }
-            let cbs = s.callbacks.borrow();
-            if let Some(cb) = cbs.as_ref() {
-                let req = if req == 0 { Req::Get } else { Req::Post };
-                let _ = resp.text().then2(
-                    &bound(cb.http_text.as_ref(), tid, Some(req)),
-                    &bound(cb.http_error.as_ref(), tid, Some(req)),
-                );
-            }
-        });
-        let w = weak(self);
-        let http_text = Closure::new(move |id: f64, req: u8, body: JsValue| {
-            let Some(s) = w.upgrade() else { return };
-            let id = TransportId(id as u64);
-            s.with(|i| i.polling_response(id, req, body.as_string()));
-        });
-        let w = weak(self);
-        let http_error = Closure::new(move |id: f64, _req: u8, err: JsValue| {
-            let Some(s) = w.upgrade() else { return };
-            let id = TransportId(id as u64);
-            let msg = err
-                .dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-                .unwrap_or_else(|| "xhr poll error".into());
-            s.with(|i| i.polling_failed(id, &msg));
-        });
+        let http_error = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
+            move |id: f64, _req: u8, err: JsValue| {
+                let Some(s) = w.upgrade() else { return };
+                let id = TransportId(id as u64);
+                let msg = err
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| "xhr poll error".into());
+                s.with(|i| i.polling_failed(id, &msg));
+            },
+        ));
         Callbacks {
             timer,
             ws_open,
@@ -316,6 +338,7 @@ impl Inner {
     }
 
     fn polling_failed(&mut self, id: TransportId, message: &str) {
+        self.draining.retain(|t| *t != id);
         if self.transports.iter().any(|(t, _)| *t == id) {
             self.forget(id);
             self.client.handle_transport_error(id, now(), message);
@@ -323,16 +346,24 @@ impl Inner {
     }
 
     fn polling_response(&mut self, id: TransportId, req: u8, body: Option<String>) {
-        let Some((_, Transport::Polling { posting, .. })) =
-            self.transports.iter_mut().find(|(t, _)| *t == id)
+        let body = body.unwrap_or_default();
+        let Some((
+            _,
+            Transport::Polling {
+                posting, getting, ..
+            },
+        )) = self.transports.iter_mut().find(|(t, _)| *t == id)
         else {
+            if req == Req::Get.code() {
+                self.late_poll(id, &body);
+            }
             return;
         };
         if req == Req::Post.code() {
             *posting = false;
             return;
         }
-        let body = body.unwrap_or_default();
+        *getting = false;
         if body.len() > MAX_POLL_BODY {
             self.polling_failed(id, "polling response too large");
             return;
@@ -399,7 +430,7 @@ impl Inner {
             // Browsers treat delays past 2^31-1 ms as zero; wake up early
             // instead and re-arm.
             let delay = delay.min(2_147_483_647.0);
-            let handle = set_timeout(cbs.timer.as_ref().unchecked_ref(), delay);
+            let handle = set_timeout(&cbs.timer.unchecked_ref(), delay);
             self.timer = Some((at, handle));
         }
     }
@@ -429,10 +460,10 @@ impl Inner {
             TransportKind::Websocket => match WebSocket::new(&url) {
                 Ok(ws) => {
                     ws.set_binary_type(BinaryType::Arraybuffer);
-                    ws.set_onopen(Some(&bound(cbs.ws_open.as_ref(), id, None)));
-                    ws.set_onmessage(Some(&bound(cbs.ws_message.as_ref(), id, None)));
-                    ws.set_onclose(Some(&bound(cbs.ws_close.as_ref(), id, None)));
-                    ws.set_onerror(Some(&bound(cbs.ws_error.as_ref(), id, None)));
+                    ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
+                    ws.set_onmessage(Some(&bound(&cbs.ws_message, id, None)));
+                    ws.set_onclose(Some(&bound(&cbs.ws_close, id, None)));
+                    ws.set_onerror(Some(&bound(&cbs.ws_error, id, None)));
                     self.transports.push((id, Transport::Ws(ws)));
                 }
                 Err(_) => self
@@ -446,6 +477,7 @@ impl Inner {
                         url,
                         queue: Vec::new(),
                         posting: false,
+                        getting: false,
                     },
                 ));
                 self.pending_get.push(id);
@@ -454,14 +486,55 @@ impl Inner {
         }
     }
 
+    /// The answer to a GET of a polling transport closed by an upgrade.
+    ///
+    /// The core switches to the WebSocket as soon as the probe succeeds,
+    /// without waiting for the GET in flight (engine.io-client "pauses"
+    /// polling first). Packets the server put in that response, such as
+    /// the namespace CONNECT answer, belong to the same session, so they
+    /// are handed to the core as input of the transport now active.
+    /// Close packets are dropped: they end the old transport, not the
+    /// session.
+    fn late_poll(&mut self, id: TransportId, body: &str) {
+        let Some(pos) = self.draining.iter().position(|t| *t == id) else {
+            return;
+        };
+        self.draining.swap_remove(pos);
+        let Some((active, TransportKind::Websocket)) = self.client.transport() else {
+            return;
+        };
+        if body.len() > MAX_POLL_BODY {
+            return;
+        }
+        let kept: Vec<&str> = body
+            .split('\u{1e}')
+            .filter(|r| !r.is_empty() && *r != "1" && *r != "6")
+            .collect();
+        if !kept.is_empty() {
+            self.client
+                .handle_polling_payload(active, now(), &kept.join("\u{1e}"));
+        }
+    }
+
     fn close(&mut self, cbs: &Callbacks, id: TransportId) {
         // Frames polled before the close still go out in one last POST.
         self.flush_polling(cbs);
         if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
             let (_, t) = self.transports.swap_remove(pos);
-            if let Transport::Ws(ws) = t {
-                detach(&ws);
-                let _ = ws.close();
+            match t {
+                Transport::Ws(ws) => {
+                    detach(&ws);
+                    let _ = ws.close();
+                }
+                Transport::Polling { getting: true, .. } => {
+                    // Bounded: one entry per upgrade, removed when the GET
+                    // ends (and the oldest dropped if GETs never end).
+                    if self.draining.len() >= 4 {
+                        self.draining.remove(0);
+                    }
+                    self.draining.push(id);
+                }
+                Transport::Polling { .. } => {}
             }
         }
         self.pending_get.retain(|t| *t != id);
@@ -475,12 +548,14 @@ impl Inner {
                 url,
                 queue,
                 posting,
+                getting,
             } = t
             else {
                 continue;
             };
             let url = convert::polling_url(url, sid.as_deref());
-            if gets.contains(id) {
+            if gets.contains(id) && !*getting {
+                *getting = true;
                 Self::request_with(cbs, self.with_credentials, *id, Req::Get, &url, None);
             }
             // Engine.IO allows one POST at a time per session; the rest
@@ -525,8 +600,8 @@ impl Inner {
             set("headers", &headers);
         }
         let _ = fetch(url, &init).then2(
-            &bound(cbs.http_response.as_ref(), id, Some(req)),
-            &bound(cbs.http_error.as_ref(), id, Some(req)),
+            &bound(&cbs.http_response, id, Some(req)),
+            &bound(&cbs.http_error, id, Some(req)),
         );
     }
 
@@ -590,6 +665,7 @@ impl Driver {
                 last_state: None,
                 with_credentials,
                 pending_get: Vec::new(),
+                draining: Vec::new(),
             }),
             events: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),
