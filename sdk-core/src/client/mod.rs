@@ -996,12 +996,30 @@ impl Client {
         );
     }
 
+    /// Asks the driver to close `id`, or withdraws its open request when
+    /// the driver has not seen it yet, so a driver that is slow to poll
+    /// cannot make the action queue grow.
+    fn close_action(&mut self, id: TransportId) {
+        let pending_open = self
+            .actions
+            .iter()
+            .position(|a| matches!(a, TransportAction::Open { id: o, .. } if *o == id));
+        match pending_open {
+            Some(pos) => {
+                self.actions.remove(pos);
+                // Frames for it can no longer be sent either.
+                self.transmits.retain(|t| t.transport != id);
+            }
+            None => self.actions.push_back(TransportAction::Close { id }),
+        }
+    }
+
     fn close_transports(&mut self) {
         if let Some((id, _)) = self.active.take() {
-            self.actions.push_back(TransportAction::Close { id });
+            self.close_action(id);
         }
         if let Some(p) = self.probe.take() {
-            self.actions.push_back(TransportAction::Close { id: p.id });
+            self.close_action(p.id);
         }
         self.decoder.reset();
         self.handshake = None;
@@ -1194,7 +1212,7 @@ impl Client {
             Timer::Heartbeat => self.heartbeat_due(),
             Timer::UpgradeTimeout => {
                 if let Some(p) = self.probe.take() {
-                    self.actions.push_back(TransportAction::Close { id: p.id });
+                    self.close_action(p.id);
                 }
             }
             Timer::AuthWait => self.resume_after_auth(),
@@ -1329,7 +1347,7 @@ impl Client {
         }
         self.push_frame(probe.id, Frame::Text("5".into()));
         if let Some((old, _)) = self.active {
-            self.actions.push_back(TransportAction::Close { id: old });
+            self.close_action(old);
         }
         self.active = Some((probe.id, TransportKind::Websocket));
         self.probe = None;
