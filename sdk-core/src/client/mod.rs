@@ -25,6 +25,50 @@
 //! Time is an [`Instant`] passed into every call; jitter comes from a seed
 //! passed to [`Client::new`]. The same inputs always give the same outputs.
 //!
+//! ```
+//! use omni_socket_core::client::{Client, ClientConfig, Instant, TransportAction};
+//!
+//! let mut client = Client::new(ClientConfig::new("https://api.example.com"), 42);
+//! client.connect(Instant::from_millis(0));
+//! let Some(TransportAction::Open { url, .. }) = client.poll_action() else { panic!() };
+//! assert_eq!(url, "https://api.example.com/socket.io/?EIO=4&transport=polling");
+//! // The driver opens the transport, then feeds what it receives:
+//! // client.handle_transport_opened(id, now); client.handle_text(id, now, "0{...}");
+//! ```
+//!
+//! # Events ([`Event`])
+//!
+//! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
+//! `ConnectError {nsp, message, data}`, `Disconnect {nsp, reason}` (reasons
+//! `io server disconnect`, `io client disconnect`, `ping timeout`,
+//! `transport close`, `transport error`, `parse error`),
+//! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
+//! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
+//! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
+//! `AuthFailed`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
+//! `EmitDropped`, `ProtocolError`.
+//!
+//! # Options ([`ClientConfig`], camelCase in serde)
+//!
+//! From socket.io-client, same defaults: `reconnection` (true),
+//! `reconnectionAttempts` (unlimited), `reconnectionDelay` (1000),
+//! `reconnectionDelayMax` (5000), `randomizationFactor` (0.5), `timeout`
+//! (20000), `auth`, `transports` (polling, websocket), `upgrade`, `path`
+//! (`/socket.io/`), `query`, `ackTimeout`, `retries` (0). Our own:
+//! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
+//! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
+//! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
+//! `maxQueuedEvents`, `maxQueuedTransmits`.
+//!
+//! # Where it differs from socket.io-client, on purpose
+//!
+//! - Backoff jitter is applied after the cap and only shortens the delay.
+//! - A namespace CONNECT refused for a reason that is not auth, or not
+//!   answered within `timeout`, is retried with the backoff instead of
+//!   being left disconnected; an auth refusal waits for new credentials.
+//! - `retries` applies to emits that ask for an ack; plain emits are not
+//!   turned into acknowledged ones.
+//!
 //! Over HTTP long-polling the driver batches polled frames into one POST
 //! with [`engineio::encode_payload`](crate::engineio::encode_payload)-style
 //! records (binary frames as `b` + base64) and feeds response bodies to
