@@ -1247,9 +1247,12 @@ impl Client {
                     return;
                 }
                 if let Some(at) = self.timers.get(Timer::AuthWait) {
-                    // Give the driver its chance to refresh the token first.
-                    self.timers.set(Timer::Reconnect, at);
-                    return;
+                    if at > self.now {
+                        // Give the driver its chance to refresh the token
+                        // first.
+                        self.timers.set(Timer::Reconnect, at);
+                        return;
+                    }
                 }
                 self.open_transport();
             }
@@ -1965,7 +1968,7 @@ impl Client {
             self.push_event(Event::AckFailed {
                 nsp: nsp.clone(),
                 request,
-                reason: AckFailure::Disconnected,
+                reason: AckFailure::Dropped,
             });
         }
         self.push_event(Event::EmitDropped {

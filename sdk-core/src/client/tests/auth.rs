@@ -239,3 +239,25 @@ fn omni_auth_error_event() {
     );
     assert!(!p.saw(|e| matches!(e, Event::AuthFailed { .. })));
 }
+
+#[test]
+fn refresh_timeout_after_transport_loss_reconnects_with_old_credentials() {
+    let mut config = token_config("old");
+    config.auth_refresh_timeout = 8_000;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Unauthorized".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    let failed_at = p.now;
+    p.kill_transport();
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.advance(7_999);
+    assert_eq!(p.server.connects().len(), 1);
+    p.advance(1);
+    assert_eq!(p.now, failed_at.plus_millis(8_000));
+    assert!(p.client.is_connected("/"), "{:?}", p.events);
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "old"})));
+}
