@@ -652,6 +652,17 @@ impl Client {
         self.open_transport();
     }
 
+    /// Skips the rest of the backoff delay and tries to reconnect now, e.g.
+    /// when the browser reports `online` or the page becomes visible. No
+    /// effect unless waiting to reconnect (or while an auth refresh is
+    /// awaited, which keeps its say).
+    pub fn reconnect_now(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine == Engine::Waiting && !self.auth_waiting {
+            self.open_transport();
+        }
+    }
+
     /// Disconnects every namespace (`io client disconnect`) and stops
     /// reconnecting. Buffered emits and room subscriptions are kept for the
     /// next [`connect`](Self::connect).
@@ -835,11 +846,13 @@ impl Client {
             Some(r) => {
                 r.spec = spec;
                 r.state = RoomState::Joining;
+                r.was_joined = false;
             }
             None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
             None => ns.rooms.push(Room {
                 spec,
                 state: RoomState::Joining,
+                was_joined: false,
             }),
         }
         self.room_event(idx, &key, RoomState::Joining);
@@ -1187,6 +1200,7 @@ impl Client {
         for r in &mut ns.rooms {
             if r.state == RoomState::Joined {
                 r.state = RoomState::Joining;
+                r.was_joined = true;
                 demoted.push(r.spec.key.clone());
             }
         }
@@ -1574,17 +1588,28 @@ impl Client {
             sid,
             recovered,
         });
-        // Re-join before anything buffered so emits that depend on a room
-        // reach it.
-        let keys: Vec<String> = self.namespaces[idx]
-            .rooms
-            .iter()
-            .rev()
-            .filter(|r| r.state == RoomState::Joining)
-            .map(|r| r.spec.key.clone())
-            .collect();
-        for key in keys {
+        // A recovered session kept its rooms on the server; everything else
+        // is re-joined before anything buffered, so emits that depend on a
+        // room reach it.
+        let mut kept = Vec::new();
+        let mut rejoin = Vec::new();
+        for r in self.namespaces[idx].rooms.iter_mut().rev() {
+            if r.state != RoomState::Joining {
+                continue;
+            }
+            if recovered && r.was_joined {
+                r.state = RoomState::Joined;
+                kept.push(r.spec.key.clone());
+            } else {
+                rejoin.push(r.spec.key.clone());
+            }
+            r.was_joined = false;
+        }
+        for key in rejoin {
             self.queue_join(idx, &key, true);
+        }
+        for key in kept.into_iter().rev() {
+            self.room_event(idx, &key, RoomState::Joined);
         }
         if self
             .config

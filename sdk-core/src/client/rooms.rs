@@ -182,6 +182,9 @@ pub enum RoomState {
 pub(crate) struct Room {
     pub(crate) spec: RoomSpec,
     pub(crate) state: RoomState,
+    /// Was joined when the session was lost: a recovered session still has
+    /// it on the server, so no join is needed.
+    pub(crate) was_joined: bool,
 }
 
 /// The refusal's reason: its `message`, else `code`, else the event name.

@@ -85,3 +85,60 @@ fn manual_disconnect_forgets_the_session() {
     p.drive();
     assert_eq!(p.server.connects().last().unwrap().1, None);
 }
+
+#[test]
+fn recovered_session_keeps_joined_rooms_without_rejoining() {
+    let mut p = Pair::new(Pair::config());
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.client
+        .join(RoomSpec::omni("kept", "user"), p.now)
+        .unwrap();
+    p.client
+        .join(RoomSpec::omni("pending", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.server_emit("/", "room_joined", json!([{"room": "kept"}]));
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: true,
+            ..
+        }
+    )));
+    assert_eq!(p.client.room_state("/", "kept"), RoomState::Joined);
+    let joins: Vec<_> = p
+        .server
+        .events("/")
+        .into_iter()
+        .filter(|(n, _)| n == "join_room")
+        .map(|(_, a)| a[0]["room"].clone())
+        .collect();
+    // "pending" was never confirmed, so it is joined again; "kept" is not.
+    assert_eq!(
+        joins,
+        vec![json!("kept"), json!("pending"), json!("pending")]
+    );
+    // Without recovery, everything is re-joined.
+    p.server.pid = Some("pid-2".into());
+    p.server_emit("/", "room_joined", json!([{"room": "pending"}]));
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: false,
+            ..
+        }
+    )));
+    let total = p
+        .server
+        .event_names("/")
+        .iter()
+        .filter(|n| *n == "join_room")
+        .count();
+    assert_eq!(total, 5);
+}
