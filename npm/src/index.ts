@@ -460,7 +460,12 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         if (!p) break;
         this.#acks.delete(data.request);
         if (p.withErr) {
-          const msg = data.reason === "timeout" ? "operation has timed out" : "socket has been disconnected";
+          const msg =
+            data.reason === "timeout"
+              ? "operation has timed out"
+              : data.reason === "dropped"
+                ? "emit dropped from a full buffer"
+                : "socket has been disconnected";
           p.fn(new Error(msg));
         }
         break;

@@ -152,6 +152,7 @@ pub fn event(e: Event) -> Outbound {
                 "reason": match reason {
                     AckFailure::Timeout => "timeout",
                     AckFailure::Disconnected => "disconnected",
+                    AckFailure::Dropped => "dropped",
                 },
             }),
         ),

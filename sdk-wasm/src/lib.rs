@@ -24,8 +24,8 @@ use std::rc::{Rc, Weak};
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
 use omni_socket_core::client::{
-    Auth, AuthApply, Client, ClientConfig, ConnectionState, Frame, Instant, TransportAction,
-    TransportId, TransportKind,
+    Auth, AuthApply, Client, ClientConfig, Frame, Instant, TransportAction, TransportId,
+    TransportKind,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -818,12 +818,7 @@ impl Driver {
         self.shared.with(|i| {
             let t = now();
             i.client.handle_timeout(t);
-            if matches!(i.client.state(), ConnectionState::Reconnecting { .. }) {
-                // The core has no "retry now"; restarting the session skips
-                // the rest of the backoff delay.
-                i.client.disconnect(t);
-                i.client.connect(t);
-            }
+            i.client.reconnect_now(t);
         });
     }
 
