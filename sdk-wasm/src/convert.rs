@@ -276,13 +276,16 @@ enum RoomDesc {
     DisputeChat {
         dispute_id: String,
     },
-    Custom {
-        key: String,
-        join: EventDesc,
-        leave: EventDesc,
-        confirm: Option<MatchDesc>,
-        failure: Option<MatchDesc>,
-    },
+    Custom(Box<CustomRoom>),
+}
+
+#[derive(Debug, Deserialize)]
+struct CustomRoom {
+    key: String,
+    join: EventDesc,
+    leave: EventDesc,
+    confirm: Option<MatchDesc>,
+    failure: Option<MatchDesc>,
 }
 
 fn default_room_type() -> String {
@@ -327,13 +330,14 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
         RoomDesc::Conversation { id } => RoomSpec::conversation(&id),
         RoomDesc::OrderChat { order_id } => RoomSpec::order_chat(&order_id),
         RoomDesc::DisputeChat { dispute_id } => RoomSpec::dispute_chat(&dispute_id),
-        RoomDesc::Custom {
-            key,
-            join,
-            leave,
-            confirm,
-            failure,
-        } => {
+        RoomDesc::Custom(custom) => {
+            let CustomRoom {
+                key,
+                join,
+                leave,
+                confirm,
+                failure,
+            } = *custom;
             let conv = |v: Vec<Json>| v.into_iter().map(Value::from_json).collect();
             let mut spec = RoomSpec::new(
                 key,

@@ -430,7 +430,7 @@ impl Inner {
             // Browsers treat delays past 2^31-1 ms as zero; wake up early
             // instead and re-arm.
             let delay = delay.min(2_147_483_647.0);
-            let handle = set_timeout(&cbs.timer.unchecked_ref(), delay);
+            let handle = set_timeout(cbs.timer.unchecked_ref(), delay);
             self.timer = Some((at, handle));
         }
     }
