@@ -25,6 +25,8 @@ if [ ! -d node_modules ]; then
 fi
 
 start=$(date +%s)
+# The published declarations, imported through the package's exports map.
+node_modules/.bin/tsc --noEmit -p type-tests/api
 node_modules/.bin/vitest run
 # One file at a time: each starts its own server, and the Chromium ones a
 # browser; the machine is small.

@@ -167,6 +167,14 @@ export interface SocketOptions {
 
 type Listener = (...args: any[]) => void;
 
+/**
+ * Arguments of `emit(event, ...)`: anything for an untyped socket; for a
+ * typed one the event's payload first, then anything (e.g. an ack callback).
+ */
+export type EmitArgs<C extends EventsMap, E extends keyof C> = string extends keyof C
+  ? unknown[]
+  : [payload: C[E], ...rest: unknown[]];
+
 /** Events the socket emits itself, as in socket.io-client. */
 export interface ReservedEvents {
   connect: () => void;
@@ -736,14 +744,14 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
    * (with `timeout(ms)` first an error argument, as in socket.io-client).
    * While disconnected, emits wait in a bounded buffer.
    */
-  emit<E extends keyof C & string>(event: E, ...args: [C[E], ...unknown[]] | unknown[]): this;
+  emit<E extends keyof C & string>(event: E, ...args: EmitArgs<C, E>): this;
   emit(event: string, ...args: unknown[]): this {
     this.#emit(event, args, {});
     return this;
   }
 
   /** Sends and resolves with the server's first ack argument; rejects on timeout. */
-  emitWithAck<E extends keyof C & string>(event: E, ...args: [C[E], ...unknown[]] | unknown[]): Promise<any>;
+  emitWithAck<E extends keyof C & string>(event: E, ...args: EmitArgs<C, E>): Promise<any>;
   emitWithAck(event: string, ...args: unknown[]): Promise<any> {
     return this.#emitWithAck(event, args, {});
   }
@@ -874,8 +882,8 @@ function roomKey(d: RoomDescription): string {
 
 /** What `socket.volatile` and `socket.timeout(ms)` return. */
 export interface FlaggedEmitter<C extends EventsMap> {
-  emit<E extends keyof C & string>(event: E, ...args: [C[E], ...unknown[]] | unknown[]): FlaggedEmitter<C>;
-  emitWithAck<E extends keyof C & string>(event: E, ...args: [C[E], ...unknown[]] | unknown[]): Promise<any>;
+  emit<E extends keyof C & string>(event: E, ...args: EmitArgs<C, E>): FlaggedEmitter<C>;
+  emitWithAck<E extends keyof C & string>(event: E, ...args: EmitArgs<C, E>): Promise<any>;
   readonly volatile: FlaggedEmitter<C>;
   timeout(ms: number): FlaggedEmitter<C>;
 }

@@ -1,0 +1,74 @@
+// Type test of the published API (the built .d.ts, through the package's
+// own `exports` map): `tsc --noEmit -p npm/type-tests/api` after the build.
+// Lines after `@ts-expect-error` must stay errors.
+
+import { io, type OmniSocket, type Snapshot, type SocketStatus } from "omni-socket";
+import { useOmniSocket, useOmniEvent, useRoom } from "omni-socket/react";
+import { OmniSocket as OmniSocketPlugin, useOmniSocket as useVueSocket } from "omni-socket/vue";
+import type { OmniClientEvents, OmniServerEvents } from "omni-socket";
+
+declare function show(text: string): void;
+
+const socket: OmniSocket = io<OmniServerEvents, OmniClientEvents>("http://localhost:3001", {
+  auth: { token: "jwt", license_key: "OMNI-1" },
+  transports: ["websocket"],
+  reconnectionAttempts: Infinity,
+  heartbeat: { interval: 30_000, mode: { type: "omni" } },
+});
+
+socket.on("connect", () => show(socket.id ?? ""));
+socket.on("disconnect", (reason) => show(reason));
+socket.on("connect_error", (err) => show(err.message));
+socket.on("notification", (n) => show(`${n.title} ${n.priority}`));
+socket.on("heartbeat_response", (r) => show(r.latency.toFixed(1)));
+// @ts-expect-error: a notification has no `nope` field
+socket.on("notification", (n) => show(n.nope));
+
+socket.emit("join_room", { room: "user_1", type: "user" });
+socket.emit("notification_read", { notification_id: "n1" });
+// @ts-expect-error: room must be a string
+socket.emit("join_room", { room: 1 });
+// @ts-expect-error: not an Omni client event
+socket.emit("nope", {});
+const untyped = io("http://localhost:3001/admin");
+untyped.emit("anything", 1, 2, () => show("acked"));
+untyped.emit("no_payload");
+socket.timeout(1000).emit("license_check", { license_key: "K" }, (err: Error | null) => show(String(err)));
+socket.volatile.emit("heartbeat", { timestamp: 1, client_info: { version: "1", platform: "web" } });
+void socket.emitWithAck("license_check", { license_key: "K" });
+
+const key: string = socket.join("admin_dashboard", { type: "admin" });
+socket.join({ preset: "conversation", id: "42" });
+socket.join({ preset: "orderChat", orderId: "o1" });
+// @ts-expect-error: unknown preset
+socket.join({ preset: "nope", id: "x" });
+socket.leave(key);
+
+const status: SocketStatus = socket.status();
+show(`${status.isConnected} ${status.socketId} ${status.reconnectAttempts}`);
+const snap: Snapshot = socket.getSnapshot();
+show(snap.state);
+const unsubscribe: () => void = socket.subscribe(() => show(socket.getSnapshot().state));
+unsubscribe();
+socket.auth = { token: "new" };
+socket.setAuth({ token: "newer" }, { reconnect: true });
+show(String(socket.latency?.p95));
+
+function Dashboard(): string {
+  const { socket: s, connected, notifications, latency, rooms, state } = useOmniSocket<OmniServerEvents, OmniClientEvents>(
+    "jwt",
+    "license",
+    { url: "http://localhost:3001" },
+  );
+  useOmniEvent(s, "license_expired", () => show("expired"));
+  const lobby = useRoom(s, "lobby");
+  return `${connected} ${notifications.length} ${latency?.mean} ${Object.keys(rooms).length} ${state} ${lobby?.state}`;
+}
+show(Dashboard());
+
+function setup(): void {
+  const { connected, latency } = useVueSocket();
+  show(`${connected.value} ${latency.value?.last}`);
+}
+setup();
+show(typeof OmniSocketPlugin.install);
