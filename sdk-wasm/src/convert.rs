@@ -9,11 +9,10 @@
 
 use bytes::Bytes;
 use omni_socket_core::client::{
-    AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, RoomSpec,
-    RoomState,
+    AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
+    RoomSpec, RoomState,
 };
 use omni_socket_core::{Limits, Value};
-use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
 /// One event for the JavaScript side: a kind, the namespace it concerns
@@ -251,107 +250,77 @@ pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
     }
 }
 
-/// A room subscription as JavaScript describes it: a seed preset or a
-/// custom pair of join and leave events.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "preset", rename_all = "camelCase")]
-enum RoomDesc {
-    /// Omni `join_room {room, type}`.
-    Omni {
-        room: String,
-        #[serde(rename = "type", default = "default_room_type")]
-        room_type: String,
-    },
-    Deployment {
-        id: String,
-    },
-    Conversation {
-        id: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    OrderChat {
-        order_id: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    DisputeChat {
-        dispute_id: String,
-    },
-    Custom(Box<CustomRoom>),
-}
-
-#[derive(Debug, Deserialize)]
-struct CustomRoom {
-    key: String,
-    join: EventDesc,
-    leave: EventDesc,
-    confirm: Option<MatchDesc>,
-    failure: Option<MatchDesc>,
-}
-
-fn default_room_type() -> String {
-    "public".into()
-}
-
-#[derive(Debug, Deserialize)]
-struct EventDesc {
-    event: String,
-    #[serde(default)]
-    args: Vec<Json>,
-}
-
-#[derive(Debug, Deserialize)]
-struct MatchDesc {
-    event: String,
-    field: Option<String>,
-    value: Option<Json>,
-}
-
-impl MatchDesc {
-    fn into_matcher(self) -> omni_socket_core::client::Matcher {
-        omni_socket_core::client::Matcher {
-            event: self.event,
-            field: self
-                .field
-                .map(|f| (f, Value::from_json(self.value.unwrap_or(Json::Null)))),
-        }
-    }
-}
-
-/// Parses a room description (`{preset: "omni", room, type}`, …) into a
+/// Parses a room description (`{preset: "omni", room, type}`,
+/// `{preset: "conversation", id}`, `{preset: "orderChat", orderId}`, …, or
+/// `{preset: "custom", key, join: {event, args}, leave: {event, args},
+/// confirm?, failure?}` with matchers `{event, field?, value?}`) into a
 /// subscription on namespace `nsp`.
+///
+/// Read from a JSON tree by hand rather than with a serde derive: a tagged
+/// enum derive costs tens of kilobytes of wasm for a handful of fields.
 ///
 /// # Errors
 /// A message naming what is wrong with the description.
 pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
-    let desc: RoomDesc = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    let spec = match desc {
-        RoomDesc::Omni { room, room_type } => RoomSpec::omni(&room, &room_type),
-        RoomDesc::Deployment { id } => RoomSpec::deployment(&id),
-        RoomDesc::Conversation { id } => RoomSpec::conversation(&id),
-        RoomDesc::OrderChat { order_id } => RoomSpec::order_chat(&order_id),
-        RoomDesc::DisputeChat { dispute_id } => RoomSpec::dispute_chat(&dispute_id),
-        RoomDesc::Custom(custom) => {
-            let CustomRoom {
-                key,
-                join,
-                leave,
-                confirm,
-                failure,
-            } = *custom;
-            let conv = |v: Vec<Json>| v.into_iter().map(Value::from_json).collect();
-            let mut spec = RoomSpec::new(
-                key,
-                join.event,
-                conv(join.args),
-                leave.event,
-                conv(leave.args),
-            );
-            spec.confirm = confirm.map(MatchDesc::into_matcher);
-            spec.failure = failure.map(MatchDesc::into_matcher);
+    let desc: Json = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let text = |field: &str| -> Result<String, String> {
+        desc.get(field)
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("room description needs a string `{field}`"))
+    };
+    let preset = text("preset")?;
+    let spec = match preset.as_str() {
+        "omni" => {
+            let room_type = desc.get("type").and_then(Json::as_str).unwrap_or("public");
+            RoomSpec::omni(&text("room")?, room_type)
+        }
+        "deployment" => RoomSpec::deployment(&text("id")?),
+        "conversation" => RoomSpec::conversation(&text("id")?),
+        "orderChat" => RoomSpec::order_chat(&text("orderId")?),
+        "disputeChat" => RoomSpec::dispute_chat(&text("disputeId")?),
+        "custom" => {
+            let (join, join_args) = event_desc(desc.get("join"), "join")?;
+            let (leave, leave_args) = event_desc(desc.get("leave"), "leave")?;
+            let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
+            spec.confirm = matcher(desc.get("confirm"))?;
+            spec.failure = matcher(desc.get("failure"))?;
             spec
         }
+        other => return Err(format!("unknown room preset `{other}`")),
     };
     Ok(spec.in_namespace(nsp))
+}
+
+fn event_desc(v: Option<&Json>, what: &str) -> Result<(String, Vec<Value>), String> {
+    let event = v
+        .and_then(|v| v.get("event"))
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("room description needs `{what}.event`"))?;
+    let args = match v.and_then(|v| v.get("args")) {
+        None | Some(Json::Null) => Vec::new(),
+        Some(Json::Array(a)) => a.iter().cloned().map(Value::from_json).collect(),
+        Some(_) => return Err(format!("`{what}.args` must be an array")),
+    };
+    Ok((event.to_owned(), args))
+}
+
+fn matcher(v: Option<&Json>) -> Result<Option<Matcher>, String> {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let event = v
+        .get("event")
+        .and_then(Json::as_str)
+        .ok_or("a room matcher needs `event`")?;
+    let field = v.get("field").and_then(Json::as_str).map(|f| {
+        let want = v.get("value").cloned().unwrap_or(Json::Null);
+        (f.to_owned(), Value::from_json(want))
+    });
+    Ok(Some(Matcher {
+        event: event.to_owned(),
+        field,
+    }))
 }
 
 /// Appends the Engine.IO session id to a polling URL that lacks one (the
