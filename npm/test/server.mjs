@@ -58,6 +58,11 @@ export async function startServer({ roots = {}, port = 0 } = {}) {
     maxHttpBufferSize: 1e6,
   });
 
+  io.engine.on("connection_error", (err) => {
+    state.log.push(`engine error ${err.req.method} ${err.req.url} ${err.code} ${err.message}`);
+    if (process.env.OMNI_TEST_DEBUG) console.error(state.log.at(-1));
+  });
+
   io.use((socket, next) => {
     const { token } = socket.handshake.auth ?? {};
     if (token === "bad") return next(new Error("unauthorized: bad token"));

@@ -88,6 +88,37 @@ describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, 
     await cleanup();
   });
 
+  test("no emit or event is lost across the polling to WebSocket upgrade", async () => {
+    const r = await page.evaluate(async (url) => {
+      const runs = [];
+      for (let run = 0; run < 6; run++) {
+        const s = window.open_(url, { rateLimit: { enabled: false } });
+        const got = [];
+        s.on("echo", (i) => got.push(i));
+        // Emit from the first moment on: some go out over polling, some
+        // while the upgrade probe runs, the rest over the WebSocket.
+        for (let i = 0; i < 40; i++) s.emit("echo", i);
+        await window.next(s, "connect");
+        for (let i = 40; i < 80; i++) {
+          s.emit("echo", i);
+          if (i % 8 === 0) await new Promise((ok) => setTimeout(ok, 2));
+        }
+        const end = Date.now() + 5000;
+        while ((got.length < 80 || s.getSnapshot().transport !== "websocket") && Date.now() < end) {
+          await new Promise((ok) => setTimeout(ok, 20));
+        }
+        runs.push({ got, transport: s.getSnapshot().transport });
+      }
+      return runs;
+    }, server.url);
+    const all = Array.from({ length: 80 }, (_, i) => i);
+    for (const run of r) {
+      assert.deepEqual(run.got, all, JSON.stringify(run.got));
+      assert.equal(run.transport, "websocket");
+    }
+    await cleanup();
+  });
+
   test("events both ways, onAny, once, off", async () => {
     const r = await page.evaluate(async (url) => {
       const s = window.open_(url, { transports: ["websocket"] });

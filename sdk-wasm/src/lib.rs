@@ -122,6 +122,8 @@ struct Inner {
     /// Polling transports the core closed for an upgrade while a GET was
     /// in flight; see `late_poll`.
     draining: Vec<TransportId>,
+    /// An upgrade probe answer held back while a POST is in flight.
+    stashed_probe: Option<(TransportId, String)>,
 }
 
 /// JavaScript callbacks, created once per driver and bound to a transport
@@ -201,7 +203,7 @@ impl Shared {
                 let id = TransportId(id as u64);
                 let data = e.data();
                 if let Some(text) = data.as_string() {
-                    s.with(|i| i.client.handle_text(id, now(), &text));
+                    s.with(|i| i.ws_text(id, text));
                 } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
                     let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
                     s.with(|i| i.client.handle_binary(id, now(), bytes));
@@ -329,6 +331,10 @@ impl Shared {
 
 impl Inner {
     fn forget(&mut self, id: TransportId) {
+        if self.stashed_probe.as_ref().is_some_and(|(p, _)| *p == id) {
+            // The probe failed: polling resumes.
+            self.stashed_probe = None;
+        }
         if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
             let (_, t) = self.transports.swap_remove(pos);
             if let Transport::Ws(ws) = t {
@@ -339,6 +345,7 @@ impl Inner {
 
     fn polling_failed(&mut self, id: TransportId, message: &str) {
         self.draining.retain(|t| *t != id);
+        self.stashed_probe = None;
         if self.transports.iter().any(|(t, _)| *t == id) {
             self.forget(id);
             self.client.handle_transport_error(id, now(), message);
@@ -361,6 +368,7 @@ impl Inner {
         };
         if req == Req::Post.code() {
             *posting = false;
+            self.release_probe();
             return;
         }
         *getting = false;
@@ -374,6 +382,7 @@ impl Inner {
         {
             self.pending_get.push(id);
         }
+        self.release_probe();
     }
 
     /// Polls the core until it has nothing more to say, performing its
@@ -516,8 +525,61 @@ impl Inner {
         }
     }
 
+    /// A WebSocket text frame.
+    ///
+    /// The core answers the upgrade probe (`3probe`) by sending `5` and
+    /// leaving polling at once. Like engine.io-client, the driver first
+    /// "pauses" polling: it lets the GET and POST in flight finish (the
+    /// server flushes the GET with a noop during the probe) and starts no
+    /// new ones, because the server refuses polling requests once it has
+    /// switched and a late GET would deliver packets after newer ones on
+    /// the WebSocket. Only then does the core see the probe answer; frames
+    /// queued meanwhile move to the WebSocket (see `close`).
+    fn ws_text(&mut self, id: TransportId, text: String) {
+        let is_active = self.client.transport().is_some_and(|(t, _)| t == id);
+        if !is_active && text == "3probe" && self.polling_busy() {
+            self.stashed_probe = Some((id, text));
+            return;
+        }
+        self.client.handle_text(id, now(), &text);
+    }
+
+    fn polling_busy(&self) -> bool {
+        self.transports.iter().any(|(_, t)| {
+            matches!(
+                t,
+                Transport::Polling { posting: true, .. } | Transport::Polling { getting: true, .. }
+            )
+        })
+    }
+
+    /// Hands a held-back probe answer to the core once polling is idle.
+    fn release_probe(&mut self) {
+        if self.stashed_probe.is_some() && !self.polling_busy() {
+            if let Some((probe, text)) = self.stashed_probe.take() {
+                self.client.handle_text(probe, now(), &text);
+            }
+        }
+    }
+
     fn close(&mut self, cbs: &Callbacks, id: TransportId) {
-        // Frames polled before the close still go out in one last POST.
+        if let Some((active, TransportKind::Websocket)) =
+            self.client.transport().filter(|(t, _)| *t != id)
+        {
+            // An upgrade: the server takes no more polling requests, so
+            // frames not yet posted go out on the new WebSocket, right
+            // after the `5` the core just queued there.
+            let moved = match self.transports.iter_mut().find(|(t, _)| *t == id) {
+                Some((_, Transport::Polling { queue, .. })) => std::mem::take(queue),
+                _ => Vec::new(),
+            };
+            for frame in moved {
+                self.transmit(active, frame);
+            }
+        }
+        // No new GET for a closing transport; frames polled before the
+        // close (when not moved above) go out in one last POST.
+        self.pending_get.retain(|t| *t != id);
         self.flush_polling(cbs);
         if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
             let (_, t) = self.transports.swap_remove(pos);
@@ -541,6 +603,10 @@ impl Inner {
     }
 
     fn flush_polling(&mut self, cbs: &Callbacks) {
+        if self.stashed_probe.is_some() {
+            // Paused for an upgrade: nothing new goes out over polling.
+            return;
+        }
         let sid = self.client.handshake().map(|h| h.sid.clone());
         let gets = std::mem::take(&mut self.pending_get);
         for (id, t) in &mut self.transports {
@@ -666,6 +732,7 @@ impl Driver {
                 with_credentials,
                 pending_get: Vec::new(),
                 draining: Vec::new(),
+                stashed_probe: None,
             }),
             events: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),
