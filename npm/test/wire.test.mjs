@@ -289,6 +289,28 @@ describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, 
     await cleanup();
   });
 
+  test("the page's online event skips the rest of a reconnection delay", async () => {
+    await page.evaluate(async (url) => {
+      const s = window.open_(url, {
+        transports: ["websocket"],
+        reconnectionDelay: 60_000,
+        reconnectionDelayMax: 60_000,
+        randomizationFactor: 0,
+      });
+      window.lifeSocket = s;
+      await window.next(s, "connect");
+    }, server.url);
+    const port = server.port;
+    await server.close();
+    await until(() => page.evaluate(() => window.lifeSocket.state === "reconnecting"), 5000, "reconnecting");
+    server = await startServer({ roots, port });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await page.evaluate(() => window.lifeSocket.connected), false, "still waiting out the delay");
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await until(() => page.evaluate(() => window.lifeSocket.connected), 3000, "reconnected after online");
+    await cleanup();
+  });
+
   test("auth updated mid-session applies on reconnect", async () => {
     const r = await page.evaluate(async (url) => {
       const s = window.open_(url, { transports: ["websocket"], auth: { token: "old" } });

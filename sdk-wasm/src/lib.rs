@@ -49,6 +49,15 @@ extern "C" {
     #[wasm_bindgen(method, js_name = then)]
     fn then2(this: &Thenable, ok: &Function, err: &Function) -> JsValue;
 
+    /// Cancels fetches.
+    type AbortController;
+    #[wasm_bindgen(constructor)]
+    fn new() -> AbortController;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
+
     /// A function, seen only through `bind`.
     type Bindable;
     #[wasm_bindgen(method, js_name = bind)]
@@ -108,6 +117,8 @@ enum Transport {
         posting: bool,
         /// A GET is in flight.
         getting: bool,
+        /// Cancels the GET in flight (a long-poll can last a ping interval).
+        abort: Option<AbortController>,
     },
 }
 
@@ -487,6 +498,7 @@ impl Inner {
                         queue: Vec::new(),
                         posting: false,
                         getting: false,
+                        abort: None,
                     },
                 ));
                 self.pending_get.push(id);
@@ -563,9 +575,11 @@ impl Inner {
     }
 
     fn close(&mut self, cbs: &Callbacks, id: TransportId) {
-        if let Some((active, TransportKind::Websocket)) =
-            self.client.transport().filter(|(t, _)| *t != id)
-        {
+        let upgrade = self
+            .client
+            .transport()
+            .filter(|(t, k)| *t != id && *k == TransportKind::Websocket);
+        if let Some((active, _)) = upgrade {
             // An upgrade: the server takes no more polling requests, so
             // frames not yet posted go out on the new WebSocket, right
             // after the `5` the core just queued there.
@@ -588,6 +602,16 @@ impl Inner {
                     detach(&ws);
                     let _ = ws.close();
                 }
+                Transport::Polling {
+                    getting: true,
+                    abort,
+                    ..
+                } if upgrade.is_none() => {
+                    // The session is over: no reason to hold the long-poll.
+                    if let Some(a) = abort {
+                        a.abort();
+                    }
+                }
                 Transport::Polling { getting: true, .. } => {
                     // Bounded: one entry per upgrade, removed when the GET
                     // ends (and the oldest dropped if GETs never end).
@@ -599,7 +623,6 @@ impl Inner {
                 Transport::Polling { .. } => {}
             }
         }
-        self.pending_get.retain(|t| *t != id);
     }
 
     fn flush_polling(&mut self, cbs: &Callbacks) {
@@ -615,6 +638,7 @@ impl Inner {
                 queue,
                 posting,
                 getting,
+                abort,
             } = t
             else {
                 continue;
@@ -622,7 +646,17 @@ impl Inner {
             let url = convert::polling_url(url, sid.as_deref());
             if gets.contains(id) && !*getting {
                 *getting = true;
-                Self::request_with(cbs, self.with_credentials, *id, Req::Get, &url, None);
+                let controller = AbortController::new();
+                Self::request_with(
+                    cbs,
+                    self.with_credentials,
+                    *id,
+                    Req::Get,
+                    &url,
+                    None,
+                    Some(&controller),
+                );
+                *abort = Some(controller);
             }
             // Engine.IO allows one POST at a time per session; the rest
             // waits for it to finish.
@@ -630,11 +664,20 @@ impl Inner {
                 let body = convert::polling_body(queue);
                 queue.clear();
                 *posting = true;
-                Self::request_with(cbs, self.with_credentials, *id, Req::Post, &url, Some(body));
+                Self::request_with(
+                    cbs,
+                    self.with_credentials,
+                    *id,
+                    Req::Post,
+                    &url,
+                    Some(body),
+                    None,
+                );
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn request_with(
         cbs: &Callbacks,
         with_credentials: bool,
@@ -642,6 +685,7 @@ impl Inner {
         req: Req,
         url: &str,
         body: Option<String>,
+        abort: Option<&AbortController>,
     ) {
         let init = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| {
@@ -652,6 +696,9 @@ impl Inner {
             &JsValue::from_str(if req == Req::Get { "GET" } else { "POST" }),
         );
         set("cache", &JsValue::from_str("no-store"));
+        if let Some(a) = abort {
+            set("signal", &a.signal());
+        }
         if with_credentials {
             set("credentials", &JsValue::from_str("include"));
         }
@@ -676,12 +723,21 @@ impl Inner {
             clear_timeout(&handle);
         }
         for (_, t) in self.transports.drain(..) {
-            if let Transport::Ws(ws) = t {
-                detach(&ws);
-                let _ = ws.close();
+            match t {
+                Transport::Ws(ws) => {
+                    detach(&ws);
+                    let _ = ws.close();
+                }
+                Transport::Polling { abort, .. } => {
+                    if let Some(a) = abort {
+                        a.abort();
+                    }
+                }
             }
         }
         self.pending_get.clear();
+        self.draining.clear();
+        self.stashed_probe = None;
     }
 }
 
