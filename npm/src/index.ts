@@ -622,7 +622,9 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     if (d) {
       d.destroy();
       this.#driver = undefined;
-      d.free();
+      // Freeing needs the driver unborrowed; dispose() may run inside one
+      // of its own event callbacks, so wait until that call has returned.
+      queueMicrotask(() => d.free());
     }
     this.#disposed = true;
     this.#queue = [];

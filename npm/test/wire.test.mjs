@@ -335,6 +335,31 @@ describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, 
     await cleanup();
   });
 
+  test("dispose and disconnect from inside event handlers", async () => {
+    const r = await page.evaluate(async (url) => {
+      const a = window.open_(url, { transports: ["websocket"] });
+      await window.next(a, "connect");
+      const gone = new Promise((ok) => {
+        a.on("echo", () => {
+          a.dispose();
+          ok(a.state);
+        });
+      });
+      a.emit("echo", 1);
+      const stateAfter = await gone;
+      const b = window.open_(url, { transports: ["websocket"] });
+      b.on("connect", () => b.disconnect());
+      // The disconnect event arrives while the driver's disconnect() call
+      // is still on the stack.
+      b.on("disconnect", () => b.dispose());
+      const [reason] = await window.next(b, "disconnect");
+      await new Promise((ok) => setTimeout(ok, 50));
+      return { stateAfter, reason, connected: a.connected };
+    }, server.url);
+    assert.deepEqual(r, { stateAfter: "idle", reason: "io client disconnect", connected: false });
+    await cleanup();
+  });
+
   test("no page errors", () => {
     // Chromium logs refused connections while the server is down, and the
     // reset of a long-poll that a restart cut off.
