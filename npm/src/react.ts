@@ -111,7 +111,10 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
       ...(role !== undefined ? { role } : {}),
     };
     const target = url ?? (typeof location !== "undefined" ? location.origin : "http://localhost:3001");
-    const s = acquire(key, () => io(target, { ...rest, auth })) as Socket<L, C>;
+    // The Omni hook measures latency with seed 000's heartbeat unless told
+    // otherwise (`heartbeat: null` turns it off).
+    const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
+    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth })) as Socket<L, C>;
     setSocket(s);
     setNotifications([]);
     return () => release(key);

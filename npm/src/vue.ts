@@ -23,7 +23,10 @@ export const OmniSocket = {
     const { url, ...rest } = options;
     // Never let Vue wrap the socket in a reactive proxy: its private
     // fields would break.
-    const socket = markRaw(io(url, rest));
+    // Latency comes from seed 000's heartbeat unless told otherwise
+    // (`heartbeat: null` turns it off).
+    const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
+    const socket = markRaw(io(url, { ...rest, heartbeat }));
     app.config.globalProperties.$omniSocket = socket;
     app.provide("omniSocket", socket);
     const onUnmount = (app as { onUnmount?: (fn: () => void) => void }).onUnmount;
