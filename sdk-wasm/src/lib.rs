@@ -41,6 +41,8 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
+    fn perf_now() -> Result<f64, JsValue>;
     #[wasm_bindgen(js_name = fetch)]
     fn fetch(url: &str, init: &JsValue) -> Thenable;
 
@@ -79,8 +81,30 @@ extern "C" {
 /// anyway, this only keeps a hostile server from filling memory first.
 const MAX_POLL_BODY: usize = 16 * 1024 * 1024;
 
+thread_local! {
+    /// `Date.now() - performance.now()` at first use: the epoch offset of
+    /// the monotonic clock.
+    static ORIGIN: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+/// The core's clock: milliseconds since the Unix epoch (so Omni heartbeat
+/// timestamps are wall-clock), advanced by the monotonic
+/// `performance.now()` so a wall-clock change cannot move deadlines.
 fn now() -> Instant {
-    let ms = js_sys::Date::now();
+    let ms = match perf_now() {
+        Ok(mono) if mono.is_finite() => {
+            let origin = ORIGIN.with(|o| match o.get() {
+                Some(v) => v,
+                None => {
+                    let v = js_sys::Date::now() - mono;
+                    o.set(Some(v));
+                    v
+                }
+            });
+            origin + mono
+        }
+        _ => js_sys::Date::now(),
+    };
     Instant::from_millis(if ms.is_finite() && ms > 0.0 {
         ms as u64
     } else {
