@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser SDK and runs its JavaScript tests:
+# Builds the browser SDK and runs its tests:
+#   - wasm-bindgen-test in Node: the Rust driver against socket.io;
 #   - vitest (happy-dom): React hook and Vue plugin/composable;
 #   - node:test in Node (--experimental-websocket): the built package over
 #     WebSocket and long-polling against the official socket.io server;
@@ -25,6 +26,26 @@ if [ ! -d node_modules ]; then
 fi
 
 start=$(date +%s)
+
+# The driver's own wasm-bindgen tests, in Node, against a socket.io server
+# started here on a free port and stopped on exit.
+server_log="$(mktemp)"
+node test/server.mjs >"$server_log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; rm -f "$server_log"' EXIT
+for _ in $(seq 100); do
+  grep -q '^http://' "$server_log" && break
+  sleep 0.1
+done
+server_url="$(grep -m1 '^http://' "$server_log")"
+(
+  cd "$root"
+  OMNI_TEST_URL="$server_url" NODE_OPTIONS=--experimental-websocket \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p omni-socket-wasm --target wasm32-unknown-unknown --test node
+)
+kill "$server_pid" 2>/dev/null || true
+
 # The published declarations, imported through the package's exports map.
 node_modules/.bin/tsc --noEmit -p type-tests/api
 node_modules/.bin/vitest run
