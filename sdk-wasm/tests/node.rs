@@ -60,13 +60,7 @@ async fn wait_for(log: &Log, kind: &str, needle: &str) -> String {
     );
 }
 
-fn driver(
-    transport: &str,
-) -> (
-    Driver,
-    Log,
-    Closure<dyn FnMut(String, String, String, Array)>,
-) {
+fn driver(transport: &str) -> (Driver, Log, Callback) {
     let log: Log = Rc::default();
     let sink = log.clone();
     let cb = Closure::new(
