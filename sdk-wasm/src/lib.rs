@@ -485,6 +485,12 @@ impl Inner {
         };
         match t {
             Transport::Ws(ws) => {
+                if ws.ready_state() >= WebSocket::CLOSING {
+                    // The peer is closing; its close event follows and the
+                    // core then treats the link as lost. Sending now would
+                    // only log a browser warning.
+                    return;
+                }
                 let sent = match &frame {
                     Frame::Text(text) => ws.send_with_str(text),
                     Frame::Binary(b) => ws.send_with_u8_array(b),
