@@ -605,6 +605,11 @@ impl Inner {
     }
 
     fn close(&mut self, cbs: &Callbacks, id: TransportId) {
+        if self.stashed_probe.as_ref().is_some_and(|(p, _)| *p == id) {
+            // The core gave up the probe (upgrade timeout): polling resumes
+            // with the GET that waited in `pending_get`.
+            self.stashed_probe = None;
+        }
         let upgrade = self
             .client
             .transport()
