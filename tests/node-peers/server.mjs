@@ -84,11 +84,12 @@ function common(socket) {
   socket.on("join_room", (data) => {
     const room = data?.room;
     if (typeof room !== "string" || room.startsWith("forbidden")) {
-      socket.emit("room_error", { room, message: "access denied" });
+      socket.emit("room_error", { room, code: "ACCESS_DENIED", message: "access denied" });
       return;
     }
     socket.join(room);
-    socket.emit("room_joined", { room, type: data.type });
+    const members = socket.nsp.adapter.rooms.get(room)?.size ?? 0;
+    socket.emit("room_joined", { room, type: data.type, members_count: members });
   });
   socket.on("leave_room", (data) => {
     socket.leave(data?.room);
