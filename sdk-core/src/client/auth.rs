@@ -121,3 +121,71 @@ pub enum AuthFailureSource {
     /// An `error` event saying the token expired (seed 003).
     TokenExpired,
 }
+
+/// Auth failure handling of the client.
+mod client_impl {
+    use super::super::*;
+
+    impl Client {
+        pub(in crate::client) fn auth_failure(
+            &mut self,
+            idx: usize,
+            source: AuthFailureSource,
+            message: String,
+        ) {
+            self.auth_failures = self.auth_failures.saturating_add(1);
+            let nsp = self.namespaces[idx].name.clone();
+            self.push_event(Event::AuthFailed {
+                nsp,
+                source,
+                message,
+            });
+            let failures = self.auth_failures;
+            let max = self.config.max_auth_failures;
+            if max > 0 && failures >= max {
+                // Hammering a server with credentials it refuses helps nobody.
+                self.push_event(Event::AuthGaveUp { failures });
+                self.disconnect(self.now);
+                self.auth_failures = failures;
+                return;
+            }
+            self.namespaces[idx].auth_wait = true;
+            self.auth_waiting = true;
+            self.timers.set(
+                Timer::AuthWait,
+                self.now.plus_millis(self.config.auth_refresh_timeout),
+            );
+            self.push_event(Event::AuthRefreshNeeded { failures });
+        }
+
+        pub(in crate::client) fn resume_after_auth(&mut self) {
+            self.auth_waiting = false;
+            self.timers.stop(Timer::AuthWait);
+            for idx in 0..self.namespaces.len() {
+                let ns = &mut self.namespaces[idx];
+                if !ns.auth_wait {
+                    continue;
+                }
+                ns.auth_wait = false;
+                if self.engine == Engine::Open && ns.wanted && ns.state == NsState::Disconnected {
+                    self.send_connect(idx);
+                }
+            }
+            if self.engine == Engine::Waiting {
+                self.timers.set(Timer::Reconnect, self.now);
+                self.on_timer_reconnect_now();
+            }
+        }
+
+        pub(in crate::client) fn on_timer_reconnect_now(&mut self) {
+            if self
+                .timers
+                .get(Timer::Reconnect)
+                .is_some_and(|at| at <= self.now)
+            {
+                self.timers.stop(Timer::Reconnect);
+                self.open_transport();
+            }
+        }
+    }
+}

@@ -105,6 +105,8 @@ pub enum AckFailure {
     /// The namespace disconnected while waiting; the server cannot answer
     /// on a new session.
     Disconnected,
+    /// Never sent: pushed out of a full buffer by `DropOldest`.
+    Dropped,
 }
 
 /// Why an emit was not sent.

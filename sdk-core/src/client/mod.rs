@@ -25,16 +25,64 @@
 //! Time is an [`Instant`] passed into every call; jitter comes from a seed
 //! passed to [`Client::new`]. The same inputs always give the same outputs.
 //!
+//! ```
+//! use omni_socket_core::client::{Client, ClientConfig, Instant, TransportAction};
+//!
+//! let mut client = Client::new(ClientConfig::new("https://api.example.com"), 42);
+//! client.connect(Instant::from_millis(0));
+//! let Some(TransportAction::Open { url, .. }) = client.poll_action() else { panic!() };
+//! assert_eq!(url, "https://api.example.com/socket.io/?EIO=4&transport=polling");
+//! // The driver opens the transport, then feeds what it receives:
+//! // client.handle_transport_opened(id, now); client.handle_text(id, now, "0{...}");
+//! ```
+//!
+//! # Events ([`Event`])
+//!
+//! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
+//! `ConnectError {nsp, message, data}`, `Disconnect {nsp, reason}` (reasons
+//! `io server disconnect`, `io client disconnect`, `ping timeout`,
+//! `transport close`, `transport error`, `parse error`),
+//! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
+//! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
+//! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
+//! `AuthFailed`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
+//! `EmitDropped`, `ProtocolError`.
+//!
+//! # Options ([`ClientConfig`], camelCase in serde)
+//!
+//! From socket.io-client, same defaults: `reconnection` (true),
+//! `reconnectionAttempts` (unlimited), `reconnectionDelay` (1000),
+//! `reconnectionDelayMax` (5000), `randomizationFactor` (0.5), `timeout`
+//! (20000), `auth`, `transports` (polling, websocket), `upgrade`, `path`
+//! (`/socket.io/`), `query`, `ackTimeout`, `retries` (0). Our own:
+//! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
+//! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
+//! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
+//! `maxQueuedEvents`, `maxQueuedTransmits`.
+//!
+//! # Where it differs from socket.io-client, on purpose
+//!
+//! - Backoff jitter is applied after the cap and only shortens the delay.
+//! - A namespace CONNECT refused for a reason that is not auth, or not
+//!   answered within `timeout`, is retried with the backoff instead of
+//!   being left disconnected; an auth refusal waits for new credentials.
+//! - `retries` applies to emits that ask for an ack; plain emits are not
+//!   turned into acknowledged ones.
+//!
 //! Over HTTP long-polling the driver batches polled frames into one POST
 //! with [`engineio::encode_payload`](crate::engineio::encode_payload)-style
 //! records (binary frames as `b` + base64) and feeds response bodies to
 //! [`handle_polling_payload`](Client::handle_polling_payload).
 
+mod ack;
 mod auth;
 mod backoff;
+mod buffer;
 mod config;
 mod events;
+mod heartbeat;
 mod latency;
+mod namespace;
 mod ratelimit;
 mod rooms;
 mod timer;
@@ -43,7 +91,7 @@ mod timer;
 mod tests;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::Bytes;
 
@@ -63,6 +111,7 @@ use crate::engineio::{self, Handshake};
 use crate::socketio::{self, Decoded, PacketType};
 use crate::{Error, Limits, ProtocolError, Value};
 use latency::LatencyWindow;
+use namespace::{Namespace, NsState, OutKind, Outgoing, PendingAck, PendingKind};
 use ratelimit::RateLimiter;
 use rooms::Room;
 use timer::{Timer, TimerTable};
@@ -120,110 +169,6 @@ enum Engine {
     Waiting,
     Opening,
     Open,
-}
-
-#[derive(Debug, Clone)]
-enum OutKind {
-    Plain,
-    Ack {
-        request: RequestId,
-        timeout: Option<u64>,
-        deadline: Option<Instant>,
-        tries: u32,
-        retry: bool,
-    },
-    Join(String),
-    Leave,
-    Heartbeat,
-}
-
-#[derive(Debug, Clone)]
-struct Outgoing {
-    event: String,
-    args: Vec<Value>,
-    kind: OutKind,
-    volatile: bool,
-}
-
-#[derive(Debug)]
-enum PendingKind {
-    Request {
-        request: RequestId,
-        resend: Option<Outgoing>,
-    },
-    Heartbeat {
-        sent: Instant,
-    },
-}
-
-#[derive(Debug)]
-struct PendingAck {
-    kind: PendingKind,
-    deadline: Option<Instant>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum NsState {
-    Disconnected,
-    Connecting {
-        deadline: Instant,
-        sent_pid: Option<String>,
-    },
-    Connected {
-        sid: String,
-    },
-}
-
-#[derive(Debug)]
-struct Namespace {
-    name: String,
-    wanted: bool,
-    state: NsState,
-    outbox: VecDeque<Outgoing>,
-    acks: BTreeMap<u64, PendingAck>,
-    next_ack_id: u64,
-    retry_in_flight: bool,
-    server_acks: VecDeque<u64>,
-    rooms: Vec<Room>,
-    pid: Option<String>,
-    offset: Option<String>,
-    retry_at: Option<Instant>,
-    attempts: u32,
-    auth_wait: bool,
-}
-
-impl Namespace {
-    fn new(name: String, wanted: bool) -> Self {
-        Self {
-            name,
-            wanted,
-            state: NsState::Disconnected,
-            outbox: VecDeque::new(),
-            acks: BTreeMap::new(),
-            next_ack_id: 0,
-            retry_in_flight: false,
-            server_acks: VecDeque::new(),
-            rooms: Vec::new(),
-            pid: None,
-            offset: None,
-            retry_at: None,
-            attempts: 0,
-            auth_wait: false,
-        }
-    }
-
-    fn connected(&self) -> bool {
-        matches!(self.state, NsState::Connected { .. })
-    }
-
-    fn ack_load(&self) -> usize {
-        self.acks.len()
-            + self
-                .outbox
-                .iter()
-                .filter(|o| matches!(o.kind, OutKind::Ack { .. }))
-                .count()
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -608,6 +553,17 @@ impl Client {
         self.open_transport();
     }
 
+    /// Skips the rest of the backoff delay and tries to reconnect now, e.g.
+    /// when the browser reports `online` or the page becomes visible. No
+    /// effect unless waiting to reconnect (or while an auth refresh is
+    /// awaited, which keeps its say).
+    pub fn reconnect_now(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine == Engine::Waiting && !self.auth_waiting {
+            self.open_transport();
+        }
+    }
+
     /// Disconnects every namespace (`io client disconnect`) and stops
     /// reconnecting. Buffered emits and room subscriptions are kept for the
     /// next [`connect`](Self::connect).
@@ -791,11 +747,13 @@ impl Client {
             Some(r) => {
                 r.spec = spec;
                 r.state = RoomState::Joining;
+                r.was_joined = false;
             }
             None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
             None => ns.rooms.push(Room {
                 spec,
                 state: RoomState::Joining,
+                was_joined: false,
             }),
         }
         self.room_event(idx, &key, RoomState::Joining);
@@ -934,15 +892,6 @@ impl Client {
         }
     }
 
-    fn room_event(&mut self, idx: usize, key: &str, state: RoomState) {
-        let nsp = self.namespaces[idx].name.clone();
-        self.push_event(Event::RoomState {
-            nsp,
-            key: key.to_owned(),
-            state,
-        });
-    }
-
     fn url(&self, kind: TransportKind, sid: Option<&str>) -> String {
         let mut base = self.config.url.trim_end_matches('/').to_owned();
         if kind == TransportKind::Websocket {
@@ -996,12 +945,30 @@ impl Client {
         );
     }
 
+    /// Asks the driver to close `id`, or withdraws its open request when
+    /// the driver has not seen it yet, so a driver that is slow to poll
+    /// cannot make the action queue grow.
+    fn close_action(&mut self, id: TransportId) {
+        let pending_open = self
+            .actions
+            .iter()
+            .position(|a| matches!(a, TransportAction::Open { id: o, .. } if *o == id));
+        match pending_open {
+            Some(pos) => {
+                self.actions.remove(pos);
+                // Frames for it can no longer be sent either.
+                self.transmits.retain(|t| t.transport != id);
+            }
+            None => self.actions.push_back(TransportAction::Close { id }),
+        }
+    }
+
     fn close_transports(&mut self) {
         if let Some((id, _)) = self.active.take() {
-            self.actions.push_back(TransportAction::Close { id });
+            self.close_action(id);
         }
         if let Some(p) = self.probe.take() {
-            self.actions.push_back(TransportAction::Close { id: p.id });
+            self.close_action(p.id);
         }
         self.decoder.reset();
         self.handshake = None;
@@ -1125,6 +1092,7 @@ impl Client {
         for r in &mut ns.rooms {
             if r.state == RoomState::Joined {
                 r.state = RoomState::Joining;
+                r.was_joined = true;
                 demoted.push(r.spec.key.clone());
             }
         }
@@ -1185,16 +1153,19 @@ impl Client {
                     return;
                 }
                 if let Some(at) = self.timers.get(Timer::AuthWait) {
-                    // Give the driver its chance to refresh the token first.
-                    self.timers.set(Timer::Reconnect, at);
-                    return;
+                    if at > self.now {
+                        // Give the driver its chance to refresh the token
+                        // first.
+                        self.timers.set(Timer::Reconnect, at);
+                        return;
+                    }
                 }
                 self.open_transport();
             }
             Timer::Heartbeat => self.heartbeat_due(),
             Timer::UpgradeTimeout => {
                 if let Some(p) = self.probe.take() {
-                    self.actions.push_back(TransportAction::Close { id: p.id });
+                    self.close_action(p.id);
                 }
             }
             Timer::AuthWait => self.resume_after_auth(),
@@ -1253,73 +1224,6 @@ impl Client {
         ns.retry_at = Some(self.now.plus_millis(delay));
     }
 
-    fn ack_timeouts(&mut self, idx: usize) {
-        let now = self.now;
-        let retries = self.config.retries;
-        let ns = &mut self.namespaces[idx];
-        let expired: Vec<u64> = ns
-            .acks
-            .iter()
-            .filter(|(_, p)| p.deadline.is_some_and(|d| d <= now))
-            .map(|(id, _)| *id)
-            .collect();
-        let mut failed = Vec::new();
-        for id in expired {
-            let Some(p) = ns.acks.remove(&id) else {
-                continue;
-            };
-            match p.kind {
-                PendingKind::Heartbeat { .. } => {}
-                PendingKind::Request {
-                    request,
-                    resend: None,
-                } => failed.push(request),
-                PendingKind::Request {
-                    request,
-                    resend: Some(mut item),
-                } => {
-                    ns.retry_in_flight = false;
-                    let tries = match &mut item.kind {
-                        OutKind::Ack { tries, .. } => {
-                            *tries += 1;
-                            *tries
-                        }
-                        _ => u32::MAX,
-                    };
-                    if tries > retries {
-                        failed.push(request);
-                    } else {
-                        ns.outbox.push_front(item);
-                    }
-                }
-            }
-        }
-        // Ack emits still waiting to go out expire too (their clock runs
-        // from the emit, as in socket.io-client).
-        let mut i = 0;
-        while i < ns.outbox.len() {
-            match ns.outbox[i].kind {
-                OutKind::Ack {
-                    request,
-                    deadline: Some(d),
-                    ..
-                } if d <= now => {
-                    ns.outbox.remove(i);
-                    failed.push(request);
-                }
-                _ => i += 1,
-            }
-        }
-        let nsp = ns.name.clone();
-        for request in failed {
-            self.push_event(Event::AckFailed {
-                nsp: nsp.clone(),
-                request,
-                reason: AckFailure::Timeout,
-            });
-        }
-    }
-
     fn on_probe_text(&mut self, text: &str) {
         let Some(probe) = self.probe else {
             return;
@@ -1329,7 +1233,7 @@ impl Client {
         }
         self.push_frame(probe.id, Frame::Text("5".into()));
         if let Some((old, _)) = self.active {
-            self.actions.push_back(TransportAction::Close { id: old });
+            self.close_action(old);
         }
         self.active = Some((probe.id, TransportKind::Websocket));
         self.probe = None;
@@ -1509,17 +1413,28 @@ impl Client {
             sid,
             recovered,
         });
-        // Re-join before anything buffered so emits that depend on a room
-        // reach it.
-        let keys: Vec<String> = self.namespaces[idx]
-            .rooms
-            .iter()
-            .rev()
-            .filter(|r| r.state == RoomState::Joining)
-            .map(|r| r.spec.key.clone())
-            .collect();
-        for key in keys {
+        // A recovered session kept its rooms on the server; everything else
+        // is re-joined before anything buffered, so emits that depend on a
+        // room reach it.
+        let mut kept = Vec::new();
+        let mut rejoin = Vec::new();
+        for r in self.namespaces[idx].rooms.iter_mut().rev() {
+            if r.state != RoomState::Joining {
+                continue;
+            }
+            if recovered && r.was_joined {
+                r.state = RoomState::Joined;
+                kept.push(r.spec.key.clone());
+            } else {
+                rejoin.push(r.spec.key.clone());
+            }
+            r.was_joined = false;
+        }
+        for key in rejoin {
             self.queue_join(idx, &key, true);
+        }
+        for key in kept.into_iter().rev() {
+            self.room_event(idx, &key, RoomState::Joined);
         }
         if self
             .config
@@ -1529,24 +1444,6 @@ impl Client {
         {
             // The first sample comes at once, so latency is known early.
             self.heartbeat_due();
-        }
-    }
-
-    fn queue_join(&mut self, idx: usize, key: &str, front: bool) {
-        let ns = &mut self.namespaces[idx];
-        let Some(room) = ns.rooms.iter().find(|r| r.spec.key == key) else {
-            return;
-        };
-        let item = Outgoing {
-            event: room.spec.join_event.clone(),
-            args: room.spec.join_args.clone(),
-            kind: OutKind::Join(key.to_owned()),
-            volatile: false,
-        };
-        if front {
-            ns.outbox.push_front(item);
-        } else {
-            ns.outbox.push_back(item);
         }
     }
 
@@ -1583,62 +1480,6 @@ impl Client {
             self.auth_failure(idx, AuthFailureSource::ConnectError, message);
         } else {
             self.schedule_ns_retry(idx);
-        }
-    }
-
-    fn auth_failure(&mut self, idx: usize, source: AuthFailureSource, message: String) {
-        self.auth_failures = self.auth_failures.saturating_add(1);
-        let nsp = self.namespaces[idx].name.clone();
-        self.push_event(Event::AuthFailed {
-            nsp,
-            source,
-            message,
-        });
-        let failures = self.auth_failures;
-        let max = self.config.max_auth_failures;
-        if max > 0 && failures >= max {
-            // Hammering a server with credentials it refuses helps nobody.
-            self.push_event(Event::AuthGaveUp { failures });
-            self.disconnect(self.now);
-            self.auth_failures = failures;
-            return;
-        }
-        self.namespaces[idx].auth_wait = true;
-        self.auth_waiting = true;
-        self.timers.set(
-            Timer::AuthWait,
-            self.now.plus_millis(self.config.auth_refresh_timeout),
-        );
-        self.push_event(Event::AuthRefreshNeeded { failures });
-    }
-
-    fn resume_after_auth(&mut self) {
-        self.auth_waiting = false;
-        self.timers.stop(Timer::AuthWait);
-        for idx in 0..self.namespaces.len() {
-            let ns = &mut self.namespaces[idx];
-            if !ns.auth_wait {
-                continue;
-            }
-            ns.auth_wait = false;
-            if self.engine == Engine::Open && ns.wanted && ns.state == NsState::Disconnected {
-                self.send_connect(idx);
-            }
-        }
-        if self.engine == Engine::Waiting {
-            self.timers.set(Timer::Reconnect, self.now);
-            self.on_timer_reconnect_now();
-        }
-    }
-
-    fn on_timer_reconnect_now(&mut self) {
-        if self
-            .timers
-            .get(Timer::Reconnect)
-            .is_some_and(|at| at <= self.now)
-        {
-            self.timers.stop(Timer::Reconnect);
-            self.open_transport();
         }
     }
 
@@ -1742,355 +1583,7 @@ impl Client {
         }
     }
 
-    fn room_answers(&mut self, idx: usize, event: &str, args: &[Value]) {
-        let mut changes = Vec::new();
-        for r in &mut self.namespaces[idx].rooms {
-            if r.state != RoomState::Joining {
-                continue;
-            }
-            if r.spec
-                .confirm
-                .as_ref()
-                .is_some_and(|m| m.matches(event, args))
-            {
-                r.state = RoomState::Joined;
-            } else if r
-                .spec
-                .failure
-                .as_ref()
-                .is_some_and(|m| m.matches(event, args))
-            {
-                r.state = RoomState::Failed(rooms::failure_reason(event, args));
-            } else {
-                continue;
-            }
-            changes.push((r.spec.key.clone(), r.state.clone()));
-        }
-        for (key, state) in changes {
-            self.room_event(idx, &key, state);
-        }
-    }
-
-    fn heartbeat_response(&mut self, nsp: &str, event: &str, args: &[Value]) {
-        let Some(hb) = &self.config.heartbeat else {
-            return;
-        };
-        let HeartbeatMode::Omni { response_event, .. } = &hb.mode else {
-            return;
-        };
-        if *response_event != event || normalize_nsp(&hb.namespace) != nsp {
-            return;
-        }
-        let Some(sent) = self.heartbeat_sent.take() else {
-            return;
-        };
-        let field = |k: &str| match args.first() {
-            Some(Value::Object(o)) => o.iter().find(|(n, _)| n == k).map(|(_, v)| v),
-            _ => None,
-        };
-        let server_latency = match field("latency") {
-            Some(Value::Number(n)) => n.as_u64(),
-            _ => None,
-        };
-        let server_status = match field("status") {
-            Some(Value::String(s)) => Some(s.clone()),
-            _ => None,
-        };
-        self.record_latency(sent, server_latency, server_status);
-    }
-
-    fn record_latency(
-        &mut self,
-        sent: Instant,
-        server_latency: Option<u64>,
-        status: Option<String>,
-    ) {
-        let rtt = self.now.millis_since(sent);
-        let stats = self.latency.record(rtt);
-        if status.is_some() {
-            self.server_status.clone_from(&status);
-        }
-        self.push_event(Event::Latency(LatencySample {
-            rtt,
-            stats,
-            server_latency,
-            server_status: status.or_else(|| self.server_status.clone()),
-        }));
-    }
-
-    fn on_ack(&mut self, idx: usize, packet: &socketio::Packet<'_>) {
-        let Some(id) = packet.id else {
-            return;
-        };
-        let Some(p) = self.namespaces[idx].acks.remove(&id) else {
-            // Late (already timed out) or never asked: nothing to do.
-            return;
-        };
-        let args = match packet.value(&self.limits) {
-            Ok(Value::Array(items)) => items,
-            Ok(_) => Vec::new(),
-            Err(e) => {
-                self.protocol_error(e);
-                return;
-            }
-        };
-        match p.kind {
-            PendingKind::Heartbeat { sent } => self.record_latency(sent, None, None),
-            PendingKind::Request { request, resend } => {
-                if resend.is_some() {
-                    self.namespaces[idx].retry_in_flight = false;
-                }
-                let nsp = self.namespaces[idx].name.clone();
-                self.push_event(Event::Ack { nsp, request, args });
-            }
-        }
-    }
-
     // ----- internals: sending -----
-
-    fn emit_inner(
-        &mut self,
-        nsp: &str,
-        event: &str,
-        args: Vec<Value>,
-        kind: OutKind,
-        volatile: bool,
-    ) -> Result<EmitOutcome, EmitError> {
-        if RESERVED_EVENTS.contains(&event) {
-            return Err(EmitError::Reserved(event.to_owned()));
-        }
-        let idx = self
-            .ns_index(nsp)
-            .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;
-        let writable = self.engine == Engine::Open
-            && self.namespaces[idx].connected()
-            && self.transmits.len() < self.config.max_queued_transmits;
-        if volatile && !writable {
-            return Ok(EmitOutcome::Dropped);
-        }
-        let max = self.config.max_buffered_emits.max(1);
-        if self.namespaces[idx].outbox.len() >= max {
-            match self.config.buffer_overflow {
-                OverflowPolicy::Error => return Err(EmitError::BufferFull { max }),
-                OverflowPolicy::DropOldest => self.drop_oldest(idx),
-            }
-        }
-        self.namespaces[idx].outbox.push_back(Outgoing {
-            event: event.to_owned(),
-            args,
-            kind,
-            volatile,
-        });
-        self.pump();
-        Ok(EmitOutcome::Queued)
-    }
-
-    fn drop_oldest(&mut self, idx: usize) {
-        let ns = &mut self.namespaces[idx];
-        // Room joins are state, not messages: they are not dropped.
-        let Some(pos) = ns
-            .outbox
-            .iter()
-            .position(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave))
-        else {
-            return;
-        };
-        let Some(item) = ns.outbox.remove(pos) else {
-            return;
-        };
-        let nsp = ns.name.clone();
-        if let OutKind::Ack { request, .. } = item.kind {
-            self.push_event(Event::AckFailed {
-                nsp: nsp.clone(),
-                request,
-                reason: AckFailure::Disconnected,
-            });
-        }
-        self.push_event(Event::EmitDropped {
-            nsp,
-            event: item.event,
-            reason: DropReason::BufferOverflow,
-        });
-    }
-
-    /// Sends what may be sent: per namespace in buffer order, each event
-    /// within its rate budget, an event over budget holding back only its
-    /// own later emits.
-    fn pump(&mut self) {
-        self.rate_wake = None;
-        if self.engine != Engine::Open {
-            return;
-        }
-        let now = self.now;
-        for idx in 0..self.namespaces.len() {
-            if !self.namespaces[idx].connected() {
-                continue;
-            }
-            let mut blocked: Vec<String> = Vec::new();
-            let mut i = 0;
-            while i < self.namespaces[idx].outbox.len() {
-                if self.transmits.len() >= self.config.max_queued_transmits {
-                    return;
-                }
-                let ns = &self.namespaces[idx];
-                let item = &ns.outbox[i];
-                let is_retry = matches!(item.kind, OutKind::Ack { retry: true, .. });
-                if blocked.contains(&item.event) || (is_retry && ns.retry_in_flight) {
-                    i += 1;
-                    continue;
-                }
-                let ready = self.limiter.ready_at(&item.event, now);
-                if ready > now {
-                    let ns = &mut self.namespaces[idx];
-                    if ns.outbox[i].volatile {
-                        if let Some(item) = ns.outbox.remove(i) {
-                            let nsp = ns.name.clone();
-                            self.push_event(Event::EmitDropped {
-                                nsp,
-                                event: item.event,
-                                reason: DropReason::Volatile,
-                            });
-                        }
-                        continue;
-                    }
-                    blocked.push(ns.outbox[i].event.clone());
-                    self.rate_wake = Some(self.rate_wake.map_or(ready, |w| w.min(ready)));
-                    i += 1;
-                    continue;
-                }
-                let Some(item) = self.namespaces[idx].outbox.remove(i) else {
-                    break;
-                };
-                self.limiter.consume(&item.event, now);
-                self.send_outgoing(idx, item);
-            }
-        }
-    }
-
-    fn send_outgoing(&mut self, idx: usize, mut item: Outgoing) {
-        let now = self.now;
-        let ack_mode_heartbeat = matches!(item.kind, OutKind::Heartbeat)
-            && matches!(
-                self.config.heartbeat.as_ref().map(|h| &h.mode),
-                Some(HeartbeatMode::Ack { .. })
-            );
-        let ns = &mut self.namespaces[idx];
-        let id = if matches!(item.kind, OutKind::Ack { .. }) || ack_mode_heartbeat {
-            let id = ns.next_ack_id;
-            ns.next_ack_id = ns.next_ack_id.wrapping_add(1);
-            Some(id)
-        } else {
-            None
-        };
-        let packet =
-            socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
-        self.send_sio(&packet);
-        let ns = &mut self.namespaces[idx];
-        match &mut item.kind {
-            OutKind::Ack {
-                request,
-                timeout,
-                deadline,
-                retry,
-                ..
-            } => {
-                let request = *request;
-                let (deadline, resend) = if *retry {
-                    ns.retry_in_flight = true;
-                    let d = timeout.map(|t| now.plus_millis(t));
-                    *deadline = None;
-                    (d, Some(item))
-                } else {
-                    (*deadline, None)
-                };
-                if let Some(id) = id {
-                    ns.acks.insert(
-                        id,
-                        PendingAck {
-                            kind: PendingKind::Request { request, resend },
-                            deadline,
-                        },
-                    );
-                }
-            }
-            OutKind::Heartbeat => {
-                if let Some(id) = id {
-                    let interval = self
-                        .config
-                        .heartbeat
-                        .as_ref()
-                        .map_or(30_000, |h| h.interval);
-                    ns.acks.insert(
-                        id,
-                        PendingAck {
-                            kind: PendingKind::Heartbeat { sent: now },
-                            deadline: Some(now.plus_millis(interval.max(1))),
-                        },
-                    );
-                } else {
-                    self.heartbeat_sent = Some(now);
-                }
-            }
-            OutKind::Join(key) => {
-                let key = key.clone();
-                if let Some(r) = ns.rooms.iter_mut().find(|r| r.spec.key == key) {
-                    if r.spec.confirm.is_none() && r.state == RoomState::Joining {
-                        r.state = RoomState::Joined;
-                        self.room_event(idx, &key, RoomState::Joined);
-                    }
-                }
-            }
-            OutKind::Plain | OutKind::Leave => {}
-        }
-    }
-
-    fn heartbeat_due(&mut self) {
-        let Some(hb) = self.config.heartbeat.clone() else {
-            return;
-        };
-        let Some(idx) = self.ns_index(&hb.namespace) else {
-            return;
-        };
-        if self.engine != Engine::Open || !self.namespaces[idx].connected() {
-            return;
-        }
-        self.timers
-            .set(Timer::Heartbeat, self.now.plus_millis(hb.interval.max(1)));
-        let ns = &mut self.namespaces[idx];
-        // One heartbeat at a time: a queued one that has not gone out yet
-        // (rate limit) is not doubled.
-        if ns
-            .outbox
-            .iter()
-            .any(|o| matches!(o.kind, OutKind::Heartbeat))
-        {
-            return;
-        }
-        let args = match &hb.mode {
-            HeartbeatMode::Omni {
-                version, platform, ..
-            } => vec![Value::Object(vec![
-                (
-                    "timestamp".into(),
-                    Value::Number(self.now.as_millis().into()),
-                ),
-                (
-                    "client_info".into(),
-                    Value::Object(vec![
-                        ("version".into(), Value::String(version.clone())),
-                        ("platform".into(), Value::String(platform.clone())),
-                    ]),
-                ),
-            ])],
-            HeartbeatMode::Ack { .. } => Vec::new(),
-        };
-        ns.outbox.push_back(Outgoing {
-            event: hb.mode.event().to_owned(),
-            args,
-            kind: OutKind::Heartbeat,
-            volatile: false,
-        });
-    }
 }
 
 fn normalize_nsp(nsp: &str) -> String {

@@ -182,6 +182,9 @@ pub enum RoomState {
 pub(crate) struct Room {
     pub(crate) spec: RoomSpec,
     pub(crate) state: RoomState,
+    /// Was joined when the session was lost: a recovered session still has
+    /// it on the server, so no join is needed.
+    pub(crate) was_joined: bool,
 }
 
 /// The refusal's reason: its `message`, else `code`, else the event name.
@@ -194,4 +197,67 @@ pub(crate) fn failure_reason(event: &str, args: &[Value]) -> String {
         }
     }
     event.to_owned()
+}
+
+/// Room bookkeeping of the client.
+mod client_impl {
+    use super::super::*;
+
+    impl Client {
+        pub(in crate::client) fn queue_join(&mut self, idx: usize, key: &str, front: bool) {
+            let ns = &mut self.namespaces[idx];
+            let Some(room) = ns.rooms.iter().find(|r| r.spec.key == key) else {
+                return;
+            };
+            let item = Outgoing {
+                event: room.spec.join_event.clone(),
+                args: room.spec.join_args.clone(),
+                kind: OutKind::Join(key.to_owned()),
+                volatile: false,
+            };
+            if front {
+                ns.outbox.push_front(item);
+            } else {
+                ns.outbox.push_back(item);
+            }
+        }
+
+        pub(in crate::client) fn room_answers(&mut self, idx: usize, event: &str, args: &[Value]) {
+            let mut changes = Vec::new();
+            for r in &mut self.namespaces[idx].rooms {
+                if r.state != RoomState::Joining {
+                    continue;
+                }
+                if r.spec
+                    .confirm
+                    .as_ref()
+                    .is_some_and(|m| m.matches(event, args))
+                {
+                    r.state = RoomState::Joined;
+                } else if r
+                    .spec
+                    .failure
+                    .as_ref()
+                    .is_some_and(|m| m.matches(event, args))
+                {
+                    r.state = RoomState::Failed(rooms::failure_reason(event, args));
+                } else {
+                    continue;
+                }
+                changes.push((r.spec.key.clone(), r.state.clone()));
+            }
+            for (key, state) in changes {
+                self.room_event(idx, &key, state);
+            }
+        }
+
+        pub(in crate::client) fn room_event(&mut self, idx: usize, key: &str, state: RoomState) {
+            let nsp = self.namespaces[idx].name.clone();
+            self.push_event(Event::RoomState {
+                nsp,
+                key: key.to_owned(),
+                state,
+            });
+        }
+    }
 }

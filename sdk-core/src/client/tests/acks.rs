@@ -88,10 +88,14 @@ fn default_ack_timeout_option_applies() {
     let mut config = Pair::config();
     config.ack_timeout = Some(500);
     let mut p = Pair::connected_with(config);
+    let start = p.now;
     p.client
         .emit_with_ack("/", "x", vec![], None, p.now)
         .unwrap();
-    p.advance(500);
+    p.drive();
+    assert_eq!(p.client.poll_timeout(), Some(start.plus_millis(500)));
+    p.advance_to_next_timeout();
+    assert_eq!(p.now, start.plus_millis(500));
     assert!(p.saw(|e| matches!(
         e,
         Event::AckFailed {

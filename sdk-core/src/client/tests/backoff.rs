@@ -169,3 +169,18 @@ fn options_accept_socket_io_client_names() {
     );
     assert_eq!(d.randomization_factor, 0.5);
 }
+
+#[test]
+fn reconnect_now_skips_the_delay() {
+    let mut config = Pair::config();
+    config.reconnection_delay = 60_000;
+    config.reconnection_delay_max = 60_000;
+    let mut p = Pair::connected_with(config);
+    p.kill_transport();
+    p.advance(10);
+    assert!(!p.client.is_connected("/"));
+    p.client.reconnect_now(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert!(p.saw(|e| matches!(e, Event::Reconnect { attempt: 1 })));
+}

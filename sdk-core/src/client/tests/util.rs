@@ -47,8 +47,6 @@ pub enum Got {
 
 #[derive(Debug)]
 pub struct TransportInfo {
-    pub kind: TransportKind,
-    pub url: String,
     pub open: bool,
     decoder: socketio::Decoder,
 }
@@ -307,7 +305,7 @@ impl Pair {
                 moved = true;
                 self.actions.push(a.clone());
                 match a {
-                    TransportAction::Open { id, kind, url } => {
+                    TransportAction::Open { id, url, .. } => {
                         if !self.server.accept_transports {
                             self.client.handle_transport_error(id, self.now, "refused");
                             continue;
@@ -316,8 +314,6 @@ impl Pair {
                         self.server.transports.insert(
                             id,
                             TransportInfo {
-                                kind,
-                                url,
                                 open: true,
                                 decoder: socketio::Decoder::new(Limits::default()),
                             },
