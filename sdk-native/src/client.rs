@@ -321,14 +321,9 @@ impl ClientBuilder {
     /// [`Error::ConnectTimeout`] for the first attempt. The client stops
     /// on error; reconnection only applies once connected.
     pub async fn connect(self) -> Result<Client> {
-        let (client, ready) = self.start(true)?;
-        let timeout = Duration::from_millis(client.timeout_ms.saturating_add(2_000));
-        match tokio::time::timeout(timeout, ready).await {
-            Ok(Ok(Ok(()))) => Ok(client),
-            Ok(Ok(Err(e))) => Err(e),
-            Ok(Err(_)) => Err(Error::Closed),
-            Err(_) => Err(Error::ConnectTimeout),
-        }
+        let client = self.start()?;
+        client.connect_outcome().await?;
+        Ok(client)
     }
 
     /// Starts the client without waiting: it connects (and retries as
@@ -338,11 +333,10 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidUrl`].
     pub fn connect_lazy(self) -> Result<Client> {
-        self.start(false).map(|(c, _)| c)
+        self.start()
     }
 
-    #[allow(clippy::type_complexity)]
-    fn start(mut self, wait: bool) -> Result<(Client, oneshot::Receiver<Result<()>>)> {
+    fn start(mut self) -> Result<Client> {
         let (origin, path_nsp) = parse_url(&self.url)?;
         let nsp = normalize(if self.namespace.is_empty() {
             &path_nsp
@@ -375,12 +369,8 @@ impl ClientBuilder {
         );
         let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::Closed)?;
         handle.spawn(driver.run());
-        let (ready_tx, ready_rx) = oneshot::channel();
         cmd_tx
-            .send(Command::Connect {
-                nsp: nsp.clone(),
-                ready: wait.then_some(ready_tx),
-            })
+            .send(Command::Connect { nsp: nsp.clone() })
             .map_err(|_| Error::Closed)?;
         let inner = Arc::new(Inner {
             commands: cmd_tx,
@@ -388,16 +378,10 @@ impl ClientBuilder {
             status: status_rx,
             queue: self.queue,
         });
-        Ok((
-            Client {
-                main: Socket {
-                    inner: inner.clone(),
-                    nsp,
-                },
-                timeout_ms,
-            },
-            ready_rx,
-        ))
+        Ok(Client {
+            main: Socket { inner, nsp },
+            timeout_ms,
+        })
     }
 }
 
@@ -508,6 +492,28 @@ impl Client {
         Self::builder(url).connect().await
     }
 
+    /// Waits for the outcome of the current connection attempt of the main
+    /// namespace: `Ok` once connected (at once if already connected), or
+    /// the error of the attempt. Pairs with
+    /// [`ClientBuilder::connect_lazy`] when subscriptions must exist
+    /// before the first event can arrive.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::connect`].
+    pub async fn connect_outcome(&self) -> Result<()> {
+        let (ready, rx) = oneshot::channel();
+        self.send(Command::Wait {
+            nsp: self.nsp.clone(),
+            ready,
+        })?;
+        let timeout = Duration::from_millis(self.timeout_ms.saturating_add(2_000));
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => Err(Error::ConnectTimeout),
+        }
+    }
+
     /// The socket of namespace `nsp` over this connection, connecting it
     /// now. Emits made before it is connected are buffered.
     pub fn socket(&self, nsp: &str) -> Socket {
@@ -587,7 +593,11 @@ impl Socket {
     }
 
     /// The connection status as a watch: read it now with `borrow()` or
-    /// await `changed()`.
+    /// await `changed()` / `wait_for()`.
+    ///
+    /// Drop the guard that `borrow()` and `wait_for()` return before the
+    /// next `.await` (clone what you need): while it is held the driver
+    /// cannot publish a new status and the connection stalls.
     pub fn state(&self) -> watch::Receiver<Status> {
         self.inner.status.clone()
     }
@@ -598,7 +608,7 @@ impl Socket {
         self.inner.status.borrow().latency
     }
 
-    fn send(&self, cmd: Command) -> Result<()> {
+    pub(crate) fn send(&self, cmd: Command) -> Result<()> {
         self.inner.commands.send(cmd).map_err(|_| Error::Closed)
     }
 
@@ -725,8 +735,10 @@ impl Socket {
         self.send(Command::SetAuth(auth, apply))
     }
 
-    /// Disconnects every namespace and stops reconnecting. Buffered emits
-    /// and room subscriptions are kept for a later
+    /// Disconnects every namespace and stops reconnecting. Returns once
+    /// what was already queued has been handed to the network (bounded to
+    /// two seconds), so a program may exit right after. Buffered emits and
+    /// room subscriptions are kept for a later
     /// [`reconnect`](Self::reconnect).
     ///
     /// # Errors
@@ -745,7 +757,6 @@ impl Socket {
     pub fn reconnect(&self) -> Result<()> {
         self.send(Command::Connect {
             nsp: self.nsp.clone(),
-            ready: None,
         })
     }
 

@@ -28,7 +28,12 @@ const INPUT_QUEUE: usize = 256;
 pub(crate) enum Command {
     Connect {
         nsp: String,
-        ready: Option<oneshot::Sender<Result<(), Error>>>,
+    },
+    /// Resolve `ready` at the next connect or connect error of `nsp`
+    /// (at once if it is connected).
+    Wait {
+        nsp: String,
+        ready: oneshot::Sender<Result<(), Error>>,
     },
     Disconnect {
         done: oneshot::Sender<()>,
@@ -145,6 +150,8 @@ pub(crate) struct Driver {
     namespaces: Vec<String>,
     /// A `3probe` held back until the polling transport has paused.
     held_probe: Option<(TransportId, TransportId)>,
+    closing: Vec<JoinHandle<()>>,
+    disconnect_done: Vec<oneshot::Sender<()>>,
 }
 
 impl Driver {
@@ -176,6 +183,8 @@ impl Driver {
             url,
             namespaces: Vec::new(),
             held_probe: None,
+            closing: Vec::new(),
+            disconnect_done: Vec::new(),
         }
     }
 
@@ -299,21 +308,30 @@ impl Driver {
     fn on_command(&mut self, cmd: Command) {
         let now = self.clock.now();
         match cmd {
-            Command::Connect { nsp, ready } => {
-                if let Some(tx) = ready {
+            Command::Wait { nsp, ready } => {
+                if self.core.is_connected(&nsp) {
+                    let _ = ready.send(Ok(()));
+                } else {
+                    if let Some(old) = self.waiter.take() {
+                        // A newer waiter replaces it; the old one learns
+                        // nothing more, which reads as "closed".
+                        drop(old);
+                    }
                     self.waiter = Some(Waiter {
-                        nsp: nsp.clone(),
-                        tx,
+                        nsp,
+                        tx: ready,
                         pending: None,
                     });
                 }
+            }
+            Command::Connect { nsp } => {
                 self.core.connect(now);
                 self.core.open_namespace(&nsp, now);
                 self.know(nsp);
             }
             Command::Disconnect { done } => {
                 self.core.disconnect(now);
-                let _ = done.send(());
+                self.disconnect_done.push(done);
             }
             Command::OpenNamespace(nsp) => {
                 self.core.open_namespace(&nsp, now);
@@ -378,11 +396,30 @@ impl Driver {
                 TransportAction::Close { id } => {
                     if let Some(h) = self.transports.remove(&id) {
                         let _ = h.tx.send(Out::Close);
-                        // The task ends by itself after sending the queue.
-                        drop(h.task);
+                        // The task ends by itself after sending its queue.
+                        self.closing.retain(|t| !t.is_finished());
+                        self.closing.push(h.task);
                     }
                 }
             }
+        }
+        if !self.disconnect_done.is_empty() {
+            // `disconnect()` returns once the closing transports have sent
+            // what was queued (DISCONNECT packets, last emits), so a
+            // program may exit right after it.
+            let done = std::mem::take(&mut self.disconnect_done);
+            let tasks = std::mem::take(&mut self.closing);
+            tokio::spawn(async move {
+                let all = async {
+                    for t in tasks {
+                        let _ = t.await;
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(2), all).await;
+                for d in done {
+                    let _ = d.send(());
+                }
+            });
         }
         while let Some(e) = self.core.poll_event() {
             self.on_event(e);
@@ -438,6 +475,7 @@ impl Driver {
                     let _ = tx.send(Err(match reason {
                         AckFailure::Timeout => Error::AckTimeout,
                         AckFailure::Disconnected => Error::Disconnected,
+                        AckFailure::Dropped => Error::Dropped,
                     }));
                 }
                 return;

@@ -68,6 +68,11 @@ pub enum Error {
     /// idempotent.
     #[error("disconnected while waiting for an ack")]
     Disconnected,
+    /// The emit was pushed out of the full offline buffer (drop-oldest
+    /// policy) before it could be sent. Send it again if it still matters,
+    /// or raise `max_buffered_emits`.
+    #[error("emit dropped from the full offline buffer")]
+    Dropped,
     /// The core refused the emit (buffer full, too many pending acks,
     /// reserved name, unknown namespace). See [`EmitError`].
     #[error(transparent)]
