@@ -118,6 +118,11 @@ struct EmitArgs {
     /// Ack timeout in milliseconds.
     #[arg(long, default_value_t = 5_000)]
     timeout_ms: u64,
+    /// Without --ack: milliseconds to stay connected after the emit. The
+    /// Node server drops events of a socket whose DISCONNECT arrives in
+    /// the same read, so leaving at once can lose the emit.
+    #[arg(long, default_value_t = 100)]
+    linger_ms: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -512,6 +517,7 @@ async fn emit(a: EmitArgs) -> Result<(), Fail> {
         );
     } else {
         client.emit(&a.event, args).await?;
+        tokio::time::sleep(Duration::from_millis(a.linger_ms)).await;
     }
     client.disconnect().await?;
     Ok(())

@@ -238,9 +238,14 @@ async fn post_loop(
 ) -> Result<(), Failure> {
     let mut conn: Option<Conn> = None;
     let mut path: Option<String> = None;
+    let mut carry: Option<Out> = None;
     loop {
-        let Some(first) = out.recv().await else {
-            return Ok(());
+        let first = match carry.take() {
+            Some(o) => o,
+            None => match out.recv().await {
+                Some(o) => o,
+                None => return Ok(()),
+            },
         };
         let mut body = String::new();
         let mut closing = false;
@@ -250,6 +255,14 @@ async fn post_loop(
         // overlapping POSTs, and batching saves round trips.
         while let Some(o) = next.take() {
             match o {
+                // A Socket.IO DISCONNECT travels in a POST of its own: the
+                // Node server handles one POST's packets in one tick and
+                // drops events of a socket that disconnects in that tick,
+                // so `emit` then `disconnect` would lose the emit.
+                Out::Frame(Frame::Text(t)) if t.starts_with("41") && !body.is_empty() => {
+                    carry = Some(Out::Frame(Frame::Text(t)));
+                    break;
+                }
                 Out::Frame(f) => {
                     if !body.is_empty() {
                         body.push('\u{1e}');
