@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use omni_socket_core::client::{
     Auth, AuthApply, Client as Core, ClientConfig, ConnectionState, EmitOutcome, Event,
-    HeartbeatConfig, LatencyStats, RoomSpec, TransportKind,
+    HeartbeatConfig, LatencyStats, RateLimitConfig, RoomSpec, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
@@ -282,6 +282,15 @@ impl ClientBuilder {
     /// default). See [`HeartbeatConfig`].
     pub fn heartbeat(mut self, hb: HeartbeatConfig) -> Self {
         self.config.heartbeat = Some(hb);
+        self
+    }
+
+    /// Client-side rate limits (default: the Omni table of seed 000, e.g.
+    /// 30 emits per minute for events it does not list). Sends over the
+    /// budget are delayed, not lost; `RateLimitConfig::disabled()` turns
+    /// them off.
+    pub fn rate_limit(mut self, limits: RateLimitConfig) -> Self {
+        self.config.rate_limit = limits;
         self
     }
 

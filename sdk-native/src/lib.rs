@@ -59,7 +59,7 @@ pub use error::{Error, Result};
 pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
     Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
-    HeartbeatMode, LatencyStats, RoomSpec, RoomState, TransportKind,
+    HeartbeatMode, LatencyStats, RateLimitConfig, RoomSpec, RoomState, TransportKind,
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;

@@ -63,6 +63,8 @@ pub(crate) enum Out {
     /// before an upgrade completes, or packets the server already put in
     /// the last poll response would be lost.
     Pause,
+    /// Polling only: undo [`Out::Pause`] (the upgrade was abandoned).
+    Resume,
 }
 
 /// Settings shared by every transport of one client.

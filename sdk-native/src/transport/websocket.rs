@@ -89,7 +89,7 @@ async fn session(
                             };
                             sink.feed(msg).await.map_err(failure)?;
                         }
-                        Some(Out::Pause) => {}
+                        Some(Out::Pause | Out::Resume) => {}
                         Some(Out::Close) | None => {
                             let _ = sink.send(Message::Close(None)).await;
                             return Ok(false);
