@@ -142,7 +142,7 @@ pub(crate) struct Driver {
     transports: HashMap<TransportId, TransportHandle>,
     acks: HashMap<RequestId, AckReply>,
     status: watch::Sender<Status>,
-    waiter: Option<Waiter>,
+    waiters: Vec<Waiter>,
     /// The last failed connect per namespace since its last success or
     /// connect command. Kept so a waiter registered after the failure (the
     /// transport may fail before `connect_outcome` is called) still learns
@@ -185,7 +185,7 @@ impl Driver {
             transports: HashMap::new(),
             acks: HashMap::new(),
             status,
-            waiter: None,
+            waiters: Vec::new(),
             failures: HashMap::new(),
             last_failure: None,
             url,
@@ -211,9 +211,8 @@ impl Driver {
                 armed = deadline;
             }
             tokio::select! {
-                // Transport input first: it frees transports blocked on the
-                // bounded queue and keeps the session alive under load.
-                biased;
+                // Unbiased on purpose: a flood of server input must not
+                // starve the timer (dead-link detection) or commands.
                 Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
                 cmd = self.commands.recv() => match cmd {
                     Some(cmd) => self.on_command(cmd),
@@ -242,7 +241,7 @@ impl Driver {
         for (_, tx) in self.acks.drain() {
             let _ = tx.send(Err(Error::Closed));
         }
-        if let Some(w) = self.waiter.take() {
+        for w in self.waiters.drain(..) {
             let _ = w.tx.send(Err(Error::Closed));
         }
         lock(&self.shared.messages).clear();
@@ -385,12 +384,8 @@ impl Driver {
                 } else if let Some(err) = self.failures.remove(&nsp) {
                     let _ = ready.send(Err(err));
                 } else {
-                    if let Some(old) = self.waiter.take() {
-                        // A newer waiter replaces it; the old one learns
-                        // nothing more, which reads as "closed".
-                        drop(old);
-                    }
-                    self.waiter = Some(Waiter { nsp, tx: ready });
+                    self.waiters.retain(|w| !w.tx.is_closed());
+                    self.waiters.push(Waiter { nsp, tx: ready });
                 }
             }
             Command::Connect { nsp } => {
@@ -491,12 +486,20 @@ impl Driver {
         }
         // Resolved after the whole batch: an `AuthFailed` follows its
         // CONNECT_ERROR and refines the error.
-        if let Some(w) = self.waiter.take() {
-            match self.failures.remove(&w.nsp) {
-                Some(err) => {
-                    let _ = w.tx.send(Err(err));
+        if !self.waiters.is_empty() {
+            let mut reported = Vec::new();
+            for w in std::mem::take(&mut self.waiters) {
+                match self.failures.get(&w.nsp) {
+                    Some(err) => {
+                        let _ = w.tx.send(Err(err.clone()));
+                        reported.push(w.nsp);
+                    }
+                    None => self.waiters.push(w),
                 }
-                None => self.waiter = Some(w),
+            }
+            // Reported failures are not reported again to later waiters.
+            for nsp in reported {
+                self.failures.remove(&nsp);
             }
         }
         self.publish_status();
@@ -555,9 +558,11 @@ impl Driver {
             } => {
                 info!(nsp, sid, recovered, "connected");
                 self.failures.remove(nsp);
-                if self.waiter.as_ref().is_some_and(|w| &w.nsp == nsp) {
-                    if let Some(w) = self.waiter.take() {
+                for w in std::mem::take(&mut self.waiters) {
+                    if &w.nsp == nsp {
                         let _ = w.tx.send(Ok(()));
+                    } else {
+                        self.waiters.push(w);
                     }
                 }
             }
