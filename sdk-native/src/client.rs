@@ -927,3 +927,24 @@ impl Socket {
         self.set_auth(auth, AuthApply::NextConnect)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{normalize, parse_url};
+
+    #[test]
+    fn url_path_names_the_namespace() {
+        assert_eq!(
+            parse_url("wss://h.example:9/admin?x=1").unwrap(),
+            ("https://h.example:9".to_owned(), "/admin".to_owned())
+        );
+        assert_eq!(
+            parse_url("http://127.0.0.1:3001").unwrap(),
+            ("http://127.0.0.1:3001".to_owned(), "/".to_owned())
+        );
+        assert!(parse_url("mailto:x@y").is_err());
+        assert_eq!(normalize(""), "/");
+        assert_eq!(normalize("admin"), "/admin");
+        assert_eq!(normalize("/admin"), "/admin");
+    }
+}
