@@ -270,15 +270,19 @@ impl Driver {
             }
             Input::Closed => {
                 self.transports.remove(&id);
-                self.probe_lost(id);
+                // A polling transport that ends while paused still lets
+                // the upgrade complete; a probe that ends resumes polling.
                 self.release_probe(id);
+                self.probe_lost(id);
                 self.core.handle_transport_closed(id, now);
             }
             Input::Failed(f) => {
                 debug!(?id, message = %f.message, "transport failed");
                 self.transports.remove(&id);
-                self.probe_lost(id);
+                // A polling transport that ends while paused still lets
+                // the upgrade complete; a probe that ends resumes polling.
                 self.release_probe(id);
+                self.probe_lost(id);
                 self.core.handle_transport_error(id, now, &f.message);
                 self.last_failure = Some(f);
             }
@@ -348,13 +352,18 @@ impl Driver {
         }
     }
 
-    /// The probe transport ended while polling was paused for it.
+    /// A transport of a held upgrade ended: if it was the probe, polling
+    /// resumes; if it was the polling transport, the session is gone and
+    /// so is what was held for it.
     fn probe_lost(&mut self, id: TransportId) {
         if let Some((pid, ws)) = self.held_probe {
             if ws == id {
                 self.held_probe = None;
                 let held = std::mem::take(&mut self.held_frames);
                 self.resume_polling(pid, held);
+            } else if pid == id {
+                self.held_probe = None;
+                self.held_frames.clear();
             }
         }
     }
