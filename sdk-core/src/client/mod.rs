@@ -80,6 +80,9 @@ mod backoff;
 mod buffer;
 mod config;
 mod events;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod heartbeat;
 mod latency;
 mod namespace;
