@@ -430,6 +430,7 @@ impl Client {
                 consider(Some(deadline));
             }
             consider(ns.retry_at);
+            consider(ns.rooms.iter().filter_map(|r| r.confirm_deadline).min());
             consider(ns.acks.values().filter_map(|a| a.deadline).min());
             consider(
                 ns.outbox
@@ -751,12 +752,14 @@ impl Client {
                 r.spec = spec;
                 r.state = RoomState::Joining;
                 r.was_joined = false;
+                r.confirm_deadline = None;
             }
             None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
             None => ns.rooms.push(Room {
                 spec,
                 state: RoomState::Joining,
                 was_joined: false,
+                confirm_deadline: None,
             }),
         }
         self.room_event(idx, &key, RoomState::Joining);
@@ -790,7 +793,7 @@ impl Client {
             ns.outbox.push_back(Outgoing {
                 event: room.spec.leave_event.clone(),
                 args: room.spec.leave_args.clone(),
-                kind: OutKind::Leave,
+                kind: OutKind::Leave(key.to_owned()),
                 volatile: false,
             });
         }
@@ -1090,9 +1093,10 @@ impl Client {
         // Room joins and leaves belong to a session; the next one re-joins
         // from the subscription table, exactly once per room.
         ns.outbox
-            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave));
+            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave(_)));
         let mut demoted = Vec::new();
         for r in &mut ns.rooms {
+            r.confirm_deadline = None;
             if r.state == RoomState::Joined {
                 r.state = RoomState::Joining;
                 r.was_joined = true;
@@ -1202,6 +1206,7 @@ impl Client {
             }
         }
         self.ack_timeouts(idx);
+        self.room_timeouts(idx);
     }
 
     fn schedule_ns_retry(&mut self, idx: usize) {
