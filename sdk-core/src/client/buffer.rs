@@ -153,7 +153,22 @@ impl Client {
         };
         let packet =
             socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
-        self.send_sio(&packet);
+        if let Err(reason) = self.send_sio(&packet) {
+            let nsp = self.namespaces[idx].name.clone();
+            if let OutKind::Ack { request, .. } = item.kind {
+                self.push_event(Event::AckFailed {
+                    nsp: nsp.clone(),
+                    request,
+                    reason: AckFailure::Dropped,
+                });
+            }
+            self.push_event(Event::EmitDropped {
+                nsp,
+                event: item.event,
+                reason,
+            });
+            return;
+        }
         let ns = &mut self.namespaces[idx];
         match &mut item.kind {
             OutKind::Ack {

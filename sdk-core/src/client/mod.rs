@@ -577,7 +577,8 @@ impl Client {
             for idx in 0..self.namespaces.len() {
                 if self.namespaces[idx].connected() {
                     let name = self.namespaces[idx].name.clone();
-                    self.send_sio(&socketio::Packet::disconnect(name));
+                    // A DISCONNECT is a few bytes: never over the limit.
+                    let _ = self.send_sio(&socketio::Packet::disconnect(name));
                 }
             }
         }
@@ -621,7 +622,7 @@ impl Client {
         };
         if self.engine == Engine::Open && self.namespaces[idx].connected() {
             let name = self.namespaces[idx].name.clone();
-            self.send_sio(&socketio::Packet::disconnect(name));
+            let _ = self.send_sio(&socketio::Packet::disconnect(name));
         }
         self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
         let ns = &mut self.namespaces[idx];
@@ -712,8 +713,9 @@ impl Client {
     }
 
     /// Answers the server's ack request `id` (from [`Event::Message`]).
-    /// Returns `false` when there is no such request or the namespace is
-    /// not connected.
+    /// Returns `false` when there is no such request, the namespace is
+    /// not connected, or the answer is over the server's `maxPayload` (the
+    /// request stays answerable, e.g. with smaller arguments).
     pub fn ack(&mut self, nsp: &str, id: u64, args: Vec<Value>, now: Instant) -> bool {
         self.advance(now);
         let Some(idx) = self.ns_index(nsp) else {
@@ -726,9 +728,14 @@ impl Client {
         if !ns.connected() || self.engine != Engine::Open {
             return false;
         }
-        ns.server_acks.remove(pos);
         let name = ns.name.clone();
-        self.send_sio(&socketio::Packet::ack_with_values(name, id, &args));
+        if self
+            .send_sio(&socketio::Packet::ack_with_values(name, id, &args))
+            .is_err()
+        {
+            return false;
+        }
+        self.namespaces[idx].server_acks.remove(pos);
         true
     }
 
@@ -885,17 +892,33 @@ impl Client {
         }
     }
 
-    fn send_sio(&mut self, packet: &socketio::Packet<'_>) {
+    /// Queues the packet's frames on the active transport.
+    ///
+    /// # Errors
+    /// [`DropReason::TooLarge`] when a frame is over the server's
+    /// `maxPayload`; nothing is queued then.
+    fn send_sio(&mut self, packet: &socketio::Packet<'_>) -> Result<(), DropReason> {
         let Some((id, _)) = self.active else {
-            return;
+            return Ok(());
         };
         let mut text = String::with_capacity(64);
         text.push('4');
         packet.encode_into(&mut text);
+        if let Some(max) = self.handshake.as_ref().map(|h| h.max_payload) {
+            let size = packet
+                .attachments
+                .iter()
+                .map(Bytes::len)
+                .fold(text.len(), usize::max);
+            if u64::try_from(size).map_or(true, |s| s > max) {
+                return Err(DropReason::TooLarge { size, max });
+            }
+        }
         self.push_frame(id, Frame::Text(text));
         for a in &packet.attachments {
             self.push_frame(id, Frame::Binary(a.clone()));
         }
+        Ok(())
     }
 
     fn url(&self, kind: TransportKind, sid: Option<&str>) -> String {
@@ -1357,7 +1380,18 @@ impl Client {
         };
         let auth = self.auth.build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();
-        self.send_sio(&socketio::Packet::connect(name, auth.map(Cow::Owned)));
+        if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
+            name.clone(),
+            auth.map(Cow::Owned),
+        )) {
+            // Still marked connecting below, so the connect timeout retries
+            // with backoff (credentials may shrink) instead of spinning.
+            self.push_event(Event::ConnectError {
+                nsp: name,
+                message: format!("auth of {size} bytes is over the server's maxPayload of {max}"),
+                data: None,
+            });
+        }
         self.namespaces[idx].state = NsState::Connecting {
             deadline: self.now.plus_millis(self.config.timeout),
             sent_pid: pid,
