@@ -1,0 +1,638 @@
+//! Omni (seed 000) on `/`, plus `/admin` and `/analytics`.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::SocketIo;
+
+use crate::auth::Role;
+use crate::rate::omni_limit;
+use crate::state::{
+    auth_str, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session, Shared,
+};
+use crate::store::valid_id;
+use crate::time::{iso8601, now_iso, now_ms};
+
+/// Longest room name accepted in `join_room` / `leave_room`.
+const MAX_ROOM_LEN: usize = 160;
+/// Events `/` answers; anything else is counted in the "other" rate bucket.
+const KNOWN_EVENTS: &[&str] = &[
+    "heartbeat",
+    "join_room",
+    "leave_room",
+    "license_check",
+    "notification_read",
+    "binary_data",
+];
+
+/// Registers `/`, `/admin` and `/analytics`.
+pub fn register(io: &SocketIo, with_root: bool) {
+    if with_root {
+        io.ns("/", on_connect.with(authenticate));
+    }
+    io.ns("/admin", on_admin_connect.with(authenticate_admin));
+    io.ns(
+        "/analytics",
+        on_analytics_connect.with(authenticate_required),
+    );
+}
+
+/// The `authenticated` payload.
+#[derive(Debug, Serialize)]
+struct Authenticated {
+    user_id: String,
+    license_key: Option<String>,
+    permissions: Vec<&'static str>,
+    expires_at: String,
+}
+
+/// Checks the CONNECT auth `{token?, license_key?, role?}`. No credentials at
+/// all gives an anonymous session (seed 000 connects without auth); any
+/// credential that is present must be valid.
+async fn authenticate(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    let auth = auth.unwrap_or(Value::Null);
+    let session = build_session(&app, &auth)?;
+    s.extensions.insert(session);
+    Ok(())
+}
+
+fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
+    let has_token = auth.get("token").is_some();
+    let license = auth_str(auth, "license_key");
+    let mut session = if has_token {
+        Session::from_claims(verify_auth_token(app, auth)?)
+    } else {
+        Session::anonymous()
+    };
+    if let Some(role) = auth_str(auth, "role") {
+        // A client may state the role it expects, but never gain one.
+        let granted = session.role.map(Role::as_str);
+        if granted != Some(role) {
+            return Err(Refusal::new(
+                "INVALID_TOKEN",
+                format!("Token does not grant the role '{}'", truncate(role, 32)),
+            ));
+        }
+    }
+    if let Some(key) = license {
+        let store = app.store();
+        let now = now_ms();
+        let lic = store
+            .licenses
+            .get(key)
+            .filter(|l| key.len() <= 64 && l.is_valid(now))
+            .ok_or_else(|| Refusal::new("INVALID_LICENSE", "License key is invalid or expired"))?;
+        match &session.user_id {
+            Some(uid) if *uid != lic.owner && !session.licenses.iter().any(|k| k == key) => {
+                return Err(Refusal::new(
+                    "INVALID_LICENSE",
+                    "License key is not held by this user",
+                ));
+            }
+            Some(_) => {}
+            None => {
+                session.user_id = Some(lic.owner.clone());
+                session.role = Some(Role::User);
+            }
+        }
+        session.license_key = Some(key.to_string());
+        if !session.licenses.iter().any(|k| k == key) {
+            session.licenses.push(key.to_string());
+        }
+    }
+    if let Some(uid) = &session.user_id {
+        // Licenses the data set says this user owns count as held too.
+        let store = app.store();
+        let owned = store
+            .licenses
+            .values()
+            .filter(|l| &l.owner == uid)
+            .map(|l| &l.key);
+        let listed = store
+            .users
+            .get(uid)
+            .into_iter()
+            .flat_map(|u| u.licenses.iter());
+        for key in owned.chain(listed) {
+            if !session.licenses.contains(key) {
+                session.licenses.push(key.clone());
+            }
+        }
+        if session.claims.is_none() {
+            // License-only sessions have no token, so the name comes from the data set.
+            session.display_name = store.users.get(uid).map(|u| u.username.clone());
+        }
+    }
+    Ok(session)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+async fn on_connect(s: SocketRef, State(app): State<Shared>) {
+    let sess = session(&s);
+    if let Some(uid) = &sess.user_id {
+        let (permissions, expires_at) = {
+            let store = app.store();
+            let lic = sess
+                .license_key
+                .as_ref()
+                .and_then(|k| store.licenses.get(k));
+            let mut permissions = lic.map(|l| l.permissions()).unwrap_or_else(|| vec!["read"]);
+            if sess.claims.is_some() && !permissions.contains(&"write") {
+                permissions.push("write");
+            }
+            if sess.is_admin() {
+                permissions.push("admin");
+            }
+            let exp_ms = match (&sess.claims, lic) {
+                (Some(c), _) => c.exp.saturating_mul(1000),
+                (None, Some(l)) => l.expires_at_ms,
+                (None, None) => now_ms(),
+            };
+            (permissions, iso8601(exp_ms))
+        };
+        let _ = s.emit(
+            "authenticated",
+            &Authenticated {
+                user_id: uid.clone(),
+                license_key: sess.license_key.clone(),
+                permissions,
+                expires_at,
+            },
+        );
+        expire_with_token(&s, &sess);
+    }
+    s.on("heartbeat", on_heartbeat);
+    s.on("join_room", on_join_room);
+    s.on("leave_room", on_leave_room);
+    s.on("license_check", on_license_check);
+    s.on("notification_read", on_notification_read);
+    s.on("binary_data", on_binary_data);
+    s.on_fallback(on_unknown);
+    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+}
+
+/// Counts the event in the seed's rate table; false when refused.
+fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<Session> {
+    app.count_event();
+    let sess = session(s);
+    sess.allow(s, event, omni_limit(event)).then_some(sess)
+}
+
+#[derive(Deserialize)]
+struct Heartbeat {
+    timestamp: f64,
+}
+
+async fn on_heartbeat(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Heartbeat>) {
+    let Some(_) = gate(&s, &app, "heartbeat") else {
+        return;
+    };
+    let Ok(hb) = data else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "heartbeat expects {timestamp: number, client_info?: object}",
+        );
+    };
+    if !hb.timestamp.is_finite() || hb.timestamp < 0.0 {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "heartbeat timestamp must be a positive number",
+        );
+    }
+    let now = now_ms();
+    // One-way estimate: the client's clock may differ, so never report negative latency.
+    let latency = (now as f64 - hb.timestamp).max(0.0).min(3_600_000.0) as i64;
+    let _ = s.emit(
+        "heartbeat_response",
+        &json!({ "server_timestamp": now, "latency": latency, "status": "healthy" }),
+    );
+}
+
+#[derive(Deserialize)]
+struct JoinRoom {
+    room: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RoomError<'a> {
+    room: &'a str,
+    code: &'static str,
+    message: &'static str,
+}
+
+enum RoomKind {
+    User,
+    License,
+    Admin,
+}
+
+impl RoomKind {
+    fn name(&self) -> &'static str {
+        match self {
+            RoomKind::User => "user",
+            RoomKind::License => "license",
+            RoomKind::Admin => "admin",
+        }
+    }
+}
+
+/// Decides whether `sess` may join `room`.
+fn authorize_room(
+    app: &Shared,
+    sess: &Session,
+    room: &str,
+) -> Result<RoomKind, (&'static str, &'static str)> {
+    let kind = if room == "admin_dashboard" {
+        RoomKind::Admin
+    } else if let Some(id) = room.strip_prefix("user_") {
+        if !valid_id(id) {
+            return Err(("ROOM_NOT_FOUND", "Room does not exist"));
+        }
+        RoomKind::User
+    } else if let Some(key) = room.strip_prefix("license_") {
+        if !app.store().licenses.contains_key(key) {
+            return Err(("ROOM_NOT_FOUND", "Room does not exist"));
+        }
+        RoomKind::License
+    } else {
+        return Err(("ROOM_NOT_FOUND", "Room does not exist"));
+    };
+    let Some(uid) = &sess.user_id else {
+        return Err(("UNAUTHORIZED", "Authentication is required to join rooms"));
+    };
+    let allowed = match kind {
+        RoomKind::Admin => sess.is_admin(),
+        // User ids look like `user_12345`, so the room is the id itself.
+        RoomKind::User => room == uid || room.strip_prefix("user_") == Some(uid.as_str()),
+        RoomKind::License => {
+            let key = &room["license_".len()..];
+            sess.is_admin() || sess.licenses.iter().any(|k| k == key)
+        }
+    };
+    if allowed {
+        Ok(kind)
+    } else {
+        Err(("FORBIDDEN", "You are not allowed to join this room"))
+    }
+}
+
+async fn on_join_room(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<JoinRoom>) {
+    let Some(sess) = gate(&s, &app, "join_room") else {
+        return;
+    };
+    let Ok(req) = data else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "join_room expects {room: string, type?: string}",
+        );
+    };
+    if req.room.is_empty() || req.room.len() > MAX_ROOM_LEN {
+        return emit_error(&s, "INVALID_PAYLOAD", "room must be 1 to 160 characters");
+    }
+    match authorize_room(&app, &sess, &req.room) {
+        Ok(kind) => {
+            if let Some(t) = &req.kind {
+                if t != kind.name() {
+                    let _ = s.emit(
+                        "room_error",
+                        &RoomError {
+                            room: &req.room,
+                            code: "INVALID_ROOM_TYPE",
+                            message: "Room type does not match the room name",
+                        },
+                    );
+                    return;
+                }
+            }
+            s.join(req.room.clone());
+            let members = s.within(req.room.clone()).sockets().len();
+            let _ = s.emit(
+                "room_joined",
+                &json!({ "room": req.room, "type": kind.name(), "members_count": members }),
+            );
+        }
+        Err((code, message)) => {
+            let _ = s.emit(
+                "room_error",
+                &RoomError {
+                    room: &req.room,
+                    code,
+                    message,
+                },
+            );
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LeaveRoom {
+    room: String,
+}
+
+async fn on_leave_room(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<LeaveRoom>) {
+    if gate(&s, &app, "leave_room").is_none() {
+        return;
+    }
+    let Ok(req) = data else {
+        return emit_error(&s, "INVALID_PAYLOAD", "leave_room expects {room: string}");
+    };
+    if req.room.len() > MAX_ROOM_LEN || !s.rooms().iter().any(|r| r == &req.room) {
+        let _ = s.emit(
+            "room_error",
+            &RoomError {
+                room: &req.room[..req.room.len().min(MAX_ROOM_LEN)],
+                code: "NOT_IN_ROOM",
+                message: "You are not in this room",
+            },
+        );
+        return;
+    }
+    s.leave(req.room.clone());
+    let _ = s.emit("room_left", &json!({ "room": req.room }));
+}
+
+#[derive(Deserialize)]
+struct LicenseCheck {
+    license_key: String,
+}
+
+async fn on_license_check(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<LicenseCheck>,
+) {
+    let Some(sess) = gate(&s, &app, "license_check") else {
+        return;
+    };
+    let Ok(req) = data else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "license_check expects {license_key: string}",
+        );
+    };
+    if !sess.is_authenticated() {
+        return emit_error(
+            &s,
+            "UNAUTHORIZED",
+            "Authentication is required to check licenses",
+        );
+    }
+    if req.license_key.len() > 64 {
+        return emit_error(&s, "INVALID_PAYLOAD", "license_key is too long");
+    }
+    // Only holders and admins learn anything about a key, so the check is no oracle.
+    let may_see = sess.is_admin() || sess.licenses.iter().any(|k| k == &req.license_key);
+    let now = now_ms();
+    let result = match app.store().licenses.get(&req.license_key) {
+        Some(l) if may_see => json!({
+            "license_key": l.key,
+            "valid": l.is_valid(now),
+            "status": l.status,
+            "expires_at": iso8601(l.expires_at_ms),
+            "days_remaining": l.days_remaining(now),
+        }),
+        _ => json!({
+            "license_key": req.license_key,
+            "valid": false,
+            "status": "not_found",
+            "expires_at": null,
+            "days_remaining": 0,
+        }),
+    };
+    let _ = s.emit("license_check_result", &result);
+}
+
+#[derive(Deserialize)]
+struct NotificationRead {
+    notification_id: String,
+}
+
+async fn on_notification_read(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<NotificationRead>,
+    ack: AckSender,
+) {
+    let Some(sess) = gate(&s, &app, "notification_read") else {
+        return;
+    };
+    let Ok(req) = data else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "notification_read expects {notification_id: string}",
+        );
+    };
+    let Some(uid) = sess.user_id else {
+        return emit_error(&s, "UNAUTHORIZED", "Authentication is required");
+    };
+    let found = {
+        let mut store = app.store();
+        match store.notifications.get_mut(&req.notification_id) {
+            Some(n) if n.user_id == uid => {
+                n.read = true;
+                true
+            }
+            _ => false,
+        }
+    };
+    if !found {
+        return emit_error(&s, "NOT_FOUND", "Notification not found");
+    }
+    let _ = ack.send(&json!({ "notification_id": req.notification_id, "read": true }));
+}
+
+#[derive(Serialize)]
+struct BinaryResponse {
+    size: usize,
+    received_at: String,
+    data: Bytes,
+}
+
+async fn on_binary_data(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Bytes>) {
+    if gate(&s, &app, "binary_data").is_none() {
+        return;
+    }
+    let Ok(data) = data else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "binary_data expects one binary argument",
+        );
+    };
+    let _ = s.emit(
+        "binary_response",
+        &BinaryResponse {
+            size: data.len(),
+            received_at: now_iso(),
+            data,
+        },
+    );
+}
+
+async fn on_unknown(s: SocketRef, State(app): State<Shared>, Event(event): Event) {
+    // Unknown names share one bucket so a client cannot grow the limiter map.
+    let bucket = if KNOWN_EVENTS.contains(&event.as_str()) {
+        event.as_str()
+    } else {
+        "other"
+    };
+    if gate(&s, &app, bucket).is_none() {
+        return;
+    }
+    emit_error(
+        &s,
+        "UNKNOWN_EVENT",
+        format!("Unknown event '{}'", truncate(&event, 64)),
+    );
+}
+
+/// `/admin` accepts only admin tokens.
+async fn authenticate_admin(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    let auth = auth.unwrap_or(Value::Null);
+    let claims = verify_auth_token(&app, &auth)?;
+    if claims.role != Role::Admin {
+        return Err(Refusal::new("FORBIDDEN", "The admin role is required"));
+    }
+    s.extensions.insert(Session::from_claims(claims));
+    Ok(())
+}
+
+async fn on_admin_connect(s: SocketRef) {
+    let sess = session(&s);
+    let _ = s.emit(
+        "authenticated",
+        &json!({
+            "user_id": sess.user_id,
+            "license_key": null,
+            "permissions": ["read", "write", "admin"],
+            "expires_at": sess.claims.as_ref().map(|c| iso8601(c.exp.saturating_mul(1000))),
+        }),
+    );
+    expire_with_token(&s, &sess);
+    s.on(
+        "get_stats",
+        async |s: SocketRef, State(app): State<Shared>, io: SocketIo, ack: AckSender| {
+            if !session(&s).allow(&s, "get_stats", 30) {
+                return;
+            }
+            let _ = ack.send(&stats(&app, &io));
+        },
+    );
+    s.on_fallback(async |s: SocketRef, Event(event): Event| {
+        emit_error(
+            &s,
+            "UNKNOWN_EVENT",
+            format!("Unknown event '{}'", truncate(&event, 64)),
+        );
+    });
+    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+}
+
+/// `/analytics` needs a valid token or license (same rules as `/`, but not anonymous).
+async fn authenticate_required(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    let auth = auth.unwrap_or(Value::Null);
+    let session = build_session(&app, &auth)?;
+    if !session.is_authenticated() {
+        return Err(Refusal::new(
+            "INVALID_TOKEN",
+            "Authentication token is missing",
+        ));
+    }
+    s.extensions.insert(session);
+    Ok(())
+}
+
+async fn on_analytics_connect(s: SocketRef) {
+    let sess = session(&s);
+    expire_with_token(&s, &sess);
+    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+}
+
+/// Counts per namespace and totals, for `real_time_stats` and the admin API.
+pub fn stats(app: &Shared, io: &SocketIo) -> Value {
+    let mut namespaces = serde_json::Map::new();
+    let mut total = 0usize;
+    for ns in [
+        "/",
+        "/admin",
+        "/analytics",
+        "/deployments",
+        "/doa",
+        "/fama",
+        "/marketplace",
+    ] {
+        let n = io.of(ns).map(|op| op.sockets().len()).unwrap_or(0);
+        total += n;
+        namespaces.insert(ns.to_string(), json!(n));
+    }
+    json!({
+        "connections": total,
+        "namespaces": namespaces,
+        "events_total": app.events_total.load(Ordering::Relaxed),
+        "uptime_seconds": (now_ms() - app.started_ms) / 1000,
+        "timestamp": now_iso(),
+    })
+}
+
+/// The periodic `system_status` payload.
+pub fn system_status(app: &Shared, io: &SocketIo) -> Value {
+    let s = stats(app, io);
+    json!({
+        "status": "healthy",
+        "services": { "api": "operational", "socket": "operational" },
+        "load": { "connections": s["connections"], "events_total": s["events_total"] },
+        "timestamp": now_iso(),
+    })
+}
+
+/// Starts the periodic `system_status` (on `/`) and `real_time_stats` (on `/analytics`) broadcasts.
+pub fn spawn_periodic(io: SocketIo, app: Shared, status_every: Duration, stats_every: Duration) {
+    let (io2, app2) = (io.clone(), app.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(status_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Some(op) = io.of("/") {
+                let _ = op.emit("system_status", &system_status(&app, &io)).await;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(stats_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Some(op) = io2.of("/analytics") {
+                let _ = op.emit("real_time_stats", &stats(&app2, &io2)).await;
+            }
+        }
+    });
+}
