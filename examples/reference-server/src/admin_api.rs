@@ -111,6 +111,11 @@ fn object(
     match body {
         Ok(Json(Value::Object(m))) => Ok(m),
         Ok(_) => Err(bad("body must be a JSON object")),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("body exceeds {MAX_BODY} bytes"),
+        )),
         Err(e) => Err(bad(e.body_text())),
     }
 }
