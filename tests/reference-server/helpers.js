@@ -85,6 +85,7 @@ export function connect(server, ns = '/', auth, opts = {}) {
   socket.buffered = [];
   // Record every event from the start so nothing sent right after CONNECT is missed.
   socket.onAny((event, ...args) => socket.buffered.push([event, args]));
+  socket.on('disconnect', (reason) => { socket.lastDisconnect = reason; });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => { socket.close(); reject(err); });
@@ -127,7 +128,7 @@ export async function silent(socket, event, ms = 400) {
 
 /** Resolves with the disconnect reason. */
 export function disconnected(socket, ms = 3000) {
-  if (!socket.connected) return Promise.resolve('already');
+  if (!socket.connected) return Promise.resolve(socket.lastDisconnect ?? 'never connected');
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('still connected')), ms);
     socket.once('disconnect', (reason) => { clearTimeout(t); resolve(reason); });

@@ -62,7 +62,21 @@ async fn authenticate(
     let auth = auth.unwrap_or(Value::Null);
     let session = build_session(&app, &auth)?;
     s.extensions.insert(session);
+    register_root_handlers(&s);
     Ok(())
+}
+
+/// Handlers are registered before CONNECT is answered: the connect handler
+/// runs as a separate task, and a client may emit as soon as it is connected.
+fn register_root_handlers(s: &SocketRef) {
+    s.on("heartbeat", on_heartbeat);
+    s.on("join_room", on_join_room);
+    s.on("leave_room", on_leave_room);
+    s.on("license_check", on_license_check);
+    s.on("notification_read", on_notification_read);
+    s.on("binary_data", on_binary_data);
+    s.on_fallback(on_unknown);
+    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
 }
 
 fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
@@ -173,14 +187,6 @@ async fn on_connect(s: SocketRef, State(app): State<Shared>) {
         );
         expire_with_token(&s, &sess);
     }
-    s.on("heartbeat", on_heartbeat);
-    s.on("join_room", on_join_room);
-    s.on("leave_room", on_leave_room);
-    s.on("license_check", on_license_check);
-    s.on("notification_read", on_notification_read);
-    s.on("binary_data", on_binary_data);
-    s.on_fallback(on_unknown);
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
 }
 
 /// Counts the event in the seed's rate table; false when refused.
@@ -517,21 +523,6 @@ async fn authenticate_admin(
         return Err(Refusal::new("FORBIDDEN", "The admin role is required"));
     }
     s.extensions.insert(Session::from_claims(claims));
-    Ok(())
-}
-
-async fn on_admin_connect(s: SocketRef) {
-    let sess = session(&s);
-    let _ = s.emit(
-        "authenticated",
-        &json!({
-            "user_id": sess.user_id,
-            "license_key": null,
-            "permissions": ["read", "write", "admin"],
-            "expires_at": sess.claims.as_ref().map(|c| iso8601(c.exp.saturating_mul(1000))),
-        }),
-    );
-    expire_with_token(&s, &sess);
     s.on(
         "get_stats",
         async |s: SocketRef, State(app): State<Shared>, io: SocketIo, ack: AckSender| {
@@ -549,6 +540,21 @@ async fn on_admin_connect(s: SocketRef) {
         );
     });
     s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    Ok(())
+}
+
+async fn on_admin_connect(s: SocketRef) {
+    let sess = session(&s);
+    let _ = s.emit(
+        "authenticated",
+        &json!({
+            "user_id": sess.user_id,
+            "license_key": null,
+            "permissions": ["read", "write", "admin"],
+            "expires_at": sess.claims.as_ref().map(|c| iso8601(c.exp.saturating_mul(1000))),
+        }),
+    );
+    expire_with_token(&s, &sess);
 }
 
 /// `/analytics` needs a valid token or license (same rules as `/`, but not anonymous).
@@ -558,21 +564,20 @@ async fn authenticate_required(
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
     let auth = auth.unwrap_or(Value::Null);
-    let session = build_session(&app, &auth)?;
-    if !session.is_authenticated() {
+    let sess = build_session(&app, &auth)?;
+    if !sess.is_authenticated() {
         return Err(Refusal::new(
             "INVALID_TOKEN",
             "Authentication token is missing",
         ));
     }
-    s.extensions.insert(session);
+    s.extensions.insert(sess);
+    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
     Ok(())
 }
 
 async fn on_analytics_connect(s: SocketRef) {
-    let sess = session(&s);
-    expire_with_token(&s, &sess);
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    expire_with_token(&s, &session(&s));
 }
 
 /// Counts per namespace and totals, for `real_time_stats` and the admin API.

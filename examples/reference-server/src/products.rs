@@ -24,20 +24,92 @@ const TYPING_THROTTLE_MS: i64 = 500;
 
 /// Registers the four product namespaces.
 pub fn register(io: &SocketIo) {
-    io.ns("/deployments", deployments_connect.with(require_token));
-    io.ns("/doa", doa_connect.with(require_token));
+    io.ns("/deployments", deployments_connect.with(deployments_auth));
+    io.ns("/doa", doa_connect.with(doa_auth));
     io.ns("/fama", fama_connect);
-    io.ns("/marketplace", marketplace_connect.with(require_token));
+    io.ns("/marketplace", marketplace_connect.with(marketplace_auth));
 }
 
 /// Every product except FAMA refuses a missing or bad token at CONNECT.
-async fn require_token(
+fn require_token(
+    s: &SocketRef,
+    app: &Shared,
+    auth: Result<Value, impl Sized>,
+) -> Result<(), Refusal> {
+    let claims = verify_auth_token(app, &auth.unwrap_or(Value::Null))?;
+    s.extensions.insert(Session::from_claims(claims));
+    Ok(())
+}
+
+// Handlers are registered in the middleware, before CONNECT is answered: the
+// connect handler runs as a separate task, and a client may emit at once.
+
+async fn deployments_auth(
     s: SocketRef,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
-    let claims = verify_auth_token(&app, &auth.unwrap_or(Value::Null))?;
-    s.extensions.insert(Session::from_claims(claims));
+    require_token(&s, &app, auth)?;
+    s.on("deployment:subscribe", deployment_subscribe);
+    s.on("deployment:unsubscribe", deployment_unsubscribe);
+    fallback(&s);
+    s.on_disconnect(async |s: SocketRef| {
+        let sess = session(&s);
+        sess.closed.notify_one();
+        let uid = sess.user_id.unwrap_or_default();
+        let _ = s
+            .broadcast()
+            .emit(
+                "user:offline",
+                &json!({ "userId": uid, "status": "offline" }),
+            )
+            .await;
+    });
+    Ok(())
+}
+
+async fn doa_auth(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    require_token(&s, &app, auth)?;
+    s.extensions.insert(TypingClock(0));
+    s.on("join_conversation", doa_join);
+    s.on("leave_conversation", doa_leave);
+    s.on("typing", doa_typing);
+    s.on("mark_read", doa_mark_read);
+    fallback(&s);
+    Ok(())
+}
+
+async fn marketplace_auth(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    require_token(&s, &app, auth)?;
+    s.on("join_order_chat", join_order_chat);
+    s.on("leave_order_chat", leave_order_chat);
+    s.on("join_dispute_chat", join_dispute_chat);
+    s.on("leave_dispute_chat", leave_dispute_chat);
+    s.on("order_message", order_message);
+    s.on("dispute_message", dispute_message);
+    s.on("order_typing", order_typing);
+    s.on("dispute_typing", dispute_typing);
+    fallback(&s);
+    s.on_disconnect(async |s: SocketRef| {
+        let sess = session(&s);
+        sess.closed.notify_one();
+        let uid = sess.user_id.unwrap_or_default();
+        let _ = s
+            .broadcast()
+            .emit(
+                "user_presence",
+                &json!({ "userId": uid, "isOnline": false }),
+            )
+            .await;
+    });
     Ok(())
 }
 
@@ -175,12 +247,6 @@ async fn doa_connect(s: SocketRef) {
     if sess.is_admin() {
         s.join("admin");
     }
-    s.extensions.insert(TypingClock(0));
-    s.on("join_conversation", doa_join);
-    s.on("leave_conversation", doa_leave);
-    s.on("typing", doa_typing);
-    s.on("mark_read", doa_mark_read);
-    fallback(&s);
 }
 
 /// When this socket last relayed a typing indicator (epoch ms).
