@@ -221,7 +221,7 @@ async fn on_heartbeat(s: SocketRef, State(app): State<Shared>, TryData(data): Tr
     }
     let now = now_ms();
     // One-way estimate: the client's clock may differ, so never report negative latency.
-    let latency = (now as f64 - hb.timestamp).max(0.0).min(3_600_000.0) as i64;
+    let latency = (now as f64 - hb.timestamp).clamp(0.0, 3_600_000.0) as i64;
     let _ = s.emit(
         "heartbeat_response",
         &json!({ "server_timestamp": now, "latency": latency, "status": "healthy" }),

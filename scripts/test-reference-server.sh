@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds omni-server and runs its tests with the official socket.io-client.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo build -p omni-reference-server
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export OMNI_SERVER_BIN="$target_dir/debug/omni-server"
+
+cd tests/reference-server
+# Reinstall only when the lockfile changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json.installed; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.package-lock.json.installed
+fi
+exec node --test --test-timeout=60000
