@@ -16,6 +16,8 @@
 //! - [`socketio`]: Socket.IO v5 packets, namespaces, ack ids, binary
 //!   attachments with a reassembling [`socketio::Decoder`].
 //! - [`Value`]: JSON with binary values anywhere, and the placeholder scheme.
+//! - [`models`]: typed events of the five seed products, and (feature `ts`)
+//!   the TypeScript declarations generated from them.
 //!
 //! All input is treated as hostile: sizes, attachment counts and JSON depth
 //! are bounded by [`Limits`], and malformed input is an [`Error`], never a
@@ -26,6 +28,7 @@
 pub mod engineio;
 mod error;
 mod limits;
+pub mod models;
 pub mod socketio;
 mod value;
 

@@ -21,7 +21,6 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use serde::de::IgnoredAny;
 
 use crate::value::{check_depth, validate_placeholders};
 use crate::{CapacityError, Limits, ProtocolError, Result, Value};
@@ -216,36 +215,40 @@ impl<'a> Packet<'a> {
     }
 
     /// The arguments as raw JSON slices: after the event name for events,
-    /// all of them for acks. Placeholders are left as they are.
+    /// all of them for acks, none for the other packet types. Placeholders
+    /// are left as they are.
     ///
     /// # Errors
     /// Only for a packet built by hand with invalid data; decoded packets
     /// have been validated.
     pub fn args(&self) -> Result<Vec<&serde_json::value::RawValue>> {
+        let skip = match self.packet_type {
+            PacketType::Event | PacketType::BinaryEvent => 1,
+            PacketType::Ack | PacketType::BinaryAck => 0,
+            _ => return Ok(Vec::new()),
+        };
         let Some(data) = self.data.as_deref() else {
             return Ok(Vec::new());
         };
         let mut all: Vec<&serde_json::value::RawValue> =
             serde_json::from_str(data).map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
-        if matches!(
-            self.packet_type,
-            PacketType::Event | PacketType::BinaryEvent
-        ) && !all.is_empty()
-        {
-            all.remove(0);
-        }
+        all.drain(..skip.min(all.len()));
         Ok(all)
     }
 
-    /// The data as a [`Value`] tree with binary attachments in place of their
-    /// placeholders; `Value::Null` when there is no data.
+    /// The data as a [`Value`] tree; for BINARY_* packets with the
+    /// attachments in place of their placeholders. `Value::Null` when there
+    /// is no data.
     ///
     /// # Errors
-    /// As [`Value::reconstruct`].
+    /// As [`Value::reconstruct`] / [`Value::parse_json`].
     pub fn value(&self, limits: &Limits) -> Result<Value> {
         match self.data.as_deref() {
             None => Ok(Value::Null),
-            Some(d) => Value::reconstruct(d, &self.attachments, limits),
+            Some(d) if self.packet_type.is_binary() => {
+                Value::reconstruct(d, &self.attachments, limits)
+            }
+            Some(d) => Value::parse_json(d, limits),
         }
     }
 
@@ -344,7 +347,9 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
     let data = (pos < bytes.len()).then(|| &input[pos..]);
     if let Some(d) = data {
         check_depth(d, limits.max_depth)?;
-        serde_json::from_str::<IgnoredAny>(d)
+        // RawValue takes serde_json's validate-only path: strings are
+        // checked but not unescaped into a buffer.
+        serde_json::from_str::<&serde_json::value::RawValue>(d)
             .map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
     }
     check_shape(packet_type, id, data)?;

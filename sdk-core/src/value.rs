@@ -61,7 +61,7 @@ impl Value {
     }
 
     /// Builds the tree from JSON text, putting the attachments back where
-    /// their placeholders are.
+    /// their placeholders are. Object keys keep their order.
     ///
     /// # Errors
     /// [`ProtocolError::InvalidJson`] for bad JSON,
@@ -69,50 +69,38 @@ impl Value {
     /// [`ProtocolError::InvalidPlaceholder`] when a placeholder names a
     /// missing attachment, names one twice, or an attachment is unused.
     pub fn reconstruct(json: &str, attachments: &[Bytes], limits: &Limits) -> Result<Self> {
+        Self::parse(json, Some(attachments), limits)
+    }
+
+    /// Parses JSON text into a tree without interpreting placeholders, as
+    /// for the data of a packet that is not BINARY_*.
+    ///
+    /// # Errors
+    /// [`ProtocolError::InvalidJson`] for bad JSON and
+    /// [`CapacityError::TooDeep`] past `limits.max_depth`.
+    pub fn parse_json(json: &str, limits: &Limits) -> Result<Self> {
+        Self::parse(json, None, limits)
+    }
+
+    fn parse(json: &str, attachments: Option<&[Bytes]>, limits: &Limits) -> Result<Self> {
         check_depth(json, limits.max_depth)?;
-        let tree: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
-        let mut used = vec![false; attachments.len()];
-        let value = Self::from_json_inner(tree, &mut |num| {
-            let slot = used.get_mut(num).ok_or(ProtocolError::InvalidPlaceholder(
-                "attachment number out of range",
-            ))?;
-            if std::mem::replace(slot, true) {
-                return Err(ProtocolError::InvalidPlaceholder("attachment used twice"));
-            }
-            Ok(attachments[num].clone())
-        })?;
-        if used.iter().any(|u| !u) {
+        let mut ctx = Placeholders {
+            attachments,
+            used: vec![false; attachments.map_or(0, <[Bytes]>::len)],
+            error: None,
+        };
+        let mut de = serde_json::Deserializer::from_str(json);
+        let parsed = serde::de::DeserializeSeed::deserialize(&mut ctx, &mut de)
+            .and_then(|v| de.end().map(|()| v));
+        let value = match (parsed, ctx.error) {
+            (_, Some(e)) => return Err(e.into()),
+            (Err(e), None) => return Err(ProtocolError::InvalidJson(e.to_string()).into()),
+            (Ok(v), None) => v,
+        };
+        if ctx.used.iter().any(|u| !u) {
             return Err(ProtocolError::InvalidPlaceholder("attachment never referenced").into());
         }
         Ok(value)
-    }
-
-    fn from_json_inner(
-        v: serde_json::Value,
-        on_placeholder: &mut dyn FnMut(usize) -> Result<Bytes, ProtocolError>,
-    ) -> Result<Self, ProtocolError> {
-        Ok(match v {
-            serde_json::Value::Null => Self::Null,
-            serde_json::Value::Bool(b) => Self::Bool(b),
-            serde_json::Value::Number(n) => Self::Number(n),
-            serde_json::Value::String(s) => Self::String(s),
-            serde_json::Value::Array(a) => Self::Array(
-                a.into_iter()
-                    .map(|v| Self::from_json_inner(v, on_placeholder))
-                    .collect::<Result<_, _>>()?,
-            ),
-            serde_json::Value::Object(o) => {
-                if let Some(num) = placeholder_num(&o)? {
-                    return Ok(Self::Binary(on_placeholder(num)?));
-                }
-                Self::Object(
-                    o.into_iter()
-                        .map(|(k, v)| Ok((k, Self::from_json_inner(v, on_placeholder)?)))
-                        .collect::<Result<_, ProtocolError>>()?,
-                )
-            }
-        })
     }
 
     /// Converts plain JSON (no placeholders are interpreted).
@@ -140,54 +128,144 @@ impl From<serde_json::Value> for Value {
     }
 }
 
-/// `Some(num)` when the object is a placeholder. An object with
-/// `"_placeholder": true` but no usable `num` is an error rather than
-/// ordinary data, as in the reference parser.
-fn placeholder_num(
-    o: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Option<usize>, ProtocolError> {
-    if o.get("_placeholder") != Some(&serde_json::Value::Bool(true)) {
-        return Ok(None);
-    }
-    o.get("num")
-        .and_then(serde_json::Value::as_u64)
-        .and_then(|n| usize::try_from(n).ok())
-        .map(Some)
-        .ok_or(ProtocolError::InvalidPlaceholder("missing or invalid num"))
+/// Checks the placeholders of a binary packet's JSON number exactly the
+/// attachments `0..count`, each once. The decoder runs it on the header so
+/// every driver rejects a bad binary packet the same way, before waiting for
+/// attachments. The caller has checked the nesting depth.
+pub(crate) fn validate_placeholders(json: &str, count: usize) -> Result<()> {
+    let dummies = vec![Bytes::new(); count];
+    let unbounded = Limits {
+        max_depth: usize::MAX,
+        ..Limits::default()
+    };
+    Value::reconstruct(json, &dummies, &unbounded).map(drop)
 }
 
-/// Counts placeholders in JSON text and checks they number exactly the
-/// attachments `0..count`, each once. Used by the decoder so that every
-/// driver rejects a bad binary packet the same way before waiting for its
-/// attachments.
-pub(crate) fn validate_placeholders(json: &str, count: usize) -> Result<()> {
-    let tree: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
-    let mut seen = vec![false; count];
-    let mut stack = vec![&tree];
-    while let Some(v) = stack.pop() {
-        match v {
-            serde_json::Value::Array(a) => stack.extend(a),
-            serde_json::Value::Object(o) => match placeholder_num(o)? {
-                Some(num) => {
-                    let slot = seen.get_mut(num).ok_or(ProtocolError::InvalidPlaceholder(
+/// Deserialization context that swaps placeholders for attachments while
+/// the JSON is parsed, so no intermediate tree is built.
+struct Placeholders<'b> {
+    /// `None` when placeholders are plain data.
+    attachments: Option<&'b [Bytes]>,
+    used: Vec<bool>,
+    /// Placeholder errors are kept here rather than as a serde error so the
+    /// caller gets a typed [`ProtocolError`].
+    error: Option<ProtocolError>,
+}
+
+impl Placeholders<'_> {
+    fn take(&mut self, num: Option<u64>) -> Option<Bytes> {
+        let result = num
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(ProtocolError::InvalidPlaceholder("missing or invalid num"))
+            .and_then(|n| {
+                let slot = self
+                    .used
+                    .get_mut(n)
+                    .ok_or(ProtocolError::InvalidPlaceholder(
                         "attachment number out of range",
                     ))?;
-                    if std::mem::replace(slot, true) {
-                        return Err(
-                            ProtocolError::InvalidPlaceholder("attachment used twice").into()
-                        );
-                    }
+                if std::mem::replace(slot, true) {
+                    return Err(ProtocolError::InvalidPlaceholder("attachment used twice"));
                 }
-                None => stack.extend(o.values()),
-            },
-            _ => {}
+                Ok(self.attachments.map(|a| a[n].clone()).unwrap_or_default())
+            });
+        match result {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
         }
     }
-    if seen.iter().any(|s| !s) {
-        return Err(ProtocolError::InvalidPlaceholder("attachment never referenced").into());
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut Placeholders<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
-    Ok(())
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("non-finite number"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(&mut *self)? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut entries: Vec<(String, Value)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(&mut *self)?;
+            entries.push((key, value));
+        }
+        // Any object with `"_placeholder": true` is a placeholder; one
+        // without a usable `num` is an error, not ordinary data, as in the
+        // reference parser.
+        let is_placeholder = self.attachments.is_some()
+            && entries
+                .iter()
+                .any(|(k, v)| k == "_placeholder" && *v == Value::Bool(true));
+        if !is_placeholder {
+            return Ok(Value::Object(entries));
+        }
+        let num = entries
+            .iter()
+            .find(|(k, _)| k == "num")
+            .and_then(|(_, v)| match v {
+                Value::Number(n) => n.as_u64(),
+                _ => None,
+            });
+        Ok(self.take(num).map_or(Value::Null, Value::Binary))
+    }
 }
 
 /// Checks that JSON text nests no deeper than `max` without parsing it, so

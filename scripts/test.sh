@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every check and test of omni-socket. This is the command README.md
+# gives and the one .ci/run calls. It installs what the tests need beyond
+# the Rust toolchain, Node 20 and apt.
+#   FUZZ_SECONDS=N  seconds per fuzz target in the smoke run (default 15; 0 skips)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, -D warnings)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "cargo test"
+cargo test --workspace --all-features
+
+step "TypeScript declarations type-check (generated from the Rust models)"
+scripts/ts-check.sh
+
+step "benchmarks run once as tests"
+cargo test -p omni-socket-core --benches -q
+
+if [ "${FUZZ_SECONDS:-15}" != 0 ]; then
+  step "fuzz smoke run (${FUZZ_SECONDS:-15}s per target)"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+fi
+
+step "all tests passed"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Type-checks the TypeScript declarations generated from the Rust event
+# models (npm/src/generated) against the type test in npm/type-tests: correct
+# handlers must compile and the `@ts-expect-error` lines must stay errors.
+#
+# The Rust side of the drift check (generated files == what the Rust types
+# produce) is the test `models::typescript` in sdk-core:
+#   cargo test -p omni-socket-core --features ts models::
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root/npm"
+
+if [ ! -d node_modules ]; then
+  npm ci --no-audit --no-fund
+fi
+
+npx --no-install tsc --noEmit -p type-tests
+echo "ts-check: ok"

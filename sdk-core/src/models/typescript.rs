@@ -1,0 +1,169 @@
+//! TypeScript declarations of the event models (feature `ts`).
+//!
+//! The npm package's types come from here and nowhere else: [`files`]
+//! renders one `.ts` file per product into memory, and a test compares them
+//! with the checked-in copies under [`OUTPUT_DIR`], failing on any
+//! difference. After changing a model, regenerate with
+//!
+//! ```text
+//! UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::
+//! ```
+//!
+//! Each product file declares its payload types (prefixed with the product,
+//! so `OmniNotification` and `MarketplaceNotification` can live side by
+//! side) and two maps from event name to payload type, e.g.
+//! `OmniServerEvents` for `on` and `OmniClientEvents` for `emit`.
+
+use ts_rs::{Config, TS};
+
+/// Where the generated files live, relative to the workspace root.
+pub const OUTPUT_DIR: &str = "npm/src/generated";
+
+const HEADER: &str = "// Generated from the Rust types in sdk-core/src/models by ts-rs.\n\
+// Do not edit: run `UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::`.\n";
+
+/// Name of the shared file that declares `JsonValue`.
+const JSON_FILE: &str = "json.ts";
+
+fn config() -> Config {
+    // JSON numbers reach JavaScript as `number`; ids and clocks in these
+    // protocols stay far below 2^53, so `bigint` would only be in the way.
+    Config::new().with_large_int("number")
+}
+
+/// `export type X = …;` with the type's doc comment, after a blank line.
+pub(crate) fn declare<T: TS>(cfg: &Config) -> String {
+    let mut out = String::from("\n");
+    if let Some(docs) = T::docs() {
+        out.push_str(&docs);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl(cfg));
+    out.push('\n');
+    out
+}
+
+fn product_file(body: String) -> String {
+    let mut out = String::from(HEADER);
+    // Only files that mention JSON values import the shared declaration, so
+    // none has an unused import.
+    if body.contains("JsonValue") {
+        out.push_str("\nimport type { JsonValue } from \"./json.js\";\n");
+    }
+    out.push_str(&body);
+    out
+}
+
+/// ts-rs leaves a space after each opening brace; trailing whitespace in
+/// checked-in files only makes noisy diffs.
+fn tidy(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim_end().to_owned() + "\n")
+        .collect()
+}
+
+/// The generated files as `(file name, contents)`, in a fixed order.
+pub fn files() -> Vec<(&'static str, String)> {
+    raw_files()
+        .into_iter()
+        .map(|(name, text)| (name, tidy(&text)))
+        .collect()
+}
+
+fn raw_files() -> Vec<(&'static str, String)> {
+    let cfg = config();
+    let products = [
+        ("omni.ts", super::omni::typescript(&cfg)),
+        ("deployments.ts", super::deployments::typescript(&cfg)),
+        ("doa.ts", super::doa::typescript(&cfg)),
+        ("fama.ts", super::fama::typescript(&cfg)),
+        ("marketplace.ts", super::marketplace::typescript(&cfg)),
+    ];
+    let mut index = String::from(HEADER);
+    index.push('\n');
+    index.push_str("export type { JsonValue } from \"./json.js\";\n");
+    let mut files = vec![(
+        JSON_FILE,
+        format!("{HEADER}{}", declare::<serde_json::Value>(&cfg)),
+    )];
+    for (file_name, body) in products {
+        // NodeNext resolution wants the extension of the emitted module.
+        let module = file_name.trim_end_matches(".ts");
+        index.push_str(&format!("export type * from \"./{module}.js\";\n"));
+        files.push((file_name, product_file(body)));
+    }
+    files.push(("index.ts", index));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn output_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(OUTPUT_DIR)
+    }
+
+    /// The drift check: the checked-in declarations must be exactly what the
+    /// Rust types produce.
+    #[test]
+    fn generated_typescript_is_up_to_date() {
+        let dir = output_dir();
+        let update = std::env::var_os("UPDATE_TS").is_some_and(|v| !v.is_empty() && v != "0");
+        let mut stale = Vec::new();
+        for (name, contents) in files() {
+            let path = dir.join(name);
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &contents).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(on_disk) if on_disk == contents => {}
+                _ => stale.push(path.display().to_string()),
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "TypeScript declarations are out of date with the Rust models: {stale:?}\n\
+             regenerate them with: UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::"
+        );
+    }
+
+    #[test]
+    fn every_event_name_is_in_its_map() {
+        use crate::models::*;
+        let all = files();
+        let text = |file: &str| {
+            all.iter()
+                .find(|(n, _)| *n == file)
+                .map(|(_, c)| c.clone())
+                .unwrap()
+        };
+        let groups: [(&str, &[&str]); 10] = [
+            ("omni.ts", omni::OmniServerEvent::NAMES),
+            ("omni.ts", omni::OmniClientEvent::NAMES),
+            ("deployments.ts", deployments::DeploymentsServerEvent::NAMES),
+            ("deployments.ts", deployments::DeploymentsClientEvent::NAMES),
+            ("doa.ts", doa::DoaServerEvent::NAMES),
+            ("doa.ts", doa::DoaClientEvent::NAMES),
+            ("fama.ts", fama::FamaServerEvent::NAMES),
+            ("fama.ts", fama::FamaClientEvent::NAMES),
+            ("marketplace.ts", marketplace::MarketplaceServerEvent::NAMES),
+            ("marketplace.ts", marketplace::MarketplaceClientEvent::NAMES),
+        ];
+        for (file, names) in groups {
+            let contents = text(file);
+            for name in names {
+                assert!(
+                    contents.contains(&format!("  {name:?}: ")),
+                    "{name} missing from {file}"
+                );
+            }
+        }
+    }
+}
