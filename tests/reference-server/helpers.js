@@ -61,6 +61,7 @@ export const USERS = {
   carol: { sub: 'user_13579', username: 'carol', role: 'user', licenses: ['OMNI-BASIC-WXYZ-5678-IJKL'] },
   agent: { sub: '42', username: 'ahmet_agent', role: 'user', licenses: [] },
   alice: { sub: '5', username: 'alice', role: 'user', licenses: [] },
+  doaAdmin: { sub: '1', username: 'doa_admin', role: 'admin', licenses: [] },
 };
 export const LICENSE = 'OMNI-PREM-ABCD-1234-EFGH';
 

@@ -13,7 +13,7 @@ describe('omni auth', () => {
     const s = await connect(server, '/', { token: token('john') });
     const a = await next(s, 'authenticated');
     assert.equal(a.user_id, 'user_12345');
-    assert.equal(a.license_key, null);
+    assert.equal(a.license_key, undefined);
     assert.ok(Array.isArray(a.permissions) && a.permissions.includes('read'));
     assert.match(a.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });

@@ -36,7 +36,7 @@ describe('omni events', () => {
     assert.ok(r.days_remaining >= 364 && r.days_remaining <= 365);
     s.emit('license_check', { license_key: 'OMNI-BASIC-WXYZ-5678-IJKL' });
     assert.deepEqual(await next(s, 'license_check_result'), {
-      license_key: 'OMNI-BASIC-WXYZ-5678-IJKL', valid: false, status: 'not_found', expires_at: null, days_remaining: 0,
+      license_key: 'OMNI-BASIC-WXYZ-5678-IJKL', valid: false, status: 'not_found',
     });
     const admin = await connect(server, '/', { token: token('admin') });
     admin.emit('license_check', { license_key: 'OMNI-PREM-DEAD-0000-BEEF' });
@@ -120,15 +120,21 @@ describe('omni events', () => {
     const st = await next(anon, 'system_status', 2000);
     assert.equal(st.status, 'healthy');
     assert.ok(st.load.connections >= 1);
+    assert.equal(typeof st.load.cpu, 'number');
+    assert.equal(typeof st.load.memory, 'number');
+    assert.equal(typeof st.services, 'object');
     assert.equal((await api(server, 'POST', '/admin/api/maintenance', { message: 'x' })).status, 400);
+    // Payloads are checked against the SDK's models before anything is emitted.
+    const partial = await api(server, 'POST', '/admin/api/usage', { license_key: LICENSE, api_calls: 'many' });
+    assert.deepEqual([partial.status, partial.body.code], [400, 'INVALID_PAYLOAD']);
+    assert.match(partial.body.message, /usage_update/);
   });
 
   it('binary_data is answered with binary_response', async () => {
     const s = await connect(server, '/', { token: token('john') });
     s.emit('binary_data', new Uint8Array([1, 2, 3, 250]).buffer);
     const r = await next(s, 'binary_response');
-    assert.equal(r.size, 4);
-    assert.deepEqual([...new Uint8Array(r.data)], [1, 2, 3, 250]);
+    assert.deepEqual([...new Uint8Array(r)], [1, 2, 3, 250]);
   });
 
   it('/admin is for admins only', async () => {

@@ -63,9 +63,10 @@ describe('doa (002)', () => {
 
   it('new_message reaches the agent, admins and the conversation room', async () => {
     await assert.rejects(connect(server, '/doa'), /INVALID_TOKEN/);
+    await assert.rejects(connect(server, '/doa', { token: token('carol') }), /INVALID_TOKEN: User not found/);
     const agent = await connect(server, '/doa', { token: token('agent') });
-    const admin = await connect(server, '/doa', { token: token('admin') });
-    const other = await connect(server, '/doa', { token: token('carol') });
+    const admin = await connect(server, '/doa', { token: token('doaAdmin') });
+    const other = await connect(server, '/doa', { token: token('alice') });
     const r = await api(server, 'POST', '/admin/api/doa/messages', {
       conversationId: 123, customerName: 'Ahmet Yılmaz', customerPhone: '+905551234567', messageContent: 'Merhaba, sipariş durumu nedir?',
     });
@@ -83,8 +84,8 @@ describe('doa (002)', () => {
 
   it('join_conversation is limited to the agent and admins; typing and mark_read are relayed', async () => {
     const agent = await connect(server, '/doa', { token: token('agent') });
-    const admin = await connect(server, '/doa', { token: token('admin') });
-    const carol = await connect(server, '/doa', { token: token('carol') });
+    const admin = await connect(server, '/doa', { token: token('doaAdmin') });
+    const carol = await connect(server, '/doa', { token: token('alice') });
     assert.equal((await agent.timeout(2000).emitWithAck('join_conversation', 123)).success, true);
     assert.equal((await admin.timeout(2000).emitWithAck('join_conversation', '123')).success, true);
     carol.emit('join_conversation', 123);
@@ -103,7 +104,7 @@ describe('doa (002)', () => {
     admin.emit('mark_read', { messageId: 'msg_123' });
     const read = await next(agent, 'message_read');
     assert.equal(read.messageId, 'msg_123');
-    assert.equal(read.readBy, 'user_67890');
+    assert.equal(read.readBy, 1);
     assert.ok(read.readAt);
     carol.emit('mark_read', { messageId: 'msg_123' });
     assert.equal((await next(carol, 'error')).code, 'FORBIDDEN');
@@ -135,7 +136,7 @@ describe('fama (003)', () => {
   });
 
   it('a missing or forged token gets an error and a disconnect', async () => {
-    for (const auth of [undefined, { token: 'Bearer nope' }]) {
+    for (const auth of [undefined, { token: 'Bearer nope' }, { token: token('john') }]) {
       const s = await connect(server, '/fama', auth);
       const gone = disconnected(s);
       assert.match((await next(s, 'error')).message, /^Authentication failed: /);

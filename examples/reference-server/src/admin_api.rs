@@ -1,5 +1,8 @@
 //! HTTP admin API: authenticated with an admin JWT (`Authorization: Bearer …`),
 //! each route triggers server-side events into the rooms that should see them.
+//!
+//! Every payload is checked against the SDK's event model before it is
+//! emitted, so what the server sends always decodes in our clients.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -7,17 +10,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use omni_socket_core::models::{deployments as dep, doa, marketplace as mk, omni as m, Event};
 use serde_json::{json, Map, Value};
 use socketioxide::SocketIo;
 
-use crate::auth::Role;
+use crate::auth::{valid_user_id, Role};
 use crate::omni::{stats, system_status};
-use crate::state::{id_value, Shared};
-use crate::store::{valid_id, Notification, MAX_NOTIFICATIONS};
+use crate::state::Shared;
+use crate::store::{valid_id, DoaMessage, License, Notification, MAX_NOTIFICATIONS};
 use crate::time::{iso8601, now_iso, now_ms};
 
 /// Largest JSON body the admin API reads.
 const MAX_BODY: usize = 64 * 1024;
+const DAY_MS: i64 = 86_400_000;
 
 /// Handler context.
 #[derive(Clone)]
@@ -65,6 +70,7 @@ impl IntoResponse for ApiError {
 }
 
 type ApiResult = Result<(StatusCode, Json<Value>), ApiError>;
+type Body = Result<Json<Value>, JsonRejection>;
 
 fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, "INVALID_PAYLOAD", msg.into())
@@ -75,22 +81,17 @@ fn not_found(msg: impl Into<String>) -> ApiError {
 }
 
 fn admin_only(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
+    let unauthorized = |code, msg: &str| ApiError(StatusCode::UNAUTHORIZED, code, msg.into());
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_TOKEN",
-                "Bearer token required".into(),
-            )
-        })?;
+        .ok_or_else(|| unauthorized("INVALID_TOKEN", "Bearer token required"))?;
     let claims = ctx
         .app
         .jwt
         .verify(token)
-        .map_err(|e| ApiError(StatusCode::UNAUTHORIZED, e.code(), e.message().into()))?;
+        .map_err(|e| unauthorized(e.code(), e.message()))?;
     if claims.role != Role::Admin {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -102,11 +103,7 @@ fn admin_only(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Checks auth, then reads the body as a JSON object.
-fn object(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> Result<Map<String, Value>, ApiError> {
+fn object(ctx: &Ctx, headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, ApiError> {
     admin_only(ctx, headers)?;
     match body {
         Ok(Json(Value::Object(m))) => Ok(m),
@@ -124,252 +121,7 @@ fn str_field<'a>(m: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiErr
     m.get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty() && s.len() <= 256)
-        .ok_or_else(|| bad(format!("'{key}' must be a non-empty string")))
-}
-
-async fn emit_to(io: &SocketIo, ns: &str, rooms: &[String], event: &str, data: &Value) {
-    if let Some(op) = io.of(ns) {
-        let _ = op.to(rooms.to_vec()).emit(event, data).await;
-    }
-}
-
-fn accepted(event: &str, ns: &str, rooms: &[String], data: Value) -> ApiResult {
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "event": event, "namespace": ns, "rooms": rooms, "data": data })),
-    ))
-}
-
-async fn get_stats(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    admin_only(&ctx, &headers)?;
-    Ok(Json(stats(&ctx.app, &ctx.io)))
-}
-
-/// `POST /admin/api/licenses/{created|updated|expired|renewed|deleted}` with
-/// `{license_key, …}`; `license_<event>` goes to `license_<key>` and `admin_dashboard`.
-async fn license_event(
-    State(ctx): State<Ctx>,
-    Path(event): Path<String>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
-    if !["created", "updated", "expired", "renewed", "deleted"].contains(&event.as_str()) {
-        return Err(not_found(format!(
-            "unknown license event '{}'",
-            event.chars().take(32).collect::<String>()
-        )));
-    }
-    let key = str_field(&m, "license_key")?.to_string();
-    if !valid_id(&key) {
-        return Err(bad("license_key has invalid characters"));
-    }
-    let now = now_ms();
-    {
-        let mut store = ctx.app.store();
-        if event == "created" {
-            let owner = m
-                .get("client_id")
-                .and_then(Value::as_str)
-                .unwrap_or("user_67890");
-            let plan = m.get("plan").and_then(Value::as_str).unwrap_or("premium");
-            store.licenses.insert(
-                key.clone(),
-                crate::store::License {
-                    key: key.clone(),
-                    owner: owner.chars().take(64).collect(),
-                    plan: plan.chars().take(32).collect(),
-                    status: "active".into(),
-                    expires_at_ms: now + 365 * 86_400_000,
-                },
-            );
-            m.entry("status").or_insert(json!("active"));
-            m.entry("created_at").or_insert(json!(iso8601(now)));
-        } else {
-            let lic = store
-                .licenses
-                .get_mut(&key)
-                .ok_or_else(|| not_found(format!("license {key} not found")))?;
-            match event.as_str() {
-                "expired" => {
-                    lic.status = "expired".into();
-                    m.entry("expired_at").or_insert(json!(iso8601(now)));
-                }
-                "renewed" => {
-                    let old = lic.expires_at_ms;
-                    lic.expires_at_ms = old.max(now) + 365 * 86_400_000;
-                    lic.status = "active".into();
-                    m.entry("old_expires_at").or_insert(json!(iso8601(old)));
-                    m.entry("new_expires_at")
-                        .or_insert(json!(iso8601(lic.expires_at_ms)));
-                    m.entry("renewed_at").or_insert(json!(iso8601(now)));
-                }
-                "deleted" => {
-                    lic.status = "deleted".into();
-                    m.entry("deleted_at").or_insert(json!(iso8601(now)));
-                }
-                _ => {
-                    if let Some(status) = m
-                        .get("changes")
-                        .and_then(|c| c.get("status"))
-                        .and_then(|s| s.get("new"))
-                        .and_then(Value::as_str)
-                    {
-                        lic.status = status.chars().take(32).collect();
-                    }
-                }
-            }
-        }
-    }
-    let name = format!("license_{event}");
-    let rooms = vec![format!("license_{key}"), "admin_dashboard".to_string()];
-    let data = Value::Object(m);
-    emit_to(&ctx.io, "/", &rooms, &name, &data).await;
-    accepted(&name, "/", &rooms, data)
-}
-
-/// `POST /admin/api/notifications` with `{user_id, title, message, …}` → `notification` in `user_<id>`.
-async fn notification(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
-    let user = str_field(&m, "user_id")?.to_string();
-    if !valid_id(&user) {
-        return Err(bad("user_id has invalid characters"));
-    }
-    let id = format!(
-        "notif_{}_{}",
-        now_ms(),
-        ctx.app
-            .events_total
-            .load(std::sync::atomic::Ordering::Relaxed)
-    );
-    {
-        let mut store = ctx.app.store();
-        if store.notifications.len() >= MAX_NOTIFICATIONS {
-            return Err(ApiError(
-                StatusCode::INSUFFICIENT_STORAGE,
-                "STORE_FULL",
-                "too many notifications".into(),
-            ));
-        }
-        store.notifications.insert(
-            id.clone(),
-            Notification {
-                user_id: user.clone(),
-                read: false,
-            },
-        );
-    }
-    m.insert("id".into(), json!(id));
-    m.entry("type").or_insert(json!("info"));
-    m.entry("priority").or_insert(json!("normal"));
-    m.entry("created_at").or_insert(json!(now_iso()));
-    let room = if user.starts_with("user_") {
-        user.clone()
-    } else {
-        format!("user_{user}")
-    };
-    let rooms = vec![room];
-    let data = Value::Object(m);
-    emit_to(&ctx.io, "/", &rooms, "notification", &data).await;
-    accepted("notification", "/", &rooms, data)
-}
-
-async fn license_room_event(
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-    event: &str,
-) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
-    let key = str_field(&m, "license_key")?.to_string();
-    if !ctx.app.store().licenses.contains_key(&key) {
-        return Err(not_found(format!("license {key} not found")));
-    }
-    m.entry("timestamp").or_insert(json!(now_iso()));
-    let rooms = vec![format!("license_{key}")];
-    let data = Value::Object(m);
-    emit_to(&ctx.io, "/", &rooms, event, &data).await;
-    accepted(event, "/", &rooms, data)
-}
-
-/// `POST /admin/api/usage` with `{license_key, api_calls, …}` → `usage_update` in `license_<key>`.
-async fn usage_update(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    license_room_event(ctx, headers, body, "usage_update").await
-}
-
-/// `POST /admin/api/quota-warning` with `{license_key, type, current, limit, …}` → `quota_warning`.
-async fn quota_warning(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    license_room_event(ctx, headers, body, "quota_warning").await
-}
-
-/// `POST /admin/api/users/{login|logout}` with `{user_id, …}` → `user_login` / `user_logout`
-/// in `admin_dashboard` on `/` and to every `/admin` socket.
-async fn user_event(
-    State(ctx): State<Ctx>,
-    Path(event): Path<String>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
-    let name = match event.as_str() {
-        "login" => "user_login",
-        "logout" => "user_logout",
-        _ => return Err(not_found("unknown user event")),
-    };
-    str_field(&m, "user_id")?;
-    m.entry(if name == "user_login" {
-        "login_at"
-    } else {
-        "logout_at"
-    })
-    .or_insert(json!(now_iso()));
-    let rooms = vec!["admin_dashboard".to_string()];
-    let data = Value::Object(m);
-    emit_to(&ctx.io, "/", &rooms, name, &data).await;
-    if let Some(op) = ctx.io.of("/admin") {
-        let _ = op.emit(name, &data).await;
-    }
-    accepted(name, "/", &rooms, data)
-}
-
-/// `POST /admin/api/maintenance` with `{enabled, message, estimated_duration}` → every socket on `/`.
-async fn maintenance(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
-    if !m.get("enabled").is_some_and(Value::is_boolean) {
-        return Err(bad("'enabled' must be a boolean"));
-    }
-    m.entry("started_at").or_insert(json!(now_iso()));
-    let data = Value::Object(m);
-    if let Some(op) = ctx.io.of("/") {
-        let _ = op.emit("maintenance_mode", &data).await;
-    }
-    accepted("maintenance_mode", "/", &[], data)
-}
-
-/// `POST /admin/api/system-status` (empty body allowed) → an immediate `system_status` broadcast.
-async fn push_system_status(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiResult {
-    admin_only(&ctx, &headers)?;
-    let data = system_status(&ctx.app, &ctx.io);
-    if let Some(op) = ctx.io.of("/") {
-        let _ = op.emit("system_status", &data).await;
-    }
-    accepted("system_status", "/", &[], data)
+        .ok_or_else(|| bad(format!("'{key}' must be a string of 1 to 256 bytes")))
 }
 
 fn checked_id(id: &str) -> Result<(), ApiError> {
@@ -380,12 +132,240 @@ fn checked_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Checks `body` against the SDK's model of event `T`, emits it into `rooms`
+/// of `ns` (the whole namespace when `rooms` is empty) and describes what was sent.
+async fn send<T: Event>(ctx: &Ctx, ns: &str, rooms: &[String], body: Value) -> ApiResult {
+    let payload: T = serde_json::from_value(body)
+        .map_err(|e| bad(format!("invalid '{}' payload: {e}", T::NAME)))?;
+    if let Some(op) = ctx.io.of(ns) {
+        let op = if rooms.is_empty() {
+            op
+        } else {
+            op.to(rooms.to_vec())
+        };
+        let _ = op.emit(T::NAME, &payload).await;
+    }
+    let data = serde_json::to_value(&payload).unwrap_or(Value::Null);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "event": T::NAME, "namespace": ns, "rooms": rooms, "data": data })),
+    ))
+}
+
+async fn get_stats(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    admin_only(&ctx, &headers)?;
+    Ok(Json(stats(&ctx.app, &ctx.io)))
+}
+
+/// `POST /admin/api/licenses/{created|updated|expired|renewed|deleted}` with
+/// `{license_key, …}`; `license_<event>` goes to `license_<key>` and `admin_dashboard`.
+/// Timestamps and the store's view of the license are filled in when absent.
+async fn license_event(
+    State(ctx): State<Ctx>,
+    Path(event): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let mut m = object(&ctx, &headers, body)?;
+    if !["created", "updated", "expired", "renewed", "deleted"].contains(&event.as_str()) {
+        return Err(not_found("unknown license event"));
+    }
+    let key = str_field(&m, "license_key")?.to_string();
+    checked_id(&key)?;
+    let now = now_ms();
+    {
+        let mut store = ctx.app.store();
+        if event == "created" {
+            let owner = m
+                .get("client_id")
+                .and_then(Value::as_str)
+                .filter(|o| valid_user_id(o))
+                .ok_or_else(|| bad("'client_id' must be the holder's user id"))?
+                .to_string();
+            let plan: String = m
+                .get("plan")
+                .and_then(Value::as_str)
+                .unwrap_or("premium")
+                .chars()
+                .take(32)
+                .collect();
+            m.insert("plan".into(), json!(plan));
+            m.entry("status").or_insert(json!("active"));
+            m.entry("created_at").or_insert(json!(iso8601(now)));
+            store.licenses.insert(
+                key.clone(),
+                License {
+                    key: key.clone(),
+                    owner,
+                    plan,
+                    status: "active".into(),
+                    expires_at_ms: now + 365 * DAY_MS,
+                },
+            );
+        } else {
+            let lic = store
+                .licenses
+                .get_mut(&key)
+                .ok_or_else(|| not_found(format!("license {key} not found")))?;
+            match event.as_str() {
+                "expired" => {
+                    lic.status = "expired".into();
+                    m.entry("expired_at").or_insert(json!(iso8601(now)));
+                    m.entry("grace_period_days").or_insert(json!(7));
+                }
+                "renewed" => {
+                    let old = lic.expires_at_ms;
+                    lic.expires_at_ms = old.max(now) + 365 * DAY_MS;
+                    lic.status = "active".into();
+                    m.entry("old_expires_at").or_insert(json!(iso8601(old)));
+                    m.entry("new_expires_at")
+                        .or_insert(json!(iso8601(lic.expires_at_ms)));
+                    m.entry("renewed_at").or_insert(json!(iso8601(now)));
+                }
+                "deleted" => {
+                    lic.status = "deleted".into();
+                    m.entry("deleted_at").or_insert(json!(iso8601(now)));
+                    m.entry("reason")
+                        .or_insert(json!("Deleted by an administrator"));
+                }
+                _ => {
+                    let new_status = m
+                        .get("changes")
+                        .and_then(|c| c.get("status"))
+                        .and_then(|s| s.get("new"))
+                        .and_then(Value::as_str);
+                    if let Some(status) = new_status {
+                        lic.status = status.chars().take(32).collect();
+                    }
+                }
+            }
+        }
+    }
+    let rooms = vec![m::license_room(&key), m::ADMIN_DASHBOARD_ROOM.to_string()];
+    let body = Value::Object(m);
+    match event.as_str() {
+        "created" => send::<m::LicenseCreated>(&ctx, "/", &rooms, body).await,
+        "updated" => send::<m::LicenseUpdated>(&ctx, "/", &rooms, body).await,
+        "expired" => send::<m::LicenseExpired>(&ctx, "/", &rooms, body).await,
+        "renewed" => send::<m::LicenseRenewed>(&ctx, "/", &rooms, body).await,
+        _ => send::<m::LicenseDeleted>(&ctx, "/", &rooms, body).await,
+    }
+}
+
+/// `POST /admin/api/notifications` with `{user_id, title, message, …}` →
+/// `notification` in `user_<id>`; the id is assigned and stored so that
+/// `notification_read` can mark it.
+async fn notification(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+    let mut m = object(&ctx, &headers, body)?;
+    let user = str_field(&m, "user_id")?.to_string();
+    if !valid_user_id(&user) {
+        return Err(bad("user_id has invalid characters"));
+    }
+    let id = format!(
+        "notif_{}_{}",
+        now_ms(),
+        ctx.app
+            .events_total
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    m.insert("id".into(), json!(id));
+    m.entry("type").or_insert(json!("info"));
+    m.entry("priority").or_insert(json!("normal"));
+    m.entry("created_at").or_insert(json!(now_iso()));
+    let payload: m::Notification = serde_json::from_value(Value::Object(m))
+        .map_err(|e| bad(format!("invalid 'notification' payload: {e}")))?;
+    {
+        let mut store = ctx.app.store();
+        if store.notifications.len() >= MAX_NOTIFICATIONS {
+            return Err(ApiError(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "STORE_FULL",
+                "too many notifications".into(),
+            ));
+        }
+        store.notifications.insert(
+            id,
+            Notification {
+                user_id: user.clone(),
+                read: false,
+            },
+        );
+    }
+    let body = serde_json::to_value(&payload).unwrap_or(Value::Null);
+    send::<m::Notification>(&ctx, "/", &[m::user_room(&user)], body).await
+}
+
+async fn license_room_event<T: Event>(ctx: Ctx, headers: HeaderMap, body: Body) -> ApiResult {
+    let mut m = object(&ctx, &headers, body)?;
+    let key = str_field(&m, "license_key")?.to_string();
+    if !ctx.app.store().licenses.contains_key(&key) {
+        return Err(not_found(format!("license {key} not found")));
+    }
+    m.entry("timestamp").or_insert(json!(now_iso()));
+    send::<T>(&ctx, "/", &[m::license_room(&key)], Value::Object(m)).await
+}
+
+/// `POST /admin/api/usage` with `{license_key, api_calls, storage_used_gb, active_users}`
+/// → `usage_update` in `license_<key>`.
+async fn usage_update(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+    license_room_event::<m::UsageUpdate>(ctx, headers, body).await
+}
+
+/// `POST /admin/api/quota-warning` with `{license_key, type, current, limit, percentage, message}`
+/// → `quota_warning` in `license_<key>`.
+async fn quota_warning(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+    license_room_event::<m::QuotaWarning>(ctx, headers, body).await
+}
+
+/// `POST /admin/api/users/{login|logout}` with `{user_id, …}` → `user_login` /
+/// `user_logout` in `admin_dashboard` on `/` and to every `/admin` socket.
+async fn user_event(
+    State(ctx): State<Ctx>,
+    Path(event): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let mut m = object(&ctx, &headers, body)?;
+    let login = match event.as_str() {
+        "login" => true,
+        "logout" => false,
+        _ => return Err(not_found("unknown user event")),
+    };
+    str_field(&m, "user_id")?;
+    m.entry(if login { "login_at" } else { "logout_at" })
+        .or_insert(json!(now_iso()));
+    let rooms = vec![m::ADMIN_DASHBOARD_ROOM.to_string()];
+    let body = Value::Object(m);
+    // Dashboards follow either the room on `/` or the whole `/admin` namespace.
+    if login {
+        let _ = send::<m::UserLogin>(&ctx, "/admin", &[], body.clone()).await?;
+        send::<m::UserLogin>(&ctx, "/", &rooms, body).await
+    } else {
+        let _ = send::<m::UserLogout>(&ctx, "/admin", &[], body.clone()).await?;
+        send::<m::UserLogout>(&ctx, "/", &rooms, body).await
+    }
+}
+
+/// `POST /admin/api/maintenance` with `{enabled, message?, estimated_duration?}` → every socket on `/`.
+async fn maintenance(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+    let mut m = object(&ctx, &headers, body)?;
+    m.entry("started_at").or_insert(json!(now_iso()));
+    send::<m::MaintenanceMode>(&ctx, "/", &[], Value::Object(m)).await
+}
+
+/// `POST /admin/api/system-status` (no body) → an immediate `system_status` broadcast on `/`.
+async fn push_system_status(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiResult {
+    admin_only(&ctx, &headers)?;
+    let body = serde_json::to_value(system_status(&ctx.app, &ctx.io)).unwrap_or(Value::Null);
+    send::<m::SystemStatus>(&ctx, "/", &[], body).await
+}
+
 /// `POST /admin/api/deployments/{id}/status` with `{status}` → `deployment:status` in `deployment:<id>`.
 async fn deployment_status(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Body,
 ) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     checked_id(&id)?;
@@ -396,10 +376,8 @@ async fn deployment_status(
         .get_mut(&id)
         .ok_or_else(|| not_found(format!("deployment {id} not found")))?
         .status = status.clone();
-    let rooms = vec![format!("deployment:{id}")];
-    let data = json!({ "deploymentId": id, "status": status, "timestamp": now_iso() });
-    emit_to(&ctx.io, "/deployments", &rooms, "deployment:status", &data).await;
-    accepted("deployment:status", "/deployments", &rooms, data)
+    let body = json!({ "deploymentId": id, "status": status });
+    send::<dep::DeploymentStatus>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
 }
 
 /// `POST /admin/api/deployments/{id}/log` with `{log}` → `deployment:log` in `deployment:<id>`.
@@ -407,7 +385,7 @@ async fn deployment_log(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Body,
 ) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     checked_id(&id)?;
@@ -419,60 +397,67 @@ async fn deployment_log(
     if !ctx.app.store().deployments.contains_key(&id) {
         return Err(not_found(format!("deployment {id} not found")));
     }
-    let rooms = vec![format!("deployment:{id}")];
-    let data = json!({ "deploymentId": id, "log": log, "timestamp": now_iso() });
-    emit_to(&ctx.io, "/deployments", &rooms, "deployment:log", &data).await;
-    accepted("deployment:log", "/deployments", &rooms, data)
+    let body = json!({ "deploymentId": id, "log": log });
+    send::<dep::DeploymentLog>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
 }
 
-/// `POST /admin/api/doa/messages` — an incoming WhatsApp message:
+/// `POST /admin/api/doa/messages` — an incoming WhatsApp message
 /// `{conversationId, customerName, customerPhone, messageContent, messageType?}` →
-/// `new_message` to the conversation's agent (`user:<id>`), `admin` and `conversation:<id>` on `/doa`.
-async fn doa_message(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
-) -> ApiResult {
+/// `new_message` to the conversation's agent (`user:<id>`), `admin` and
+/// `conversation:<id>` on `/doa`.
+async fn doa_message(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     let conv = m
         .get("conversationId")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| bad("'conversationId' must be an integer"))?;
-    let name = str_field(&m, "customerName")?.to_string();
-    let phone = str_field(&m, "customerPhone")?.to_string();
+        .and_then(Value::as_u64)
+        .ok_or_else(|| bad("'conversationId' must be a positive integer"))?;
+    let name = str_field(&m, "customerName")?;
+    let phone = str_field(&m, "customerPhone")?;
     let content = m
         .get("messageContent")
         .and_then(Value::as_str)
         .filter(|c| !c.is_empty() && c.len() <= 4096)
-        .ok_or_else(|| bad("'messageContent' must be 1 to 4096 bytes"))?
-        .to_string();
-    let kind = m
+        .ok_or_else(|| bad("'messageContent' must be 1 to 4096 bytes"))?;
+    let kind: String = m
         .get("messageType")
         .and_then(Value::as_str)
         .unwrap_or("text")
         .chars()
         .take(16)
-        .collect::<String>();
-    let id = format!("msg_{}", now_ms());
+        .collect();
+    let id = format!(
+        "msg_{}_{}",
+        now_ms(),
+        ctx.app
+            .events_total
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     let agent = {
         let mut store = ctx.app.store();
         let agent = store
             .conversations
             .get(&conv)
-            .map(|c| c.agent.clone())
+            .map(|c| c.agent)
             .ok_or_else(|| not_found(format!("conversation {conv} not found")))?;
+        if store.doa_messages.len() >= MAX_NOTIFICATIONS {
+            return Err(ApiError(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "STORE_FULL",
+                "too many messages".into(),
+            ));
+        }
         store.doa_messages.insert(
             id.clone(),
-            crate::store::DoaMessage {
+            DoaMessage {
                 conversation_id: conv,
                 is_read: false,
             },
         );
         agent
     };
-    let data = json!({
+    let body = json!({
         "id": id,
-        "userId": id_value(&agent),
+        "userId": agent,
         "conversationId": conv,
         "customerName": name,
         "customerPhone": phone,
@@ -483,12 +468,11 @@ async fn doa_message(
         "isRead": false,
     });
     let rooms = vec![
-        format!("user:{agent}"),
+        doa::user_room(agent),
         "admin".to_string(),
-        format!("conversation:{conv}"),
+        doa::conversation_room(conv),
     ];
-    emit_to(&ctx.io, "/doa", &rooms, "new_message", &data).await;
-    accepted("new_message", "/doa", &rooms, data)
+    send::<doa::NewMessage>(&ctx, "/doa", &rooms, body).await
 }
 
 /// `POST /admin/api/orders/{id}/status` with `{status}` → `order_status_update`
@@ -497,7 +481,7 @@ async fn order_status(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Body,
 ) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     checked_id(&id)?;
@@ -512,20 +496,12 @@ async fn order_status(
         (o.client.clone(), o.performer.clone())
     };
     let rooms = vec![
-        format!("order:{id}"),
+        mk::order_chat_room(&id),
         format!("user:{client}"),
         format!("user:{performer}"),
     ];
-    let data = json!({ "orderId": id, "status": status, "updatedAt": now_iso() });
-    emit_to(
-        &ctx.io,
-        "/marketplace",
-        &rooms,
-        "order_status_update",
-        &data,
-    )
-    .await;
-    accepted("order_status_update", "/marketplace", &rooms, data)
+    let body = json!({ "orderId": id, "status": status });
+    send::<mk::OrderStatusUpdate>(&ctx, "/marketplace", &rooms, body).await
 }
 
 /// `POST /admin/api/disputes/{id}/status` with `{status}` → `dispute_status_update` in `dispute:<id>`.
@@ -533,7 +509,7 @@ async fn dispute_status(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Body,
 ) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     checked_id(&id)?;
@@ -544,32 +520,20 @@ async fn dispute_status(
         .get_mut(&id)
         .ok_or_else(|| not_found(format!("dispute {id} not found")))?
         .status = status.clone();
-    let rooms = vec![format!("dispute:{id}")];
-    let data = json!({ "disputeId": id, "status": status, "updatedAt": now_iso() });
-    emit_to(
-        &ctx.io,
-        "/marketplace",
-        &rooms,
-        "dispute_status_update",
-        &data,
-    )
-    .await;
-    accepted("dispute_status_update", "/marketplace", &rooms, data)
+    let body = json!({ "disputeId": id, "status": status });
+    let rooms = [mk::dispute_chat_room(&id)];
+    send::<mk::DisputeStatusUpdate>(&ctx, "/marketplace", &rooms, body).await
 }
 
-/// `POST /admin/api/marketplace/notifications` with `{userId, content, …}` → `notification` in `user:<id>`.
+/// `POST /admin/api/marketplace/notifications` with `{userId, content}` → `notification` in `user:<id>`.
 async fn marketplace_notification(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Body,
 ) -> ApiResult {
-    let mut m = object(&ctx, &headers, body)?;
+    let m = object(&ctx, &headers, body)?;
     let user = str_field(&m, "userId")?.to_string();
     checked_id(&user)?;
-    str_field(&m, "content")?;
-    m.entry("createdAt").or_insert(json!(now_iso()));
-    let rooms = vec![format!("user:{user}")];
-    let data = Value::Object(m);
-    emit_to(&ctx.io, "/marketplace", &rooms, "notification", &data).await;
-    accepted("notification", "/marketplace", &rooms, data)
+    let rooms = [format!("user:{user}")];
+    send::<mk::Notification>(&ctx, "/marketplace", &rooms, Value::Object(m)).await
 }

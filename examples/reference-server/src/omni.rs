@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use omni_socket_core::models::omni as m;
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
@@ -13,7 +13,8 @@ use socketioxide::SocketIo;
 use crate::auth::Role;
 use crate::rate::omni_limit;
 use crate::state::{
-    auth_str, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session, Shared,
+    auth_str, emit, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session,
+    Shared,
 };
 use crate::store::valid_id;
 use crate::time::{iso8601, now_iso, now_ms};
@@ -40,15 +41,6 @@ pub fn register(io: &SocketIo, with_root: bool) {
         "/analytics",
         on_analytics_connect.with(authenticate_required),
     );
-}
-
-/// The `authenticated` payload.
-#[derive(Debug, Serialize)]
-struct Authenticated {
-    user_id: String,
-    license_key: Option<String>,
-    permissions: Vec<&'static str>,
-    expires_at: String,
 }
 
 /// Checks the CONNECT auth `{token?, license_key?, role?}`. No credentials at
@@ -176,13 +168,13 @@ async fn on_connect(s: SocketRef, State(app): State<Shared>) {
             };
             (permissions, iso8601(exp_ms))
         };
-        let _ = s.emit(
-            "authenticated",
-            &Authenticated {
-                user_id: uid.clone(),
+        emit(
+            &s,
+            &m::Authenticated {
+                user_id: Some(uid.clone()),
                 license_key: sess.license_key.clone(),
-                permissions,
-                expires_at,
+                permissions: Some(permissions.into_iter().map(String::from).collect()),
+                expires_at: Some(expires_at),
             },
         );
         expire_with_token(&s, &sess);
@@ -196,12 +188,11 @@ fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<Session> {
     sess.allow(s, event, omni_limit(event)).then_some(sess)
 }
 
-#[derive(Deserialize)]
-struct Heartbeat {
-    timestamp: f64,
-}
-
-async fn on_heartbeat(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Heartbeat>) {
+async fn on_heartbeat(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<m::Heartbeat>,
+) {
     let Some(_) = gate(&s, &app, "heartbeat") else {
         return;
     };
@@ -212,34 +203,28 @@ async fn on_heartbeat(s: SocketRef, State(app): State<Shared>, TryData(data): Tr
             "heartbeat expects {timestamp: number, client_info?: object}",
         );
     };
-    if !hb.timestamp.is_finite() || hb.timestamp < 0.0 {
-        return emit_error(
-            &s,
-            "INVALID_PAYLOAD",
-            "heartbeat timestamp must be a positive number",
-        );
-    }
     let now = now_ms();
-    // One-way estimate: the client's clock may differ, so never report negative latency.
-    let latency = (now as f64 - hb.timestamp).clamp(0.0, 3_600_000.0) as i64;
-    let _ = s.emit(
-        "heartbeat_response",
-        &json!({ "server_timestamp": now, "latency": latency, "status": "healthy" }),
+    // One-way estimate: the client's clock may differ, so never report a negative latency.
+    let latency = (now - i64::try_from(hb.timestamp).unwrap_or(i64::MAX)).clamp(0, 3_600_000);
+    emit(
+        &s,
+        &m::HeartbeatResponse {
+            server_timestamp: u64::try_from(now).unwrap_or(0),
+            latency: latency as f64,
+            status: "healthy".into(),
+        },
     );
 }
 
-#[derive(Deserialize)]
-struct JoinRoom {
-    room: String,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
-#[derive(Serialize)]
-struct RoomError<'a> {
-    room: &'a str,
-    code: &'static str,
-    message: &'static str,
+fn room_error(s: &SocketRef, room: &str, code: &str, message: &str) {
+    emit(
+        s,
+        &m::RoomError {
+            room: room.chars().take(MAX_ROOM_LEN).collect(),
+            code: code.into(),
+            message: message.into(),
+        },
+    );
 }
 
 enum RoomKind {
@@ -264,7 +249,7 @@ fn authorize_room(
     sess: &Session,
     room: &str,
 ) -> Result<RoomKind, (&'static str, &'static str)> {
-    let kind = if room == "admin_dashboard" {
+    let kind = if room == m::ADMIN_DASHBOARD_ROOM {
         RoomKind::Admin
     } else if let Some(id) = room.strip_prefix("user_") {
         if !valid_id(id) {
@@ -285,7 +270,7 @@ fn authorize_room(
     let allowed = match kind {
         RoomKind::Admin => sess.is_admin(),
         // User ids look like `user_12345`, so the room is the id itself.
-        RoomKind::User => room == uid || room.strip_prefix("user_") == Some(uid.as_str()),
+        RoomKind::User => room == m::user_room(uid),
         RoomKind::License => {
             let key = &room["license_".len()..];
             sess.is_admin() || sess.licenses.iter().any(|k| k == key)
@@ -298,7 +283,11 @@ fn authorize_room(
     }
 }
 
-async fn on_join_room(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<JoinRoom>) {
+async fn on_join_room(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<m::JoinRoom>,
+) {
     let Some(sess) = gate(&s, &app, "join_room") else {
         return;
     };
@@ -313,46 +302,33 @@ async fn on_join_room(s: SocketRef, State(app): State<Shared>, TryData(data): Tr
         return emit_error(&s, "INVALID_PAYLOAD", "room must be 1 to 160 characters");
     }
     match authorize_room(&app, &sess, &req.room) {
+        Ok(kind) if req.kind.as_deref().is_some_and(|t| t != kind.name()) => room_error(
+            &s,
+            &req.room,
+            "INVALID_ROOM_TYPE",
+            "Room type does not match the room name",
+        ),
         Ok(kind) => {
-            if let Some(t) = &req.kind {
-                if t != kind.name() {
-                    let _ = s.emit(
-                        "room_error",
-                        &RoomError {
-                            room: &req.room,
-                            code: "INVALID_ROOM_TYPE",
-                            message: "Room type does not match the room name",
-                        },
-                    );
-                    return;
-                }
-            }
             s.join(req.room.clone());
             let members = s.within(req.room.clone()).sockets().len();
-            let _ = s.emit(
-                "room_joined",
-                &json!({ "room": req.room, "type": kind.name(), "members_count": members }),
-            );
-        }
-        Err((code, message)) => {
-            let _ = s.emit(
-                "room_error",
-                &RoomError {
-                    room: &req.room,
-                    code,
-                    message,
+            emit(
+                &s,
+                &m::RoomJoined {
+                    room: req.room,
+                    kind: kind.name().into(),
+                    members_count: members as u64,
                 },
             );
         }
+        Err((code, message)) => room_error(&s, &req.room, code, message),
     }
 }
 
-#[derive(Deserialize)]
-struct LeaveRoom {
-    room: String,
-}
-
-async fn on_leave_room(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<LeaveRoom>) {
+async fn on_leave_room(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<m::LeaveRoom>,
+) {
     if gate(&s, &app, "leave_room").is_none() {
         return;
     }
@@ -360,29 +336,16 @@ async fn on_leave_room(s: SocketRef, State(app): State<Shared>, TryData(data): T
         return emit_error(&s, "INVALID_PAYLOAD", "leave_room expects {room: string}");
     };
     if req.room.len() > MAX_ROOM_LEN || !s.rooms().iter().any(|r| r == &req.room) {
-        let _ = s.emit(
-            "room_error",
-            &RoomError {
-                room: &req.room[..req.room.len().min(MAX_ROOM_LEN)],
-                code: "NOT_IN_ROOM",
-                message: "You are not in this room",
-            },
-        );
-        return;
+        return room_error(&s, &req.room, "NOT_IN_ROOM", "You are not in this room");
     }
     s.leave(req.room.clone());
-    let _ = s.emit("room_left", &json!({ "room": req.room }));
-}
-
-#[derive(Deserialize)]
-struct LicenseCheck {
-    license_key: String,
+    emit(&s, &m::RoomLeft { room: req.room });
 }
 
 async fn on_license_check(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<LicenseCheck>,
+    TryData(data): TryData<m::LicenseCheck>,
 ) {
     let Some(sess) = gate(&s, &app, "license_check") else {
         return;
@@ -408,33 +371,28 @@ async fn on_license_check(
     let may_see = sess.is_admin() || sess.licenses.iter().any(|k| k == &req.license_key);
     let now = now_ms();
     let result = match app.store().licenses.get(&req.license_key) {
-        Some(l) if may_see => json!({
-            "license_key": l.key,
-            "valid": l.is_valid(now),
-            "status": l.status,
-            "expires_at": iso8601(l.expires_at_ms),
-            "days_remaining": l.days_remaining(now),
-        }),
-        _ => json!({
-            "license_key": req.license_key,
-            "valid": false,
-            "status": "not_found",
-            "expires_at": null,
-            "days_remaining": 0,
-        }),
+        Some(l) if may_see => m::LicenseCheckResult {
+            license_key: l.key.clone(),
+            valid: l.is_valid(now),
+            status: l.status.clone(),
+            expires_at: Some(iso8601(l.expires_at_ms)),
+            days_remaining: Some(l.days_remaining(now)),
+        },
+        _ => m::LicenseCheckResult {
+            license_key: req.license_key.clone(),
+            valid: false,
+            status: "not_found".into(),
+            expires_at: None,
+            days_remaining: None,
+        },
     };
-    let _ = s.emit("license_check_result", &result);
-}
-
-#[derive(Deserialize)]
-struct NotificationRead {
-    notification_id: String,
+    emit(&s, &result);
 }
 
 async fn on_notification_read(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<NotificationRead>,
+    TryData(data): TryData<m::NotificationRead>,
     ack: AckSender,
 ) {
     let Some(sess) = gate(&s, &app, "notification_read") else {
@@ -466,13 +424,6 @@ async fn on_notification_read(
     let _ = ack.send(&json!({ "notification_id": req.notification_id, "read": true }));
 }
 
-#[derive(Serialize)]
-struct BinaryResponse {
-    size: usize,
-    received_at: String,
-    data: Bytes,
-}
-
 async fn on_binary_data(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Bytes>) {
     if gate(&s, &app, "binary_data").is_none() {
         return;
@@ -484,14 +435,8 @@ async fn on_binary_data(s: SocketRef, State(app): State<Shared>, TryData(data): 
             "binary_data expects one binary argument",
         );
     };
-    let _ = s.emit(
-        "binary_response",
-        &BinaryResponse {
-            size: data.len(),
-            received_at: now_iso(),
-            data,
-        },
-    );
+    // The seed's answer is binary itself; echoing the bytes lets a client verify the round trip.
+    let _ = s.emit("binary_response", &data);
 }
 
 async fn on_unknown(s: SocketRef, State(app): State<Shared>, Event(event): Event) {
@@ -545,14 +490,17 @@ async fn authenticate_admin(
 
 async fn on_admin_connect(s: SocketRef) {
     let sess = session(&s);
-    let _ = s.emit(
-        "authenticated",
-        &json!({
-            "user_id": sess.user_id,
-            "license_key": null,
-            "permissions": ["read", "write", "admin"],
-            "expires_at": sess.claims.as_ref().map(|c| iso8601(c.exp.saturating_mul(1000))),
-        }),
+    emit(
+        &s,
+        &m::Authenticated {
+            user_id: sess.user_id.clone(),
+            license_key: None,
+            permissions: Some(vec!["read".into(), "write".into(), "admin".into()]),
+            expires_at: sess
+                .claims
+                .as_ref()
+                .map(|c| iso8601(c.exp.saturating_mul(1000))),
+        },
     );
     expire_with_token(&s, &sess);
 }
@@ -607,14 +555,45 @@ pub fn stats(app: &Shared, io: &SocketIo) -> Value {
 }
 
 /// The periodic `system_status` payload.
-pub fn system_status(app: &Shared, io: &SocketIo) -> Value {
-    let s = stats(app, io);
-    json!({
-        "status": "healthy",
-        "services": { "api": "operational", "socket": "operational" },
-        "load": { "connections": s["connections"], "events_total": s["events_total"] },
-        "timestamp": now_iso(),
-    })
+pub fn system_status(app: &Shared, io: &SocketIo) -> m::SystemStatus {
+    let st = stats(app, io);
+    let (cpu, memory) = host_load();
+    m::SystemStatus {
+        status: "healthy".into(),
+        services: [("api", "operational"), ("socket", "operational")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        load: m::SystemLoad {
+            cpu,
+            memory,
+            connections: st["connections"].as_u64().unwrap_or(0),
+        },
+        timestamp: now_iso(),
+    }
+}
+
+/// CPU load (1-minute load average per core) and memory use, both in percent,
+/// read from `/proc` where it exists; zero elsewhere.
+fn host_load() -> (f64, f64) {
+    let round = |v: f64| (v * 10.0).round() / 10.0;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let cpu = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |l| round((l / cores * 100.0).clamp(0.0, 100.0)));
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let field = |name: &str| {
+        meminfo
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+    };
+    let memory = match (field("MemTotal:"), field("MemAvailable:")) {
+        (Some(total), Some(avail)) if total > 0.0 => round((1.0 - avail / total) * 100.0),
+        _ => 0.0,
+    };
+    (cpu, memory)
 }
 
 /// Starts the periodic `system_status` (on `/`) and `real_time_stats` (on `/analytics`) broadcasts.
@@ -626,7 +605,12 @@ pub fn spawn_periodic(io: SocketIo, app: Shared, status_every: Duration, stats_e
         loop {
             tick.tick().await;
             if let Some(op) = io.of("/") {
-                let _ = op.emit("system_status", &system_status(&app, &io)).await;
+                let _ = op
+                    .emit(
+                        <m::SystemStatus as omni_socket_core::models::Event>::NAME,
+                        &system_status(&app, &io),
+                    )
+                    .await;
             }
         }
     });

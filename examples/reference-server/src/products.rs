@@ -1,21 +1,24 @@
 //! The other seed products, each on its own namespace:
 //! `/deployments` (001), `/doa` (002), `/fama` (003) and `/marketplace` (004).
+//!
+//! Payloads are the SDK's typed models (`omni_socket_core::models`), so what
+//! the server emits is exactly what the clients decode.
 
-use serde::Deserialize;
+use omni_socket_core::models::{deployments as dep, doa, fama, marketplace as mk, Event};
 use serde_json::{json, Value};
-use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use socketioxide::extract::{AckSender, Event as EventName, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
 
 use crate::auth::Role;
 use crate::rate::product_limit;
 use crate::state::{
-    emit_error, expire_with_token, id_value, session, verify_auth_token, Refusal, Session, Shared,
+    emit, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{now_iso, now_ms};
 
-/// Longest chat message body accepted.
+/// Longest chat message body accepted, in characters.
 const MAX_CONTENT_LEN: usize = 5000;
 /// Most attachments on one order message.
 const MAX_ATTACHMENTS: usize = 10;
@@ -30,87 +33,27 @@ pub fn register(io: &SocketIo) {
     io.ns("/marketplace", marketplace_connect.with(marketplace_auth));
 }
 
+/// Emits a broadcast (to everyone in the namespace but `s`) of a typed payload.
+async fn broadcast<T: Event>(s: &SocketRef, payload: &T) {
+    let _ = s.broadcast().emit(T::NAME, payload).await;
+}
+
+/// Emits a typed payload to `rooms`, `s` included when it is a member.
+async fn to_rooms<T: Event>(s: &SocketRef, rooms: Vec<String>, payload: &T) {
+    let _ = s.within(rooms).emit(T::NAME, payload).await;
+}
+
 /// Every product except FAMA refuses a missing or bad token at CONNECT.
-fn require_token(
-    s: &SocketRef,
-    app: &Shared,
-    auth: Result<Value, impl Sized>,
-) -> Result<(), Refusal> {
+fn require_token(s: &SocketRef, app: &Shared, auth: Option<Value>) -> Result<Session, Refusal> {
     let claims = verify_auth_token(app, &auth.unwrap_or(Value::Null))?;
-    s.extensions.insert(Session::from_claims(claims));
-    Ok(())
+    let sess = Session::from_claims(claims);
+    s.extensions.insert(sess.clone());
+    Ok(sess)
 }
 
-// Handlers are registered in the middleware, before CONNECT is answered: the
-// connect handler runs as a separate task, and a client may emit at once.
-
-async fn deployments_auth(
-    s: SocketRef,
-    State(app): State<Shared>,
-    TryData(auth): TryData<Value>,
-) -> Result<(), Refusal> {
-    require_token(&s, &app, auth)?;
-    s.on("deployment:subscribe", deployment_subscribe);
-    s.on("deployment:unsubscribe", deployment_unsubscribe);
-    fallback(&s);
-    s.on_disconnect(async |s: SocketRef| {
-        let sess = session(&s);
-        sess.closed.notify_one();
-        let uid = sess.user_id.unwrap_or_default();
-        let _ = s
-            .broadcast()
-            .emit(
-                "user:offline",
-                &json!({ "userId": uid, "status": "offline" }),
-            )
-            .await;
-    });
-    Ok(())
-}
-
-async fn doa_auth(
-    s: SocketRef,
-    State(app): State<Shared>,
-    TryData(auth): TryData<Value>,
-) -> Result<(), Refusal> {
-    require_token(&s, &app, auth)?;
-    s.extensions.insert(TypingClock(0));
-    s.on("join_conversation", doa_join);
-    s.on("leave_conversation", doa_leave);
-    s.on("typing", doa_typing);
-    s.on("mark_read", doa_mark_read);
-    fallback(&s);
-    Ok(())
-}
-
-async fn marketplace_auth(
-    s: SocketRef,
-    State(app): State<Shared>,
-    TryData(auth): TryData<Value>,
-) -> Result<(), Refusal> {
-    require_token(&s, &app, auth)?;
-    s.on("join_order_chat", join_order_chat);
-    s.on("leave_order_chat", leave_order_chat);
-    s.on("join_dispute_chat", join_dispute_chat);
-    s.on("leave_dispute_chat", leave_dispute_chat);
-    s.on("order_message", order_message);
-    s.on("dispute_message", dispute_message);
-    s.on("order_typing", order_typing);
-    s.on("dispute_typing", dispute_typing);
-    fallback(&s);
-    s.on_disconnect(async |s: SocketRef| {
-        let sess = session(&s);
-        sess.closed.notify_one();
-        let uid = sess.user_id.unwrap_or_default();
-        let _ = s
-            .broadcast()
-            .emit(
-                "user_presence",
-                &json!({ "userId": uid, "isOnline": false }),
-            )
-            .await;
-    });
-    Ok(())
+/// DOA and FAMA identify users by number; other ids have no account there.
+fn numeric_id(sess: &Session) -> Option<u64> {
+    sess.user_id.as_deref()?.parse().ok()
 }
 
 /// Counts the event; emits `rate_limited` and returns `None` when over.
@@ -126,7 +69,7 @@ fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<(Session, String)> {
 
 fn fallback(s: &SocketRef) {
     s.on_fallback(
-        async |s: SocketRef, State(app): State<Shared>, Event(event): Event| {
+        async |s: SocketRef, State(app): State<Shared>, EventName(event): EventName| {
             if gate(&s, &app, "other").is_some() {
                 let name: String = event.chars().take(64).collect();
                 emit_error(&s, "UNKNOWN_EVENT", format!("Unknown event '{name}'"));
@@ -136,7 +79,7 @@ fn fallback(s: &SocketRef) {
     s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
 }
 
-/// Reads an id that the seeds send either as a bare value or inside an object.
+/// Reads an id the seeds send either bare or inside an object under `field`.
 fn id_arg(v: &Value, field: &str) -> Option<String> {
     let raw = match v {
         Value::Object(m) => m.get(field)?,
@@ -150,32 +93,44 @@ fn id_arg(v: &Value, field: &str) -> Option<String> {
     valid_id(&id).then_some(id)
 }
 
+fn in_room(s: &SocketRef, room: &str) -> bool {
+    s.rooms().iter().any(|r| r == room)
+}
+
+// Handlers are registered in the middleware, before CONNECT is answered: the
+// connect handler runs as a separate task, and a client may emit at once.
+
 // ---------------------------------------------------------------- deployments
 
-async fn deployments_connect(s: SocketRef) {
-    let sess = session(&s);
-    let uid = sess.user_id.clone().unwrap_or_default();
-    expire_with_token(&s, &sess);
-    s.join(format!("user:{uid}"));
-    let _ = s
-        .broadcast()
-        .emit("user:online", &json!({ "userId": uid, "status": "online" }))
-        .await;
+async fn deployments_auth(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    require_token(&s, &app, auth.ok())?;
     s.on("deployment:subscribe", deployment_subscribe);
     s.on("deployment:unsubscribe", deployment_unsubscribe);
     fallback(&s);
     s.on_disconnect(async |s: SocketRef| {
         let sess = session(&s);
         sess.closed.notify_one();
-        let uid = sess.user_id.unwrap_or_default();
-        let _ = s
-            .broadcast()
-            .emit(
-                "user:offline",
-                &json!({ "userId": uid, "status": "offline" }),
-            )
-            .await;
+        let user_id = dep::UserId::String(sess.user_id.unwrap_or_default());
+        let status = "offline".into();
+        broadcast(&s, &dep::UserOffline { user_id, status }).await;
     });
+    Ok(())
+}
+
+async fn deployments_connect(s: SocketRef) {
+    let sess = session(&s);
+    let uid = sess.user_id.clone().unwrap_or_default();
+    expire_with_token(&s, &sess);
+    s.join(format!("user:{uid}"));
+    let online = dep::UserOnline {
+        user_id: dep::UserId::String(uid),
+        status: "online".into(),
+    };
+    broadcast(&s, &online).await;
 }
 
 async fn deployment_subscribe(
@@ -197,21 +152,24 @@ async fn deployment_subscribe(
     let status = {
         let store = app.store();
         match store.deployments.get(&id) {
-            None => None,
-            Some(d) if d.owner == uid || sess.is_admin() => Some(Ok(d.status.clone())),
-            Some(_) => Some(Err(())),
+            None => Err(("NOT_FOUND", "Deployment not found")),
+            Some(d) if d.owner == uid || sess.is_admin() => Ok(d.status.clone()),
+            Some(_) => Err(("FORBIDDEN", "This deployment belongs to someone else")),
         }
     };
     match status {
-        None => emit_error(&s, "NOT_FOUND", format!("Deployment {id} not found")),
-        Some(Err(())) => emit_error(&s, "FORBIDDEN", format!("Deployment {id} is not yours")),
-        Some(Ok(status)) => {
-            s.join(format!("deployment:{id}"));
+        Err((code, msg)) => emit_error(&s, code, msg),
+        Ok(status) => {
+            s.join(dep::deployment_key(&id));
             let _ = ack.send(&json!({ "success": true, "deploymentId": id }));
-            // The current status right away, so a late subscriber is not blind until the next change.
-            let _ = s.emit(
-                "deployment:status",
-                &json!({ "deploymentId": id, "status": status, "timestamp": now_iso() }),
+            // The current status at once, so a late subscriber is not blind until the next change.
+            let deployment_id = id;
+            emit(
+                &s,
+                &dep::DeploymentStatus {
+                    deployment_id,
+                    status,
+                },
             );
         }
     }
@@ -233,48 +191,63 @@ async fn deployment_unsubscribe(
             "deployment:unsubscribe expects a deployment id string",
         );
     };
-    s.leave(format!("deployment:{id}"));
+    s.leave(dep::deployment_key(&id));
     let _ = ack.send(&json!({ "success": true, "deploymentId": id }));
 }
 
 // ------------------------------------------------------------------------ doa
 
+/// When this socket last relayed a typing indicator (epoch ms).
+#[derive(Clone, Copy)]
+struct TypingClock(i64);
+
+async fn doa_auth(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    let sess = require_token(&s, &app, auth.ok())?;
+    if numeric_id(&sess).is_none() {
+        return Err(Refusal::new("INVALID_TOKEN", "User not found"));
+    }
+    s.extensions.insert(TypingClock(0));
+    s.on("join_conversation", doa_join);
+    s.on("leave_conversation", doa_leave);
+    s.on("typing", doa_typing);
+    s.on("mark_read", doa_mark_read);
+    fallback(&s);
+    Ok(())
+}
+
 async fn doa_connect(s: SocketRef) {
     let sess = session(&s);
-    let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
-    s.join(format!("user:{uid}"));
+    if let Some(uid) = numeric_id(&sess) {
+        s.join(doa::user_room(uid));
+    }
     if sess.is_admin() {
         s.join("admin");
     }
 }
 
-/// When this socket last relayed a typing indicator (epoch ms).
-#[derive(Clone, Copy)]
-struct TypingClock(i64);
-
-fn conversation_id(v: &Value) -> Option<i64> {
+/// A conversation id: a positive integer, bare or as `{conversationId}`, number or digits.
+fn conversation_id(v: &Value) -> Option<u64> {
     let raw = match v {
         Value::Object(m) => m.get("conversationId")?,
         other => other,
     };
     match raw {
-        Value::Number(n) => n.as_i64().filter(|n| *n > 0),
-        Value::String(s) if s.len() <= 19 => s.parse().ok().filter(|n: &i64| *n > 0),
+        Value::Number(n) => n.as_u64().filter(|n| *n > 0),
+        Value::String(s) if s.len() <= 19 => s.parse().ok().filter(|n: &u64| *n > 0),
         _ => None,
     }
 }
 
 /// The agent of a conversation and admins may follow it.
-fn may_follow(
-    app: &Shared,
-    sess: &Session,
-    uid: &str,
-    conv: i64,
-) -> Result<(), (&'static str, &'static str)> {
+fn may_follow(app: &Shared, sess: &Session, conv: u64) -> Result<(), (&'static str, &'static str)> {
     match app.store().conversations.get(&conv) {
         None => Err(("NOT_FOUND", "Conversation not found")),
-        Some(c) if c.agent == uid || sess.is_admin() => Ok(()),
+        Some(c) if Some(c.agent) == numeric_id(sess) || sess.is_admin() => Ok(()),
         Some(_) => Err(("FORBIDDEN", "You cannot access this conversation")),
     }
 }
@@ -285,7 +258,7 @@ async fn doa_join(
     TryData(data): TryData<Value>,
     ack: AckSender,
 ) {
-    let Some((sess, uid)) = gate(&s, &app, "join_conversation") else {
+    let Some((sess, _)) = gate(&s, &app, "join_conversation") else {
         return;
     };
     let Some(conv) = data.ok().as_ref().and_then(conversation_id) else {
@@ -295,9 +268,9 @@ async fn doa_join(
             "join_conversation expects a conversation id",
         );
     };
-    match may_follow(&app, &sess, &uid, conv) {
+    match may_follow(&app, &sess, conv) {
         Ok(()) => {
-            s.join(format!("conversation:{conv}"));
+            s.join(doa::conversation_room(conv));
             let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
         }
         Err((code, msg)) => emit_error(&s, code, msg),
@@ -320,62 +293,52 @@ async fn doa_leave(
             "leave_conversation expects a conversation id",
         );
     };
-    s.leave(format!("conversation:{conv}"));
+    s.leave(doa::conversation_room(conv));
     let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Typing {
-    conversation_id: Value,
-    is_typing: bool,
-}
-
-async fn doa_typing(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Typing>) {
-    let Some((_, uid)) = gate(&s, &app, "typing") else {
+async fn doa_typing(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<doa::Typing>) {
+    let Some((sess, _)) = gate(&s, &app, "typing") else {
         return;
     };
-    let Some((conv, is_typing)) = data
-        .ok()
-        .and_then(|t| conversation_id(&t.conversation_id).map(|c| (c, t.is_typing)))
-    else {
+    let (Ok(t), Some(uid)) = (data, numeric_id(&sess)) else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
-            "typing expects {conversationId, isTyping: boolean}",
+            "typing expects {conversationId: number, isTyping: boolean}",
         );
     };
-    let room = format!("conversation:{conv}");
-    if !s.rooms().iter().any(|r| *r == room) {
+    let room = doa::conversation_room(t.conversation_id);
+    if !in_room(&s, &room) {
         return emit_error(&s, "NOT_IN_CONVERSATION", "Join the conversation first");
     }
     let now = now_ms();
-    let last = s.extensions.get::<TypingClock>().map(|t| t.0).unwrap_or(0);
+    let last = s.extensions.get::<TypingClock>().map_or(0, |t| t.0);
     // A "stopped typing" always goes through so no indicator is left stuck on.
-    if is_typing && now - last < TYPING_THROTTLE_MS {
+    if t.is_typing && now - last < TYPING_THROTTLE_MS {
         return;
     }
     s.extensions.insert(TypingClock(now));
-    let _ = s
-        .to(room)
-        .emit(
-            "user_typing",
-            &json!({ "userId": id_value(&uid), "conversationId": conv, "isTyping": is_typing }),
-        )
-        .await;
+    let payload = doa::UserTyping {
+        user_id: uid,
+        conversation_id: t.conversation_id,
+        is_typing: t.is_typing,
+    };
+    let _ = s.to(room).emit(doa::UserTyping::NAME, &payload).await;
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MarkRead {
-    message_id: String,
-}
-
-async fn doa_mark_read(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<MarkRead>) {
-    let Some((sess, uid)) = gate(&s, &app, "mark_read") else {
+async fn doa_mark_read(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(data): TryData<doa::MarkRead>,
+) {
+    let Some((sess, _)) = gate(&s, &app, "mark_read") else {
         return;
     };
-    let Some(req) = data.ok().filter(|m| valid_id(&m.message_id)) else {
+    let (Some(req), Some(uid)) = (
+        data.ok().filter(|m| valid_id(&m.message_id)),
+        numeric_id(&sess),
+    ) else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
@@ -390,19 +353,19 @@ async fn doa_mark_read(s: SocketRef, State(app): State<Shared>, TryData(data): T
     let Some(conv) = conv else {
         return emit_error(&s, "NOT_FOUND", "Message not found");
     };
-    if let Err((code, msg)) = may_follow(&app, &sess, &uid, conv) {
+    if let Err((code, msg)) = may_follow(&app, &sess, conv) {
         return emit_error(&s, code, msg);
     }
     if let Some(m) = app.store().doa_messages.get_mut(&req.message_id) {
         m.is_read = true;
     }
-    let payload =
-        json!({ "messageId": req.message_id, "readBy": id_value(&uid), "readAt": now_iso() });
-    let _ = s
-        .within(format!("conversation:{conv}"))
-        .within(format!("user:{uid}"))
-        .emit("message_read", &payload)
-        .await;
+    let payload = doa::MessageRead {
+        message_id: req.message_id,
+        read_by: uid,
+        read_at: now_iso(),
+    };
+    let rooms = vec![doa::conversation_room(conv), doa::user_room(uid)];
+    to_rooms(&s, rooms, &payload).await;
 }
 
 // ----------------------------------------------------------------------- fama
@@ -410,39 +373,37 @@ async fn doa_mark_read(s: SocketRef, State(app): State<Shared>, TryData(data): T
 /// FAMA accepts the transport, then reports auth failures with
 /// `error {message}` and disconnects, as its seed describes.
 async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): TryData<Value>) {
-    let auth = auth.unwrap_or(Value::Null);
-    match verify_auth_token(&app, &auth) {
-        Ok(claims) => {
-            let sess = Session::from_claims(claims);
-            let uid = sess.user_id.clone().unwrap_or_default();
-            s.join(format!("user_{uid}"));
-            let _ = s.emit(
-                "connected",
-                &json!({
-                    "message": "Successfully connected",
-                    "user": { "user_id": id_value(&uid), "username": sess.username() },
-                }),
-            );
+    let verdict = verify_auth_token(&app, &auth.unwrap_or(Value::Null))
+        .map(Session::from_claims)
+        .and_then(|sess| match numeric_id(&sess) {
+            Some(uid) => Ok((sess, uid)),
+            None => Err(Refusal::new("INVALID_TOKEN", "User not found")),
+        });
+    match verdict {
+        Ok((sess, uid)) => {
+            s.join(fama::user_room(uid));
+            let user = fama::User {
+                user_id: uid,
+                username: sess.username(),
+            };
+            let message = "Successfully connected".into();
+            emit(&s, &fama::Connected { message, user });
             expire_with_token(&s, &sess);
             s.extensions.insert(sess);
             s.on_fallback(
-                async |s: SocketRef, State(app): State<Shared>, Event(event): Event| {
+                async |s: SocketRef, State(app): State<Shared>, EventName(event): EventName| {
                     if gate(&s, &app, "other").is_some() {
                         let name: String = event.chars().take(64).collect();
-                        let _ = s.emit(
-                            "error",
-                            &json!({ "message": format!("Unknown event '{name}'") }),
-                        );
+                        let message = format!("Unknown event '{name}'");
+                        emit(&s, &fama::Error { message });
                     }
                 },
             );
             s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
         }
         Err(refusal) => {
-            let _ = s.emit(
-                "error",
-                &json!({ "message": format!("Authentication failed: {}", refusal.message) }),
-            );
+            let message = format!("Authentication failed: {}", refusal.message);
+            emit(&s, &fama::Error { message });
             let _ = s.disconnect();
         }
     }
@@ -450,15 +411,12 @@ async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): Tr
 
 // ---------------------------------------------------------------- marketplace
 
-async fn marketplace_connect(s: SocketRef) {
-    let sess = session(&s);
-    let uid = sess.user_id.clone().unwrap_or_default();
-    expire_with_token(&s, &sess);
-    s.join(format!("user:{uid}"));
-    let _ = s
-        .broadcast()
-        .emit("user_presence", &json!({ "userId": uid, "isOnline": true }))
-        .await;
+async fn marketplace_auth(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) -> Result<(), Refusal> {
+    require_token(&s, &app, auth.ok())?;
     s.on("join_order_chat", join_order_chat);
     s.on("leave_order_chat", leave_order_chat);
     s.on("join_dispute_chat", join_dispute_chat);
@@ -471,24 +429,40 @@ async fn marketplace_connect(s: SocketRef) {
     s.on_disconnect(async |s: SocketRef| {
         let sess = session(&s);
         sess.closed.notify_one();
-        let uid = sess.user_id.unwrap_or_default();
-        let _ = s
-            .broadcast()
-            .emit(
-                "user_presence",
-                &json!({ "userId": uid, "isOnline": false }),
-            )
-            .await;
+        let user_id = sess.user_id.unwrap_or_default();
+        broadcast(
+            &s,
+            &mk::UserPresence {
+                user_id,
+                is_online: false,
+            },
+        )
+        .await;
     });
+    Ok(())
 }
 
+async fn marketplace_connect(s: SocketRef) {
+    let sess = session(&s);
+    let uid = sess.user_id.clone().unwrap_or_default();
+    expire_with_token(&s, &sess);
+    s.join(format!("user:{uid}"));
+    broadcast(
+        &s,
+        &mk::UserPresence {
+            user_id: uid,
+            is_online: true,
+        },
+    )
+    .await;
+}
+
+type Denied = (&'static str, &'static str);
+/// Decides whether a session may join a chat room.
+type ChatCheck = fn(&Shared, &Session, &str, &str) -> Result<(), Denied>;
+
 /// Order chats: the order's client and performer, and admins.
-fn may_join_order(
-    app: &Shared,
-    sess: &Session,
-    uid: &str,
-    order: &str,
-) -> Result<(), (&'static str, &'static str)> {
+fn may_join_order(app: &Shared, sess: &Session, uid: &str, order: &str) -> Result<(), Denied> {
     match app.store().orders.get(order) {
         None => Err(("NOT_FOUND", "Order not found")),
         Some(o) if o.client == uid || o.performer == uid || sess.is_admin() => Ok(()),
@@ -497,12 +471,7 @@ fn may_join_order(
 }
 
 /// Dispute chats: the disputed order's client and performer, moderators and admins.
-fn may_join_dispute(
-    app: &Shared,
-    sess: &Session,
-    uid: &str,
-    dispute: &str,
-) -> Result<(), (&'static str, &'static str)> {
+fn may_join_dispute(app: &Shared, sess: &Session, uid: &str, dispute: &str) -> Result<(), Denied> {
     let store = app.store();
     let Some(d) = store.disputes.get(dispute) else {
         return Err(("NOT_FOUND", "Dispute not found"));
@@ -518,295 +487,239 @@ fn may_join_dispute(
     }
 }
 
-async fn join_order_chat(
+/// Joins or leaves a chat room after validation; `check` is `None` for leaving.
+async fn chat_membership(
     s: SocketRef,
-    State(app): State<Shared>,
-    TryData(data): TryData<Value>,
+    app: Shared,
+    data: Option<Value>,
     ack: AckSender,
+    event: &'static str,
+    field: &'static str,
+    check: Option<ChatCheck>,
 ) {
-    let Some((sess, uid)) = gate(&s, &app, "join_order_chat") else {
+    let Some((sess, uid)) = gate(&s, &app, event) else {
         return;
     };
     let Some(id) = data
-        .ok()
         .as_ref()
         .filter(|v| v.is_object())
-        .and_then(|v| id_arg(v, "orderId"))
+        .and_then(|v| id_arg(v, field))
     else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
-            "join_order_chat expects {orderId: string}",
+            format!("{event} expects {{{field}: string}}"),
         );
     };
-    match may_join_order(&app, &sess, &uid, &id) {
+    let room = if field == "orderId" {
+        mk::order_chat_room(&id)
+    } else {
+        mk::dispute_chat_room(&id)
+    };
+    match check.map_or(Ok(()), |c| c(&app, &sess, &uid, &id)) {
         Ok(()) => {
-            s.join(format!("order:{id}"));
-            let _ = ack.send(&json!({ "success": true, "orderId": id }));
+            if check.is_some() {
+                s.join(room);
+            } else {
+                s.leave(room);
+            }
+            let _ = ack.send(&json!({ "success": true, field: id }));
         }
         Err((code, msg)) => {
             let _ = ack.send(&json!({ "success": false, "code": code, "message": msg }));
             emit_error(&s, code, msg);
         }
     }
+}
+
+async fn join_order_chat(
+    s: SocketRef,
+    State(app): State<Shared>,
+    TryData(d): TryData<Value>,
+    ack: AckSender,
+) {
+    chat_membership(
+        s,
+        app,
+        d.ok(),
+        ack,
+        "join_order_chat",
+        "orderId",
+        Some(may_join_order),
+    )
+    .await;
 }
 
 async fn leave_order_chat(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<Value>,
+    TryData(d): TryData<Value>,
     ack: AckSender,
 ) {
-    if gate(&s, &app, "leave_order_chat").is_none() {
-        return;
-    }
-    let Some(id) = data
-        .ok()
-        .as_ref()
-        .filter(|v| v.is_object())
-        .and_then(|v| id_arg(v, "orderId"))
-    else {
-        return emit_error(
-            &s,
-            "INVALID_PAYLOAD",
-            "leave_order_chat expects {orderId: string}",
-        );
-    };
-    s.leave(format!("order:{id}"));
-    let _ = ack.send(&json!({ "success": true, "orderId": id }));
+    chat_membership(s, app, d.ok(), ack, "leave_order_chat", "orderId", None).await;
 }
 
 async fn join_dispute_chat(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<Value>,
+    TryData(d): TryData<Value>,
     ack: AckSender,
 ) {
-    let Some((sess, uid)) = gate(&s, &app, "join_dispute_chat") else {
-        return;
-    };
-    let Some(id) = data
-        .ok()
-        .as_ref()
-        .filter(|v| v.is_object())
-        .and_then(|v| id_arg(v, "disputeId"))
-    else {
-        return emit_error(
-            &s,
-            "INVALID_PAYLOAD",
-            "join_dispute_chat expects {disputeId: string}",
-        );
-    };
-    match may_join_dispute(&app, &sess, &uid, &id) {
-        Ok(()) => {
-            s.join(format!("dispute:{id}"));
-            let _ = ack.send(&json!({ "success": true, "disputeId": id }));
-        }
-        Err((code, msg)) => {
-            let _ = ack.send(&json!({ "success": false, "code": code, "message": msg }));
-            emit_error(&s, code, msg);
-        }
-    }
+    chat_membership(
+        s,
+        app,
+        d.ok(),
+        ack,
+        "join_dispute_chat",
+        "disputeId",
+        Some(may_join_dispute),
+    )
+    .await;
 }
 
 async fn leave_dispute_chat(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<Value>,
+    TryData(d): TryData<Value>,
     ack: AckSender,
 ) {
-    if gate(&s, &app, "leave_dispute_chat").is_none() {
-        return;
-    }
-    let Some(id) = data
-        .ok()
-        .as_ref()
-        .filter(|v| v.is_object())
-        .and_then(|v| id_arg(v, "disputeId"))
-    else {
-        return emit_error(
-            &s,
-            "INVALID_PAYLOAD",
-            "leave_dispute_chat expects {disputeId: string}",
-        );
-    };
-    s.leave(format!("dispute:{id}"));
-    let _ = ack.send(&json!({ "success": true, "disputeId": id }));
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Attachment {
-    file_url: String,
-    file_name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrderMessage {
-    order_id: String,
-    content: String,
-    #[serde(default)]
-    attachments: Vec<Attachment>,
+    chat_membership(s, app, d.ok(), ack, "leave_dispute_chat", "disputeId", None).await;
 }
 
 fn valid_content(c: &str) -> bool {
     !c.trim().is_empty() && c.chars().count() <= MAX_CONTENT_LEN
 }
 
+fn message_id(app: &Shared, prefix: &str) -> String {
+    let n = app.events_total.load(std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}_{}_{n}", now_ms())
+}
+
 async fn order_message(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<OrderMessage>,
+    TryData(data): TryData<mk::SendOrderMessage>,
     ack: AckSender,
 ) {
     let Some((_, uid)) = gate(&s, &app, "order_message") else {
         return;
     };
-    let Some(msg) = data.ok().filter(|m| {
+    let valid = |m: &mk::SendOrderMessage| {
+        let attachments = m.attachments.as_deref().unwrap_or_default();
         valid_id(&m.order_id)
             && valid_content(&m.content)
-            && m.attachments.len() <= MAX_ATTACHMENTS
-            && m.attachments.iter().all(|a| {
-                !a.file_url.is_empty()
-                    && a.file_url.len() <= 2048
-                    && !a.file_name.is_empty()
-                    && a.file_name.len() <= 255
+            && attachments.len() <= MAX_ATTACHMENTS
+            && attachments.iter().all(|a| {
+                (1..=2048).contains(&a.file_url.len()) && (1..=255).contains(&a.file_name.len())
             })
-    }) else {
+    };
+    let Some(msg) = data.ok().filter(valid) else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
             "order_message expects {orderId, content (1-5000 chars), attachments?: [{fileUrl, fileName}] (at most 10)}",
         );
     };
-    let room = format!("order:{}", msg.order_id);
-    if !s.rooms().iter().any(|r| *r == room) {
+    let room = mk::order_chat_room(&msg.order_id);
+    if !in_room(&s, &room) {
         return emit_error(&s, "NOT_IN_CHAT", "Join the order chat first");
     }
-    let id = format!(
-        "msg_{}_{}",
-        now_ms(),
-        app.events_total.load(std::sync::atomic::Ordering::Relaxed)
-    );
-    let attachments: Vec<Value> = msg
-        .attachments
-        .iter()
-        .map(|a| json!({ "fileUrl": a.file_url, "fileName": a.file_name }))
-        .collect();
-    let payload = json!({
-        "id": id,
-        "orderId": msg.order_id,
-        "senderId": uid,
-        "content": msg.content,
-        "type": if attachments.is_empty() { "text" } else { "file" },
-        "attachments": attachments,
-        "createdAt": now_iso(),
-    });
-    let _ = s.within(room).emit("order_message", &payload).await;
+    let id = message_id(&app, "msg");
+    let payload = mk::OrderChatMessage {
+        id: Some(id.clone()),
+        order_id: msg.order_id,
+        sender_id: Some(uid),
+        content: msg.content,
+        attachments: msg.attachments.filter(|a| !a.is_empty()),
+        created_at: Some(now_iso()),
+    };
+    to_rooms(&s, vec![room], &payload).await;
     let _ = ack.send(&json!({ "success": true, "id": id }));
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DisputeMessage {
-    dispute_id: String,
-    content: String,
 }
 
 async fn dispute_message(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<DisputeMessage>,
+    TryData(data): TryData<mk::SendDisputeMessage>,
     ack: AckSender,
 ) {
     let Some((_, uid)) = gate(&s, &app, "dispute_message") else {
         return;
     };
-    let Some(msg) = data
-        .ok()
-        .filter(|m| valid_id(&m.dispute_id) && valid_content(&m.content))
-    else {
+    let valid = |m: &mk::SendDisputeMessage| valid_id(&m.dispute_id) && valid_content(&m.content);
+    let Some(msg) = data.ok().filter(valid) else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
             "dispute_message expects {disputeId, content (1-5000 chars)}",
         );
     };
-    let room = format!("dispute:{}", msg.dispute_id);
-    if !s.rooms().iter().any(|r| *r == room) {
+    let room = mk::dispute_chat_room(&msg.dispute_id);
+    if !in_room(&s, &room) {
         return emit_error(&s, "NOT_IN_CHAT", "Join the dispute chat first");
     }
-    let id = format!(
-        "dmsg_{}_{}",
-        now_ms(),
-        app.events_total.load(std::sync::atomic::Ordering::Relaxed)
-    );
-    let payload = json!({
-        "id": id,
-        "disputeId": msg.dispute_id,
-        "senderId": uid,
-        "content": msg.content,
-        "createdAt": now_iso(),
-    });
-    let _ = s.within(room).emit("dispute_message", &payload).await;
+    let id = message_id(&app, "dmsg");
+    let payload = mk::DisputeChatMessage {
+        id: Some(id.clone()),
+        dispute_id: msg.dispute_id,
+        sender_id: Some(uid),
+        content: msg.content,
+        created_at: Some(now_iso()),
+    };
+    to_rooms(&s, vec![room], &payload).await;
     let _ = ack.send(&json!({ "success": true, "id": id }));
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChatTyping {
-    order_id: Option<String>,
-    dispute_id: Option<String>,
-    is_typing: bool,
-}
-
-async fn relay_typing(
+async fn order_typing(
     s: SocketRef,
-    app: Shared,
-    data: Result<ChatTyping, impl Sized>,
-    kind: &'static str,
+    State(app): State<Shared>,
+    TryData(data): TryData<mk::SendOrderTyping>,
 ) {
-    let event = if kind == "order" {
-        "order_typing"
-    } else {
-        "dispute_typing"
-    };
-    let Some((_, uid)) = gate(&s, &app, event) else {
+    let Some((_, uid)) = gate(&s, &app, "order_typing") else {
         return;
     };
-    let parsed = data.ok().and_then(|t| {
-        let id = if kind == "order" {
-            t.order_id
-        } else {
-            t.dispute_id
-        }?;
-        valid_id(&id).then_some((id, t.is_typing))
-    });
-    let Some((id, is_typing)) = parsed else {
+    let Some(t) = data.ok().filter(|t| valid_id(&t.order_id)) else {
         return emit_error(
             &s,
             "INVALID_PAYLOAD",
-            format!("{event} expects {{{kind}Id, isTyping: boolean}}"),
+            "order_typing expects {orderId, isTyping: boolean}",
         );
     };
-    let room = format!("{kind}:{id}");
-    if !s.rooms().iter().any(|r| *r == room) {
-        return emit_error(&s, "NOT_IN_CHAT", "Join the chat first");
+    let room = mk::order_chat_room(&t.order_id);
+    if !in_room(&s, &room) {
+        return emit_error(&s, "NOT_IN_CHAT", "Join the order chat first");
     }
-    let mut payload = json!({ "userId": uid, "isTyping": is_typing });
-    payload[format!("{kind}Id")] = json!(id);
-    let _ = s.to(room).emit(event, &payload).await;
-}
-
-async fn order_typing(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<ChatTyping>) {
-    relay_typing(s, app, data, "order").await;
+    let payload = mk::OrderTyping {
+        user_id: uid,
+        order_id: t.order_id,
+        is_typing: Some(t.is_typing),
+    };
+    let _ = s.to(room).emit(mk::OrderTyping::NAME, &payload).await;
 }
 
 async fn dispute_typing(
     s: SocketRef,
     State(app): State<Shared>,
-    TryData(data): TryData<ChatTyping>,
+    TryData(data): TryData<mk::SendDisputeTyping>,
 ) {
-    relay_typing(s, app, data, "dispute").await;
+    let Some((_, uid)) = gate(&s, &app, "dispute_typing") else {
+        return;
+    };
+    let Some(t) = data.ok().filter(|t| valid_id(&t.dispute_id)) else {
+        return emit_error(
+            &s,
+            "INVALID_PAYLOAD",
+            "dispute_typing expects {disputeId, isTyping: boolean}",
+        );
+    };
+    let room = mk::dispute_chat_room(&t.dispute_id);
+    if !in_room(&s, &room) {
+        return emit_error(&s, "NOT_IN_CHAT", "Join the dispute chat first");
+    }
+    let payload = mk::DisputeTyping {
+        user_id: uid,
+        dispute_id: t.dispute_id,
+        is_typing: Some(t.is_typing),
+    };
+    let _ = s.to(room).emit(mk::DisputeTyping::NAME, &payload).await;
 }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::Serialize;
+use omni_socket_core::models::{omni as m, Event};
 use socketioxide::extract::SocketRef;
 use tokio::sync::Notify;
 
@@ -126,8 +126,16 @@ impl Session {
             .check(event, limit, now_ms());
         match verdict {
             Ok(()) => true,
-            Err(refusal) => {
-                let _ = s.emit("rate_limited", &refusal);
+            Err(r) => {
+                emit(
+                    s,
+                    &m::RateLimited {
+                        event: r.event,
+                        limit: r.limit.into(),
+                        window: r.window.into(),
+                        retry_after: r.retry_after.into(),
+                    },
+                );
                 false
             }
         }
@@ -141,22 +149,21 @@ pub fn session(s: &SocketRef) -> Session {
         .unwrap_or_else(Session::anonymous)
 }
 
-/// The `error {code, message}` payload used by every namespace except FAMA.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorPayload {
-    /// Machine-readable code, e.g. `INVALID_PAYLOAD`.
-    pub code: &'static str,
-    /// Human-readable explanation.
-    pub message: String,
+/// Emits a typed payload under the event name the SDK's models give it.
+pub fn emit<T: Event>(s: &SocketRef, payload: &T) {
+    // A send fails only when the socket is already closing; nothing to do then.
+    let _ = s.emit(T::NAME, payload);
 }
 
-/// Emits `error {code, message}` to one socket; the connection stays open.
+/// Emits `error {code, message}` (Omni's shape, used by every namespace but
+/// FAMA) to one socket; the connection stays open.
 pub fn emit_error(s: &SocketRef, code: &'static str, message: impl Into<String>) {
-    let _ = s.emit(
-        "error",
-        &ErrorPayload {
-            code,
+    emit(
+        s,
+        &m::Error {
+            code: code.to_string(),
             message: message.into(),
+            retry_after: None,
         },
     );
 }
@@ -195,14 +202,6 @@ pub fn auth_str<'a>(auth: &'a serde_json::Value, key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// A JSON number for all-digit ids (the DOA and FAMA seeds use numeric user ids), else a string.
-pub fn id_value(id: &str) -> serde_json::Value {
-    match id.parse::<u64>() {
-        Ok(n) if !id.starts_with('0') || id == "0" => serde_json::Value::from(n),
-        _ => serde_json::Value::from(id),
-    }
-}
-
 /// Verifies the token from a CONNECT auth object (`auth.token`, raw or `Bearer `).
 pub fn verify_auth_token(app: &AppState, auth: &serde_json::Value) -> Result<Claims, Refusal> {
     let token = auth_str(auth, "token").unwrap_or("");
@@ -222,9 +221,9 @@ pub fn expire_with_token(s: &SocketRef, session: &Session) {
     tokio::spawn(async move {
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(wait_ms)) => {
-                let _ = s.emit(
-                    "auth_error",
-                    &ErrorPayload { code: "TOKEN_EXPIRED", message: "Token expired".into() },
+                emit(
+                    &s,
+                    &m::AuthError { code: "TOKEN_EXPIRED".into(), message: "Token expired".into() },
                 );
                 let _ = s.disconnect();
             }
@@ -236,13 +235,6 @@ pub fn expire_with_token(s: &SocketRef, session: &Session) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numeric_ids_become_numbers() {
-        assert_eq!(id_value("42"), serde_json::json!(42));
-        assert_eq!(id_value("user_1"), serde_json::json!("user_1"));
-        assert_eq!(id_value("007"), serde_json::json!("007"));
-    }
 
     #[test]
     fn refusal_text_is_code_then_message() {

@@ -66,15 +66,15 @@ pub struct Deployment {
 /// A DOA WhatsApp conversation (seed 002).
 #[derive(Debug, Clone)]
 pub struct Conversation {
-    /// The agent (user id) who handles it.
-    pub agent: String,
+    /// The agent who handles it (DOA user ids are numeric).
+    pub agent: u64,
 }
 
 /// A DOA message that can be marked read.
 #[derive(Debug, Clone)]
 pub struct DoaMessage {
     /// Conversation the message belongs to.
-    pub conversation_id: i64,
+    pub conversation_id: u64,
     /// Read flag.
     pub is_read: bool,
 }
@@ -118,7 +118,7 @@ pub struct Store {
     /// Deployments by id.
     pub deployments: HashMap<String, Deployment>,
     /// Conversations by id.
-    pub conversations: HashMap<i64, Conversation>,
+    pub conversations: HashMap<u64, Conversation>,
     /// DOA messages by id.
     pub doa_messages: HashMap<String, DoaMessage>,
     /// Orders by id.
@@ -150,6 +150,7 @@ pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
     ),
     ("42", "ahmet_agent", Role::User, &[]),
     ("5", "alice", Role::User, &[]),
+    ("1", "doa_admin", Role::Admin, &[]),
 ];
 
 impl Store {
@@ -220,14 +221,8 @@ impl Store {
                 },
             );
         }
-        s.conversations
-            .insert(123, Conversation { agent: "42".into() });
-        s.conversations.insert(
-            456,
-            Conversation {
-                agent: "user_13579".into(),
-            },
-        );
+        s.conversations.insert(123, Conversation { agent: 42 });
+        s.conversations.insert(456, Conversation { agent: 7 });
         s.doa_messages.insert(
             "msg_123".into(),
             DoaMessage {
