@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use omni_socket_core::models::{deployments as dep, doa, marketplace as mk, omni as m, Event};
 use serde_json::{json, Map, Value};
+use socketioxide::adapter::Adapter;
 use socketioxide::SocketIo;
 
 use crate::auth::{valid_user_id, Role};
@@ -25,36 +26,45 @@ const MAX_BODY: usize = 64 * 1024;
 const DAY_MS: i64 = 86_400_000;
 
 /// Handler context.
-#[derive(Clone)]
-pub struct Ctx {
+pub struct Ctx<A: Adapter> {
     /// Shared server state.
     pub app: Shared,
     /// Socket.IO handle to emit through.
-    pub io: SocketIo,
+    pub io: SocketIo<A>,
+}
+
+// Derived `Clone` would demand `A: Clone`; only the handles are cloned.
+impl<A: Adapter> Clone for Ctx<A> {
+    fn clone(&self) -> Self {
+        Self {
+            app: self.app.clone(),
+            io: self.io.clone(),
+        }
+    }
 }
 
 /// The admin API routes, under `/admin/api`.
-pub fn router(ctx: Ctx) -> Router {
+pub fn router<A: Adapter>(ctx: Ctx<A>) -> Router {
     Router::new()
-        .route("/admin/api/stats", get(get_stats))
-        .route("/admin/api/licenses/{event}", post(license_event))
-        .route("/admin/api/notifications", post(notification))
-        .route("/admin/api/usage", post(usage_update))
-        .route("/admin/api/quota-warning", post(quota_warning))
-        .route("/admin/api/users/{event}", post(user_event))
-        .route("/admin/api/maintenance", post(maintenance))
-        .route("/admin/api/system-status", post(push_system_status))
+        .route("/admin/api/stats", get(get_stats::<A>))
+        .route("/admin/api/licenses/{event}", post(license_event::<A>))
+        .route("/admin/api/notifications", post(notification::<A>))
+        .route("/admin/api/usage", post(usage_update::<A>))
+        .route("/admin/api/quota-warning", post(quota_warning::<A>))
+        .route("/admin/api/users/{event}", post(user_event::<A>))
+        .route("/admin/api/maintenance", post(maintenance::<A>))
+        .route("/admin/api/system-status", post(push_system_status::<A>))
         .route(
             "/admin/api/deployments/{id}/status",
-            post(deployment_status),
+            post(deployment_status::<A>),
         )
-        .route("/admin/api/deployments/{id}/log", post(deployment_log))
-        .route("/admin/api/doa/messages", post(doa_message))
-        .route("/admin/api/orders/{id}/status", post(order_status))
-        .route("/admin/api/disputes/{id}/status", post(dispute_status))
+        .route("/admin/api/deployments/{id}/log", post(deployment_log::<A>))
+        .route("/admin/api/doa/messages", post(doa_message::<A>))
+        .route("/admin/api/orders/{id}/status", post(order_status::<A>))
+        .route("/admin/api/disputes/{id}/status", post(dispute_status::<A>))
         .route(
             "/admin/api/marketplace/notifications",
-            post(marketplace_notification),
+            post(marketplace_notification::<A>),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(ctx)
@@ -80,7 +90,7 @@ fn not_found(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "NOT_FOUND", msg.into())
 }
 
-fn admin_only(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
+fn admin_only<A: Adapter>(ctx: &Ctx<A>, headers: &HeaderMap) -> Result<(), ApiError> {
     let unauthorized = |code, msg: &str| ApiError(StatusCode::UNAUTHORIZED, code, msg.into());
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -103,7 +113,11 @@ fn admin_only(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Checks auth, then reads the body as a JSON object.
-fn object(ctx: &Ctx, headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, ApiError> {
+fn object<A: Adapter>(
+    ctx: &Ctx<A>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Map<String, Value>, ApiError> {
     admin_only(ctx, headers)?;
     match body {
         Ok(Json(Value::Object(m))) => Ok(m),
@@ -134,7 +148,12 @@ fn checked_id(id: &str) -> Result<(), ApiError> {
 
 /// Checks `body` against the SDK's model of event `T`, emits it into `rooms`
 /// of `ns` (the whole namespace when `rooms` is empty) and describes what was sent.
-async fn send<T: Event>(ctx: &Ctx, ns: &str, rooms: &[String], body: Value) -> ApiResult {
+async fn send<T: Event, A: Adapter>(
+    ctx: &Ctx<A>,
+    ns: &str,
+    rooms: &[String],
+    body: Value,
+) -> ApiResult {
     let payload: T = serde_json::from_value(body)
         .map_err(|e| bad(format!("invalid '{}' payload: {e}", T::NAME)))?;
     if let Some(op) = ctx.io.of(ns) {
@@ -152,7 +171,10 @@ async fn send<T: Event>(ctx: &Ctx, ns: &str, rooms: &[String], body: Value) -> A
     ))
 }
 
-async fn get_stats(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn get_stats<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     admin_only(&ctx, &headers)?;
     Ok(Json(stats(&ctx.app, &ctx.io)))
 }
@@ -160,8 +182,8 @@ async fn get_stats(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Json<Va
 /// `POST /admin/api/licenses/{created|updated|expired|renewed|deleted}` with
 /// `{license_key, …}`; `license_<event>` goes to `license_<key>` and `admin_dashboard`.
 /// Timestamps and the store's view of the license are filled in when absent.
-async fn license_event(
-    State(ctx): State<Ctx>,
+async fn license_event<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(event): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -244,18 +266,22 @@ async fn license_event(
     let rooms = vec![m::license_room(&key), m::ADMIN_DASHBOARD_ROOM.to_string()];
     let body = Value::Object(m);
     match event.as_str() {
-        "created" => send::<m::LicenseCreated>(&ctx, "/", &rooms, body).await,
-        "updated" => send::<m::LicenseUpdated>(&ctx, "/", &rooms, body).await,
-        "expired" => send::<m::LicenseExpired>(&ctx, "/", &rooms, body).await,
-        "renewed" => send::<m::LicenseRenewed>(&ctx, "/", &rooms, body).await,
-        _ => send::<m::LicenseDeleted>(&ctx, "/", &rooms, body).await,
+        "created" => send::<m::LicenseCreated, A>(&ctx, "/", &rooms, body).await,
+        "updated" => send::<m::LicenseUpdated, A>(&ctx, "/", &rooms, body).await,
+        "expired" => send::<m::LicenseExpired, A>(&ctx, "/", &rooms, body).await,
+        "renewed" => send::<m::LicenseRenewed, A>(&ctx, "/", &rooms, body).await,
+        _ => send::<m::LicenseDeleted, A>(&ctx, "/", &rooms, body).await,
     }
 }
 
 /// `POST /admin/api/notifications` with `{user_id, title, message, …}` →
 /// `notification` in `user_<id>`; the id is assigned and stored so that
 /// `notification_read` can mark it.
-async fn notification(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+async fn notification<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let mut m = object(&ctx, &headers, body)?;
     let user = str_field(&m, "user_id")?.to_string();
     if !valid_user_id(&user) {
@@ -292,35 +318,47 @@ async fn notification(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) ->
         );
     }
     let body = serde_json::to_value(&payload).unwrap_or(Value::Null);
-    send::<m::Notification>(&ctx, "/", &[m::user_room(&user)], body).await
+    send::<m::Notification, A>(&ctx, "/", &[m::user_room(&user)], body).await
 }
 
-async fn license_room_event<T: Event>(ctx: Ctx, headers: HeaderMap, body: Body) -> ApiResult {
+async fn license_room_event<T: Event, A: Adapter>(
+    ctx: Ctx<A>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let mut m = object(&ctx, &headers, body)?;
     let key = str_field(&m, "license_key")?.to_string();
     if !ctx.app.store().licenses.contains_key(&key) {
         return Err(not_found(format!("license {key} not found")));
     }
     m.entry("timestamp").or_insert(json!(now_iso()));
-    send::<T>(&ctx, "/", &[m::license_room(&key)], Value::Object(m)).await
+    send::<T, A>(&ctx, "/", &[m::license_room(&key)], Value::Object(m)).await
 }
 
 /// `POST /admin/api/usage` with `{license_key, api_calls, storage_used_gb, active_users}`
 /// → `usage_update` in `license_<key>`.
-async fn usage_update(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
-    license_room_event::<m::UsageUpdate>(ctx, headers, body).await
+async fn usage_update<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    license_room_event::<m::UsageUpdate, A>(ctx, headers, body).await
 }
 
 /// `POST /admin/api/quota-warning` with `{license_key, type, current, limit, percentage, message}`
 /// → `quota_warning` in `license_<key>`.
-async fn quota_warning(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
-    license_room_event::<m::QuotaWarning>(ctx, headers, body).await
+async fn quota_warning<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    license_room_event::<m::QuotaWarning, A>(ctx, headers, body).await
 }
 
 /// `POST /admin/api/users/{login|logout}` with `{user_id, …}` → `user_login` /
 /// `user_logout` in `admin_dashboard` on `/` and to every `/admin` socket.
-async fn user_event(
-    State(ctx): State<Ctx>,
+async fn user_event<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(event): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -338,31 +376,38 @@ async fn user_event(
     let body = Value::Object(m);
     // Dashboards follow either the room on `/` or the whole `/admin` namespace.
     if login {
-        let _ = send::<m::UserLogin>(&ctx, "/admin", &[], body.clone()).await?;
-        send::<m::UserLogin>(&ctx, "/", &rooms, body).await
+        let _ = send::<m::UserLogin, A>(&ctx, "/admin", &[], body.clone()).await?;
+        send::<m::UserLogin, A>(&ctx, "/", &rooms, body).await
     } else {
-        let _ = send::<m::UserLogout>(&ctx, "/admin", &[], body.clone()).await?;
-        send::<m::UserLogout>(&ctx, "/", &rooms, body).await
+        let _ = send::<m::UserLogout, A>(&ctx, "/admin", &[], body.clone()).await?;
+        send::<m::UserLogout, A>(&ctx, "/", &rooms, body).await
     }
 }
 
 /// `POST /admin/api/maintenance` with `{enabled, message?, estimated_duration?}` → every socket on `/`.
-async fn maintenance(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+async fn maintenance<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let mut m = object(&ctx, &headers, body)?;
     m.entry("started_at").or_insert(json!(now_iso()));
-    send::<m::MaintenanceMode>(&ctx, "/", &[], Value::Object(m)).await
+    send::<m::MaintenanceMode, A>(&ctx, "/", &[], Value::Object(m)).await
 }
 
 /// `POST /admin/api/system-status` (no body) → an immediate `system_status` broadcast on `/`.
-async fn push_system_status(State(ctx): State<Ctx>, headers: HeaderMap) -> ApiResult {
+async fn push_system_status<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+) -> ApiResult {
     admin_only(&ctx, &headers)?;
     let body = serde_json::to_value(system_status(&ctx.app, &ctx.io)).unwrap_or(Value::Null);
-    send::<m::SystemStatus>(&ctx, "/", &[], body).await
+    send::<m::SystemStatus, A>(&ctx, "/", &[], body).await
 }
 
 /// `POST /admin/api/deployments/{id}/status` with `{status}` → `deployment:status` in `deployment:<id>`.
-async fn deployment_status(
-    State(ctx): State<Ctx>,
+async fn deployment_status<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -377,12 +422,12 @@ async fn deployment_status(
         .ok_or_else(|| not_found(format!("deployment {id} not found")))?
         .status = status.clone();
     let body = json!({ "deploymentId": id, "status": status });
-    send::<dep::DeploymentStatus>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
+    send::<dep::DeploymentStatus, A>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
 }
 
 /// `POST /admin/api/deployments/{id}/log` with `{log}` → `deployment:log` in `deployment:<id>`.
-async fn deployment_log(
-    State(ctx): State<Ctx>,
+async fn deployment_log<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -398,14 +443,18 @@ async fn deployment_log(
         return Err(not_found(format!("deployment {id} not found")));
     }
     let body = json!({ "deploymentId": id, "log": log });
-    send::<dep::DeploymentLog>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
+    send::<dep::DeploymentLog, A>(&ctx, "/deployments", &[dep::deployment_key(&id)], body).await
 }
 
 /// `POST /admin/api/doa/messages` — an incoming WhatsApp message
 /// `{conversationId, customerName, customerPhone, messageContent, messageType?}` →
 /// `new_message` to the conversation's agent (`user:<id>`), `admin` and
 /// `conversation:<id>` on `/doa`.
-async fn doa_message(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> ApiResult {
+async fn doa_message<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let m = object(&ctx, &headers, body)?;
     let conv = m
         .get("conversationId")
@@ -472,13 +521,13 @@ async fn doa_message(State(ctx): State<Ctx>, headers: HeaderMap, body: Body) -> 
         "admin".to_string(),
         doa::conversation_room(conv),
     ];
-    send::<doa::NewMessage>(&ctx, "/doa", &rooms, body).await
+    send::<doa::NewMessage, A>(&ctx, "/doa", &rooms, body).await
 }
 
 /// `POST /admin/api/orders/{id}/status` with `{status}` → `order_status_update`
 /// in `order:<id>` and both parties' `user:<id>` rooms on `/marketplace`.
-async fn order_status(
-    State(ctx): State<Ctx>,
+async fn order_status<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -501,12 +550,12 @@ async fn order_status(
         format!("user:{performer}"),
     ];
     let body = json!({ "orderId": id, "status": status });
-    send::<mk::OrderStatusUpdate>(&ctx, "/marketplace", &rooms, body).await
+    send::<mk::OrderStatusUpdate, A>(&ctx, "/marketplace", &rooms, body).await
 }
 
 /// `POST /admin/api/disputes/{id}/status` with `{status}` → `dispute_status_update` in `dispute:<id>`.
-async fn dispute_status(
-    State(ctx): State<Ctx>,
+async fn dispute_status<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -522,12 +571,12 @@ async fn dispute_status(
         .status = status.clone();
     let body = json!({ "disputeId": id, "status": status });
     let rooms = [mk::dispute_chat_room(&id)];
-    send::<mk::DisputeStatusUpdate>(&ctx, "/marketplace", &rooms, body).await
+    send::<mk::DisputeStatusUpdate, A>(&ctx, "/marketplace", &rooms, body).await
 }
 
 /// `POST /admin/api/marketplace/notifications` with `{userId, content}` → `notification` in `user:<id>`.
-async fn marketplace_notification(
-    State(ctx): State<Ctx>,
+async fn marketplace_notification<A: Adapter>(
+    State(ctx): State<Ctx<A>>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
@@ -535,5 +584,5 @@ async fn marketplace_notification(
     let user = str_field(&m, "userId")?.to_string();
     checked_id(&user)?;
     let rooms = [format!("user:{user}")];
-    send::<mk::Notification>(&ctx, "/marketplace", &rooms, Value::Object(m)).await
+    send::<mk::Notification, A>(&ctx, "/marketplace", &rooms, Value::Object(m)).await
 }

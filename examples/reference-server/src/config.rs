@@ -57,6 +57,11 @@ pub struct Args {
     #[arg(long)]
     pub static_dir: Option<PathBuf>,
 
+    /// Share rooms and broadcasts with other omni-server processes through
+    /// this Redis 7+ server, e.g. `redis://127.0.0.1:6379` (needs the `redis` feature).
+    #[arg(long, env = "OMNI_REDIS_URL")]
+    pub redis_url: Option<String>,
+
     /// Profile of the official Socket.IO protocol test suite: pingInterval 300 ms,
     /// pingTimeout 200 ms, maxPayload 1e6, connectTimeout 1000 ms, and echo
     /// handlers on `/` and `/custom` instead of Omni.

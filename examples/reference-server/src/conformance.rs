@@ -5,8 +5,10 @@ use std::fmt;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
 use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
 
 /// Most arguments one echoed event may carry.
 const MAX_ARGS: usize = 64;
@@ -50,24 +52,26 @@ impl<'de> Deserialize<'de> for Args {
 }
 
 /// Registers `/` and `/custom` as the protocol test suite expects.
-pub fn register(io: &SocketIo) {
-    io.ns("/", on_connect);
-    io.ns("/custom", on_custom_connect);
+pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> Vec<A::InitRes> {
+    vec![io.ns("/", on_connect), io.ns("/custom", on_custom_connect)]
 }
 
-async fn on_connect(s: SocketRef, TryData(auth): TryData<rmpv::Value>) {
+async fn on_connect<A: Adapter>(s: SocketRef<A>, TryData(auth): TryData<rmpv::Value>) {
     let _ = s.emit("auth", &auth.unwrap_or(rmpv::Value::Map(Vec::new())));
-    s.on("message", async |s: SocketRef, Data(args): Data<Args>| {
-        let _ = s.emit("message-back", &args);
-    });
+    s.on(
+        "message",
+        async |s: SocketRef<A>, Data(args): Data<Args>| {
+            let _ = s.emit("message-back", &args);
+        },
+    );
     s.on(
         "message-with-ack",
-        async |Data(args): Data<Args>, ack: AckSender| {
+        async |Data(args): Data<Args>, ack: AckSender<A>| {
             let _ = ack.send(&args);
         },
     );
 }
 
-async fn on_custom_connect(s: SocketRef, TryData(auth): TryData<rmpv::Value>) {
+async fn on_custom_connect<A: Adapter>(s: SocketRef<A>, TryData(auth): TryData<rmpv::Value>) {
     let _ = s.emit("auth", &auth.unwrap_or(rmpv::Value::Map(Vec::new())));
 }

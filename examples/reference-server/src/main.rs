@@ -2,7 +2,8 @@
 //!
 //! Omni (seed 000) runs on `/` with `/admin` and `/analytics`; deployments (001),
 //! DOA (002), FAMA (003) and the marketplace (004) each have their own namespace.
-//! An HTTP admin API under `/admin/api` triggers server-side events.
+//! An HTTP admin API under `/admin/api` triggers server-side events. With the
+//! `redis` feature and `--redis-url`, several processes share rooms and broadcasts.
 
 mod admin_api;
 mod auth;
@@ -20,15 +21,20 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use clap::Parser;
-use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::{SocketIo, SocketIoBuilder};
+use socketioxide_core::adapter::DefinedAdapter;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::auth::{Claims, Jwt};
 use crate::config::{Args, DEV_SECRET};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::DEMO_USERS;
 use crate::time::now_secs;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() {
@@ -43,7 +49,7 @@ async fn main() {
     }
 }
 
-async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(args: Args) -> Result<(), BoxError> {
     let secret = match args.jwt_secret.as_deref() {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => {
@@ -59,22 +65,86 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         print_demo_tokens(&jwt);
     }
     let app = AppState::new(jwt);
+    let builder = configure(SocketIo::builder(), &args).with_state(app.clone());
 
-    let (layer, io) = SocketIo::builder()
+    match args.redis_url.clone() {
+        None => {
+            let (layer, io) = builder.build_layer();
+            // The local adapter initialises synchronously: nothing to wait for.
+            let _ = register(&io, &args);
+            serve(args, app, layer, io).await
+        }
+        Some(url) => serve_with_redis(args, app, builder, &url).await,
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn serve_with_redis(
+    args: Args,
+    app: Shared,
+    builder: SocketIoBuilder,
+    url: &str,
+) -> Result<(), BoxError> {
+    use socketioxide_redis::drivers::redis::redis_client::Client;
+    use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+
+    // The adapter's driver speaks RESP3 (Redis 7 and later).
+    let url = if url.contains("protocol=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&protocol=resp3")
+    } else {
+        format!("{url}?protocol=resp3")
+    };
+    let client = Client::open(url)?;
+    let ctr = RedisAdapterCtr::new_with_redis(&client).await?;
+    let (layer, io) = builder.with_adapter::<RedisAdapter<_>>(ctr).build_layer();
+    // Subscriptions must be in place before the address is printed, so that a
+    // client told the server is up never misses a broadcast from another node.
+    for init in register(&io, &args) {
+        init.await?;
+    }
+    serve(args, app, layer, io).await
+}
+
+#[cfg(not(feature = "redis"))]
+async fn serve_with_redis(
+    _args: Args,
+    _app: Shared,
+    _builder: SocketIoBuilder,
+    _url: &str,
+) -> Result<(), BoxError> {
+    Err("--redis-url needs omni-server built with the `redis` feature".into())
+}
+
+fn configure(builder: SocketIoBuilder, args: &Args) -> SocketIoBuilder {
+    let max = usize::try_from(args.max_payload).unwrap_or(usize::MAX);
+    builder
         .ping_interval(Duration::from_millis(args.ping_interval_ms))
         .ping_timeout(Duration::from_millis(args.ping_timeout_ms))
         .max_payload(args.max_payload)
-        .ws_max_message_size(usize::try_from(args.max_payload).unwrap_or(usize::MAX))
-        .ws_max_frame_size(usize::try_from(args.max_payload).unwrap_or(usize::MAX))
+        .ws_max_message_size(max)
+        .ws_max_frame_size(max)
         .connect_timeout(Duration::from_millis(args.connect_timeout_ms))
-        .with_state(app.clone())
-        .build_layer();
+}
 
+/// Registers every namespace; returns the adapter's pending initialisations.
+fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, args: &Args) -> Vec<A::InitRes> {
+    let mut init = Vec::new();
     if args.conformance {
-        conformance::register(&io);
+        init.extend(conformance::register(io));
     }
-    omni::register(&io, !args.conformance);
-    products::register(&io);
+    init.extend(omni::register(io, !args.conformance));
+    init.extend(products::register(io));
+    init
+}
+
+async fn serve<A: Adapter>(
+    args: Args,
+    app: Shared,
+    layer: SocketIoLayer<A>,
+    io: SocketIo<A>,
+) -> Result<(), BoxError> {
     omni::spawn_periodic(
         io.clone(),
         app.clone(),
@@ -83,10 +153,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let cors = if args.cors_origins.is_empty() {
-        CorsLayer::new()
-            .allow_origin(Any)
-            .allow_headers(Any)
-            .allow_methods(Any)
+        CorsLayer::new().allow_origin(Any)
     } else {
         let origins = args
             .cors_origins
@@ -94,18 +161,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .map(|o| o.parse())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("invalid --cors-origin: {e}"))?;
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_headers(Any)
-            .allow_methods(Any)
-    };
+        CorsLayer::new().allow_origin(AllowOrigin::list(origins))
+    }
+    .allow_headers(Any)
+    .allow_methods(Any);
 
     let mut router = Router::new()
         .route("/health", get(|| async { "ok" }))
-        .merge(admin_api::router(admin_api::Ctx {
-            app: app.clone(),
-            io: io.clone(),
-        }));
+        .merge(admin_api::router(admin_api::Ctx { app, io }));
     if let Some(dir) = &args.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }

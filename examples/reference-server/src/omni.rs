@@ -6,9 +6,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use omni_socket_core::models::omni as m;
 use serde_json::{json, Value};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
 
 use crate::auth::Role;
 use crate::rate::omni_limit;
@@ -32,22 +34,22 @@ const KNOWN_EVENTS: &[&str] = &[
 ];
 
 /// Registers `/`, `/admin` and `/analytics`.
-pub fn register(io: &SocketIo, with_root: bool) {
+pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, with_root: bool) -> Vec<A::InitRes> {
+    let mut init = Vec::new();
     if with_root {
-        io.ns("/", on_connect.with(authenticate));
+        init.push(io.ns("/", on_connect.with(authenticate)));
     }
-    io.ns("/admin", on_admin_connect.with(authenticate_admin));
-    io.ns(
-        "/analytics",
-        on_analytics_connect.with(authenticate_required),
-    );
+    init.push(io.ns("/admin", on_admin_connect.with(authenticate_admin)));
+    let analytics = on_analytics_connect.with(authenticate_required);
+    init.push(io.ns("/analytics", analytics));
+    init
 }
 
 /// Checks the CONNECT auth `{token?, license_key?, role?}`. No credentials at
 /// all gives an anonymous session (seed 000 connects without auth); any
 /// credential that is present must be valid.
-async fn authenticate(
-    s: SocketRef,
+async fn authenticate<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -60,7 +62,7 @@ async fn authenticate(
 
 /// Handlers are registered before CONNECT is answered: the connect handler
 /// runs as a separate task, and a client may emit as soon as it is connected.
-fn register_root_handlers(s: &SocketRef) {
+fn register_root_handlers<A: Adapter>(s: &SocketRef<A>) {
     s.on("heartbeat", on_heartbeat);
     s.on("join_room", on_join_room);
     s.on("leave_room", on_leave_room);
@@ -68,7 +70,7 @@ fn register_root_handlers(s: &SocketRef) {
     s.on("notification_read", on_notification_read);
     s.on("binary_data", on_binary_data);
     s.on_fallback(on_unknown);
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
 }
 
 fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
@@ -145,7 +147,7 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-async fn on_connect(s: SocketRef, State(app): State<Shared>) {
+async fn on_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>) {
     let sess = session(&s);
     if let Some(uid) = &sess.user_id {
         let (permissions, expires_at) = {
@@ -182,14 +184,14 @@ async fn on_connect(s: SocketRef, State(app): State<Shared>) {
 }
 
 /// Counts the event in the seed's rate table; false when refused.
-fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<Session> {
+fn gate<A: Adapter>(s: &SocketRef<A>, app: &Shared, event: &str) -> Option<Session> {
     app.count_event();
     let sess = session(s);
     sess.allow(s, event, omni_limit(event)).then_some(sess)
 }
 
-async fn on_heartbeat(
-    s: SocketRef,
+async fn on_heartbeat<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::Heartbeat>,
 ) {
@@ -216,7 +218,7 @@ async fn on_heartbeat(
     );
 }
 
-fn room_error(s: &SocketRef, room: &str, code: &str, message: &str) {
+fn room_error<A: Adapter>(s: &SocketRef<A>, room: &str, code: &str, message: &str) {
     emit(
         s,
         &m::RoomError {
@@ -283,8 +285,8 @@ fn authorize_room(
     }
 }
 
-async fn on_join_room(
-    s: SocketRef,
+async fn on_join_room<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::JoinRoom>,
 ) {
@@ -310,7 +312,11 @@ async fn on_join_room(
         ),
         Ok(kind) => {
             s.join(req.room.clone());
-            let members = s.within(req.room.clone()).sockets().len();
+            // Across every node when a remote adapter is in use.
+            let members = match s.within(req.room.clone()).fetch_sockets().await {
+                Ok(all) => all.len(),
+                Err(_) => s.within(req.room.clone()).sockets().len(),
+            };
             emit(
                 &s,
                 &m::RoomJoined {
@@ -324,8 +330,8 @@ async fn on_join_room(
     }
 }
 
-async fn on_leave_room(
-    s: SocketRef,
+async fn on_leave_room<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::LeaveRoom>,
 ) {
@@ -342,8 +348,8 @@ async fn on_leave_room(
     emit(&s, &m::RoomLeft { room: req.room });
 }
 
-async fn on_license_check(
-    s: SocketRef,
+async fn on_license_check<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::LicenseCheck>,
 ) {
@@ -389,11 +395,11 @@ async fn on_license_check(
     emit(&s, &result);
 }
 
-async fn on_notification_read(
-    s: SocketRef,
+async fn on_notification_read<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::NotificationRead>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let Some(sess) = gate(&s, &app, "notification_read") else {
         return;
@@ -424,7 +430,11 @@ async fn on_notification_read(
     let _ = ack.send(&json!({ "notification_id": req.notification_id, "read": true }));
 }
 
-async fn on_binary_data(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<Bytes>) {
+async fn on_binary_data<A: Adapter>(
+    s: SocketRef<A>,
+    State(app): State<Shared>,
+    TryData(data): TryData<Bytes>,
+) {
     if gate(&s, &app, "binary_data").is_none() {
         return;
     }
@@ -439,7 +449,7 @@ async fn on_binary_data(s: SocketRef, State(app): State<Shared>, TryData(data): 
     let _ = s.emit("binary_response", &data);
 }
 
-async fn on_unknown(s: SocketRef, State(app): State<Shared>, Event(event): Event) {
+async fn on_unknown<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>, Event(event): Event) {
     // Unknown names share one bucket so a client cannot grow the limiter map.
     let bucket = if KNOWN_EVENTS.contains(&event.as_str()) {
         event.as_str()
@@ -457,8 +467,8 @@ async fn on_unknown(s: SocketRef, State(app): State<Shared>, Event(event): Event
 }
 
 /// `/admin` accepts only admin tokens.
-async fn authenticate_admin(
-    s: SocketRef,
+async fn authenticate_admin<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -470,25 +480,25 @@ async fn authenticate_admin(
     s.extensions.insert(Session::from_claims(claims));
     s.on(
         "get_stats",
-        async |s: SocketRef, State(app): State<Shared>, io: SocketIo, ack: AckSender| {
+        async |s: SocketRef<A>, State(app): State<Shared>, io: SocketIo<A>, ack: AckSender<A>| {
             if !session(&s).allow(&s, "get_stats", 30) {
                 return;
             }
             let _ = ack.send(&stats(&app, &io));
         },
     );
-    s.on_fallback(async |s: SocketRef, Event(event): Event| {
+    s.on_fallback(async |s: SocketRef<A>, Event(event): Event| {
         emit_error(
             &s,
             "UNKNOWN_EVENT",
             format!("Unknown event '{}'", truncate(&event, 64)),
         );
     });
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
     Ok(())
 }
 
-async fn on_admin_connect(s: SocketRef) {
+async fn on_admin_connect<A: Adapter>(s: SocketRef<A>) {
     let sess = session(&s);
     emit(
         &s,
@@ -506,8 +516,8 @@ async fn on_admin_connect(s: SocketRef) {
 }
 
 /// `/analytics` needs a valid token or license (same rules as `/`, but not anonymous).
-async fn authenticate_required(
-    s: SocketRef,
+async fn authenticate_required<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -520,16 +530,17 @@ async fn authenticate_required(
         ));
     }
     s.extensions.insert(sess);
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
     Ok(())
 }
 
-async fn on_analytics_connect(s: SocketRef) {
+async fn on_analytics_connect<A: Adapter>(s: SocketRef<A>) {
     expire_with_token(&s, &session(&s));
 }
 
-/// Counts per namespace and totals, for `real_time_stats` and the admin API.
-pub fn stats(app: &Shared, io: &SocketIo) -> Value {
+/// Connection counts of this node per namespace and in total, for
+/// `real_time_stats`, `system_status` and the admin API.
+pub fn stats<A: Adapter>(app: &Shared, io: &SocketIo<A>) -> Value {
     let mut namespaces = serde_json::Map::new();
     let mut total = 0usize;
     for ns in [
@@ -555,7 +566,7 @@ pub fn stats(app: &Shared, io: &SocketIo) -> Value {
 }
 
 /// The periodic `system_status` payload.
-pub fn system_status(app: &Shared, io: &SocketIo) -> m::SystemStatus {
+pub fn system_status<A: Adapter>(app: &Shared, io: &SocketIo<A>) -> m::SystemStatus {
     let st = stats(app, io);
     let (cpu, memory) = host_load();
     m::SystemStatus {
@@ -597,7 +608,12 @@ fn host_load() -> (f64, f64) {
 }
 
 /// Starts the periodic `system_status` (on `/`) and `real_time_stats` (on `/analytics`) broadcasts.
-pub fn spawn_periodic(io: SocketIo, app: Shared, status_every: Duration, stats_every: Duration) {
+pub fn spawn_periodic<A: Adapter>(
+    io: SocketIo<A>,
+    app: Shared,
+    status_every: Duration,
+    stats_every: Duration,
+) {
     let (io2, app2) = (io.clone(), app.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(status_every);
@@ -605,7 +621,9 @@ pub fn spawn_periodic(io: SocketIo, app: Shared, status_every: Duration, stats_e
         loop {
             tick.tick().await;
             if let Some(op) = io.of("/") {
+                // `local`: every node sends its own periodic events to its own clients.
                 let _ = op
+                    .local()
                     .emit(
                         <m::SystemStatus as omni_socket_core::models::Event>::NAME,
                         &system_status(&app, &io),
@@ -620,7 +638,10 @@ pub fn spawn_periodic(io: SocketIo, app: Shared, status_every: Duration, stats_e
         loop {
             tick.tick().await;
             if let Some(op) = io2.of("/analytics") {
-                let _ = op.emit("real_time_stats", &stats(&app2, &io2)).await;
+                let _ = op
+                    .local()
+                    .emit("real_time_stats", &stats(&app2, &io2))
+                    .await;
             }
         }
     });

@@ -6,9 +6,11 @@
 
 use omni_socket_core::models::{deployments as dep, doa, fama, marketplace as mk, Event};
 use serde_json::{json, Value};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event as EventName, SocketRef, State, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
 
 use crate::auth::Role;
 use crate::rate::product_limit;
@@ -26,25 +28,31 @@ const MAX_ATTACHMENTS: usize = 10;
 const TYPING_THROTTLE_MS: i64 = 500;
 
 /// Registers the four product namespaces.
-pub fn register(io: &SocketIo) {
-    io.ns("/deployments", deployments_connect.with(deployments_auth));
-    io.ns("/doa", doa_connect.with(doa_auth));
-    io.ns("/fama", fama_connect);
-    io.ns("/marketplace", marketplace_connect.with(marketplace_auth));
+pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> Vec<A::InitRes> {
+    vec![
+        io.ns("/deployments", deployments_connect.with(deployments_auth)),
+        io.ns("/doa", doa_connect.with(doa_auth)),
+        io.ns("/fama", fama_connect),
+        io.ns("/marketplace", marketplace_connect.with(marketplace_auth)),
+    ]
 }
 
 /// Emits a broadcast (to everyone in the namespace but `s`) of a typed payload.
-async fn broadcast<T: Event>(s: &SocketRef, payload: &T) {
+async fn broadcast<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
     let _ = s.broadcast().emit(T::NAME, payload).await;
 }
 
 /// Emits a typed payload to `rooms`, `s` included when it is a member.
-async fn to_rooms<T: Event>(s: &SocketRef, rooms: Vec<String>, payload: &T) {
+async fn to_rooms<T: Event, A: Adapter>(s: &SocketRef<A>, rooms: Vec<String>, payload: &T) {
     let _ = s.within(rooms).emit(T::NAME, payload).await;
 }
 
 /// Every product except FAMA refuses a missing or bad token at CONNECT.
-fn require_token(s: &SocketRef, app: &Shared, auth: Option<Value>) -> Result<Session, Refusal> {
+fn require_token<A: Adapter>(
+    s: &SocketRef<A>,
+    app: &Shared,
+    auth: Option<Value>,
+) -> Result<Session, Refusal> {
     let claims = verify_auth_token(app, &auth.unwrap_or(Value::Null))?;
     let sess = Session::from_claims(claims);
     s.extensions.insert(sess.clone());
@@ -57,7 +65,7 @@ fn numeric_id(sess: &Session) -> Option<u64> {
 }
 
 /// Counts the event; emits `rate_limited` and returns `None` when over.
-fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<(Session, String)> {
+fn gate<A: Adapter>(s: &SocketRef<A>, app: &Shared, event: &str) -> Option<(Session, String)> {
     app.count_event();
     let sess = session(s);
     if !sess.allow(s, event, product_limit(event)) {
@@ -67,16 +75,16 @@ fn gate(s: &SocketRef, app: &Shared, event: &str) -> Option<(Session, String)> {
     Some((sess, uid))
 }
 
-fn fallback(s: &SocketRef) {
+fn fallback<A: Adapter>(s: &SocketRef<A>) {
     s.on_fallback(
-        async |s: SocketRef, State(app): State<Shared>, EventName(event): EventName| {
+        async |s: SocketRef<A>, State(app): State<Shared>, EventName(event): EventName| {
             if gate(&s, &app, "other").is_some() {
                 let name: String = event.chars().take(64).collect();
                 emit_error(&s, "UNKNOWN_EVENT", format!("Unknown event '{name}'"));
             }
         },
     );
-    s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+    s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
 }
 
 /// Reads an id the seeds send either bare or inside an object under `field`.
@@ -93,7 +101,7 @@ fn id_arg(v: &Value, field: &str) -> Option<String> {
     valid_id(&id).then_some(id)
 }
 
-fn in_room(s: &SocketRef, room: &str) -> bool {
+fn in_room<A: Adapter>(s: &SocketRef<A>, room: &str) -> bool {
     s.rooms().iter().any(|r| r == room)
 }
 
@@ -102,8 +110,8 @@ fn in_room(s: &SocketRef, room: &str) -> bool {
 
 // ---------------------------------------------------------------- deployments
 
-async fn deployments_auth(
-    s: SocketRef,
+async fn deployments_auth<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -111,7 +119,7 @@ async fn deployments_auth(
     s.on("deployment:subscribe", deployment_subscribe);
     s.on("deployment:unsubscribe", deployment_unsubscribe);
     fallback(&s);
-    s.on_disconnect(async |s: SocketRef| {
+    s.on_disconnect(async |s: SocketRef<A>| {
         let sess = session(&s);
         sess.closed.notify_one();
         let user_id = dep::UserId::String(sess.user_id.unwrap_or_default());
@@ -121,7 +129,7 @@ async fn deployments_auth(
     Ok(())
 }
 
-async fn deployments_connect(s: SocketRef) {
+async fn deployments_connect<A: Adapter>(s: SocketRef<A>) {
     let sess = session(&s);
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
@@ -133,11 +141,11 @@ async fn deployments_connect(s: SocketRef) {
     broadcast(&s, &online).await;
 }
 
-async fn deployment_subscribe(
-    s: SocketRef,
+async fn deployment_subscribe<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let Some((sess, uid)) = gate(&s, &app, "deployment:subscribe") else {
         return;
@@ -175,11 +183,11 @@ async fn deployment_subscribe(
     }
 }
 
-async fn deployment_unsubscribe(
-    s: SocketRef,
+async fn deployment_unsubscribe<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     if gate(&s, &app, "deployment:unsubscribe").is_none() {
         return;
@@ -201,8 +209,8 @@ async fn deployment_unsubscribe(
 #[derive(Clone, Copy)]
 struct TypingClock(i64);
 
-async fn doa_auth(
-    s: SocketRef,
+async fn doa_auth<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -219,7 +227,7 @@ async fn doa_auth(
     Ok(())
 }
 
-async fn doa_connect(s: SocketRef) {
+async fn doa_connect<A: Adapter>(s: SocketRef<A>) {
     let sess = session(&s);
     expire_with_token(&s, &sess);
     if let Some(uid) = numeric_id(&sess) {
@@ -252,11 +260,11 @@ fn may_follow(app: &Shared, sess: &Session, conv: u64) -> Result<(), (&'static s
     }
 }
 
-async fn doa_join(
-    s: SocketRef,
+async fn doa_join<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let Some((sess, _)) = gate(&s, &app, "join_conversation") else {
         return;
@@ -277,11 +285,11 @@ async fn doa_join(
     }
 }
 
-async fn doa_leave(
-    s: SocketRef,
+async fn doa_leave<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     if gate(&s, &app, "leave_conversation").is_none() {
         return;
@@ -297,7 +305,11 @@ async fn doa_leave(
     let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
 }
 
-async fn doa_typing(s: SocketRef, State(app): State<Shared>, TryData(data): TryData<doa::Typing>) {
+async fn doa_typing<A: Adapter>(
+    s: SocketRef<A>,
+    State(app): State<Shared>,
+    TryData(data): TryData<doa::Typing>,
+) {
     let Some((sess, _)) = gate(&s, &app, "typing") else {
         return;
     };
@@ -327,8 +339,8 @@ async fn doa_typing(s: SocketRef, State(app): State<Shared>, TryData(data): TryD
     let _ = s.to(room).emit(doa::UserTyping::NAME, &payload).await;
 }
 
-async fn doa_mark_read(
-    s: SocketRef,
+async fn doa_mark_read<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<doa::MarkRead>,
 ) {
@@ -372,7 +384,11 @@ async fn doa_mark_read(
 
 /// FAMA accepts the transport, then reports auth failures with
 /// `error {message}` and disconnects, as its seed describes.
-async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): TryData<Value>) {
+async fn fama_connect<A: Adapter>(
+    s: SocketRef<A>,
+    State(app): State<Shared>,
+    TryData(auth): TryData<Value>,
+) {
     let verdict = verify_auth_token(&app, &auth.unwrap_or(Value::Null))
         .map(Session::from_claims)
         .and_then(|sess| match numeric_id(&sess) {
@@ -391,7 +407,7 @@ async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): Tr
             expire_with_token(&s, &sess);
             s.extensions.insert(sess);
             s.on_fallback(
-                async |s: SocketRef, State(app): State<Shared>, EventName(event): EventName| {
+                async |s: SocketRef<A>, State(app): State<Shared>, EventName(event): EventName| {
                     if gate(&s, &app, "other").is_some() {
                         let name: String = event.chars().take(64).collect();
                         let message = format!("Unknown event '{name}'");
@@ -399,7 +415,7 @@ async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): Tr
                     }
                 },
             );
-            s.on_disconnect(|s: SocketRef| async move { session(&s).closed.notify_one() });
+            s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
         }
         Err(refusal) => {
             let message = format!("Authentication failed: {}", refusal.message);
@@ -411,8 +427,8 @@ async fn fama_connect(s: SocketRef, State(app): State<Shared>, TryData(auth): Tr
 
 // ---------------------------------------------------------------- marketplace
 
-async fn marketplace_auth(
-    s: SocketRef,
+async fn marketplace_auth<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
@@ -426,7 +442,7 @@ async fn marketplace_auth(
     s.on("order_typing", order_typing);
     s.on("dispute_typing", dispute_typing);
     fallback(&s);
-    s.on_disconnect(async |s: SocketRef| {
+    s.on_disconnect(async |s: SocketRef<A>| {
         let sess = session(&s);
         sess.closed.notify_one();
         let user_id = sess.user_id.unwrap_or_default();
@@ -442,7 +458,7 @@ async fn marketplace_auth(
     Ok(())
 }
 
-async fn marketplace_connect(s: SocketRef) {
+async fn marketplace_connect<A: Adapter>(s: SocketRef<A>) {
     let sess = session(&s);
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
@@ -488,11 +504,11 @@ fn may_join_dispute(app: &Shared, sess: &Session, uid: &str, dispute: &str) -> R
 }
 
 /// Joins or leaves a chat room after validation; `check` is `None` for leaving.
-async fn chat_membership(
-    s: SocketRef,
+async fn chat_membership<A: Adapter>(
+    s: SocketRef<A>,
     app: Shared,
     data: Option<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
     event: &'static str,
     field: &'static str,
     check: Option<ChatCheck>,
@@ -532,11 +548,11 @@ async fn chat_membership(
     }
 }
 
-async fn join_order_chat(
-    s: SocketRef,
+async fn join_order_chat<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(d): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     chat_membership(
         s,
@@ -550,20 +566,20 @@ async fn join_order_chat(
     .await;
 }
 
-async fn leave_order_chat(
-    s: SocketRef,
+async fn leave_order_chat<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(d): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     chat_membership(s, app, d.ok(), ack, "leave_order_chat", "orderId", None).await;
 }
 
-async fn join_dispute_chat(
-    s: SocketRef,
+async fn join_dispute_chat<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(d): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     chat_membership(
         s,
@@ -577,11 +593,11 @@ async fn join_dispute_chat(
     .await;
 }
 
-async fn leave_dispute_chat(
-    s: SocketRef,
+async fn leave_dispute_chat<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(d): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     chat_membership(s, app, d.ok(), ack, "leave_dispute_chat", "disputeId", None).await;
 }
@@ -595,11 +611,11 @@ fn message_id(app: &Shared, prefix: &str) -> String {
     format!("{prefix}_{}_{n}", now_ms())
 }
 
-async fn order_message(
-    s: SocketRef,
+async fn order_message<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendOrderMessage>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let Some((_, uid)) = gate(&s, &app, "order_message") else {
         return;
@@ -637,11 +653,11 @@ async fn order_message(
     let _ = ack.send(&json!({ "success": true, "id": id }));
 }
 
-async fn dispute_message(
-    s: SocketRef,
+async fn dispute_message<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendDisputeMessage>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let Some((_, uid)) = gate(&s, &app, "dispute_message") else {
         return;
@@ -670,8 +686,8 @@ async fn dispute_message(
     let _ = ack.send(&json!({ "success": true, "id": id }));
 }
 
-async fn order_typing(
-    s: SocketRef,
+async fn order_typing<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendOrderTyping>,
 ) {
@@ -697,8 +713,8 @@ async fn order_typing(
     let _ = s.to(room).emit(mk::OrderTyping::NAME, &payload).await;
 }
 
-async fn dispute_typing(
-    s: SocketRef,
+async fn dispute_typing<A: Adapter>(
+    s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendDisputeTyping>,
 ) {

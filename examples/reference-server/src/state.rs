@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use omni_socket_core::models::{omni as m, Event};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use tokio::sync::Notify;
 
@@ -118,7 +119,7 @@ impl Session {
     }
 
     /// Counts `event` against `limit`; emits `rate_limited` and returns false when over.
-    pub fn allow(&self, s: &SocketRef, event: &str, limit: u32) -> bool {
+    pub fn allow<A: Adapter>(&self, s: &SocketRef<A>, event: &str, limit: u32) -> bool {
         let verdict = self
             .limiter
             .lock()
@@ -143,21 +144,21 @@ impl Session {
 }
 
 /// Reads the session stored by the connect middleware.
-pub fn session(s: &SocketRef) -> Session {
+pub fn session<A: Adapter>(s: &SocketRef<A>) -> Session {
     s.extensions
         .get::<Session>()
         .unwrap_or_else(Session::anonymous)
 }
 
 /// Emits a typed payload under the event name the SDK's models give it.
-pub fn emit<T: Event>(s: &SocketRef, payload: &T) {
+pub fn emit<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
     // A send fails only when the socket is already closing; nothing to do then.
     let _ = s.emit(T::NAME, payload);
 }
 
 /// Emits `error {code, message}` (Omni's shape, used by every namespace but
 /// FAMA) to one socket; the connection stays open.
-pub fn emit_error(s: &SocketRef, code: &'static str, message: impl Into<String>) {
+pub fn emit_error<A: Adapter>(s: &SocketRef<A>, code: &'static str, message: impl Into<String>) {
     emit(
         s,
         &m::Error {
@@ -211,7 +212,7 @@ pub fn verify_auth_token(app: &AppState, auth: &serde_json::Value) -> Result<Cla
 }
 
 /// Schedules `auth_error` + disconnect when the token of `session` expires.
-pub fn expire_with_token(s: &SocketRef, session: &Session) {
+pub fn expire_with_token<A: Adapter>(s: &SocketRef<A>, session: &Session) {
     let Some(exp) = session.claims.as_ref().map(|c| c.exp) else {
         return;
     };
