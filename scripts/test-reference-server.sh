@@ -3,6 +3,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# The Redis scale-out test needs a real redis-server (Debian package).
+if ! command -v redis-server >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update
+  $SUDO apt-get install -y redis-server
+fi
+export OMNI_REQUIRE_REDIS=1
+
 cargo build -p omni-reference-server --features redis
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 export OMNI_SERVER_BIN="$target_dir/debug/omni-server"
