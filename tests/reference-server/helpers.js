@@ -18,15 +18,19 @@ export function startServer(extraArgs = []) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${stderr}`)); }, 15000);
     let out = '';
+    let started = false;
     proc.stdout.on('data', (d) => {
-      out += d;
+      out = (out + d).slice(-20000);
+      if (started) return;
       const m = out.match(/omni-server listening on (http:\/\/\S+)/);
       if (m) {
+        started = true;
         clearTimeout(timer);
         resolve({
           url: m[1],
           proc,
           stderr: () => stderr,
+          stdout: () => out,
           alive: () => proc.exitCode === null && proc.signalCode === null,
           stop: () => new Promise((res) => {
             if (proc.exitCode !== null || proc.signalCode !== null) return res();

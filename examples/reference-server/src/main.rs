@@ -168,7 +168,10 @@ async fn serve<A: Adapter>(
 
     let mut router = Router::new()
         .route("/health", get(|| async { "ok" }))
-        .merge(admin_api::router(admin_api::Ctx { app, io }));
+        .merge(admin_api::router(admin_api::Ctx {
+            app,
+            io: io.clone(),
+        }));
     if let Some(dir) = &args.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }
@@ -179,11 +182,36 @@ async fn serve<A: Adapter>(
     // Tests and scripts read this exact line to find the port.
     println!("omni-server listening on http://{addr}");
     axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open WebSockets would hold the graceful shutdown forever: close them first.
+            io.close().await;
         })
         .await?;
     Ok(())
+}
+
+/// Resolves on Ctrl-C, or SIGTERM (what process managers and containers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn print_demo_tokens(jwt: &Jwt) {
