@@ -18,6 +18,30 @@ describe('conformance profile', () => {
     assert.ok(open.sid);
   });
 
+  // Keeps a long-polling session alive by answering pings; resolves with the
+  // time it lived (ms), or `null` if it was still open after `maxMs`.
+  async function lifetime(connect, maxMs) {
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const open = JSON.parse((await (await fetch(base)).text()).slice(1));
+    const url = `${base}&sid=${open.sid}`;
+    const start = Date.now();
+    if (connect) await fetch(url, { method: 'POST', body: '40' });
+    while (Date.now() - start < maxMs) {
+      const res = await fetch(url);
+      const body = await res.text();
+      if (res.status !== 200 || body.split('\x1e').includes('1')) return Date.now() - start;
+      if (body.split('\x1e').includes('2')) await fetch(url, { method: 'POST', body: '3' });
+    }
+    return null;
+  }
+
+  it('closes an Engine.IO session that never connects to a namespace after connectTimeout', async () => {
+    const lived = await lifetime(false, 2500);
+    assert.ok(lived !== null && lived >= 700 && lived < 2000, `lived ${lived} ms`);
+    // A session that did CONNECT and answers pings stays open.
+    assert.equal(await lifetime(true, 1600), null);
+  });
+
   it('emits the handshake auth on / and /custom', async () => {
     const s = await connect(server, '/', { token: '123' });
     assert.deepEqual(await next(s, 'auth'), { token: '123' });

@@ -15,6 +15,8 @@ describe('omni limits', () => {
     for (let i = 0; i < 20; i++) await next(s, 'room_joined');
     s.emit('join_room', { room: 'user_12345' });
     const r = await next(s, 'rate_limited');
+    const e = await next(s, 'error');
+    assert.deepEqual([e.code, e.retry_after], ['RATE_LIMITED', r.retry_after]);
     assert.equal(r.event, 'join_room');
     assert.equal(r.limit, 20);
     assert.equal(r.window, 60);

@@ -197,6 +197,13 @@ async fn license_event<A: Adapter>(
     let now = now_ms();
     {
         let mut store = ctx.app.store();
+        if event == "created" && store.licenses.len() >= MAX_NOTIFICATIONS {
+            return Err(ApiError(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "STORE_FULL",
+                "too many licenses".into(),
+            ));
+        }
         if event == "created" {
             let owner = m
                 .get("client_id")

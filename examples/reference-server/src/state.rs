@@ -128,6 +128,16 @@ impl Session {
         match verdict {
             Ok(()) => true,
             Err(r) => {
+                // Seed 000 shows both shapes: the dedicated event and a generic
+                // `error` with `RATE_LIMITED`; a client may listen to either.
+                emit(
+                    s,
+                    &m::Error {
+                        code: "RATE_LIMITED".into(),
+                        message: format!("Too many '{}' events", r.event),
+                        retry_after: Some(r.retry_after.into()),
+                    },
+                );
                 emit(
                     s,
                     &m::RateLimited {

@@ -129,7 +129,8 @@ pub struct Store {
     pub notifications: HashMap<String, Notification>,
 }
 
-/// Upper bound on stored notifications so the admin API cannot exhaust memory.
+/// Upper bound on each collection the admin API can grow (notifications,
+/// licenses, DOA messages), so that it cannot exhaust memory.
 pub const MAX_NOTIFICATIONS: usize = 10_000;
 
 /// Ids of the demo users, used by `--print-demo-tokens` and the tests.
