@@ -24,6 +24,10 @@ describe('omni events', () => {
     assert.equal(r.status, 'healthy');
     assert.ok(r.server_timestamp >= t && r.server_timestamp < t + 5000);
     assert.ok(Number.isInteger(r.latency) && r.latency >= 0 && r.latency < 5000);
+    // With an ack callback the same response also comes back as the ack.
+    const acked = await s.timeout(2000).emitWithAck('heartbeat', { timestamp: Date.now() });
+    assert.equal(acked.status, 'healthy');
+    await next(s, 'heartbeat_response');
   });
 
   it('license_check reports holders’ licenses and hides others', async () => {

@@ -194,6 +194,7 @@ async fn on_heartbeat<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::Heartbeat>,
+    ack: AckSender<A>,
 ) {
     let Some(_) = gate(&s, &app, "heartbeat") else {
         return;
@@ -208,14 +209,14 @@ async fn on_heartbeat<A: Adapter>(
     let now = now_ms();
     // One-way estimate: the client's clock may differ, so never report a negative latency.
     let latency = (now - i64::try_from(hb.timestamp).unwrap_or(i64::MAX)).clamp(0, 3_600_000);
-    emit(
-        &s,
-        &m::HeartbeatResponse {
-            server_timestamp: u64::try_from(now).unwrap_or(0),
-            latency: latency as f64,
-            status: "healthy".into(),
-        },
-    );
+    let response = m::HeartbeatResponse {
+        server_timestamp: u64::try_from(now).unwrap_or(0),
+        latency: latency as f64,
+        status: "healthy".into(),
+    };
+    // Also as the ack when the client asked for one, for ack-based round-trip timing.
+    let _ = ack.send(&response);
+    emit(&s, &response);
 }
 
 fn room_error<A: Adapter>(s: &SocketRef<A>, room: &str, code: &str, message: &str) {

@@ -226,20 +226,31 @@ pub fn expire_with_token<A: Adapter>(s: &SocketRef<A>, session: &Session) {
     let Some(exp) = session.claims.as_ref().map(|c| c.exp) else {
         return;
     };
-    let wait_ms = u64::try_from(exp.saturating_mul(1000) - now_ms()).unwrap_or(0);
+    let deadline_ms = exp.saturating_mul(1000);
     let s = s.clone();
     let closed = session.closed.clone();
     tokio::spawn(async move {
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_millis(wait_ms)) => {
-                emit(
-                    &s,
-                    &m::AuthError { code: "TOKEN_EXPIRED".into(), message: "Token expired".into() },
-                );
-                let _ = s.disconnect();
+        // Sleep in bounded steps: a far-future `exp` must not become one huge timer.
+        const STEP_MS: i64 = 3_600_000;
+        loop {
+            let left = deadline_ms.saturating_sub(now_ms());
+            if left <= 0 {
+                break;
             }
-            _ = closed.notified() => {}
+            let step = std::time::Duration::from_millis(left.min(STEP_MS) as u64);
+            tokio::select! {
+                _ = tokio::time::sleep(step) => {}
+                _ = closed.notified() => return,
+            }
         }
+        emit(
+            &s,
+            &m::AuthError {
+                code: "TOKEN_EXPIRED".into(),
+                message: "Token expired".into(),
+            },
+        );
+        let _ = s.disconnect();
     });
 }
 
