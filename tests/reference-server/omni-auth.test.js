@@ -67,6 +67,12 @@ describe('omni auth', () => {
     );
   });
 
+  it('a license-only client may state the user role but no other', async () => {
+    const s = await connect(server, '/', { license_key: LICENSE, role: 'user' });
+    assert.equal((await next(s, 'authenticated')).user_id, 'user_12345');
+    await assert.rejects(connect(server, '/', { license_key: LICENSE, role: 'admin' }), /INVALID_TOKEN/);
+  });
+
   it('a client cannot claim a role its token does not grant', async () => {
     await assert.rejects(connect(server, '/', { token: token('john'), role: 'admin' }), /INVALID_TOKEN/);
     const s = await connect(server, '/', { token: token('admin'), role: 'admin' });

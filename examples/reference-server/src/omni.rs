@@ -81,16 +81,6 @@ fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
     } else {
         Session::anonymous()
     };
-    if let Some(role) = auth_str(auth, "role") {
-        // A client may state the role it expects, but never gain one.
-        let granted = session.role.map(Role::as_str);
-        if granted != Some(role) {
-            return Err(Refusal::new(
-                "INVALID_TOKEN",
-                format!("Token does not grant the role '{}'", truncate(role, 32)),
-            ));
-        }
-    }
     if let Some(key) = license {
         let store = app.store();
         let now = now_ms();
@@ -115,6 +105,17 @@ fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
         session.license_key = Some(key.to_string());
         if !session.licenses.iter().any(|k| k == key) {
             session.licenses.push(key.to_string());
+        }
+    }
+    if let Some(role) = auth_str(auth, "role") {
+        // A client may state the role it expects, but never gain one;
+        // license-only sessions are plain users.
+        let granted = session.role.map(Role::as_str);
+        if granted != Some(role) {
+            return Err(Refusal::new(
+                "INVALID_TOKEN",
+                format!("Token does not grant the role '{}'", truncate(role, 32)),
+            ));
         }
     }
     if let Some(uid) = &session.user_id {
@@ -342,7 +343,11 @@ async fn on_leave_room<A: Adapter>(
     let Ok(req) = data else {
         return emit_error(&s, "INVALID_PAYLOAD", "leave_room expects {room: string}");
     };
-    if req.room.len() > MAX_ROOM_LEN || !s.rooms().iter().any(|r| r == &req.room) {
+    // Only the rooms `join_room` hands out can be left, never internal ones.
+    let joinable = req.room == m::ADMIN_DASHBOARD_ROOM
+        || req.room.starts_with("user_")
+        || req.room.starts_with("license_");
+    if !joinable || req.room.len() > MAX_ROOM_LEN || !s.rooms().iter().any(|r| r == &req.room) {
         return room_error(&s, &req.room, "NOT_IN_ROOM", "You are not in this room");
     }
     s.leave(req.room.clone());
