@@ -18,6 +18,9 @@
 //! - [`Value`]: JSON with binary values anywhere, and the placeholder scheme.
 //! - [`models`]: typed events of the five seed products, and (feature `ts`)
 //!   the TypeScript declarations generated from them.
+//! - [`client`]: the deterministic client state machine (session,
+//!   reconnection, heartbeat, acks, offline buffer, rooms, auth, rate
+//!   limits, recovery) that drivers feed with bytes and time.
 //!
 //! All input is treated as hostile: sizes, attachment counts and JSON depth
 //! are bounded by [`Limits`], and malformed input is an [`Error`], never a
@@ -25,6 +28,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod engineio;
 mod error;
 mod limits;

@@ -1,0 +1,246 @@
+//! Client options. Names and defaults follow socket.io-client where an
+//! option exists there, so JavaScript callers can pass their options object
+//! unchanged (fields are camelCase in serde).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::ratelimit::RateLimitConfig;
+
+/// A transport the client can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// HTTP long-polling.
+    Polling,
+    /// WebSocket.
+    Websocket,
+}
+
+impl TransportKind {
+    /// The name used in the `transport=` query parameter.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Polling => "polling",
+            Self::Websocket => "websocket",
+        }
+    }
+}
+
+/// What to do with an emit when the offline buffer is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OverflowPolicy {
+    /// Refuse the new emit with [`EmitError::BufferFull`](super::EmitError).
+    #[default]
+    Error,
+    /// Drop the oldest buffered emit (reported as
+    /// [`Event::EmitDropped`](super::Event)) and keep the new one.
+    DropOldest,
+}
+
+/// How the application heartbeat measures round trips.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum HeartbeatMode {
+    /// Omni (seed 000): emit `event {timestamp, client_info: {version,
+    /// platform}}` and wait for `response_event {server_timestamp,
+    /// latency, status}`.
+    #[serde(rename_all = "camelCase")]
+    Omni {
+        /// Event sent, `heartbeat`.
+        event: String,
+        /// Event answered, `heartbeat_response`.
+        response_event: String,
+        /// `client_info.version`.
+        version: String,
+        /// `client_info.platform`, e.g. `web` or `native`.
+        platform: String,
+    },
+    /// Emit `event` with an ack request; the ack ends the round trip.
+    #[serde(rename_all = "camelCase")]
+    Ack {
+        /// Event sent, e.g. `ping`.
+        event: String,
+    },
+}
+
+impl HeartbeatMode {
+    /// The Omni heartbeat with the given client info.
+    pub fn omni(version: impl Into<String>, platform: impl Into<String>) -> Self {
+        Self::Omni {
+            event: "heartbeat".into(),
+            response_event: "heartbeat_response".into(),
+            version: version.into(),
+            platform: platform.into(),
+        }
+    }
+
+    pub(crate) fn event(&self) -> &str {
+        match self {
+            Self::Omni { event, .. } | Self::Ack { event } => event,
+        }
+    }
+}
+
+/// Application heartbeat options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HeartbeatConfig {
+    /// Milliseconds between heartbeats; the first goes out on connect.
+    pub interval: u64,
+    /// How heartbeats are sent and matched.
+    pub mode: HeartbeatMode,
+    /// Samples kept for the statistics.
+    pub window: usize,
+    /// Namespace the heartbeat runs on.
+    pub namespace: String,
+}
+
+impl Default for HeartbeatConfig {
+    fn default() -> Self {
+        Self {
+            interval: 30_000,
+            mode: HeartbeatMode::omni(env!("CARGO_PKG_VERSION"), "rust"),
+            window: 100,
+            namespace: "/".into(),
+        }
+    }
+}
+
+/// Options of a [`Client`](super::Client).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClientConfig {
+    /// Server origin, e.g. `https://api.example.com`. `http(s)` becomes
+    /// `ws(s)` for WebSocket URLs.
+    pub url: String,
+    /// Engine.IO path, `/socket.io/`.
+    pub path: String,
+    /// Extra query parameters sent with every transport request.
+    pub query: BTreeMap<String, String>,
+    /// Transports in order of preference; the first is opened, later ones
+    /// are upgrades. Default `["polling", "websocket"]`.
+    pub transports: Vec<TransportKind>,
+    /// Try to upgrade from polling to WebSocket after the handshake.
+    pub upgrade: bool,
+    /// Reconnect automatically after the link is lost.
+    pub reconnection: bool,
+    /// Attempts before giving up; `None` (JS `Infinity`) is unlimited.
+    #[serde(deserialize_with = "de_attempts")]
+    pub reconnection_attempts: Option<u32>,
+    /// First reconnection delay in ms (1000).
+    pub reconnection_delay: u64,
+    /// Largest reconnection delay in ms (5000).
+    pub reconnection_delay_max: u64,
+    /// Jitter share of the delay (0.5).
+    pub randomization_factor: f64,
+    /// Milliseconds for the Engine.IO handshake and for each namespace's
+    /// CONNECT answer (20000).
+    pub timeout: u64,
+    /// Auth object sent in every CONNECT; must be a JSON object.
+    pub auth: Option<serde_json::Value>,
+    /// Default ack timeout in ms for emits that ask for an ack.
+    pub ack_timeout: Option<u64>,
+    /// Resends of an unacknowledged ack emit before it fails (0 = off).
+    pub retries: u32,
+
+    /// Milliseconds a room join with a confirmation event waits for it
+    /// before the room is marked failed (10000), so a server that never
+    /// answers cannot leave a subscription joining forever.
+    pub room_join_timeout: u64,
+
+    /// Namespaces to connect at start (`["/"]`).
+    pub namespaces: Vec<String>,
+    /// Reconnect a namespace after `io server disconnect` (off, as in
+    /// socket.io-client).
+    pub reconnect_after_server_disconnect: bool,
+    /// Emits kept per namespace while offline or rate-limited (1000).
+    pub max_buffered_emits: usize,
+    /// What a full buffer does.
+    pub buffer_overflow: OverflowPolicy,
+    /// Outstanding acks per namespace (1000); more ack emits are refused.
+    pub max_pending_acks: usize,
+    /// Application heartbeat; `None` turns it off.
+    pub heartbeat: Option<HeartbeatConfig>,
+    /// Client-side rate limits.
+    pub rate_limit: RateLimitConfig,
+    /// Milliseconds to wait for new credentials after an auth failure
+    /// before retrying with the old ones (10000).
+    pub auth_refresh_timeout: u64,
+    /// Consecutive auth failures after which the client stops (3; 0 never
+    /// stops).
+    pub max_auth_failures: u32,
+    /// Lower-case fragments that mark a `connect_error` message as an auth
+    /// failure.
+    pub auth_error_patterns: Vec<String>,
+    /// Connection state recovery: send `{pid, offset}` in CONNECT.
+    pub recovery: bool,
+    /// Bound of the event queue; when full the oldest event is dropped and
+    /// counted in [`Client::dropped_events`](super::Client::dropped_events).
+    pub max_queued_events: usize,
+    /// Bound of the outgoing frame queue; emits wait in the buffer when it
+    /// is full.
+    pub max_queued_transmits: usize,
+}
+
+fn de_attempts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = Option::<f64>::deserialize(d)?;
+    Ok(v.and_then(|n| (n.is_finite() && n >= 0.0 && n < f64::from(u32::MAX)).then_some(n as u32)))
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            path: "/socket.io/".into(),
+            query: BTreeMap::new(),
+            transports: vec![TransportKind::Polling, TransportKind::Websocket],
+            upgrade: true,
+            reconnection: true,
+            reconnection_attempts: None,
+            reconnection_delay: 1000,
+            reconnection_delay_max: 5000,
+            randomization_factor: 0.5,
+            timeout: 20_000,
+            auth: None,
+            ack_timeout: None,
+            retries: 0,
+            room_join_timeout: 10_000,
+            namespaces: vec!["/".into()],
+            reconnect_after_server_disconnect: false,
+            max_buffered_emits: 1000,
+            buffer_overflow: OverflowPolicy::Error,
+            max_pending_acks: 1000,
+            heartbeat: None,
+            rate_limit: RateLimitConfig::default(),
+            auth_refresh_timeout: 10_000,
+            max_auth_failures: 3,
+            auth_error_patterns: [
+                "auth",
+                "token",
+                "unauthorized",
+                "forbidden",
+                "jwt",
+                "credential",
+                "license",
+            ]
+            .map(String::from)
+            .to_vec(),
+            recovery: true,
+            max_queued_events: 4096,
+            max_queued_transmits: 4096,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Defaults with the given server origin.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            ..Self::default()
+        }
+    }
+}

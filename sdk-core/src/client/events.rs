@@ -1,0 +1,326 @@
+//! What the client hands back to the driver and the application.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use super::auth::AuthFailureSource;
+use super::config::TransportKind;
+use super::latency::LatencyStats;
+use super::rooms::RoomState;
+use crate::Value;
+
+/// Why a namespace was disconnected, with socket.io-client's strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DisconnectReason {
+    /// The server sent DISCONNECT. No automatic reconnection unless
+    /// `reconnect_after_server_disconnect` is set.
+    IoServerDisconnect,
+    /// The application disconnected. No reconnection.
+    IoClientDisconnect,
+    /// No ping within pingInterval + pingTimeout.
+    PingTimeout,
+    /// The transport closed.
+    TransportClose,
+    /// The transport failed.
+    TransportError,
+    /// The server sent something that is not valid Engine.IO / Socket.IO.
+    ParseError,
+}
+
+impl DisconnectReason {
+    /// The socket.io-client string, e.g. `"ping timeout"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::IoServerDisconnect => "io server disconnect",
+            Self::IoClientDisconnect => "io client disconnect",
+            Self::PingTimeout => "ping timeout",
+            Self::TransportClose => "transport close",
+            Self::TransportError => "transport error",
+            Self::ParseError => "parse error",
+        }
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identifies one emit that asked for an ack, across retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Identifies one transport the driver opened on the client's request.
+/// Input from a transport the client has since given up is ignored, so a
+/// late frame from an old socket cannot confuse a new session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransportId(pub u64);
+
+/// One Engine.IO message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A text packet (WebSocket text frame, or one polling record).
+    Text(String),
+    /// A binary message (WebSocket binary frame, or a `b`-base64 polling
+    /// record).
+    Binary(Bytes),
+}
+
+/// A frame for a transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Transport to send it on.
+    pub transport: TransportId,
+    /// The frame.
+    pub frame: Frame,
+}
+
+/// What the driver must do with transports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportAction {
+    /// Open a transport and report it with
+    /// [`handle_transport_opened`](super::Client::handle_transport_opened).
+    Open {
+        /// Id to report its input under.
+        id: TransportId,
+        /// Kind of transport.
+        kind: TransportKind,
+        /// Full URL with `EIO=4`, `transport=` and, for an upgrade, `sid=`.
+        url: String,
+    },
+    /// Close a transport, after sending frames already polled for it.
+    Close {
+        /// The transport.
+        id: TransportId,
+    },
+}
+
+/// Why an ack emit ended without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckFailure {
+    /// No answer in time (after all retries).
+    Timeout,
+    /// The namespace disconnected while waiting; the server cannot answer
+    /// on a new session.
+    Disconnected,
+    /// Never sent: pushed out of a full buffer by `DropOldest`, or over
+    /// the server's `maxPayload` (an [`Event::EmitDropped`] says which).
+    Dropped,
+}
+
+/// Why an emit was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// A volatile emit while not writable or over the rate budget.
+    Volatile,
+    /// Pushed out of a full buffer by `DropOldest`.
+    BufferOverflow,
+    /// Larger than the server's `maxPayload`: the server would close the
+    /// connection on it, and resending after the reconnect would do the
+    /// same again, so it is not sent at all.
+    TooLarge {
+        /// Size of the largest Engine.IO packet of the emit, in bytes.
+        size: usize,
+        /// The server's `maxPayload`.
+        max: u64,
+    },
+}
+
+/// Why an emit was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    /// The offline buffer is full (policy `Error`). Retry later or raise
+    /// `max_buffered_emits`.
+    #[error("emit buffer full ({max} emits)")]
+    BufferFull {
+        /// The configured bound.
+        max: usize,
+    },
+    /// Too many acks outstanding in this namespace.
+    #[error("too many pending acks ({max})")]
+    TooManyAcks {
+        /// The configured bound.
+        max: usize,
+    },
+    /// The namespace was never opened with
+    /// [`Client::open_namespace`](super::Client::open_namespace) or listed in
+    /// the options.
+    #[error("namespace {0:?} is not open")]
+    UnknownNamespace(String),
+    /// The event name is reserved by Socket.IO (`connect`, `disconnect`, …).
+    #[error("event name {0:?} is reserved")]
+    Reserved(String),
+}
+
+/// Result of an emit the client accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmitOutcome {
+    /// Queued for sending (now or once connected / within budget).
+    Queued,
+    /// Volatile and dropped because the namespace is not writable.
+    Dropped,
+}
+
+/// An Omni heartbeat answer or an ack round trip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencySample {
+    /// Measured round trip in ms.
+    pub rtt: u64,
+    /// Statistics including this sample.
+    pub stats: LatencyStats,
+    /// `latency` reported by the server, if any.
+    pub server_latency: Option<u64>,
+    /// `status` reported by the server, if any (e.g. `healthy`).
+    pub server_status: Option<String>,
+}
+
+/// Everything the application can observe, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Engine.IO session open.
+    Open {
+        /// Engine.IO session id.
+        sid: String,
+    },
+    /// The session moved to another transport (polling → websocket).
+    Upgraded {
+        /// The new transport.
+        transport: TransportKind,
+    },
+    /// A namespace connected.
+    Connect {
+        /// Namespace.
+        nsp: String,
+        /// Socket id in the namespace.
+        sid: String,
+        /// The server restored the previous session (connection state
+        /// recovery): missed events follow and rooms were kept.
+        recovered: bool,
+    },
+    /// Connecting failed (`connect_error`).
+    ConnectError {
+        /// Namespace.
+        nsp: String,
+        /// The server's message, or `timeout` / the transport error.
+        message: String,
+        /// The server's `data`, if any.
+        data: Option<serde_json::Value>,
+    },
+    /// A connected namespace is no longer connected.
+    Disconnect {
+        /// Namespace.
+        nsp: String,
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// A server event.
+    Message {
+        /// Namespace.
+        nsp: String,
+        /// Event name.
+        event: String,
+        /// Arguments, binary attachments in place.
+        args: Vec<Value>,
+        /// Set when the server asks for an ack; answer with
+        /// [`Client::ack`](super::Client::ack).
+        ack: Option<u64>,
+    },
+    /// The answer to an [`emit_with_ack`](super::Client::emit_with_ack).
+    Ack {
+        /// Namespace.
+        nsp: String,
+        /// The request.
+        request: RequestId,
+        /// The server's arguments.
+        args: Vec<Value>,
+    },
+    /// An ack request ended without answer; its state is gone.
+    AckFailed {
+        /// Namespace.
+        nsp: String,
+        /// The request.
+        request: RequestId,
+        /// Why.
+        reason: AckFailure,
+    },
+    /// A reconnection attempt is scheduled after `delay` ms.
+    ReconnectAttempt {
+        /// 1-based attempt number.
+        attempt: u32,
+        /// Delay before it, in ms.
+        delay: u64,
+    },
+    /// Reconnected (the Engine.IO session is open again).
+    Reconnect {
+        /// Attempts it took.
+        attempt: u32,
+    },
+    /// A reconnection attempt failed.
+    ReconnectError {
+        /// The attempt.
+        attempt: u32,
+        /// What happened.
+        message: String,
+    },
+    /// `reconnection_attempts` exhausted; the client is idle.
+    ReconnectFailed {
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// A heartbeat round trip.
+    Latency(LatencySample),
+    /// A room subscription changed state.
+    RoomState {
+        /// Namespace.
+        nsp: String,
+        /// Subscription key.
+        key: String,
+        /// New state.
+        state: RoomState,
+    },
+    /// The server refused the credentials.
+    AuthFailed {
+        /// Namespace.
+        nsp: String,
+        /// Where the failure was reported.
+        source: AuthFailureSource,
+        /// The server's message.
+        message: String,
+    },
+    /// The hook point for refreshing credentials: call
+    /// [`Client::set_auth`](super::Client::set_auth) within
+    /// `auth_refresh_timeout` to retry with new credentials; otherwise the
+    /// client retries with the old ones.
+    AuthRefreshNeeded {
+        /// Consecutive auth failures so far.
+        failures: u32,
+    },
+    /// `max_auth_failures` consecutive auth failures; the client stopped.
+    AuthGaveUp {
+        /// Failures counted.
+        failures: u32,
+    },
+    /// The server said `rate_limited`; sends of `event` pause.
+    RateLimited {
+        /// Namespace.
+        nsp: String,
+        /// The limited event.
+        event: String,
+        /// Pause applied, in ms.
+        retry_after: u64,
+    },
+    /// An emit was not sent.
+    EmitDropped {
+        /// Namespace.
+        nsp: String,
+        /// Event name.
+        event: String,
+        /// Why.
+        reason: DropReason,
+    },
+    /// The server sent invalid input; the link is closed with
+    /// `parse error` right after.
+    ProtocolError(crate::Error),
+}

@@ -1,0 +1,1665 @@
+//! The deterministic client connection state machine.
+//!
+//! [`Client`] owns everything about a Socket.IO connection except the
+//! sockets and the clock: the Engine.IO session and its upgrade, the
+//! namespaces multiplexed over it, reconnection with backoff, dead-link
+//! detection, the application heartbeat, acks and their retries, the
+//! offline buffer, room subscriptions, auth and its refresh, client-side
+//! rate limits and connection state recovery.
+//!
+//! # Driving it
+//!
+//! A driver owns the transports and a timer. Whenever something happens it
+//! calls a `handle_*` method (or an application command), then drains the
+//! outputs in this order:
+//!
+//! 1. [`poll_transmit`](Client::poll_transmit) until `None`: frames to send
+//!    on the named transport;
+//! 2. [`poll_action`](Client::poll_action) until `None`: transports to open
+//!    or close (a close comes after the frames polled before it);
+//! 3. [`poll_event`](Client::poll_event) until `None`: what the application
+//!    sees;
+//! 4. [`poll_timeout`](Client::poll_timeout): when to call
+//!    [`handle_timeout`](Client::handle_timeout) next.
+//!
+//! Time is an [`Instant`] passed into every call; jitter comes from a seed
+//! passed to [`Client::new`]. The same inputs always give the same outputs.
+//!
+//! ```
+//! use omni_socket_core::client::{Client, ClientConfig, Instant, TransportAction};
+//!
+//! let mut client = Client::new(ClientConfig::new("https://api.example.com"), 42);
+//! client.connect(Instant::from_millis(0));
+//! let Some(TransportAction::Open { url, .. }) = client.poll_action() else { panic!() };
+//! assert_eq!(url, "https://api.example.com/socket.io/?EIO=4&transport=polling");
+//! // The driver opens the transport, then feeds what it receives:
+//! // client.handle_transport_opened(id, now); client.handle_text(id, now, "0{...}");
+//! ```
+//!
+//! # Events ([`Event`])
+//!
+//! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
+//! `ConnectError {nsp, message, data}`, `Disconnect {nsp, reason}` (reasons
+//! `io server disconnect`, `io client disconnect`, `ping timeout`,
+//! `transport close`, `transport error`, `parse error`),
+//! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
+//! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
+//! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
+//! `AuthFailed`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
+//! `EmitDropped`, `ProtocolError`.
+//!
+//! # Options ([`ClientConfig`], camelCase in serde)
+//!
+//! From socket.io-client, same defaults: `reconnection` (true),
+//! `reconnectionAttempts` (unlimited), `reconnectionDelay` (1000),
+//! `reconnectionDelayMax` (5000), `randomizationFactor` (0.5), `timeout`
+//! (20000), `auth`, `transports` (polling, websocket), `upgrade`, `path`
+//! (`/socket.io/`), `query`, `ackTimeout`, `retries` (0). Our own:
+//! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
+//! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
+//! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
+//! `maxQueuedEvents`, `maxQueuedTransmits`.
+//!
+//! # Where it differs from socket.io-client, on purpose
+//!
+//! - Backoff jitter is applied after the cap and only shortens the delay.
+//! - A namespace CONNECT refused for a reason that is not auth, or not
+//!   answered within `timeout`, is retried with the backoff instead of
+//!   being left disconnected; an auth refusal waits for new credentials.
+//! - `retries` applies to emits that ask for an ack; plain emits are not
+//!   turned into acknowledged ones.
+//!
+//! Over HTTP long-polling the driver batches polled frames into one POST
+//! with [`engineio::encode_payload`](crate::engineio::encode_payload)-style
+//! records (binary frames as `b` + base64) and feeds response bodies to
+//! [`handle_polling_payload`](Client::handle_polling_payload).
+
+mod ack;
+mod auth;
+mod backoff;
+mod buffer;
+mod config;
+mod events;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
+mod heartbeat;
+mod latency;
+mod namespace;
+mod ratelimit;
+mod rooms;
+mod timer;
+
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+
+pub use auth::{Auth, AuthFailureSource, Credentials};
+pub use backoff::{Backoff, Rng};
+pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
+pub use events::{
+    AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame, LatencySample,
+    RequestId, Transmit, TransportAction, TransportId,
+};
+pub use latency::LatencyStats;
+pub use ratelimit::{Rate, RateLimitConfig};
+pub use rooms::{Matcher, RoomSpec, RoomState};
+pub use timer::Instant;
+
+use crate::engineio::{self, Handshake};
+use crate::socketio::{self, Decoded, PacketType};
+use crate::{Error, Limits, ProtocolError, Value};
+use latency::LatencyWindow;
+use namespace::{Namespace, NsState, OutKind, Outgoing, PendingAck, PendingKind};
+use ratelimit::RateLimiter;
+use rooms::Room;
+use timer::{Timer, TimerTable};
+
+/// Most namespaces one client multiplexes.
+pub const MAX_NAMESPACES: usize = 64;
+/// Most room subscriptions per namespace.
+pub const MAX_ROOMS: usize = 1024;
+/// Server ack requests remembered per namespace; older ones can no longer
+/// be answered.
+const MAX_SERVER_ACKS: usize = 256;
+/// Timer expiries handled per `handle_timeout` call, so zero delays cannot
+/// spin forever; the rest are due again at once.
+const MAX_EXPIRIES_PER_CALL: usize = 64;
+
+const RESERVED_EVENTS: [&str; 6] = [
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+/// Whether the Engine.IO session is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Not connected and not trying (initial, after `disconnect`, after
+    /// giving up).
+    Idle,
+    /// A transport is opening or waiting for the handshake.
+    Connecting,
+    /// The Engine.IO session is open.
+    Open,
+    /// Waiting before reconnection attempt `attempt`.
+    Reconnecting {
+        /// The attempt that comes next.
+        attempt: u32,
+    },
+}
+
+/// How [`Client::set_auth`] applies new credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthApply {
+    /// At the next CONNECT (a reconnection or a refresh retry).
+    NextConnect,
+    /// Now: disconnect and connect again (seed 000 "update the token during
+    /// a session").
+    Reconnect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Idle,
+    Waiting,
+    Opening,
+    Open,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    id: TransportId,
+}
+
+/// The sans-IO Socket.IO client.
+///
+/// Methods come in four groups: getters (`&self`), `handle_*` for input
+/// from transports and the timer, commands from the application
+/// (`connect`, `emit`, `join`, …), and `poll_*` for output (see the
+/// [module documentation](self) for the order to poll in). Nothing here
+/// panics on network input; every queue is bounded by the
+/// [`ClientConfig`].
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    auth: Auth,
+    rng: Rng,
+    backoff: Backoff,
+    limiter: RateLimiter,
+    latency: LatencyWindow,
+    limits: Limits,
+    decoder: socketio::Decoder,
+    engine: Engine,
+    active: Option<(TransportId, TransportKind)>,
+    probe: Option<Probe>,
+    handshake: Option<Handshake>,
+    timers: TimerTable,
+    now: Instant,
+    next_transport: u64,
+    next_request: u64,
+    attempts: u32,
+    reconnecting: bool,
+    namespaces: Vec<Namespace>,
+    transmits: VecDeque<Transmit>,
+    actions: VecDeque<TransportAction>,
+    events: VecDeque<Event>,
+    dropped_events: u64,
+    dropped_frames: u64,
+    heartbeat_sent: Option<Instant>,
+    server_status: Option<String>,
+    auth_failures: u32,
+    auth_waiting: bool,
+    rate_wake: Option<Instant>,
+}
+
+impl Client {
+    /// A client in [`ConnectionState::Idle`]; call
+    /// [`connect`](Self::connect) to start. `seed` feeds the backoff
+    /// jitter: give each client a different one (e.g. from the platform's
+    /// RNG) so a fleet does not retry in step.
+    pub fn new(config: ClientConfig, seed: u64) -> Self {
+        let auth = config
+            .auth
+            .clone()
+            .and_then(Auth::from_json)
+            .unwrap_or_default();
+        let backoff = Backoff {
+            base: config.reconnection_delay,
+            max: config.reconnection_delay_max,
+            factor: config.randomization_factor,
+        };
+        let window = config.heartbeat.as_ref().map_or(100, |h| h.window);
+        let mut namespaces: Vec<Namespace> = Vec::new();
+        for n in &config.namespaces {
+            let n = normalize_nsp(n);
+            if namespaces.len() < MAX_NAMESPACES && !namespaces.iter().any(|x| x.name == n) {
+                namespaces.push(Namespace::new(n, true));
+            }
+        }
+        Self {
+            limiter: RateLimiter::new(config.rate_limit.clone()),
+            latency: LatencyWindow::new(window),
+            limits: Limits::default(),
+            decoder: socketio::Decoder::new(Limits::default()),
+            auth,
+            rng: Rng::new(seed),
+            backoff,
+            config,
+            engine: Engine::Idle,
+            active: None,
+            probe: None,
+            handshake: None,
+            timers: TimerTable::default(),
+            now: Instant::default(),
+            next_transport: 0,
+            next_request: 0,
+            attempts: 0,
+            reconnecting: false,
+            namespaces,
+            transmits: VecDeque::new(),
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            dropped_events: 0,
+            dropped_frames: 0,
+            heartbeat_sent: None,
+            server_status: None,
+            auth_failures: 0,
+            auth_waiting: false,
+            rate_wake: None,
+        }
+    }
+
+    // ----- getters -----
+
+    /// The options in force.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// State of the Engine.IO session.
+    pub fn state(&self) -> ConnectionState {
+        match self.engine {
+            Engine::Idle => ConnectionState::Idle,
+            Engine::Opening => ConnectionState::Connecting,
+            Engine::Open => ConnectionState::Open,
+            Engine::Waiting => ConnectionState::Reconnecting {
+                attempt: self.attempts,
+            },
+        }
+    }
+
+    /// The Engine.IO handshake of the open session.
+    pub fn handshake(&self) -> Option<&Handshake> {
+        self.handshake.as_ref()
+    }
+
+    /// The transport in use.
+    pub fn transport(&self) -> Option<(TransportId, TransportKind)> {
+        self.active
+    }
+
+    /// Whether `nsp` is connected.
+    pub fn is_connected(&self, nsp: &str) -> bool {
+        self.ns(nsp).is_some_and(Namespace::connected)
+    }
+
+    /// The socket id in `nsp`, when connected.
+    pub fn socket_id(&self, nsp: &str) -> Option<&str> {
+        match &self.ns(nsp)?.state {
+            NsState::Connected { sid } => Some(sid),
+            _ => None,
+        }
+    }
+
+    /// Recovery state of `nsp`: the server's private session id and the
+    /// last event offset seen.
+    pub fn recovery_state(&self, nsp: &str) -> Option<(&str, Option<&str>)> {
+        let ns = self.ns(nsp)?;
+        Some((ns.pid.as_deref()?, ns.offset.as_deref()))
+    }
+
+    /// Reconnection attempts in the current streak (0 when connected).
+    pub fn reconnect_attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Heartbeat round-trip statistics.
+    pub fn latency(&self) -> LatencyStats {
+        self.latency.stats()
+    }
+
+    /// The last `status` the server reported in a heartbeat answer.
+    pub fn server_status(&self) -> Option<&str> {
+        self.server_status.as_deref()
+    }
+
+    /// State of the room subscription `key` in `nsp`.
+    pub fn room_state(&self, nsp: &str, key: &str) -> RoomState {
+        self.ns(nsp)
+            .and_then(|ns| ns.rooms.iter().find(|r| r.spec.key == key))
+            .map_or(RoomState::Unsubscribed, |r| r.state.clone())
+    }
+
+    /// All subscriptions of `nsp` with their states.
+    pub fn rooms(&self, nsp: &str) -> Vec<(String, RoomState)> {
+        self.ns(nsp).map_or_else(Vec::new, |ns| {
+            ns.rooms
+                .iter()
+                .map(|r| (r.spec.key.clone(), r.state.clone()))
+                .collect()
+        })
+    }
+
+    /// Emits waiting in `nsp` (offline or over the rate budget).
+    pub fn buffered(&self, nsp: &str) -> usize {
+        self.ns(nsp).map_or(0, |ns| ns.outbox.len())
+    }
+
+    /// Acks awaited in `nsp`, sent or not.
+    pub fn pending_acks(&self, nsp: &str) -> usize {
+        self.ns(nsp).map_or(0, Namespace::ack_load)
+    }
+
+    /// Consecutive auth failures.
+    pub fn auth_failures(&self) -> u32 {
+        self.auth_failures
+    }
+
+    /// Events dropped because the event queue was full.
+    pub fn dropped_events(&self) -> u64 {
+        self.dropped_events
+    }
+
+    /// Protocol frames (pongs, acks) dropped because the transmit queue was
+    /// full.
+    pub fn dropped_frames(&self) -> u64 {
+        self.dropped_frames
+    }
+
+    /// Lengths of the transmit, action and event queues.
+    pub fn queue_lengths(&self) -> (usize, usize, usize) {
+        (self.transmits.len(), self.actions.len(), self.events.len())
+    }
+
+    // ----- outputs -----
+
+    /// The next frame to send.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        let t = self.transmits.pop_front();
+        if t.is_some() && self.transmits.len() + 1 == self.config.max_queued_transmits {
+            // Space freed: emits held back by a full queue may go now.
+            self.pump();
+        }
+        t
+    }
+
+    /// The next transport to open or close.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<TransportAction> {
+        self.actions.pop_front()
+    }
+
+    /// The next application event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is due next, `None`
+    /// when nothing is scheduled.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let mut next = self.timers.next();
+        let mut consider = |at: Option<Instant>| {
+            if let Some(at) = at {
+                next = Some(next.map_or(at, |n: Instant| n.min(at)));
+            }
+        };
+        consider(self.rate_wake);
+        for ns in &self.namespaces {
+            if let NsState::Connecting { deadline, .. } = ns.state {
+                consider(Some(deadline));
+            }
+            consider(ns.retry_at);
+            consider(ns.rooms.iter().filter_map(|r| r.confirm_deadline).min());
+            consider(ns.acks.values().filter_map(|a| a.deadline).min());
+            consider(
+                ns.outbox
+                    .iter()
+                    .filter_map(|o| match o.kind {
+                        OutKind::Ack { deadline, .. } => deadline,
+                        _ => None,
+                    })
+                    .min(),
+            );
+        }
+        next
+    }
+
+    // ----- inputs from the driver -----
+
+    /// Runs everything due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance(now);
+        for _ in 0..MAX_EXPIRIES_PER_CALL {
+            let Some(timer) = self.timers.take_expired(self.now) else {
+                break;
+            };
+            self.on_timer(timer);
+        }
+        for idx in 0..self.namespaces.len() {
+            self.namespace_timeouts(idx);
+        }
+        self.pump();
+    }
+
+    /// The transport `id` is open (a WebSocket connected, or the first
+    /// polling request is under way).
+    pub fn handle_transport_opened(&mut self, id: TransportId, now: Instant) {
+        self.advance(now);
+        if self.probe.is_some_and(|p| p.id == id) {
+            self.push_frame(id, Frame::Text("2probe".into()));
+        }
+    }
+
+    /// One Engine.IO packet in a text frame (or one polling record).
+    pub fn handle_text(&mut self, id: TransportId, now: Instant, text: &str) {
+        self.advance(now);
+        if self.probe.is_some_and(|p| p.id == id) {
+            self.on_probe_text(text);
+            return;
+        }
+        if !self.is_active(id) {
+            return;
+        }
+        match engineio::decode_text(text, &self.limits) {
+            Ok(p) => self.on_engine_packet(p),
+            Err(e) => self.protocol_error(e),
+        }
+        self.pump();
+    }
+
+    /// A binary Engine.IO message (a WebSocket binary frame).
+    pub fn handle_binary(&mut self, id: TransportId, now: Instant, data: Bytes) {
+        self.advance(now);
+        if !self.is_active(id) {
+            return;
+        }
+        match engineio::decode_binary(data, &self.limits) {
+            Ok(p) => self.on_engine_packet(p),
+            Err(e) => self.protocol_error(e),
+        }
+        self.pump();
+    }
+
+    /// The body of a long-polling GET response.
+    pub fn handle_polling_payload(&mut self, id: TransportId, now: Instant, body: &str) {
+        self.advance(now);
+        if self.probe.is_some_and(|p| p.id == id) || !self.is_active(id) {
+            return;
+        }
+        for item in engineio::decode_payload(body, &self.limits) {
+            match item {
+                Ok(p) => self.on_engine_packet(p),
+                Err(e) => {
+                    self.protocol_error(e);
+                    break;
+                }
+            }
+            if !self.is_active(id) {
+                break;
+            }
+        }
+        self.pump();
+    }
+
+    /// The transport closed.
+    pub fn handle_transport_closed(&mut self, id: TransportId, now: Instant) {
+        self.advance(now);
+        self.transport_down(id, DisconnectReason::TransportClose, "transport close");
+    }
+
+    /// The transport failed.
+    pub fn handle_transport_error(&mut self, id: TransportId, now: Instant, message: &str) {
+        self.advance(now);
+        self.transport_down(id, DisconnectReason::TransportError, message);
+    }
+
+    // ----- application commands -----
+
+    /// Starts connecting (no effect unless idle). Also the way to restart
+    /// after [`disconnect`](Self::disconnect), `ReconnectFailed` or
+    /// `AuthGaveUp`.
+    pub fn connect(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine != Engine::Idle {
+            return;
+        }
+        if !self.namespaces.iter().any(|n| n.wanted) {
+            if let Some(main) = self.namespaces.iter_mut().find(|n| n.name == "/") {
+                main.wanted = true;
+            } else if self.namespaces.len() < MAX_NAMESPACES {
+                self.namespaces.push(Namespace::new("/".into(), true));
+            }
+        }
+        self.attempts = 0;
+        self.reconnecting = false;
+        self.auth_failures = 0;
+        self.open_transport();
+    }
+
+    /// Skips the rest of the backoff delay and tries to reconnect now, e.g.
+    /// when the browser reports `online` or the page becomes visible. No
+    /// effect unless waiting to reconnect (or while an auth refresh is
+    /// awaited, which keeps its say).
+    pub fn reconnect_now(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine == Engine::Waiting && !self.auth_waiting {
+            self.open_transport();
+        }
+    }
+
+    /// Disconnects every namespace (`io client disconnect`) and stops
+    /// reconnecting. Buffered emits and room subscriptions are kept for the
+    /// next [`connect`](Self::connect).
+    pub fn disconnect(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine == Engine::Open {
+            for idx in 0..self.namespaces.len() {
+                if self.namespaces[idx].connected() {
+                    let name = self.namespaces[idx].name.clone();
+                    // A DISCONNECT is a few bytes: never over the limit.
+                    let _ = self.send_sio(&socketio::Packet::disconnect(name));
+                }
+            }
+        }
+        for idx in 0..self.namespaces.len() {
+            self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
+            let ns = &mut self.namespaces[idx];
+            // The server drops the session on a deliberate disconnect.
+            ns.pid = None;
+            ns.offset = None;
+            ns.retry_at = None;
+            ns.auth_wait = false;
+        }
+        self.close_transports();
+        self.stop_session();
+    }
+
+    /// Connects namespace `nsp` over the shared session (starting the
+    /// session if idle). Returns `false` past [`MAX_NAMESPACES`].
+    pub fn open_namespace(&mut self, nsp: &str, now: Instant) -> bool {
+        self.advance(now);
+        let Some(idx) = self.ns_index_or_create(nsp) else {
+            return false;
+        };
+        self.namespaces[idx].wanted = true;
+        match self.engine {
+            Engine::Idle => self.open_transport(),
+            Engine::Open if self.namespaces[idx].state == NsState::Disconnected => {
+                self.send_connect(idx);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Leaves namespace `nsp` (`io client disconnect` for it); the session
+    /// closes when no namespace is left.
+    pub fn close_namespace(&mut self, nsp: &str, now: Instant) {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return;
+        };
+        if self.engine == Engine::Open && self.namespaces[idx].connected() {
+            let name = self.namespaces[idx].name.clone();
+            let _ = self.send_sio(&socketio::Packet::disconnect(name));
+        }
+        self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
+        let ns = &mut self.namespaces[idx];
+        ns.wanted = false;
+        ns.retry_at = None;
+        ns.pid = None;
+        ns.offset = None;
+        self.close_if_unwanted();
+    }
+
+    /// Emits `event` with `args` to `nsp`. While not connected, or over the
+    /// rate budget, it waits in the bounded buffer and goes out later in
+    /// order.
+    ///
+    /// # Errors
+    /// [`EmitError::BufferFull`] when the buffer is full under
+    /// [`OverflowPolicy::Error`]; [`EmitError::Reserved`] for reserved
+    /// names; [`EmitError::UnknownNamespace`] when `nsp` was never opened.
+    pub fn emit(
+        &mut self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        now: Instant,
+    ) -> Result<EmitOutcome, EmitError> {
+        self.advance(now);
+        self.emit_inner(nsp, event, args, OutKind::Plain, false)
+    }
+
+    /// A volatile emit: sent only if the namespace is writable and within
+    /// budget right now, otherwise dropped.
+    ///
+    /// # Errors
+    /// As [`emit`](Self::emit), except that a volatile emit is never
+    /// buffered.
+    pub fn emit_volatile(
+        &mut self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        now: Instant,
+    ) -> Result<EmitOutcome, EmitError> {
+        self.advance(now);
+        self.emit_inner(nsp, event, args, OutKind::Plain, true)
+    }
+
+    /// Emits and asks for an ack. The answer arrives as [`Event::Ack`]; no
+    /// answer within `timeout` (or `ackTimeout`) ms gives
+    /// [`Event::AckFailed`]. With `retries` > 0, ack emits are sent one at
+    /// a time, in order, and resent on timeout until acknowledged or out of
+    /// retries, like socket.io-client.
+    ///
+    /// # Errors
+    /// As [`emit`](Self::emit), plus [`EmitError::TooManyAcks`].
+    pub fn emit_with_ack(
+        &mut self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        timeout: Option<u64>,
+        now: Instant,
+    ) -> Result<RequestId, EmitError> {
+        self.advance(now);
+        let idx = self
+            .ns_index(nsp)
+            .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;
+        let max = self.config.max_pending_acks;
+        if self.namespaces[idx].ack_load() >= max {
+            return Err(EmitError::TooManyAcks { max });
+        }
+        let request = RequestId(self.next_request);
+        let timeout = timeout.or(self.config.ack_timeout);
+        let retry = self.config.retries > 0;
+        let kind = OutKind::Ack {
+            request,
+            timeout,
+            deadline: if retry {
+                None
+            } else {
+                timeout.map(|t| now.plus_millis(t))
+            },
+            tries: 0,
+            retry,
+        };
+        self.emit_inner(nsp, event, args, kind, false)?;
+        self.next_request += 1;
+        Ok(request)
+    }
+
+    /// Answers the server's ack request `id` (from [`Event::Message`]).
+    /// Returns `false` when there is no such request, the namespace is
+    /// not connected, or the answer is over the server's `maxPayload` (the
+    /// request stays answerable, e.g. with smaller arguments).
+    pub fn ack(&mut self, nsp: &str, id: u64, args: Vec<Value>, now: Instant) -> bool {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return false;
+        };
+        let ns = &mut self.namespaces[idx];
+        let Some(pos) = ns.server_acks.iter().position(|&a| a == id) else {
+            return false;
+        };
+        if !ns.connected() || self.engine != Engine::Open {
+            return false;
+        }
+        let name = ns.name.clone();
+        if self
+            .send_sio(&socketio::Packet::ack_with_values(name, id, &args))
+            .is_err()
+        {
+            return false;
+        }
+        self.namespaces[idx].server_acks.remove(pos);
+        true
+    }
+
+    /// Subscribes to a room. Joining an already joining or joined key does
+    /// nothing (no duplicate join); a failed or left one is joined anew.
+    ///
+    /// # Errors
+    /// [`EmitError::UnknownNamespace`] when the spec's namespace was never
+    /// opened; [`EmitError::BufferFull`] past [`MAX_ROOMS`].
+    pub fn join(&mut self, spec: RoomSpec, now: Instant) -> Result<(), EmitError> {
+        self.advance(now);
+        let idx = self
+            .ns_index(&spec.namespace)
+            .ok_or_else(|| EmitError::UnknownNamespace(spec.namespace.clone()))?;
+        let key = spec.key.clone();
+        let ns = &mut self.namespaces[idx];
+        let full = ns.rooms.len() >= MAX_ROOMS;
+        match ns.rooms.iter_mut().find(|r| r.spec.key == key) {
+            Some(r) if matches!(r.state, RoomState::Joining | RoomState::Joined) => return Ok(()),
+            Some(r) => {
+                r.spec = spec;
+                r.state = RoomState::Joining;
+                r.was_joined = false;
+                r.confirm_deadline = None;
+            }
+            None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
+            None => ns.rooms.push(Room {
+                spec,
+                state: RoomState::Joining,
+                was_joined: false,
+                confirm_deadline: None,
+            }),
+        }
+        self.room_event(idx, &key, RoomState::Joining);
+        if self.namespaces[idx].connected() {
+            self.queue_join(idx, &key, false);
+            self.pump();
+        }
+        Ok(())
+    }
+
+    /// Unsubscribes from room `key`. A join that has not gone out yet is
+    /// simply withdrawn; otherwise the leave event is sent (or, offline,
+    /// nothing is needed since the server forgets rooms with the session).
+    pub fn leave(&mut self, nsp: &str, key: &str, now: Instant) {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return;
+        };
+        let ns = &mut self.namespaces[idx];
+        let Some(pos) = ns.rooms.iter().position(|r| r.spec.key == key) else {
+            return;
+        };
+        let room = ns.rooms.remove(pos);
+        let queued = ns
+            .outbox
+            .iter()
+            .position(|o| matches!(&o.kind, OutKind::Join(k) if k == key));
+        if let Some(q) = queued {
+            ns.outbox.remove(q);
+        } else if ns.connected() && matches!(room.state, RoomState::Joining | RoomState::Joined) {
+            ns.outbox.push_back(Outgoing {
+                event: room.spec.leave_event.clone(),
+                args: room.spec.leave_args.clone(),
+                kind: OutKind::Leave(key.to_owned()),
+                volatile: false,
+            });
+        }
+        self.room_event(idx, key, RoomState::Unsubscribed);
+        self.pump();
+    }
+
+    /// Replaces the credentials. They are used for every CONNECT from now
+    /// on; with [`AuthApply::Reconnect`] the client reconnects at once. If
+    /// the client is waiting after an auth failure
+    /// ([`Event::AuthRefreshNeeded`]), it retries now.
+    pub fn set_auth(&mut self, auth: Auth, apply: AuthApply, now: Instant) {
+        self.advance(now);
+        self.auth = auth;
+        if apply == AuthApply::Reconnect && self.engine != Engine::Idle {
+            let failures = self.auth_failures;
+            self.disconnect(now);
+            self.connect(now);
+            self.auth_failures = failures;
+            return;
+        }
+        if self.auth_waiting {
+            self.resume_after_auth();
+            self.pump();
+        }
+    }
+
+    /// The credentials in force.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    // ----- internals: bookkeeping -----
+
+    fn advance(&mut self, now: Instant) {
+        // Time never goes backwards inside the core even if a driver's clock
+        // does; deadlines stay consistent.
+        self.now = self.now.max(now);
+    }
+
+    fn ns(&self, nsp: &str) -> Option<&Namespace> {
+        let nsp = normalize_nsp(nsp);
+        self.namespaces.iter().find(|n| n.name == nsp)
+    }
+
+    fn ns_index(&self, nsp: &str) -> Option<usize> {
+        let nsp = normalize_nsp(nsp);
+        self.namespaces.iter().position(|n| n.name == nsp)
+    }
+
+    fn ns_index_or_create(&mut self, nsp: &str) -> Option<usize> {
+        if let Some(i) = self.ns_index(nsp) {
+            return Some(i);
+        }
+        if self.namespaces.len() >= MAX_NAMESPACES {
+            return None;
+        }
+        self.namespaces
+            .push(Namespace::new(normalize_nsp(nsp), false));
+        Some(self.namespaces.len() - 1)
+    }
+
+    fn is_active(&self, id: TransportId) -> bool {
+        self.active.is_some_and(|(a, _)| a == id)
+            && matches!(self.engine, Engine::Opening | Engine::Open)
+    }
+
+    fn push_event(&mut self, e: Event) {
+        if self.events.len() >= self.config.max_queued_events.max(1) {
+            self.events.pop_front();
+            self.dropped_events += 1;
+        }
+        self.events.push_back(e);
+    }
+
+    fn push_frame(&mut self, transport: TransportId, frame: Frame) {
+        // Protocol frames may exceed the soft bound used for emits, but not
+        // without limit: a peer that floods pings cannot grow the queue.
+        if self.transmits.len() >= self.config.max_queued_transmits.max(1).saturating_mul(2) {
+            self.dropped_frames += 1;
+            return;
+        }
+        self.transmits.push_back(Transmit { transport, frame });
+    }
+
+    fn send_engine(&mut self, packet: &engineio::Packet<'_>) {
+        if let Some((id, _)) = self.active {
+            self.push_frame(id, Frame::Text(packet.encode()));
+        }
+    }
+
+    /// Queues the packet's frames on the active transport.
+    ///
+    /// # Errors
+    /// [`DropReason::TooLarge`] when a frame is over the server's
+    /// `maxPayload`; nothing is queued then.
+    fn send_sio(&mut self, packet: &socketio::Packet<'_>) -> Result<(), DropReason> {
+        let Some((id, _)) = self.active else {
+            return Ok(());
+        };
+        let mut text = String::with_capacity(64);
+        text.push('4');
+        packet.encode_into(&mut text);
+        if let Some(max) = self.handshake.as_ref().map(|h| h.max_payload) {
+            let size = packet
+                .attachments
+                .iter()
+                .map(Bytes::len)
+                .fold(text.len(), usize::max);
+            if u64::try_from(size).map_or(true, |s| s > max) {
+                return Err(DropReason::TooLarge { size, max });
+            }
+        }
+        self.push_frame(id, Frame::Text(text));
+        for a in &packet.attachments {
+            self.push_frame(id, Frame::Binary(a.clone()));
+        }
+        Ok(())
+    }
+
+    fn url(&self, kind: TransportKind, sid: Option<&str>) -> String {
+        let mut base = self.config.url.trim_end_matches('/').to_owned();
+        if kind == TransportKind::Websocket {
+            if let Some(rest) = base.strip_prefix("https://") {
+                base = format!("wss://{rest}");
+            } else if let Some(rest) = base.strip_prefix("http://") {
+                base = format!("ws://{rest}");
+            }
+        }
+        let path = &self.config.path;
+        if !path.starts_with('/') {
+            base.push('/');
+        }
+        base.push_str(path);
+        base.push_str("?EIO=4&transport=");
+        base.push_str(kind.as_str());
+        if let Some(sid) = sid {
+            base.push_str("&sid=");
+            percent_encode(sid, &mut base);
+        }
+        for (k, v) in &self.config.query {
+            base.push('&');
+            percent_encode(k, &mut base);
+            base.push('=');
+            percent_encode(v, &mut base);
+        }
+        base
+    }
+
+    // ----- internals: session -----
+
+    fn open_transport(&mut self) {
+        let kind = self
+            .config
+            .transports
+            .first()
+            .copied()
+            .unwrap_or(TransportKind::Websocket);
+        let id = TransportId(self.next_transport);
+        self.next_transport += 1;
+        let url = self.url(kind, None);
+        self.actions
+            .push_back(TransportAction::Open { id, kind, url });
+        self.active = Some((id, kind));
+        self.engine = Engine::Opening;
+        self.decoder.reset();
+        self.timers.stop(Timer::Reconnect);
+        self.timers.set(
+            Timer::ConnectTimeout,
+            self.now.plus_millis(self.config.timeout),
+        );
+    }
+
+    /// Asks the driver to close `id`, or withdraws its open request when
+    /// the driver has not seen it yet, so a driver that is slow to poll
+    /// cannot make the action queue grow.
+    fn close_action(&mut self, id: TransportId) {
+        let pending_open = self
+            .actions
+            .iter()
+            .position(|a| matches!(a, TransportAction::Open { id: o, .. } if *o == id));
+        match pending_open {
+            Some(pos) => {
+                self.actions.remove(pos);
+                // Frames for it can no longer be sent either.
+                self.transmits.retain(|t| t.transport != id);
+            }
+            None => self.actions.push_back(TransportAction::Close { id }),
+        }
+    }
+
+    fn close_transports(&mut self) {
+        if let Some((id, _)) = self.active.take() {
+            self.close_action(id);
+        }
+        if let Some(p) = self.probe.take() {
+            self.close_action(p.id);
+        }
+        self.decoder.reset();
+        self.handshake = None;
+        self.heartbeat_sent = None;
+        for t in [
+            Timer::ConnectTimeout,
+            Timer::PingTimeout,
+            Timer::Heartbeat,
+            Timer::UpgradeTimeout,
+        ] {
+            self.timers.stop(t);
+        }
+    }
+
+    /// Idle with no reconnection pending.
+    fn stop_session(&mut self) {
+        self.engine = Engine::Idle;
+        self.reconnecting = false;
+        self.attempts = 0;
+        self.auth_waiting = false;
+        self.timers.stop(Timer::Reconnect);
+        self.timers.stop(Timer::AuthWait);
+    }
+
+    fn close_if_unwanted(&mut self) {
+        if !self.namespaces.iter().any(|n| n.wanted) && self.engine != Engine::Idle {
+            self.close_transports();
+            self.stop_session();
+        }
+    }
+
+    fn transport_down(&mut self, id: TransportId, reason: DisconnectReason, message: &str) {
+        if self.probe.is_some_and(|p| p.id == id) {
+            // A failed upgrade leaves the polling session as it was.
+            self.probe = None;
+            self.timers.stop(Timer::UpgradeTimeout);
+            return;
+        }
+        if self.is_active(id) {
+            self.lose_link(reason, message);
+        }
+    }
+
+    /// The session is gone for a reason other than the application's wish.
+    fn lose_link(&mut self, reason: DisconnectReason, message: &str) {
+        let was_opening = self.engine == Engine::Opening;
+        self.close_transports();
+        for idx in 0..self.namespaces.len() {
+            self.ns_lost(idx, reason);
+        }
+        if was_opening {
+            if self.reconnecting {
+                self.push_event(Event::ReconnectError {
+                    attempt: self.attempts,
+                    message: message.to_owned(),
+                });
+            } else {
+                for idx in 0..self.namespaces.len() {
+                    if self.namespaces[idx].wanted {
+                        let nsp = self.namespaces[idx].name.clone();
+                        self.push_event(Event::ConnectError {
+                            nsp,
+                            message: message.to_owned(),
+                            data: None,
+                        });
+                    }
+                }
+            }
+        }
+        self.engine = Engine::Idle;
+        self.schedule_reconnect();
+    }
+
+    fn schedule_reconnect(&mut self) {
+        if !self.config.reconnection || !self.namespaces.iter().any(|n| n.wanted) {
+            self.stop_session();
+            return;
+        }
+        self.attempts = self.attempts.saturating_add(1);
+        self.reconnecting = true;
+        if let Some(max) = self.config.reconnection_attempts {
+            if self.attempts > max {
+                let attempts = self.attempts - 1;
+                self.stop_session();
+                self.push_event(Event::ReconnectFailed { attempts });
+                return;
+            }
+        }
+        let delay = self.backoff.delay(self.attempts, &mut self.rng);
+        self.engine = Engine::Waiting;
+        self.timers
+            .set(Timer::Reconnect, self.now.plus_millis(delay));
+        self.push_event(Event::ReconnectAttempt {
+            attempt: self.attempts,
+            delay,
+        });
+    }
+
+    /// Namespace `idx` is no longer connected; `reason` is reported if it
+    /// was.
+    fn ns_lost(&mut self, idx: usize, reason: DisconnectReason) {
+        let hb_ns = self
+            .config
+            .heartbeat
+            .as_ref()
+            .is_some_and(|h| normalize_nsp(&h.namespace) == self.namespaces[idx].name);
+        if hb_ns {
+            self.heartbeat_sent = None;
+            self.timers.stop(Timer::Heartbeat);
+        }
+        let ns = &mut self.namespaces[idx];
+        let was_connected = ns.connected();
+        ns.state = NsState::Disconnected;
+        ns.server_acks.clear();
+        ns.retry_in_flight = false;
+        // Room joins and leaves belong to a session; the next one re-joins
+        // from the subscription table, exactly once per room.
+        ns.outbox
+            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave(_)));
+        let mut demoted = Vec::new();
+        for r in &mut ns.rooms {
+            r.confirm_deadline = None;
+            if r.state == RoomState::Joined {
+                r.state = RoomState::Joining;
+                r.was_joined = true;
+                demoted.push(r.spec.key.clone());
+            }
+        }
+        let acks = std::mem::take(&mut ns.acks);
+        let mut failed = Vec::new();
+        for (_, p) in acks.into_iter().rev() {
+            match p.kind {
+                PendingKind::Request {
+                    resend: Some(item), ..
+                } => ns.outbox.push_front(item),
+                PendingKind::Request {
+                    request,
+                    resend: None,
+                } => failed.push(request),
+                PendingKind::Heartbeat { .. } => {}
+            }
+        }
+        let nsp = ns.name.clone();
+        if was_connected {
+            self.push_event(Event::Disconnect {
+                nsp: nsp.clone(),
+                reason,
+            });
+        }
+        for key in demoted {
+            self.room_event(idx, &key, RoomState::Joining);
+        }
+        failed.sort();
+        for request in failed {
+            self.push_event(Event::AckFailed {
+                nsp: nsp.clone(),
+                request,
+                reason: AckFailure::Disconnected,
+            });
+        }
+    }
+
+    fn protocol_error(&mut self, e: Error) {
+        let message = e.to_string();
+        self.push_event(Event::ProtocolError(e));
+        self.lose_link(DisconnectReason::ParseError, &message);
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        match timer {
+            Timer::ConnectTimeout => {
+                if self.engine == Engine::Opening {
+                    self.lose_link(DisconnectReason::TransportClose, "timeout");
+                }
+            }
+            Timer::PingTimeout => {
+                if self.engine == Engine::Open {
+                    self.lose_link(DisconnectReason::PingTimeout, "ping timeout");
+                }
+            }
+            Timer::Reconnect => {
+                if self.engine != Engine::Waiting {
+                    return;
+                }
+                if let Some(at) = self.timers.get(Timer::AuthWait) {
+                    if at > self.now {
+                        // Give the driver its chance to refresh the token
+                        // first.
+                        self.timers.set(Timer::Reconnect, at);
+                        return;
+                    }
+                }
+                self.open_transport();
+            }
+            Timer::Heartbeat => self.heartbeat_due(),
+            Timer::UpgradeTimeout => {
+                if let Some(p) = self.probe.take() {
+                    self.close_action(p.id);
+                }
+            }
+            Timer::AuthWait => self.resume_after_auth(),
+        }
+    }
+
+    fn namespace_timeouts(&mut self, idx: usize) {
+        let now = self.now;
+        let ns = &mut self.namespaces[idx];
+        if let NsState::Connecting { deadline, .. } = ns.state {
+            if deadline <= now {
+                ns.state = NsState::Disconnected;
+                let nsp = ns.name.clone();
+                self.push_event(Event::ConnectError {
+                    nsp,
+                    message: "timeout".into(),
+                    data: None,
+                });
+                self.schedule_ns_retry(idx);
+            }
+        }
+        let ns = &mut self.namespaces[idx];
+        if ns.retry_at.is_some_and(|at| at <= now) {
+            ns.retry_at = None;
+            if self.engine == Engine::Open
+                && ns.wanted
+                && !ns.auth_wait
+                && ns.state == NsState::Disconnected
+            {
+                self.send_connect(idx);
+            }
+        }
+        self.ack_timeouts(idx);
+        self.room_timeouts(idx);
+    }
+
+    fn schedule_ns_retry(&mut self, idx: usize) {
+        if !self.config.reconnection {
+            self.namespaces[idx].wanted = false;
+            self.close_if_unwanted();
+            return;
+        }
+        let ns = &mut self.namespaces[idx];
+        ns.attempts = ns.attempts.saturating_add(1);
+        if self
+            .config
+            .reconnection_attempts
+            .is_some_and(|max| ns.attempts > max)
+        {
+            ns.wanted = false;
+            let attempts = ns.attempts - 1;
+            self.push_event(Event::ReconnectFailed { attempts });
+            self.close_if_unwanted();
+            return;
+        }
+        let delay = self.backoff.delay(ns.attempts, &mut self.rng);
+        ns.retry_at = Some(self.now.plus_millis(delay));
+    }
+
+    fn on_probe_text(&mut self, text: &str) {
+        let Some(probe) = self.probe else {
+            return;
+        };
+        if text != "3probe" || self.engine != Engine::Open {
+            return;
+        }
+        self.push_frame(probe.id, Frame::Text("5".into()));
+        if let Some((old, _)) = self.active {
+            self.close_action(old);
+        }
+        self.active = Some((probe.id, TransportKind::Websocket));
+        self.probe = None;
+        self.timers.stop(Timer::UpgradeTimeout);
+        self.push_event(Event::Upgraded {
+            transport: TransportKind::Websocket,
+        });
+        self.pump();
+    }
+
+    fn on_engine_packet(&mut self, packet: engineio::Packet<'_>) {
+        match packet {
+            engineio::Packet::Open(h) => {
+                if self.engine == Engine::Opening {
+                    self.on_handshake(h);
+                } else {
+                    self.protocol_error(
+                        ProtocolError::InvalidHandshake("open packet in an open session".into())
+                            .into(),
+                    );
+                }
+            }
+            engineio::Packet::Ping(d) => {
+                if self.engine == Engine::Open {
+                    self.send_engine(&engineio::Packet::Pong(d));
+                    self.arm_ping_timeout();
+                }
+            }
+            engineio::Packet::Close => {
+                self.lose_link(DisconnectReason::TransportClose, "transport close");
+            }
+            engineio::Packet::Message(text) => {
+                if self.engine != Engine::Open {
+                    return;
+                }
+                match self.decoder.decode_text(&text) {
+                    Ok(Decoded::Packet(p)) => self.on_sio(p),
+                    Ok(Decoded::NeedsAttachments(_)) => {}
+                    Err(e) => self.protocol_error(e),
+                }
+            }
+            engineio::Packet::Binary(data) => {
+                if self.engine != Engine::Open {
+                    return;
+                }
+                match self.decoder.decode_binary(data) {
+                    Ok(Decoded::Packet(p)) => self.on_sio(p),
+                    Ok(Decoded::NeedsAttachments(_)) => {}
+                    Err(e) => self.protocol_error(e),
+                }
+            }
+            engineio::Packet::Pong(_) | engineio::Packet::Upgrade | engineio::Packet::Noop => {}
+        }
+    }
+
+    fn arm_ping_timeout(&mut self) {
+        if let Some(h) = &self.handshake {
+            let ms = h.ping_interval.saturating_add(h.ping_timeout);
+            self.timers
+                .set(Timer::PingTimeout, self.now.plus_millis(ms));
+        }
+    }
+
+    fn on_handshake(&mut self, h: Handshake) {
+        self.timers.stop(Timer::ConnectTimeout);
+        let sid = h.sid.clone();
+        let upgrade = self.config.upgrade
+            && self
+                .active
+                .is_some_and(|(_, k)| k == TransportKind::Polling)
+            && h.upgrades.iter().any(|u| u == "websocket")
+            && self.config.transports.contains(&TransportKind::Websocket);
+        self.handshake = Some(h);
+        self.engine = Engine::Open;
+        self.arm_ping_timeout();
+        if self.reconnecting {
+            self.push_event(Event::Reconnect {
+                attempt: self.attempts,
+            });
+        }
+        self.attempts = 0;
+        self.reconnecting = false;
+        self.push_event(Event::Open { sid: sid.clone() });
+        for idx in 0..self.namespaces.len() {
+            let ns = &self.namespaces[idx];
+            if ns.wanted && !ns.auth_wait {
+                self.send_connect(idx);
+            }
+        }
+        if upgrade {
+            let id = TransportId(self.next_transport);
+            self.next_transport += 1;
+            let url = self.url(TransportKind::Websocket, Some(&sid));
+            self.actions.push_back(TransportAction::Open {
+                id,
+                kind: TransportKind::Websocket,
+                url,
+            });
+            self.probe = Some(Probe { id });
+            self.timers.set(
+                Timer::UpgradeTimeout,
+                self.now.plus_millis(self.config.timeout),
+            );
+        }
+    }
+
+    fn send_connect(&mut self, idx: usize) {
+        let ns = &self.namespaces[idx];
+        let (pid, offset) = if self.config.recovery {
+            (ns.pid.clone(), ns.offset.clone())
+        } else {
+            (None, None)
+        };
+        let auth = self.auth.build(pid.as_deref(), offset.as_deref());
+        let name = ns.name.clone();
+        if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
+            name.clone(),
+            auth.map(Cow::Owned),
+        )) {
+            // Still marked connecting below, so the connect timeout retries
+            // with backoff (credentials may shrink) instead of spinning.
+            self.push_event(Event::ConnectError {
+                nsp: name,
+                message: format!("auth of {size} bytes is over the server's maxPayload of {max}"),
+                data: None,
+            });
+        }
+        self.namespaces[idx].state = NsState::Connecting {
+            deadline: self.now.plus_millis(self.config.timeout),
+            sent_pid: pid,
+        };
+    }
+
+    // ----- internals: Socket.IO packets -----
+
+    fn on_sio(&mut self, packet: socketio::Packet<'_>) {
+        let Some(idx) = self.ns_index(&packet.nsp) else {
+            return;
+        };
+        match packet.packet_type {
+            PacketType::Connect => self.on_connect(idx, packet.data.as_deref()),
+            PacketType::ConnectError => self.on_connect_error(idx, packet.data.as_deref()),
+            PacketType::Disconnect => self.on_server_disconnect(idx),
+            PacketType::Event | PacketType::BinaryEvent => self.on_event(idx, &packet),
+            PacketType::Ack | PacketType::BinaryAck => self.on_ack(idx, &packet),
+        }
+    }
+
+    fn on_connect(&mut self, idx: usize, data: Option<&str>) {
+        let NsState::Connecting { sent_pid, .. } = &self.namespaces[idx].state else {
+            return;
+        };
+        let sent_pid = sent_pid.clone();
+        let parsed: Option<serde_json::Value> = data.and_then(|d| serde_json::from_str(d).ok());
+        let field = |k: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v.get(k))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let Some(sid) = field("sid") else {
+            self.protocol_error(
+                ProtocolError::InvalidPayload {
+                    packet: "CONNECT",
+                    reason: "missing sid",
+                }
+                .into(),
+            );
+            return;
+        };
+        let pid = field("pid");
+        let recovered = sent_pid.is_some() && pid == sent_pid;
+        let recovery = self.config.recovery;
+        let ns = &mut self.namespaces[idx];
+        ns.state = NsState::Connected { sid: sid.clone() };
+        ns.attempts = 0;
+        ns.retry_at = None;
+        ns.auth_wait = false;
+        if !recovered {
+            ns.offset = None;
+        }
+        ns.pid = if recovery { pid } else { None };
+        let nsp = ns.name.clone();
+        self.auth_failures = 0;
+        self.push_event(Event::Connect {
+            nsp: nsp.clone(),
+            sid,
+            recovered,
+        });
+        // A recovered session kept its rooms on the server; everything else
+        // is re-joined before anything buffered, so emits that depend on a
+        // room reach it.
+        let mut kept = Vec::new();
+        let mut rejoin = Vec::new();
+        for r in self.namespaces[idx].rooms.iter_mut().rev() {
+            if r.state != RoomState::Joining {
+                continue;
+            }
+            if recovered && r.was_joined {
+                r.state = RoomState::Joined;
+                kept.push(r.spec.key.clone());
+            } else {
+                rejoin.push(r.spec.key.clone());
+            }
+            r.was_joined = false;
+        }
+        for key in rejoin {
+            self.queue_join(idx, &key, true);
+        }
+        for key in kept.into_iter().rev() {
+            self.room_event(idx, &key, RoomState::Joined);
+        }
+        if self
+            .config
+            .heartbeat
+            .as_ref()
+            .is_some_and(|h| normalize_nsp(&h.namespace) == nsp)
+        {
+            // The first sample comes at once, so latency is known early.
+            self.heartbeat_due();
+        }
+    }
+
+    fn on_connect_error(&mut self, idx: usize, data: Option<&str>) {
+        if !matches!(self.namespaces[idx].state, NsState::Connecting { .. }) {
+            return;
+        }
+        self.namespaces[idx].state = NsState::Disconnected;
+        let parsed: Option<serde_json::Value> = data.and_then(|d| serde_json::from_str(d).ok());
+        let (message, data) = match parsed {
+            Some(serde_json::Value::String(s)) => (s, None),
+            Some(serde_json::Value::Object(mut o)) => (
+                o.get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                o.remove("data"),
+            ),
+            _ => (String::new(), None),
+        };
+        let nsp = self.namespaces[idx].name.clone();
+        self.push_event(Event::ConnectError {
+            nsp,
+            message: message.clone(),
+            data,
+        });
+        let lower = message.to_lowercase();
+        if self
+            .config
+            .auth_error_patterns
+            .iter()
+            .any(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
+        {
+            self.auth_failure(idx, AuthFailureSource::ConnectError, message);
+        } else {
+            self.schedule_ns_retry(idx);
+        }
+    }
+
+    fn on_server_disconnect(&mut self, idx: usize) {
+        self.ns_lost(idx, DisconnectReason::IoServerDisconnect);
+        let ns = &mut self.namespaces[idx];
+        if ns.auth_wait {
+            // Waiting for fresh credentials: the refresh reconnects it.
+        } else if self.config.reconnect_after_server_disconnect {
+            self.schedule_ns_retry(idx);
+        } else {
+            ns.wanted = false;
+        }
+        self.close_if_unwanted();
+    }
+
+    fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>) {
+        let Some(name) = packet.event_name().map(Cow::into_owned) else {
+            self.protocol_error(
+                ProtocolError::InvalidPayload {
+                    packet: "EVENT",
+                    reason: "missing event name",
+                }
+                .into(),
+            );
+            return;
+        };
+        let args = match packet.value(&self.limits) {
+            Ok(Value::Array(mut items)) => {
+                if !items.is_empty() {
+                    items.remove(0);
+                }
+                items
+            }
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                self.protocol_error(e);
+                return;
+            }
+        };
+        let ns = &mut self.namespaces[idx];
+        if !ns.connected() {
+            return;
+        }
+        if self.config.recovery && ns.pid.is_some() {
+            if let Some(Value::String(offset)) = args.last() {
+                ns.offset = Some(offset.clone());
+            }
+        }
+        if let Some(id) = packet.id {
+            if ns.server_acks.len() >= MAX_SERVER_ACKS {
+                ns.server_acks.pop_front();
+            }
+            ns.server_acks.push_back(id);
+        }
+        let nsp = ns.name.clone();
+        self.push_event(Event::Message {
+            nsp: nsp.clone(),
+            event: name.clone(),
+            args: args.clone(),
+            ack: packet.id,
+        });
+        self.heartbeat_response(&nsp, &name, &args);
+        self.room_answers(idx, &name, &args);
+        match name.as_str() {
+            "rate_limited" => {
+                let field = |k: &str| match args.first() {
+                    Some(Value::Object(o)) => o.iter().find(|(n, _)| n == k).map(|(_, v)| v),
+                    _ => None,
+                };
+                if let Some(Value::String(event)) = field("event") {
+                    let secs = match field("retry_after") {
+                        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+                        _ => 0.0,
+                    };
+                    let ms = if secs.is_finite() && secs > 0.0 {
+                        (secs * 1000.0).min(u64::MAX as f64) as u64
+                    } else {
+                        0
+                    };
+                    let event = event.clone();
+                    let applied = self.limiter.pause(&event, ms, self.now);
+                    self.push_event(Event::RateLimited {
+                        nsp,
+                        event,
+                        retry_after: applied,
+                    });
+                }
+            }
+            "auth_error" => {
+                let message = message_of(&args);
+                self.auth_failure(idx, AuthFailureSource::AuthErrorEvent, message);
+            }
+            "error" => {
+                let message = message_of(&args);
+                if message.to_lowercase().contains("token expired") {
+                    self.auth_failure(idx, AuthFailureSource::TokenExpired, message);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ----- internals: sending -----
+}
+
+fn normalize_nsp(nsp: &str) -> String {
+    if nsp.is_empty() {
+        "/".into()
+    } else if nsp.starts_with('/') {
+        nsp.to_owned()
+    } else {
+        format!("/{nsp}")
+    }
+}
+
+fn message_of(args: &[Value]) -> String {
+    match args.first() {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(o)) => o
+            .iter()
+            .find(|(k, _)| k == "message")
+            .and_then(|(_, v)| match v {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn percent_encode(s: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Room subscriptions: what the application wants joined, and where each
+//! one stands on the server.
+
+use super::Instant;
+use crate::models::{deployments, doa, marketplace, omni};
+use crate::Value;
+
+/// Recognises a server event that answers a join.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matcher {
+    /// Event name, e.g. `room_joined`.
+    pub event: String,
+    /// When set, the first argument must be an object whose `field` equals
+    /// `value`; otherwise the event name alone matches.
+    pub field: Option<(String, Value)>,
+}
+
+impl Matcher {
+    /// Matches `event` whose first argument has `field == value`.
+    pub fn field(event: impl Into<String>, field: impl Into<String>, value: Value) -> Self {
+        Self {
+            event: event.into(),
+            field: Some((field.into(), value)),
+        }
+    }
+
+    pub(crate) fn matches(&self, event: &str, args: &[Value]) -> bool {
+        if self.event != event {
+            return false;
+        }
+        let Some((field, want)) = &self.field else {
+            return true;
+        };
+        match args.first() {
+            Some(Value::Object(entries)) => entries.iter().any(|(k, v)| k == field && v == want),
+            _ => false,
+        }
+    }
+}
+
+/// One room the application wants to be in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomSpec {
+    /// Identifies the subscription within its namespace.
+    pub key: String,
+    /// Namespace the join and leave events go to.
+    pub namespace: String,
+    /// Event that joins.
+    pub join_event: String,
+    /// Its arguments.
+    pub join_args: Vec<Value>,
+    /// Event that leaves.
+    pub leave_event: String,
+    /// Its arguments.
+    pub leave_args: Vec<Value>,
+    /// Server event that confirms the join; without one the room counts as
+    /// joined once the join is sent.
+    pub confirm: Option<Matcher>,
+    /// Server event that refuses the join.
+    pub failure: Option<Matcher>,
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_owned())
+}
+
+fn obj(fields: &[(&str, &str)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), s(v)))
+            .collect(),
+    )
+}
+
+impl RoomSpec {
+    /// A subscription without confirmation on the main namespace.
+    pub fn new(
+        key: impl Into<String>,
+        join_event: impl Into<String>,
+        join_args: Vec<Value>,
+        leave_event: impl Into<String>,
+        leave_args: Vec<Value>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            namespace: "/".into(),
+            join_event: join_event.into(),
+            join_args,
+            leave_event: leave_event.into(),
+            leave_args,
+            confirm: None,
+            failure: None,
+        }
+    }
+
+    /// Moves the subscription to namespace `nsp`.
+    pub fn in_namespace(mut self, nsp: impl Into<String>) -> Self {
+        self.namespace = nsp.into();
+        self
+    }
+
+    /// Omni (seed 000): `join_room {room, type}` / `leave_room {room}`,
+    /// confirmed by `room_joined` and refused by `room_error`, both matched
+    /// on `room`.
+    pub fn omni(room: &str, room_type: &str) -> Self {
+        let mut spec = Self::new(
+            room,
+            "join_room",
+            vec![obj(&[("room", room), ("type", room_type)])],
+            "leave_room",
+            vec![obj(&[("room", room)])],
+        );
+        spec.confirm = Some(Matcher::field("room_joined", "room", s(room)));
+        spec.failure = Some(Matcher::field("room_error", "room", s(room)));
+        spec
+    }
+
+    /// Omni licence room `license_<key>` (type `license`).
+    pub fn omni_license(license_key: &str) -> Self {
+        Self::omni(&omni::license_room(license_key), "license")
+    }
+
+    /// Omni user room `user_<id>` (type `user`).
+    pub fn omni_user(user_id: &str) -> Self {
+        Self::omni(&omni::user_room(user_id), "user")
+    }
+
+    /// Omni `admin_dashboard` room (type `admin`).
+    pub fn omni_admin_dashboard() -> Self {
+        Self::omni(omni::ADMIN_DASHBOARD_ROOM, "admin")
+    }
+
+    /// Deployments (seed 001): `deployment:subscribe` /
+    /// `deployment:unsubscribe` with the bare id.
+    pub fn deployment(id: &str) -> Self {
+        Self::new(
+            deployments::deployment_key(id),
+            "deployment:subscribe",
+            vec![s(id)],
+            "deployment:unsubscribe",
+            vec![s(id)],
+        )
+    }
+
+    /// DOA (seed 002): `join_conversation` / `leave_conversation` with the
+    /// bare numeric conversation id, as the seed sends it.
+    pub fn conversation(id: u64) -> Self {
+        let arg = Value::Number(id.into());
+        Self::new(
+            doa::conversation_room(id),
+            "join_conversation",
+            vec![arg.clone()],
+            "leave_conversation",
+            vec![arg],
+        )
+    }
+
+    /// Marketplace (seed 004): `join_order_chat` / `leave_order_chat`
+    /// `{orderId}`.
+    pub fn order_chat(order_id: &str) -> Self {
+        let a = obj(&[("orderId", order_id)]);
+        Self::new(
+            marketplace::order_chat_room(order_id),
+            "join_order_chat",
+            vec![a.clone()],
+            "leave_order_chat",
+            vec![a],
+        )
+    }
+
+    /// Marketplace (seed 004): `join_dispute_chat` / `leave_dispute_chat`
+    /// `{disputeId}`.
+    pub fn dispute_chat(dispute_id: &str) -> Self {
+        let a = obj(&[("disputeId", dispute_id)]);
+        Self::new(
+            marketplace::dispute_chat_room(dispute_id),
+            "join_dispute_chat",
+            vec![a.clone()],
+            "leave_dispute_chat",
+            vec![a],
+        )
+    }
+}
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomState {
+    /// Not wanted (after a leave).
+    Unsubscribed,
+    /// Wanted; the join is queued, sent, or waits for a connection.
+    Joining,
+    /// The server confirmed (or the join was sent, without a confirmation).
+    Joined,
+    /// The server refused, with its reason. Not retried until joined again.
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Room {
+    pub(crate) spec: RoomSpec,
+    pub(crate) state: RoomState,
+    /// Was joined when the session was lost: a recovered session still has
+    /// it on the server, so no join is needed.
+    pub(crate) was_joined: bool,
+    /// When the join went out and a confirmation is awaited: the moment the
+    /// room is given up as failed.
+    pub(crate) confirm_deadline: Option<Instant>,
+}
+
+/// The refusal's reason: its `message`, else `code`, else the event name.
+pub(crate) fn failure_reason(event: &str, args: &[Value]) -> String {
+    if let Some(Value::Object(entries)) = args.first() {
+        for key in ["message", "code"] {
+            if let Some((_, Value::String(m))) = entries.iter().find(|(k, _)| k == key) {
+                return m.clone();
+            }
+        }
+    }
+    event.to_owned()
+}
+
+/// Room bookkeeping of the client.
+mod client_impl {
+    use super::super::*;
+
+    impl Client {
+        pub(in crate::client) fn queue_join(&mut self, idx: usize, key: &str, front: bool) {
+            let ns = &mut self.namespaces[idx];
+            let Some(room) = ns.rooms.iter().find(|r| r.spec.key == key) else {
+                return;
+            };
+            let item = Outgoing {
+                event: room.spec.join_event.clone(),
+                args: room.spec.join_args.clone(),
+                kind: OutKind::Join(key.to_owned()),
+                volatile: false,
+            };
+            if front {
+                ns.outbox.push_front(item);
+            } else {
+                ns.outbox.push_back(item);
+            }
+        }
+
+        pub(in crate::client) fn room_answers(&mut self, idx: usize, event: &str, args: &[Value]) {
+            let mut changes = Vec::new();
+            for r in &mut self.namespaces[idx].rooms {
+                if r.state != RoomState::Joining {
+                    continue;
+                }
+                if r.spec
+                    .confirm
+                    .as_ref()
+                    .is_some_and(|m| m.matches(event, args))
+                {
+                    r.state = RoomState::Joined;
+                    r.confirm_deadline = None;
+                } else if r
+                    .spec
+                    .failure
+                    .as_ref()
+                    .is_some_and(|m| m.matches(event, args))
+                {
+                    r.state = RoomState::Failed(rooms::failure_reason(event, args));
+                    r.confirm_deadline = None;
+                } else {
+                    continue;
+                }
+                changes.push((r.spec.key.clone(), r.state.clone()));
+            }
+            for (key, state) in changes {
+                self.room_event(idx, &key, state);
+            }
+        }
+
+        /// Joins whose confirmation did not come in time fail, with a
+        /// reason that says so; they are not retried until joined again.
+        pub(in crate::client) fn room_timeouts(&mut self, idx: usize) {
+            let now = self.now;
+            let wait = self.config.room_join_timeout;
+            let mut expired = Vec::new();
+            for r in &mut self.namespaces[idx].rooms {
+                if r.state == RoomState::Joining && r.confirm_deadline.is_some_and(|d| d <= now) {
+                    r.confirm_deadline = None;
+                    r.state = RoomState::Failed(format!("join not confirmed within {wait} ms"));
+                    expired.push((r.spec.key.clone(), r.state.clone()));
+                }
+            }
+            for (key, state) in expired {
+                self.room_event(idx, &key, state);
+            }
+        }
+
+        pub(in crate::client) fn room_event(&mut self, idx: usize, key: &str, state: RoomState) {
+            let nsp = self.namespaces[idx].name.clone();
+            self.push_event(Event::RoomState {
+                nsp,
+                key: key.to_owned(),
+                state,
+            });
+        }
+    }
+}

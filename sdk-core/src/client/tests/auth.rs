@@ -1,0 +1,263 @@
+//! Auth: per-CONNECT credentials, refresh after failures, giving up.
+
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+fn token_config(token: &str) -> ClientConfig {
+    let mut config = Pair::config();
+    config.auth = Some(json!({"token": token}));
+    config
+}
+
+fn last_auth(p: &Pair) -> Option<serde_json::Value> {
+    p.server.connects().last().and_then(|(_, a)| a.clone())
+}
+
+#[test]
+fn credentials_are_built_for_every_connect() {
+    let mut p = Pair::new(Pair::config());
+    p.client.set_auth(
+        Auth::Credentials(
+            Credentials::bearer("abc")
+                .with_license_key("OMNI-1")
+                .with_role("admin"),
+        ),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.client.connect(p.now);
+    p.drive();
+    assert_eq!(
+        last_auth(&p),
+        Some(json!({"token": "Bearer abc", "license_key": "OMNI-1", "role": "admin"}))
+    );
+    // A token that already has the prefix is not prefixed twice; a raw
+    // token stays raw. New credentials apply at the next CONNECT.
+    p.client.set_auth(
+        Auth::Credentials(Credentials::bearer("Bearer def")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    assert_eq!(p.server.connects().len(), 1, "no reconnect for NextConnect");
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(last_auth(&p), Some(json!({"token": "Bearer def"})));
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("raw")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(last_auth(&p), Some(json!({"token": "raw"})));
+}
+
+#[test]
+fn auth_option_is_sent_as_is() {
+    let p = Pair::connected_with(token_config("t1"));
+    assert_eq!(last_auth(&p), Some(json!({"token": "t1"})));
+}
+
+#[test]
+fn set_auth_with_reconnect_applies_at_once() {
+    let mut p = Pair::connected_with(token_config("old"));
+    p.take_events();
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("new")),
+        AuthApply::Reconnect,
+        p.now,
+    );
+    p.drive();
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "new"})));
+    assert!(p.client.is_connected("/"));
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::IoClientDisconnect,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn token_refresh_after_connect_error() {
+    let mut config = token_config("expired");
+    config.auth_refresh_timeout = 10_000;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Token expired".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    assert!(
+        p.saw(|e| matches!(e, Event::ConnectError { message, .. } if message == "Token expired"))
+    );
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::AuthFailed {
+            source: AuthFailureSource::ConnectError,
+            ..
+        }
+    )));
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { failures: 1 })));
+    // The client waits for the driver's refresh instead of retrying.
+    p.advance(5_000);
+    assert_eq!(p.server.connects().len(), 1);
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("fresh")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "fresh"})));
+    assert!(p.client.is_connected("/"));
+    assert_eq!(p.client.auth_failures(), 0);
+}
+
+#[test]
+fn refresh_timeout_retries_with_old_credentials() {
+    let mut config = token_config("t");
+    config.auth_refresh_timeout = 4_000;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("jwt malformed".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.advance(3_999);
+    assert_eq!(p.server.connects().len(), 1);
+    p.advance(1);
+    assert_eq!(p.server.connects().len(), 2);
+    assert!(p.client.is_connected("/"));
+}
+
+#[test]
+fn refresh_when_the_server_also_closes_the_transport() {
+    let mut config = token_config("old");
+    config.auth_refresh_timeout = 30_000;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Unauthorized".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    p.kill_transport();
+    // Backoff alone would retry after ~1 s; the refresh wait holds it back.
+    p.advance(10_000);
+    assert_eq!(p.server.connects().len(), 1);
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("new")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"token": "new"})));
+}
+
+#[test]
+fn gives_up_after_repeated_auth_failures() {
+    let mut config = token_config("bad");
+    config.max_auth_failures = 3;
+    config.auth_refresh_timeout = 1_000;
+    let mut p = Pair::new(config);
+    p.server.policy.insert(
+        "/".into(),
+        Policy::Reject("Authentication failed".into(), None),
+    );
+    p.client.connect(p.now);
+    p.drive();
+    p.advance(60_000);
+    assert_eq!(p.server.connects().len(), 3);
+    assert!(p.saw(|e| matches!(e, Event::AuthGaveUp { failures: 3 })));
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.advance(600_000);
+    assert_eq!(p.server.connects().len(), 3, "no hammering after giving up");
+}
+
+#[test]
+fn non_auth_connect_errors_are_not_auth_failures() {
+    let mut p = Pair::new(Pair::config());
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Server busy".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    assert!(!p.saw(|e| matches!(e, Event::AuthFailed { .. })));
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.advance(5_000);
+    assert!(p.client.is_connected("/"), "retried after a backoff");
+}
+
+#[test]
+fn token_expired_error_event_then_server_disconnect() {
+    let mut p = Pair::connected_with(token_config("old"));
+    p.server_emit(
+        "/",
+        "error",
+        json!([{"message": "Authentication failed: Token expired"}]),
+    );
+    assert!(p.saw(|e| matches!(e, Event::Message { event, .. } if event == "error")));
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::AuthFailed {
+            source: AuthFailureSource::TokenExpired,
+            ..
+        }
+    )));
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { failures: 1 })));
+    p.server_send("41");
+    assert!(!p.client.is_connected("/"));
+    p.client.set_auth(
+        Auth::Credentials(Credentials::bearer("new")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"token": "Bearer new"})));
+}
+
+#[test]
+fn omni_auth_error_event() {
+    let mut p = Pair::connected();
+    p.server_emit("/", "auth_error", json!([{"message": "License revoked"}]));
+    assert!(p.saw(|e| matches!(e, Event::AuthFailed { source: AuthFailureSource::AuthErrorEvent, message, .. } if message == "License revoked")));
+    // Other error events are plain messages.
+    p.take_events();
+    p.server_emit(
+        "/",
+        "error",
+        json!([{"code": "RATE_LIMITED", "message": "Too many requests"}]),
+    );
+    assert!(!p.saw(|e| matches!(e, Event::AuthFailed { .. })));
+}
+
+#[test]
+fn refresh_timeout_after_transport_loss_reconnects_with_old_credentials() {
+    let mut config = token_config("old");
+    config.auth_refresh_timeout = 8_000;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Unauthorized".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    let failed_at = p.now;
+    p.kill_transport();
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.advance(7_999);
+    assert_eq!(p.server.connects().len(), 1);
+    p.advance(1);
+    assert_eq!(p.now, failed_at.plus_millis(8_000));
+    assert!(p.client.is_connected("/"), "{:?}", p.events);
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "old"})));
+}

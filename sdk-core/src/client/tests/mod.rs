@@ -1,0 +1,14 @@
+//! Deterministic tests of the client state machine, one file per feature,
+//! all over the [`util::Pair`] harness and a virtual clock.
+
+mod acks;
+mod auth;
+mod backoff;
+mod buffer;
+mod fuzz;
+mod heartbeat;
+mod ratelimit;
+mod recovery;
+mod rooms;
+mod session;
+mod util;

@@ -1,0 +1,232 @@
+//! Rate limits: client-side buckets, server pauses, delay without loss.
+
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+fn limited_config() -> ClientConfig {
+    ClientConfig {
+        rate_limit: RateLimitConfig::default(),
+        ..Pair::config()
+    }
+}
+
+fn count(p: &Pair, name: &str) -> usize {
+    p.server
+        .event_names("/")
+        .iter()
+        .filter(|n| *n == name)
+        .count()
+}
+
+fn seq(p: &Pair, name: &str) -> Vec<i64> {
+    p.server
+        .events("/")
+        .into_iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, a)| a[0].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn omni_defaults() {
+    let c = RateLimitConfig::default();
+    assert!(c.enabled);
+    assert_eq!(c.default, Rate::per_minute(30));
+    assert_eq!(c.events["heartbeat"], Rate::per_minute(60));
+    assert_eq!(c.events["license_check"], Rate::per_minute(100));
+    assert_eq!(c.events["join_room"], Rate::per_minute(20));
+    assert_eq!(c.events["notification_read"], Rate::per_minute(200));
+}
+
+#[test]
+fn over_budget_sends_are_delayed_not_lost() {
+    let mut p = Pair::connected_with(limited_config());
+    for i in 0..35 {
+        p.client
+            .emit("/", "chat", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.drive();
+    assert_eq!(count(&p, "chat"), 30, "burst of 30 per minute");
+    // 30/min refills one token every 2 s.
+    p.advance(1_999);
+    assert_eq!(count(&p, "chat"), 30);
+    p.advance(1);
+    assert_eq!(count(&p, "chat"), 31);
+    p.advance(8_000);
+    assert_eq!(seq(&p, "chat"), (0..35).collect::<Vec<_>>());
+    assert_eq!(p.client.buffered("/"), 0);
+}
+
+#[test]
+fn a_limited_event_does_not_hold_back_others() {
+    let mut p = Pair::connected_with(limited_config());
+    for i in 0..31 {
+        p.client
+            .emit("/", "chat", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.client
+        .emit("/", "license_check", vec![v(json!(0))], p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(count(&p, "chat"), 30);
+    assert_eq!(count(&p, "license_check"), 1);
+}
+
+#[test]
+fn join_room_budget_is_twenty_per_minute() {
+    let mut p = Pair::connected_with(limited_config());
+    for i in 0..25 {
+        p.client
+            .join(RoomSpec::omni(&format!("r{i}"), "user"), p.now)
+            .unwrap();
+    }
+    p.drive();
+    assert_eq!(count(&p, "join_room"), 20);
+    p.advance(60_000);
+    assert_eq!(count(&p, "join_room"), 25);
+}
+
+#[test]
+fn server_rate_limited_pauses_the_event() {
+    let mut p = Pair::connected_with(limited_config());
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "license_check", "limit": 100, "window": 60, "retry_after": 30}]),
+    );
+    assert!(p.saw(|e| matches!(e, Event::RateLimited { event, retry_after: 30_000, .. } if event == "license_check")));
+    for i in 0..3 {
+        p.client
+            .emit("/", "license_check", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.client
+        .emit("/", "chat", vec![v(json!(0))], p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(count(&p, "license_check"), 0);
+    assert_eq!(count(&p, "chat"), 1);
+    p.advance(29_999);
+    assert_eq!(count(&p, "license_check"), 0);
+    p.advance(1);
+    assert_eq!(seq(&p, "license_check"), vec![0, 1, 2]);
+}
+
+#[test]
+fn hostile_retry_after_is_capped() {
+    let mut p = Pair::connected_with(limited_config());
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "chat", "retry_after": 1e300}]),
+    );
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::RateLimited {
+            retry_after: 3_600_000,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn volatile_over_budget_is_dropped() {
+    let mut p = Pair::connected_with(limited_config());
+    for i in 0..30 {
+        p.client
+            .emit("/", "typing", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.client
+        .emit_volatile("/", "typing", vec![v(json!(99))], p.now)
+        .unwrap();
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::EmitDropped {
+            reason: DropReason::Volatile,
+            ..
+        }
+    )));
+    p.advance(120_000);
+    assert!(!seq(&p, "typing").contains(&99));
+}
+
+#[test]
+fn limits_can_be_turned_off() {
+    let mut p = Pair::connected();
+    for i in 0..500 {
+        p.client
+            .emit("/", "chat", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.drive();
+    assert_eq!(count(&p, "chat"), 500);
+}
+
+#[test]
+fn custom_rates() {
+    let mut config = limited_config();
+    config.rate_limit.events.insert(
+        "typing".into(),
+        Rate {
+            limit: 2,
+            window: 1_000,
+        },
+    );
+    let mut p = Pair::connected_with(config);
+    for i in 0..4 {
+        p.client
+            .emit("/", "typing", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.drive();
+    assert_eq!(count(&p, "typing"), 2);
+    p.advance(1_000);
+    assert_eq!(count(&p, "typing"), 4);
+}
+
+#[test]
+fn rejoin_never_overtakes_a_rate_limited_leave_of_the_same_room() {
+    let mut config = limited_config();
+    config
+        .rate_limit
+        .events
+        .insert("leave_room".into(), Rate::per_minute(1));
+    let mut p = Pair::connected_with(config);
+    for room in ["a", "b"] {
+        p.client.join(RoomSpec::omni(room, "user"), p.now).unwrap();
+        p.drive();
+        p.server_emit("/", "room_joined", json!([{ "room": room }]));
+    }
+    // The one leave_room token of this minute goes to "a"; the leave of
+    // "b" waits, and so must the re-join of "b" (join_room has budget).
+    p.client.leave("/", "a", p.now);
+    p.client.leave("/", "b", p.now);
+    p.client.join(RoomSpec::omni("b", "user"), p.now).unwrap();
+    p.client.join(RoomSpec::omni("c", "user"), p.now).unwrap();
+    p.drive();
+    let rooms = |p: &Pair| -> Vec<(String, String)> {
+        p.server
+            .events("/")
+            .into_iter()
+            .filter(|(n, _)| n.ends_with("_room"))
+            .map(|(n, a)| (n, a[0]["room"].as_str().unwrap_or_default().to_owned()))
+            .collect()
+    };
+    let pair = |n: &str, r: &str| (n.to_owned(), r.to_owned());
+    // Another room is not held back.
+    assert_eq!(
+        rooms(&p)[2..],
+        [pair("leave_room", "a"), pair("join_room", "c")]
+    );
+    p.advance(60_000);
+    assert_eq!(
+        rooms(&p)[4..],
+        [pair("leave_room", "b"), pair("join_room", "b")]
+    );
+}

@@ -1,0 +1,144 @@
+//! Connection state recovery: pid and offset kept and sent in CONNECT.
+
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+#[test]
+fn pid_and_offset_are_sent_and_recovery_reported() {
+    let mut config = Pair::config();
+    config.auth = Some(json!({"token": "t"}));
+    let mut p = Pair::new(config);
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: false,
+            ..
+        }
+    )));
+    p.server_emit("/", "msg", json!(["hello", "off-1"]));
+    p.server_emit("/", "msg", json!(["again", "off-2"]));
+    assert_eq!(p.client.recovery_state("/"), Some(("pid-1", Some("off-2"))));
+    p.take_events();
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(
+        p.server.connects().last().unwrap().1,
+        Some(json!({"token": "t", "pid": "pid-1", "offset": "off-2"}))
+    );
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: true,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn new_pid_means_not_recovered() {
+    let mut p = Pair::new(Pair::config());
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.server_emit("/", "msg", json!(["x", "off-1"]));
+    p.server.pid = Some("pid-2".into());
+    p.take_events();
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: false,
+            ..
+        }
+    )));
+    assert_eq!(p.client.recovery_state("/"), Some(("pid-2", None)));
+}
+
+#[test]
+fn recovery_can_be_turned_off() {
+    let mut config = Pair::config();
+    config.recovery = false;
+    let mut p = Pair::new(config);
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(p.server.connects().last().unwrap().1, None);
+    assert_eq!(p.client.recovery_state("/"), None);
+}
+
+#[test]
+fn manual_disconnect_forgets_the_session() {
+    let mut p = Pair::new(Pair::config());
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.client.disconnect(p.now);
+    p.client.connect(p.now);
+    p.drive();
+    assert_eq!(p.server.connects().last().unwrap().1, None);
+}
+
+#[test]
+fn recovered_session_keeps_joined_rooms_without_rejoining() {
+    let mut p = Pair::new(Pair::config());
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.client
+        .join(RoomSpec::omni("kept", "user"), p.now)
+        .unwrap();
+    p.client
+        .join(RoomSpec::omni("pending", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.server_emit("/", "room_joined", json!([{"room": "kept"}]));
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: true,
+            ..
+        }
+    )));
+    assert_eq!(p.client.room_state("/", "kept"), RoomState::Joined);
+    let joins: Vec<_> = p
+        .server
+        .events("/")
+        .into_iter()
+        .filter(|(n, _)| n == "join_room")
+        .map(|(_, a)| a[0]["room"].clone())
+        .collect();
+    // "pending" was never confirmed, so it is joined again; "kept" is not.
+    assert_eq!(
+        joins,
+        vec![json!("kept"), json!("pending"), json!("pending")]
+    );
+    // Without recovery, everything is re-joined.
+    p.server.pid = Some("pid-2".into());
+    p.server_emit("/", "room_joined", json!([{"room": "pending"}]));
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Connect {
+            recovered: false,
+            ..
+        }
+    )));
+    let total = p
+        .server
+        .event_names("/")
+        .iter()
+        .filter(|n| *n == "join_room")
+        .count();
+    assert_eq!(total, 5);
+}

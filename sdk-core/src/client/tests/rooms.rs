@@ -1,0 +1,342 @@
+//! Room subscriptions: states, confirmation, failure, leave while joining,
+//! re-join after reconnect without duplicates and before buffered emits,
+//! and the presets of the five seed products.
+
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+fn joins(p: &Pair) -> Vec<serde_json::Value> {
+    p.server
+        .events("/")
+        .into_iter()
+        .filter(|(n, _)| n == "join_room")
+        .map(|(_, a)| a[0].clone())
+        .collect()
+}
+
+fn states(p: &Pair, key: &str) -> Vec<RoomState> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RoomState { key: k, state, .. } if k == key => Some(state.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn omni_join_confirmed_by_room_joined_matched_on_room() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::omni("license_X", "license"), p.now)
+        .unwrap();
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(
+        joins(&p),
+        vec![
+            json!({"room": "license_X", "type": "license"}),
+            json!({"room": "user_1", "type": "user"})
+        ]
+    );
+    assert_eq!(p.client.room_state("/", "license_X"), RoomState::Joining);
+    // An answer for another room does not confirm this one.
+    p.server_emit(
+        "/",
+        "room_joined",
+        json!([{"room": "user_1", "members_count": 5}]),
+    );
+    assert_eq!(p.client.room_state("/", "license_X"), RoomState::Joining);
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+    p.server_emit(
+        "/",
+        "room_error",
+        json!([{"room": "license_X", "code": "ROOM_NOT_FOUND", "message": "Room does not exist"}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "license_X"),
+        RoomState::Failed("Room does not exist".into())
+    );
+    assert_eq!(
+        states(&p, "license_X"),
+        vec![
+            RoomState::Joining,
+            RoomState::Failed("Room does not exist".into())
+        ]
+    );
+}
+
+#[test]
+fn joining_twice_sends_one_join() {
+    let mut p = Pair::connected();
+    p.client.join(RoomSpec::omni("r", "user"), p.now).unwrap();
+    p.client.join(RoomSpec::omni("r", "user"), p.now).unwrap();
+    p.drive();
+    p.server_emit("/", "room_joined", json!([{"room": "r"}]));
+    p.client.join(RoomSpec::omni("r", "user"), p.now).unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 1);
+}
+
+#[test]
+fn rooms_rejoined_after_reconnect_once_and_before_buffered_emits() {
+    let mut p = Pair::connected();
+    p.client.join(RoomSpec::omni("a", "user"), p.now).unwrap();
+    p.client
+        .join(RoomSpec::omni("b", "license"), p.now)
+        .unwrap();
+    p.drive();
+    p.server_emit("/", "room_joined", json!([{"room": "a"}]));
+    p.server_emit("/", "room_joined", json!([{"room": "b"}]));
+    p.kill_transport();
+    assert_eq!(p.client.room_state("/", "a"), RoomState::Joining);
+    // Joined while offline, and an emit while offline.
+    p.client.join(RoomSpec::omni("c", "admin"), p.now).unwrap();
+    p.client.join(RoomSpec::omni("a", "user"), p.now).unwrap();
+    p.client
+        .emit("/", "chat", vec![v(json!("hi"))], p.now)
+        .unwrap();
+    // Two failed attempts in between must not queue joins twice.
+    p.server.accept_transports = false;
+    p.advance(3_000);
+    p.server.accept_transports = true;
+    p.advance(10_000);
+    assert!(p.client.is_connected("/"));
+    let names = p.server.event_names("/");
+    assert_eq!(
+        names,
+        vec![
+            "join_room",
+            "join_room",
+            "join_room",
+            "join_room",
+            "join_room",
+            "chat"
+        ],
+        "two joins, then a, b, c once each, then the buffered chat"
+    );
+    let after: Vec<_> = joins(&p)[2..].iter().map(|j| j["room"].clone()).collect();
+    assert_eq!(after, vec![json!("a"), json!("b"), json!("c")]);
+    // A third reconnect again re-joins each exactly once.
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(joins(&p).len(), 8);
+}
+
+#[test]
+fn leave_while_joining() {
+    let mut p = Pair::connected();
+    // Offline: the join is withdrawn before it ever goes out.
+    p.kill_transport();
+    p.client.join(RoomSpec::omni("x", "user"), p.now).unwrap();
+    p.client.leave("/", "x", p.now);
+    p.advance(5_000);
+    assert!(joins(&p).is_empty());
+    assert!(!p
+        .server
+        .event_names("/")
+        .contains(&"leave_room".to_string()));
+    // Online: the join went out unconfirmed, so a leave follows, and a late
+    // confirmation does not resurrect the room.
+    p.client.join(RoomSpec::omni("y", "user"), p.now).unwrap();
+    p.drive();
+    p.client.leave("/", "y", p.now);
+    p.drive();
+    assert_eq!(p.server.event_names("/"), vec!["join_room", "leave_room"]);
+    assert_eq!(p.server.events("/")[1].1, vec![json!({"room": "y"})]);
+    p.server_emit("/", "room_joined", json!([{"room": "y"}]));
+    assert_eq!(p.client.room_state("/", "y"), RoomState::Unsubscribed);
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(joins(&p).len(), 1, "left rooms are not re-joined");
+}
+
+#[test]
+fn failed_rooms_are_not_rejoined_until_asked() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::omni("bad", "license"), p.now)
+        .unwrap();
+    p.drive();
+    p.server_emit(
+        "/",
+        "room_error",
+        json!([{"room": "bad", "code": "DENIED"}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "bad"),
+        RoomState::Failed("DENIED".into())
+    );
+    p.kill_transport();
+    p.advance(5_000);
+    assert_eq!(joins(&p).len(), 1);
+    p.client
+        .join(RoomSpec::omni("bad", "license"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 2);
+}
+
+#[test]
+fn presets_of_the_seed_products() {
+    let mut p = Pair::connected();
+    p.client.join(RoomSpec::deployment("dep-1"), p.now).unwrap();
+    p.client.join(RoomSpec::conversation(9), p.now).unwrap();
+    p.client.join(RoomSpec::order_chat("o-1"), p.now).unwrap();
+    p.client.join(RoomSpec::dispute_chat("d-2"), p.now).unwrap();
+    p.drive();
+    assert_eq!(
+        p.server.events("/"),
+        vec![
+            ("deployment:subscribe".to_string(), vec![json!("dep-1")]),
+            ("join_conversation".to_string(), vec![json!(9)]),
+            (
+                "join_order_chat".to_string(),
+                vec![json!({"orderId": "o-1"})]
+            ),
+            (
+                "join_dispute_chat".to_string(),
+                vec![json!({"disputeId": "d-2"})]
+            ),
+        ]
+    );
+    // Without a confirmation event, sent means joined.
+    assert_eq!(
+        p.client.room_state("/", "deployment:dep-1"),
+        RoomState::Joined
+    );
+    assert_eq!(p.client.rooms("/").len(), 4);
+    for key in [
+        "deployment:dep-1",
+        "conversation:9",
+        "order:o-1",
+        "dispute:d-2",
+    ] {
+        p.client.leave("/", key, p.now);
+    }
+    p.drive();
+    assert_eq!(
+        p.server.events("/")[4..],
+        [
+            ("deployment:unsubscribe".to_string(), vec![json!("dep-1")]),
+            ("leave_conversation".to_string(), vec![json!(9)]),
+            (
+                "leave_order_chat".to_string(),
+                vec![json!({"orderId": "o-1"})]
+            ),
+            (
+                "leave_dispute_chat".to_string(),
+                vec![json!({"disputeId": "d-2"})]
+            ),
+        ]
+    );
+    assert!(p.client.rooms("/").is_empty());
+}
+
+#[test]
+fn rooms_in_another_namespace() {
+    let mut config = Pair::config();
+    config.namespaces = vec!["/".into(), "/marketplace".into()];
+    let mut p = Pair::connected_with(config);
+    p.client
+        .join(
+            RoomSpec::order_chat("o-7").in_namespace("/marketplace"),
+            p.now,
+        )
+        .unwrap();
+    p.drive();
+    assert_eq!(
+        p.server.event_names("/marketplace"),
+        vec!["join_order_chat"]
+    );
+    assert!(p.server.events("/").is_empty());
+    assert!(matches!(
+        p.client
+            .join(RoomSpec::omni("r", "user").in_namespace("/nowhere"), p.now),
+        Err(EmitError::UnknownNamespace(_))
+    ));
+}
+
+#[test]
+fn omni_presets_build_room_names_from_the_model_helpers() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::omni_license("OMNI-PREM-ABCD-1234-EFGH"), p.now)
+        .unwrap();
+    p.client.join(RoomSpec::omni_user("12345"), p.now).unwrap();
+    p.client
+        .join(RoomSpec::omni_admin_dashboard(), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(
+        joins(&p),
+        vec![
+            json!({"room": "license_OMNI-PREM-ABCD-1234-EFGH", "type": "license"}),
+            json!({"room": "user_12345", "type": "user"}),
+            json!({"room": "admin_dashboard", "type": "admin"}),
+        ]
+    );
+}
+
+#[test]
+fn unconfirmed_join_fails_after_room_join_timeout() {
+    let mut config = Pair::config();
+    config.room_join_timeout = 3_000;
+    let mut p = Pair::connected_with(config);
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 1);
+    let sent = p.now;
+    p.advance(2_999);
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joining);
+    p.advance(1);
+    assert_eq!(p.now.millis_since(sent), 3_000);
+    assert_eq!(
+        p.client.room_state("/", "user_1"),
+        RoomState::Failed("join not confirmed within 3000 ms".into())
+    );
+    // A late confirmation does not revive it; joining again does.
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert!(matches!(
+        p.client.room_state("/", "user_1"),
+        RoomState::Failed(_)
+    ));
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 2);
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+    // Once joined, no deadline is left behind.
+    p.advance(60_000);
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}
+
+#[test]
+fn confirmation_deadline_restarts_with_each_rejoin_after_reconnect() {
+    let mut config = Pair::config();
+    config.room_join_timeout = 3_000;
+    let mut p = Pair::connected_with(config);
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.advance(2_900);
+    // The transport dies before the answer. Reconnecting takes 0.5–1 s
+    // (reconnectionDelay with jitter), so the old deadline, 0.1 s away,
+    // passes while offline: it must not fail the room, and the re-join gets
+    // a deadline of its own.
+    p.kill_transport();
+    p.advance(1_500);
+    assert_eq!(joins(&p).len(), 2, "re-joined once after reconnect");
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joining);
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}

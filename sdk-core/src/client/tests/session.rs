@@ -1,0 +1,505 @@
+//! Handshake, namespaces, heartbeat of Engine.IO, timeouts, disconnects,
+//! malformed input and the websocket upgrade.
+
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+#[test]
+fn handshake_then_connect_on_main_namespace() {
+    let mut p = Pair::new(Pair::config());
+    p.client.connect(p.now);
+    p.drive();
+    let TransportAction::Open { kind, url, .. } = &p.actions[0] else {
+        panic!("first action is not an open: {:?}", p.actions);
+    };
+    assert_eq!(*kind, TransportKind::Websocket);
+    assert_eq!(
+        url,
+        "ws://localhost:3000/socket.io/?EIO=4&transport=websocket"
+    );
+    assert!(p.saw(|e| matches!(e, Event::Open { sid } if sid == "eio")));
+    assert!(p.saw(|e| matches!(e, Event::Connect { nsp, recovered: false, .. } if nsp == "/")));
+    assert_eq!(p.client.state(), ConnectionState::Open);
+    assert_eq!(p.client.socket_id("/"), Some("sock1"));
+    assert_eq!(p.server.connects(), vec![("/".to_string(), None)]);
+}
+
+#[test]
+fn url_carries_path_query_and_https_becomes_wss() {
+    let mut config = Pair::config();
+    config.url = "https://api.example.com/".into();
+    config.path = "/ws/".into();
+    config.query.insert("license".into(), "a b&c".into());
+    let mut p = Pair::new(config);
+    p.client.connect(p.now);
+    p.drive();
+    let TransportAction::Open { url, .. } = &p.actions[0] else {
+        panic!();
+    };
+    assert_eq!(
+        url,
+        "wss://api.example.com/ws/?EIO=4&transport=websocket&license=a%20b%26c"
+    );
+}
+
+#[test]
+fn several_namespaces_share_one_session() {
+    let mut config = Pair::config();
+    config.namespaces = vec!["/".into(), "/admin".into(), "analytics".into()];
+    let mut p = Pair::connected_with(config);
+    let opens = p
+        .actions
+        .iter()
+        .filter(|a| matches!(a, TransportAction::Open { .. }))
+        .count();
+    assert_eq!(opens, 1, "one Engine.IO session");
+    for nsp in ["/", "/admin", "/analytics"] {
+        assert!(p.client.is_connected(nsp), "{nsp} not connected");
+    }
+    p.emit("/admin", "stats", vec![v(json!(1))]);
+    assert_eq!(
+        p.server.events("/admin"),
+        vec![("stats".to_string(), vec![json!(1)])]
+    );
+    assert!(p.server.events("/").is_empty());
+    p.server_emit("/analytics", "usage_update", json!([{"n": 2}]));
+    assert!(p.saw(|e| matches!(e, Event::Message { nsp, event, .. }
+        if nsp == "/analytics" && event == "usage_update")));
+    // Opening one more later reuses the session.
+    assert!(p.client.open_namespace("/deployments", p.now));
+    p.drive();
+    assert!(p.client.is_connected("/deployments"));
+    // Closing one leaves the others.
+    p.client.close_namespace("/admin", p.now);
+    p.drive();
+    assert!(!p.client.is_connected("/admin"));
+    assert!(p.client.is_connected("/"));
+    assert!(p.server.got.iter().any(|(_, g)| *g
+        == Got::Disconnect {
+            nsp: "/admin".into()
+        }));
+}
+
+#[test]
+fn server_ping_is_answered_with_pong() {
+    let mut p = Pair::connected();
+    p.server_send("2");
+    assert!(p
+        .server
+        .got
+        .iter()
+        .any(|(_, g)| *g == Got::Engine("3".into())));
+}
+
+#[test]
+fn ping_timeout_fires_exactly_at_interval_plus_timeout() {
+    let mut p = Pair::connected();
+    p.server.auto_ping = false;
+    let h = &p.server.handshake;
+    let deadline = h.ping_interval + h.ping_timeout;
+    // A ping halfway re-arms the deadline from that moment.
+    p.advance(10_000);
+    p.server_send("2");
+    p.take_events();
+    p.advance(deadline - 1);
+    assert!(p.client.is_connected("/"), "declared dead 1 ms early");
+    assert!(!p.saw(|e| matches!(e, Event::Disconnect { .. })));
+    p.advance(1);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::PingTimeout,
+            ..
+        }
+    )));
+    assert_eq!(DisconnectReason::PingTimeout.as_str(), "ping timeout");
+    assert!(matches!(
+        p.client.state(),
+        ConnectionState::Reconnecting { attempt: 1 }
+    ));
+}
+
+#[test]
+fn regular_pings_keep_the_link_alive() {
+    let mut p = Pair::connected();
+    p.advance(10 * 60_000);
+    assert!(p.client.is_connected("/"));
+    assert!(!p.saw(|e| matches!(e, Event::Disconnect { .. })));
+}
+
+#[test]
+fn engine_connect_timeout_then_retry() {
+    let mut config = Pair::config();
+    config.timeout = 5_000;
+    let mut p = Pair::new(config);
+    p.server.send_handshake = false;
+    p.client.connect(p.now);
+    p.drive();
+    p.advance(4_999);
+    assert_eq!(p.client.state(), ConnectionState::Connecting);
+    p.advance(1);
+    assert!(p.saw(|e| matches!(e, Event::ConnectError { message, .. } if message == "timeout")));
+    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+    // The server comes back: the next attempt succeeds.
+    p.server.send_handshake = true;
+    p.advance(5_000);
+    assert!(p.client.is_connected("/"));
+    assert!(p.saw(|e| matches!(e, Event::Reconnect { attempt: 1 })));
+}
+
+#[test]
+fn namespace_connect_timeout() {
+    let mut config = Pair::config();
+    config.timeout = 3_000;
+    config.namespaces = vec!["/".into(), "/slow".into()];
+    let mut p = Pair::new(config);
+    p.server.policy.insert("/slow".into(), Policy::Ignore);
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    p.advance(2_999);
+    assert!(!p.saw(|e| matches!(e, Event::ConnectError { .. })));
+    p.advance(1);
+    assert!(
+        p.saw(|e| matches!(e, Event::ConnectError { nsp, message, .. }
+        if nsp == "/slow" && message == "timeout"))
+    );
+    // It is retried after a backoff and succeeds once the server answers.
+    p.server.policy.insert("/slow".into(), Policy::Accept);
+    p.advance(5_000);
+    assert!(p.client.is_connected("/slow"));
+    assert!(p.client.is_connected("/"));
+}
+
+#[test]
+fn connect_error_carries_message_and_data() {
+    let mut config = Pair::config();
+    config.namespaces = vec!["/".into(), "/admin".into()];
+    let mut p = Pair::new(config);
+    p.server.policy.insert(
+        "/admin".into(),
+        Policy::Reject("Not an admin".into(), Some(json!({"code": 403}))),
+    );
+    p.client.connect(p.now);
+    p.drive();
+    assert!(
+        p.saw(|e| matches!(e, Event::ConnectError { nsp, message, data }
+        if nsp == "/admin" && message == "Not an admin" && *data == Some(json!({"code": 403}))))
+    );
+    assert!(!p.client.is_connected("/admin"));
+    assert!(p.client.is_connected("/"));
+}
+
+#[test]
+fn server_disconnect_does_not_reconnect_by_default() {
+    let mut p = Pair::connected();
+    p.server_send("41");
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::IoServerDisconnect,
+            ..
+        }
+    )));
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.advance(60_000);
+    assert!(!p.client.is_connected("/"));
+    assert_eq!(p.server.connects().len(), 1);
+    // The application may connect again on purpose.
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+}
+
+#[test]
+fn server_disconnect_reconnects_when_configured() {
+    let mut config = Pair::config();
+    config.reconnect_after_server_disconnect = true;
+    let mut p = Pair::connected_with(config);
+    p.server_send("41");
+    assert!(!p.client.is_connected("/"));
+    p.advance(1_000);
+    assert!(p.client.is_connected("/"));
+    assert_eq!(p.server.connects().len(), 2);
+}
+
+#[test]
+fn client_disconnect_stops_reconnection() {
+    let mut p = Pair::connected();
+    p.kill_transport();
+    assert!(matches!(
+        p.client.state(),
+        ConnectionState::Reconnecting { .. }
+    ));
+    p.client.disconnect(p.now);
+    p.drive();
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.advance(120_000);
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    let opens = p
+        .actions
+        .iter()
+        .filter(|a| matches!(a, TransportAction::Open { .. }))
+        .count();
+    assert_eq!(opens, 1);
+}
+
+#[test]
+fn client_disconnect_sends_disconnect_and_reports_reason() {
+    let mut p = Pair::connected();
+    p.client.disconnect(p.now);
+    p.drive();
+    assert!(p
+        .server
+        .got
+        .iter()
+        .any(|(_, g)| *g == Got::Disconnect { nsp: "/".into() }));
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::IoClientDisconnect,
+            ..
+        }
+    )));
+    assert!(matches!(
+        p.actions.last(),
+        Some(TransportAction::Close { .. })
+    ));
+}
+
+#[test]
+fn transport_close_and_error_reasons_then_reconnect() {
+    let mut p = Pair::connected();
+    p.kill_transport();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::TransportClose,
+            ..
+        }
+    )));
+    p.advance(5_000);
+    assert!(p.client.is_connected("/"));
+    assert!(p.saw(|e| matches!(e, Event::Reconnect { attempt: 1 })));
+    p.take_events();
+    let id = p.active();
+    p.client.handle_transport_error(id, p.now, "ECONNRESET");
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::TransportError,
+            ..
+        }
+    )));
+    // Attempts restarted from 1 after the success.
+    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+}
+
+#[test]
+fn engine_close_packet_is_transport_close() {
+    let mut p = Pair::connected();
+    p.server_send("1");
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::TransportClose,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn malformed_input_closes_with_parse_error() {
+    for bad in [
+        "",
+        "9",
+        "4x",
+        "42",
+        "42[1]",
+        "42{\"a\":1}",
+        "0{}",
+        "43[1]",
+        "451-[\"a\"]",
+        "1data",
+        "4\u{0}",
+        "42[\"a\",{]",
+    ] {
+        let mut config = Pair::config();
+        config.reconnection = false;
+        let mut p = Pair::connected_with(config);
+        p.take_events();
+        p.server_send(bad);
+        assert!(
+            p.saw(|e| matches!(e, Event::ProtocolError(_))),
+            "no protocol error for {bad:?}: {:?}",
+            p.events
+        );
+        assert!(
+            p.saw(|e| matches!(
+                e,
+                Event::Disconnect {
+                    reason: DisconnectReason::ParseError,
+                    ..
+                }
+            )),
+            "no parse error disconnect for {bad:?}"
+        );
+        assert_eq!(p.client.state(), ConnectionState::Idle);
+        assert!(matches!(
+            p.actions.last(),
+            Some(TransportAction::Close { .. })
+        ));
+    }
+}
+
+#[test]
+fn connect_reply_without_sid_is_parse_error() {
+    let mut p = Pair::new(Pair::config());
+    p.server.policy.insert("/".into(), Policy::Ignore);
+    p.client.connect(p.now);
+    p.drive();
+    p.server_send("40{\"nosid\":1}");
+    assert!(p.saw(|e| matches!(e, Event::ProtocolError(_))));
+    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+}
+
+#[test]
+fn binary_frame_without_pending_packet_is_parse_error() {
+    let mut p = Pair::connected();
+    let id = p.active();
+    p.client
+        .handle_binary(id, p.now, bytes::Bytes::from_static(b"\x01\x02"));
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::ParseError,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn binary_event_from_server_is_reassembled() {
+    let mut p = Pair::connected();
+    p.server_send("451-[\"file\",{\"_placeholder\":true,\"num\":0}]");
+    assert!(!p.saw(|e| matches!(e, Event::Message { .. })));
+    let id = p.active();
+    p.client
+        .handle_binary(id, p.now, bytes::Bytes::from_static(b"\x01\x02"));
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::Message { event, args, .. }
+        if event == "file" && args == &vec![crate::Value::Binary(bytes::Bytes::from_static(b"\x01\x02"))])));
+}
+
+#[test]
+fn stale_transport_input_is_ignored() {
+    let mut p = Pair::connected();
+    let old = p.active();
+    p.kill_transport();
+    p.advance(5_000);
+    assert!(p.client.is_connected("/"));
+    p.take_events();
+    p.client.handle_text(old, p.now, "garbage");
+    p.client.handle_transport_closed(old, p.now);
+    p.drive();
+    assert!(p.events.is_empty(), "{:?}", p.events);
+    assert!(p.client.is_connected("/"));
+}
+
+#[test]
+fn polling_upgrades_to_websocket_with_probe() {
+    let mut config = Pair::config();
+    config.transports = vec![TransportKind::Polling, TransportKind::Websocket];
+    let mut p = Pair::new(config);
+    p.server.handshake.upgrades = vec!["websocket".into()];
+    p.client.connect(p.now);
+    p.drive();
+    let opens: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            TransportAction::Open { kind, url, .. } => Some((*kind, url.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(opens[0].0, TransportKind::Polling);
+    assert_eq!(
+        opens[0].1,
+        "http://localhost:3000/socket.io/?EIO=4&transport=polling"
+    );
+    assert_eq!(opens[1].0, TransportKind::Websocket);
+    assert_eq!(
+        opens[1].1,
+        "ws://localhost:3000/socket.io/?EIO=4&transport=websocket&sid=eio"
+    );
+    let engine: Vec<_> = p
+        .server
+        .got
+        .iter()
+        .filter_map(|(_, g)| match g {
+            Got::Engine(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(engine, vec!["2probe".to_string(), "5".to_string()]);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Upgraded {
+            transport: TransportKind::Websocket
+        }
+    )));
+    assert_eq!(p.client.transport().unwrap().1, TransportKind::Websocket);
+    // After the upgrade, emits go over the websocket.
+    p.emit("/", "hello", vec![]);
+    let ws = p.active();
+    assert!(p
+        .server
+        .got
+        .iter()
+        .any(|(t, g)| *t == ws && matches!(g, Got::Event { name, .. } if name == "hello")));
+}
+
+#[test]
+fn failed_probe_keeps_polling() {
+    let mut config = Pair::config();
+    config.transports = vec![TransportKind::Polling, TransportKind::Websocket];
+    config.timeout = 2_000;
+    let mut p = Pair::new(config);
+    p.server.handshake.upgrades = vec!["websocket".into()];
+    p.server.answer_probe = false;
+    p.client.connect(p.now);
+    p.drive();
+    p.advance(2_000);
+    assert_eq!(p.client.transport().unwrap().1, TransportKind::Polling);
+    assert!(p.client.is_connected("/"));
+    assert!(!p.saw(|e| matches!(e, Event::Upgraded { .. })));
+}
+
+#[test]
+fn polling_payload_with_several_packets() {
+    let mut config = Pair::config();
+    config.transports = vec![TransportKind::Polling];
+    let mut p = Pair::connected_with(config);
+    let id = p.active();
+    p.client
+        .handle_polling_payload(id, p.now, "2\u{1e}42[\"a\",1]\u{1e}42[\"b\",2]");
+    p.drive();
+    let names: Vec<_> = p
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { event, .. } => Some(event.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, vec!["a", "b"]);
+    assert!(p
+        .server
+        .got
+        .iter()
+        .any(|(_, g)| *g == Got::Engine("3".into())));
+}
