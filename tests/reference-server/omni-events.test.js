@@ -89,8 +89,9 @@ describe('omni events', () => {
     assert.match(n.id, /^notif_/);
     assert.ok(await silent(other, 'notification', 200));
     const ack = await s.timeout(2000).emitWithAck('notification_read', { notification_id: n.id });
-    assert.deepEqual(ack, { notification_id: n.id, read: true });
-    other.emit('notification_read', { notification_id: n.id });
+    assert.deepEqual(ack, { success: true, notification_id: n.id, read: true });
+    const refused = await other.timeout(2000).emitWithAck('notification_read', { notification_id: n.id });
+    assert.deepEqual([refused.success, refused.code], [false, 'NOT_FOUND']);
     assert.equal((await next(other, 'error')).code, 'NOT_FOUND');
   });
 

@@ -35,7 +35,8 @@ describe('deployments (001)', () => {
 
   it("refuses someone else's or unknown deployments and bad ids", async () => {
     const s = await connect(server, '/deployments', { token: token('john') });
-    s.emit('deployment:subscribe', 'dep-200');
+    const acked = await s.timeout(2000).emitWithAck('deployment:subscribe', 'dep-200');
+    assert.deepEqual([acked.success, acked.code], [false, 'FORBIDDEN']);
     assert.equal((await next(s, 'error')).code, 'FORBIDDEN');
     s.emit('deployment:subscribe', 'dep-999');
     assert.equal((await next(s, 'error')).code, 'NOT_FOUND');
@@ -201,7 +202,8 @@ describe('marketplace (004)', () => {
       { orderId: 'order-1', status: 'completed' },
     );
     await ack(client, 'leave_order_chat', { orderId: 'order-1' });
-    client.emit('order_message', { orderId: 'order-1', content: 'hi' });
+    const refused = await ack(client, 'order_message', { orderId: 'order-1', content: 'hi' });
+    assert.deepEqual([refused.success, refused.code], [false, 'NOT_IN_CHAT']);
     assert.equal((await next(client, 'error')).code, 'NOT_IN_CHAT');
   });
 

@@ -15,8 +15,8 @@ use socketioxide_core::adapter::DefinedAdapter;
 use crate::auth::Role;
 use crate::rate::omni_limit;
 use crate::state::{
-    auth_str, emit, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session,
-    Shared,
+    auth_str, emit, emit_error, expire_with_token, refuse, session, verify_auth_token, Refusal,
+    Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{iso8601, now_iso, now_ms};
@@ -411,14 +411,15 @@ async fn on_notification_read<A: Adapter>(
         return;
     };
     let Ok(req) = data else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "notification_read expects {notification_id: string}",
         );
     };
     let Some(uid) = sess.user_id else {
-        return emit_error(&s, "UNAUTHORIZED", "Authentication is required");
+        return refuse(&s, ack, "UNAUTHORIZED", "Authentication is required");
     };
     let found = {
         let mut store = app.store();
@@ -431,9 +432,10 @@ async fn on_notification_read<A: Adapter>(
         }
     };
     if !found {
-        return emit_error(&s, "NOT_FOUND", "Notification not found");
+        return refuse(&s, ack, "NOT_FOUND", "Notification not found");
     }
-    let _ = ack.send(&json!({ "notification_id": req.notification_id, "read": true }));
+    let _ =
+        ack.send(&json!({ "success": true, "notification_id": req.notification_id, "read": true }));
 }
 
 async fn on_binary_data<A: Adapter>(

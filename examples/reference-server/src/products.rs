@@ -15,7 +15,8 @@ use socketioxide_core::adapter::DefinedAdapter;
 use crate::auth::Role;
 use crate::rate::product_limit;
 use crate::state::{
-    emit, emit_error, expire_with_token, session, verify_auth_token, Refusal, Session, Shared,
+    emit, emit_error, expire_with_token, refuse, session, verify_auth_token, Refusal, Session,
+    Shared,
 };
 use crate::store::valid_id;
 use crate::time::{now_iso, now_ms};
@@ -151,8 +152,9 @@ async fn deployment_subscribe<A: Adapter>(
         return;
     };
     let Some(id) = data.ok().as_ref().and_then(|v| id_arg(v, "deploymentId")) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "deployment:subscribe expects a deployment id string",
         );
@@ -166,7 +168,7 @@ async fn deployment_subscribe<A: Adapter>(
         }
     };
     match status {
-        Err((code, msg)) => emit_error(&s, code, msg),
+        Err((code, msg)) => refuse(&s, ack, code, msg),
         Ok(status) => {
             s.join(dep::deployment_key(&id));
             let _ = ack.send(&json!({ "success": true, "deploymentId": id }));
@@ -193,8 +195,9 @@ async fn deployment_unsubscribe<A: Adapter>(
         return;
     }
     let Some(id) = data.ok().as_ref().and_then(|v| id_arg(v, "deploymentId")) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "deployment:unsubscribe expects a deployment id string",
         );
@@ -270,8 +273,9 @@ async fn doa_join<A: Adapter>(
         return;
     };
     let Some(conv) = data.ok().as_ref().and_then(conversation_id) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "join_conversation expects a conversation id",
         );
@@ -281,7 +285,7 @@ async fn doa_join<A: Adapter>(
             s.join(doa::conversation_room(conv));
             let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
         }
-        Err((code, msg)) => emit_error(&s, code, msg),
+        Err((code, msg)) => refuse(&s, ack, code, msg),
     }
 }
 
@@ -295,8 +299,9 @@ async fn doa_leave<A: Adapter>(
         return;
     }
     let Some(conv) = data.ok().as_ref().and_then(conversation_id) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "leave_conversation expects a conversation id",
         );
@@ -521,8 +526,9 @@ async fn chat_membership<A: Adapter>(
         .filter(|v| v.is_object())
         .and_then(|v| id_arg(v, field))
     else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             format!("{event} expects {{{field}: string}}"),
         );
@@ -542,8 +548,7 @@ async fn chat_membership<A: Adapter>(
             let _ = ack.send(&json!({ "success": true, field: id }));
         }
         Err((code, msg)) => {
-            let _ = ack.send(&json!({ "success": false, "code": code, "message": msg }));
-            emit_error(&s, code, msg);
+            refuse(&s, ack, code, msg);
         }
     }
 }
@@ -630,15 +635,16 @@ async fn order_message<A: Adapter>(
             })
     };
     let Some(msg) = data.ok().filter(valid) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "order_message expects {orderId, content (1-5000 chars), attachments?: [{fileUrl, fileName}] (at most 10)}",
         );
     };
     let room = mk::order_chat_room(&msg.order_id);
     if !in_room(&s, &room) {
-        return emit_error(&s, "NOT_IN_CHAT", "Join the order chat first");
+        return refuse(&s, ack, "NOT_IN_CHAT", "Join the order chat first");
     }
     let id = message_id(&app, "msg");
     let payload = mk::OrderChatMessage {
@@ -664,15 +670,16 @@ async fn dispute_message<A: Adapter>(
     };
     let valid = |m: &mk::SendDisputeMessage| valid_id(&m.dispute_id) && valid_content(&m.content);
     let Some(msg) = data.ok().filter(valid) else {
-        return emit_error(
+        return refuse(
             &s,
+            ack,
             "INVALID_PAYLOAD",
             "dispute_message expects {disputeId, content (1-5000 chars)}",
         );
     };
     let room = mk::dispute_chat_room(&msg.dispute_id);
     if !in_room(&s, &room) {
-        return emit_error(&s, "NOT_IN_CHAT", "Join the dispute chat first");
+        return refuse(&s, ack, "NOT_IN_CHAT", "Join the dispute chat first");
     }
     let id = message_id(&app, "dmsg");
     let payload = mk::DisputeChatMessage {

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use omni_socket_core::models::{omni as m, Event};
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::SocketRef;
+use socketioxide::extract::{AckSender, SocketRef};
 use tokio::sync::Notify;
 
 use crate::auth::{Claims, Jwt, Role};
@@ -177,6 +177,19 @@ pub fn emit_error<A: Adapter>(s: &SocketRef<A>, code: &'static str, message: imp
             retry_after: None,
         },
     );
+}
+
+/// Refuses a request: `error {code, message}`, plus the ack `{success: false,
+/// code, message}` when the client asked for one.
+pub fn refuse<A: Adapter>(
+    s: &SocketRef<A>,
+    ack: AckSender<A>,
+    code: &'static str,
+    message: impl Into<String>,
+) {
+    let message = message.into();
+    let _ = ack.send(&serde_json::json!({ "success": false, "code": code, "message": message }));
+    emit_error(s, code, message);
 }
 
 /// A refusal at CONNECT. socketioxide sends its `Display` text as the
