@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "cargo test"
 cargo test --workspace --all-features
 
+step "reference server against the official socket.io-client"
+scripts/test-reference-server.sh
+
 step "TypeScript declarations type-check (generated from the Rust models)"
 scripts/ts-check.sh
 
