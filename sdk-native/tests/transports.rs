@@ -104,14 +104,22 @@ async fn emits_during_the_upgrade_arrive_once_in_order() {
             .connect()
             .await
             .unwrap();
-        let mut events = client.events();
         for n in 0..40 {
             client
                 .emit("record", vec![json(serde_json::json!([round, n]))])
                 .await
                 .unwrap();
         }
-        next_event(&mut events, |e| matches!(e, Event::Upgraded { .. })).await;
+        // The status watch cannot miss an upgrade that completed before
+        // this line, unlike an event subscription made now.
+        let mut state = client.state();
+        tokio::time::timeout(
+            WAIT,
+            state.wait_for(|s| s.transport == Some(TransportKind::Websocket)),
+        )
+        .await
+        .expect("the upgrade did not complete")
+        .expect("client closed");
         for n in 40..50 {
             client
                 .emit("record", vec![json(serde_json::json!([round, n]))])
