@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+step "Node peers for the native tests (official socket.io server and client)"
+scripts/test-native.sh
+
 step "cargo test"
 cargo test --workspace --all-features
 
