@@ -1,6 +1,63 @@
 #!/usr/bin/env bash
-# The main job. For now: the core decodes the protocol documents' example
-# frames (pass your own frames as arguments).
+# The main job: the reference server, a native omni-socket client that
+# prints typed events and heartbeat latency, and server-side activity
+# triggered through the admin API so there is something to see.
+#   OMNI_PORT (default 3001)   DEMO_SECONDS (default: run until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo run -q -p omni-socket-core --example inspect -- "$@"
+
+port=${OMNI_PORT:-3001}
+license=OMNI-PREM-ABCD-1234-EFGH
+
+echo "==> building the reference server and the native demo client"
+cargo build -q -p omni-reference-server -p omni-socket --example omni_demo
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+
+log=$(mktemp)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -f "$log"
+}
+trap cleanup EXIT INT TERM
+
+static=()
+[ -f npm/dist/demo/index.html ] && static=(--static-dir npm/dist/demo)
+"$target_dir/debug/omni-server" --bind "127.0.0.1:$port" --print-demo-tokens \
+  --status-interval-ms 10000 "${static[@]}" >"$log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  grep -q "listening on" "$log" && break
+  kill -0 "${pids[0]}" 2>/dev/null || { cat "$log"; exit 1; }
+  sleep 0.1
+done
+grep -q "listening on" "$log" || { cat "$log"; echo "server did not start"; exit 1; }
+user_token=$(sed -n 's/^  user_12345 ([^)]*): //p' "$log")
+admin_token=$(sed -n 's/^  user_67890 ([^)]*): //p' "$log")
+echo "==> omni-server on http://127.0.0.1:$port (demo tokens: see --print-demo-tokens)"
+[ ${#static[@]} -gt 0 ] && echo "==> browser demo: http://127.0.0.1:$port/"
+
+# Server-side activity every few seconds, as an admin would trigger it.
+(
+  n=0
+  post() {
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/admin/api/$1" \
+      -H "authorization: Bearer $admin_token" -H 'content-type: application/json' -d "$2" || true
+  }
+  while sleep 4; do
+    n=$((n + 1))
+    post usage "{\"license_key\":\"$license\",\"api_calls\":$((1000 + n * 37)),\"storage_used_gb\":15.5,\"active_users\":$((10 + n % 5))}"
+    post notifications "{\"user_id\":\"user_12345\",\"title\":\"Demo $n\",\"message\":\"Notification number $n\",\"type\":\"info\",\"priority\":\"normal\"}"
+  done
+) &
+pids+=($!)
+
+echo "==> native client (Ctrl-C to stop)"
+export OMNI_ROOMS=${OMNI_ROOMS:-user_12345}
+client=("$target_dir/debug/examples/omni_demo" "http://127.0.0.1:$port" "$user_token" "$license")
+if [ -n "${DEMO_SECONDS:-}" ]; then
+  timeout "$DEMO_SECONDS" "${client[@]}" || [ $? -eq 124 ]
+else
+  "${client[@]}"
+fi

@@ -14,8 +14,14 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+step "Node peers for the native tests (official socket.io server and client)"
+scripts/test-native.sh
+
 step "cargo test"
 cargo test --workspace --all-features
+
+step "reference server against the official socket.io-client"
+scripts/test-reference-server.sh
 
 step "TypeScript declarations type-check (generated from the Rust models)"
 scripts/ts-check.sh

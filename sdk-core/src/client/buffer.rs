@@ -47,14 +47,20 @@ impl Client {
         let Some(pos) = ns
             .outbox
             .iter()
-            .position(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave))
+            .position(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave(_)))
         else {
             return;
         };
         let Some(item) = ns.outbox.remove(pos) else {
             return;
         };
-        let nsp = ns.name.clone();
+        self.report_dropped(idx, item, DropReason::BufferOverflow);
+    }
+
+    /// Tells the application an emit will never be sent, failing its ack
+    /// request if it had one.
+    fn report_dropped(&mut self, idx: usize, item: Outgoing, reason: DropReason) {
+        let nsp = self.namespaces[idx].name.clone();
         if let OutKind::Ack { request, .. } = item.kind {
             self.push_event(Event::AckFailed {
                 nsp: nsp.clone(),
@@ -65,13 +71,15 @@ impl Client {
         self.push_event(Event::EmitDropped {
             nsp,
             event: item.event,
-            reason: DropReason::BufferOverflow,
+            reason,
         });
     }
 
     /// Sends what may be sent: per namespace in buffer order, each event
     /// within its rate budget, an event over budget holding back only its
-    /// own later emits.
+    /// own later emits. A join or leave over budget also holds back later
+    /// joins and leaves of the same room, even under another event name, so
+    /// the server never sees a re-join before the leave it follows.
     pub(super) fn pump(&mut self) {
         self.rate_wake = None;
         if self.engine != Engine::Open {
@@ -83,6 +91,7 @@ impl Client {
                 continue;
             }
             let mut blocked: Vec<String> = Vec::new();
+            let mut blocked_rooms: Vec<String> = Vec::new();
             let mut i = 0;
             while i < self.namespaces[idx].outbox.len() {
                 if self.transmits.len() >= self.config.max_queued_transmits {
@@ -91,7 +100,14 @@ impl Client {
                 let ns = &self.namespaces[idx];
                 let item = &ns.outbox[i];
                 let is_retry = matches!(item.kind, OutKind::Ack { retry: true, .. });
-                if blocked.contains(&item.event) || (is_retry && ns.retry_in_flight) {
+                let room = match &item.kind {
+                    OutKind::Join(k) | OutKind::Leave(k) => Some(k),
+                    _ => None,
+                };
+                if blocked.contains(&item.event)
+                    || room.is_some_and(|k| blocked_rooms.contains(k))
+                    || (is_retry && ns.retry_in_flight)
+                {
                     i += 1;
                     continue;
                 }
@@ -110,6 +126,9 @@ impl Client {
                         continue;
                     }
                     blocked.push(ns.outbox[i].event.clone());
+                    if let OutKind::Join(k) | OutKind::Leave(k) = &ns.outbox[i].kind {
+                        blocked_rooms.push(k.clone());
+                    }
                     self.rate_wake = Some(self.rate_wake.map_or(ready, |w| w.min(ready)));
                     i += 1;
                     continue;
@@ -140,7 +159,10 @@ impl Client {
         };
         let packet =
             socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
-        self.send_sio(&packet);
+        if let Err(reason) = self.send_sio(&packet) {
+            self.report_dropped(idx, item, reason);
+            return;
+        }
         let ns = &mut self.namespaces[idx];
         match &mut item.kind {
             OutKind::Ack {
@@ -189,14 +211,19 @@ impl Client {
             }
             OutKind::Join(key) => {
                 let key = key.clone();
+                let wait = self.config.room_join_timeout;
                 if let Some(r) = ns.rooms.iter_mut().find(|r| r.spec.key == key) {
-                    if r.spec.confirm.is_none() && r.state == RoomState::Joining {
-                        r.state = RoomState::Joined;
-                        self.room_event(idx, &key, RoomState::Joined);
+                    if r.state == RoomState::Joining {
+                        if r.spec.confirm.is_some() {
+                            r.confirm_deadline = Some(now.plus_millis(wait));
+                        } else {
+                            r.state = RoomState::Joined;
+                            self.room_event(idx, &key, RoomState::Joined);
+                        }
                     }
                 }
             }
-            OutKind::Plain | OutKind::Leave => {}
+            OutKind::Plain | OutKind::Leave(_) => {}
         }
     }
 }

@@ -146,6 +146,11 @@ pub struct ClientConfig {
     /// Resends of an unacknowledged ack emit before it fails (0 = off).
     pub retries: u32,
 
+    /// Milliseconds a room join with a confirmation event waits for it
+    /// before the room is marked failed (10000), so a server that never
+    /// answers cannot leave a subscription joining forever.
+    pub room_join_timeout: u64,
+
     /// Namespaces to connect at start (`["/"]`).
     pub namespaces: Vec<String>,
     /// Reconnect a namespace after `io server disconnect` (off, as in
@@ -202,6 +207,7 @@ impl Default for ClientConfig {
             auth: None,
             ack_timeout: None,
             retries: 0,
+            room_join_timeout: 10_000,
             namespaces: vec!["/".into()],
             reconnect_after_server_disconnect: false,
             max_buffered_emits: 1000,

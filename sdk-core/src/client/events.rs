@@ -105,7 +105,8 @@ pub enum AckFailure {
     /// The namespace disconnected while waiting; the server cannot answer
     /// on a new session.
     Disconnected,
-    /// Never sent: pushed out of a full buffer by `DropOldest`.
+    /// Never sent: pushed out of a full buffer by `DropOldest`, or over
+    /// the server's `maxPayload` (an [`Event::EmitDropped`] says which).
     Dropped,
 }
 
@@ -116,6 +117,15 @@ pub enum DropReason {
     Volatile,
     /// Pushed out of a full buffer by `DropOldest`.
     BufferOverflow,
+    /// Larger than the server's `maxPayload`: the server would close the
+    /// connection on it, and resending after the reconnect would do the
+    /// same again, so it is not sent at all.
+    TooLarge {
+        /// Size of the largest Engine.IO packet of the emit, in bytes.
+        size: usize,
+        /// The server's `maxPayload`.
+        max: u64,
+    },
 }
 
 /// Why an emit was refused.

@@ -80,6 +80,9 @@ mod backoff;
 mod buffer;
 mod config;
 mod events;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod heartbeat;
 mod latency;
 mod namespace;
@@ -427,6 +430,7 @@ impl Client {
                 consider(Some(deadline));
             }
             consider(ns.retry_at);
+            consider(ns.rooms.iter().filter_map(|r| r.confirm_deadline).min());
             consider(ns.acks.values().filter_map(|a| a.deadline).min());
             consider(
                 ns.outbox
@@ -573,7 +577,8 @@ impl Client {
             for idx in 0..self.namespaces.len() {
                 if self.namespaces[idx].connected() {
                     let name = self.namespaces[idx].name.clone();
-                    self.send_sio(&socketio::Packet::disconnect(name));
+                    // A DISCONNECT is a few bytes: never over the limit.
+                    let _ = self.send_sio(&socketio::Packet::disconnect(name));
                 }
             }
         }
@@ -617,7 +622,7 @@ impl Client {
         };
         if self.engine == Engine::Open && self.namespaces[idx].connected() {
             let name = self.namespaces[idx].name.clone();
-            self.send_sio(&socketio::Packet::disconnect(name));
+            let _ = self.send_sio(&socketio::Packet::disconnect(name));
         }
         self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
         let ns = &mut self.namespaces[idx];
@@ -708,8 +713,9 @@ impl Client {
     }
 
     /// Answers the server's ack request `id` (from [`Event::Message`]).
-    /// Returns `false` when there is no such request or the namespace is
-    /// not connected.
+    /// Returns `false` when there is no such request, the namespace is
+    /// not connected, or the answer is over the server's `maxPayload` (the
+    /// request stays answerable, e.g. with smaller arguments).
     pub fn ack(&mut self, nsp: &str, id: u64, args: Vec<Value>, now: Instant) -> bool {
         self.advance(now);
         let Some(idx) = self.ns_index(nsp) else {
@@ -722,9 +728,14 @@ impl Client {
         if !ns.connected() || self.engine != Engine::Open {
             return false;
         }
-        ns.server_acks.remove(pos);
         let name = ns.name.clone();
-        self.send_sio(&socketio::Packet::ack_with_values(name, id, &args));
+        if self
+            .send_sio(&socketio::Packet::ack_with_values(name, id, &args))
+            .is_err()
+        {
+            return false;
+        }
+        self.namespaces[idx].server_acks.remove(pos);
         true
     }
 
@@ -748,12 +759,14 @@ impl Client {
                 r.spec = spec;
                 r.state = RoomState::Joining;
                 r.was_joined = false;
+                r.confirm_deadline = None;
             }
             None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
             None => ns.rooms.push(Room {
                 spec,
                 state: RoomState::Joining,
                 was_joined: false,
+                confirm_deadline: None,
             }),
         }
         self.room_event(idx, &key, RoomState::Joining);
@@ -787,7 +800,7 @@ impl Client {
             ns.outbox.push_back(Outgoing {
                 event: room.spec.leave_event.clone(),
                 args: room.spec.leave_args.clone(),
-                kind: OutKind::Leave,
+                kind: OutKind::Leave(key.to_owned()),
                 volatile: false,
             });
         }
@@ -879,17 +892,33 @@ impl Client {
         }
     }
 
-    fn send_sio(&mut self, packet: &socketio::Packet<'_>) {
+    /// Queues the packet's frames on the active transport.
+    ///
+    /// # Errors
+    /// [`DropReason::TooLarge`] when a frame is over the server's
+    /// `maxPayload`; nothing is queued then.
+    fn send_sio(&mut self, packet: &socketio::Packet<'_>) -> Result<(), DropReason> {
         let Some((id, _)) = self.active else {
-            return;
+            return Ok(());
         };
         let mut text = String::with_capacity(64);
         text.push('4');
         packet.encode_into(&mut text);
+        if let Some(max) = self.handshake.as_ref().map(|h| h.max_payload) {
+            let size = packet
+                .attachments
+                .iter()
+                .map(Bytes::len)
+                .fold(text.len(), usize::max);
+            if u64::try_from(size).map_or(true, |s| s > max) {
+                return Err(DropReason::TooLarge { size, max });
+            }
+        }
         self.push_frame(id, Frame::Text(text));
         for a in &packet.attachments {
             self.push_frame(id, Frame::Binary(a.clone()));
         }
+        Ok(())
     }
 
     fn url(&self, kind: TransportKind, sid: Option<&str>) -> String {
@@ -1087,9 +1116,10 @@ impl Client {
         // Room joins and leaves belong to a session; the next one re-joins
         // from the subscription table, exactly once per room.
         ns.outbox
-            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave));
+            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave(_)));
         let mut demoted = Vec::new();
         for r in &mut ns.rooms {
+            r.confirm_deadline = None;
             if r.state == RoomState::Joined {
                 r.state = RoomState::Joining;
                 r.was_joined = true;
@@ -1199,6 +1229,7 @@ impl Client {
             }
         }
         self.ack_timeouts(idx);
+        self.room_timeouts(idx);
     }
 
     fn schedule_ns_retry(&mut self, idx: usize) {
@@ -1349,7 +1380,18 @@ impl Client {
         };
         let auth = self.auth.build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();
-        self.send_sio(&socketio::Packet::connect(name, auth.map(Cow::Owned)));
+        if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
+            name.clone(),
+            auth.map(Cow::Owned),
+        )) {
+            // Still marked connecting below, so the connect timeout retries
+            // with backoff (credentials may shrink) instead of spinning.
+            self.push_event(Event::ConnectError {
+                nsp: name,
+                message: format!("auth of {size} bytes is over the server's maxPayload of {max}"),
+                data: None,
+            });
+        }
         self.namespaces[idx].state = NsState::Connecting {
             deadline: self.now.plus_millis(self.config.timeout),
             sent_pid: pid,

@@ -19,7 +19,7 @@ pub(super) enum OutKind {
         retry: bool,
     },
     Join(String),
-    Leave,
+    Leave(String),
     Heartbeat,
 }
 

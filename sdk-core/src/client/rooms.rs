@@ -1,6 +1,8 @@
 //! Room subscriptions: what the application wants joined, and where each
 //! one stands on the server.
 
+use super::Instant;
+use crate::models::{deployments, doa, marketplace, omni};
 use crate::Value;
 
 /// Recognises a server event that answers a join.
@@ -114,11 +116,26 @@ impl RoomSpec {
         spec
     }
 
+    /// Omni licence room `license_<key>` (type `license`).
+    pub fn omni_license(license_key: &str) -> Self {
+        Self::omni(&omni::license_room(license_key), "license")
+    }
+
+    /// Omni user room `user_<id>` (type `user`).
+    pub fn omni_user(user_id: &str) -> Self {
+        Self::omni(&omni::user_room(user_id), "user")
+    }
+
+    /// Omni `admin_dashboard` room (type `admin`).
+    pub fn omni_admin_dashboard() -> Self {
+        Self::omni(omni::ADMIN_DASHBOARD_ROOM, "admin")
+    }
+
     /// Deployments (seed 001): `deployment:subscribe` /
     /// `deployment:unsubscribe` with the bare id.
     pub fn deployment(id: &str) -> Self {
         Self::new(
-            format!("deployment:{id}"),
+            deployments::deployment_key(id),
             "deployment:subscribe",
             vec![s(id)],
             "deployment:unsubscribe",
@@ -127,14 +144,15 @@ impl RoomSpec {
     }
 
     /// DOA (seed 002): `join_conversation` / `leave_conversation` with the
-    /// bare conversation id.
-    pub fn conversation(id: &str) -> Self {
+    /// bare numeric conversation id, as the seed sends it.
+    pub fn conversation(id: u64) -> Self {
+        let arg = Value::Number(id.into());
         Self::new(
-            format!("conversation:{id}"),
+            doa::conversation_room(id),
             "join_conversation",
-            vec![s(id)],
+            vec![arg.clone()],
             "leave_conversation",
-            vec![s(id)],
+            vec![arg],
         )
     }
 
@@ -143,7 +161,7 @@ impl RoomSpec {
     pub fn order_chat(order_id: &str) -> Self {
         let a = obj(&[("orderId", order_id)]);
         Self::new(
-            format!("order:{order_id}"),
+            marketplace::order_chat_room(order_id),
             "join_order_chat",
             vec![a.clone()],
             "leave_order_chat",
@@ -156,7 +174,7 @@ impl RoomSpec {
     pub fn dispute_chat(dispute_id: &str) -> Self {
         let a = obj(&[("disputeId", dispute_id)]);
         Self::new(
-            format!("dispute:{dispute_id}"),
+            marketplace::dispute_chat_room(dispute_id),
             "join_dispute_chat",
             vec![a.clone()],
             "leave_dispute_chat",
@@ -185,6 +203,9 @@ pub(crate) struct Room {
     /// Was joined when the session was lost: a recovered session still has
     /// it on the server, so no join is needed.
     pub(crate) was_joined: bool,
+    /// When the join went out and a confirmation is awaited: the moment the
+    /// room is given up as failed.
+    pub(crate) confirm_deadline: Option<Instant>,
 }
 
 /// The refusal's reason: its `message`, else `code`, else the event name.
@@ -234,6 +255,7 @@ mod client_impl {
                     .is_some_and(|m| m.matches(event, args))
                 {
                     r.state = RoomState::Joined;
+                    r.confirm_deadline = None;
                 } else if r
                     .spec
                     .failure
@@ -241,12 +263,31 @@ mod client_impl {
                     .is_some_and(|m| m.matches(event, args))
                 {
                     r.state = RoomState::Failed(rooms::failure_reason(event, args));
+                    r.confirm_deadline = None;
                 } else {
                     continue;
                 }
                 changes.push((r.spec.key.clone(), r.state.clone()));
             }
             for (key, state) in changes {
+                self.room_event(idx, &key, state);
+            }
+        }
+
+        /// Joins whose confirmation did not come in time fail, with a
+        /// reason that says so; they are not retried until joined again.
+        pub(in crate::client) fn room_timeouts(&mut self, idx: usize) {
+            let now = self.now;
+            let wait = self.config.room_join_timeout;
+            let mut expired = Vec::new();
+            for r in &mut self.namespaces[idx].rooms {
+                if r.state == RoomState::Joining && r.confirm_deadline.is_some_and(|d| d <= now) {
+                    r.confirm_deadline = None;
+                    r.state = RoomState::Failed(format!("join not confirmed within {wait} ms"));
+                    expired.push((r.spec.key.clone(), r.state.clone()));
+                }
+            }
+            for (key, state) in expired {
                 self.room_event(idx, &key, state);
             }
         }

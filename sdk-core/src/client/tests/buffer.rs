@@ -159,3 +159,35 @@ fn transmit_queue_is_bounded_and_drains() {
     p.drive();
     assert_eq!(nums(&p, "m"), (0..20).collect::<Vec<_>>());
 }
+
+#[test]
+fn emits_over_the_servers_max_payload_are_dropped_not_resent_forever() {
+    let mut p = Pair::new(Pair::config());
+    p.server.handshake.max_payload = 64;
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    let big = Value::String("x".repeat(100));
+    let request = p
+        .client
+        .emit_with_ack("/", "upload", vec![big.clone()], Some(5_000), p.now)
+        .unwrap();
+    p.emit("/", "upload", vec![big]);
+    p.emit("/", "small", vec![Value::Bool(true)]);
+    p.drive();
+    // Only the small one reached the server; the connection stays up.
+    assert_eq!(p.server.event_names("/"), vec!["small".to_string()]);
+    assert!(p.client.is_connected("/"));
+    let too_large = |e: &Event| matches!(e, Event::EmitDropped { event, reason: DropReason::TooLarge { max: 64, .. }, .. } if event == "upload");
+    assert_eq!(p.events.iter().filter(|e| too_large(e)).count(), 2);
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::AckFailed { request: r, reason: AckFailure::Dropped, .. } if *r == request
+    )));
+    assert_eq!(p.client.pending_acks("/"), 0);
+    // Binary attachments count one by one.
+    let blob = Value::Binary(bytes::Bytes::from(vec![0u8; 65]));
+    p.emit("/", "blob", vec![blob]);
+    p.drive();
+    assert!(!p.server.event_names("/").contains(&"blob".to_string()));
+}

@@ -189,3 +189,44 @@ fn custom_rates() {
     p.advance(1_000);
     assert_eq!(count(&p, "typing"), 4);
 }
+
+#[test]
+fn rejoin_never_overtakes_a_rate_limited_leave_of_the_same_room() {
+    let mut config = limited_config();
+    config
+        .rate_limit
+        .events
+        .insert("leave_room".into(), Rate::per_minute(1));
+    let mut p = Pair::connected_with(config);
+    for room in ["a", "b"] {
+        p.client.join(RoomSpec::omni(room, "user"), p.now).unwrap();
+        p.drive();
+        p.server_emit("/", "room_joined", json!([{ "room": room }]));
+    }
+    // The one leave_room token of this minute goes to "a"; the leave of
+    // "b" waits, and so must the re-join of "b" (join_room has budget).
+    p.client.leave("/", "a", p.now);
+    p.client.leave("/", "b", p.now);
+    p.client.join(RoomSpec::omni("b", "user"), p.now).unwrap();
+    p.client.join(RoomSpec::omni("c", "user"), p.now).unwrap();
+    p.drive();
+    let rooms = |p: &Pair| -> Vec<(String, String)> {
+        p.server
+            .events("/")
+            .into_iter()
+            .filter(|(n, _)| n.ends_with("_room"))
+            .map(|(n, a)| (n, a[0]["room"].as_str().unwrap_or_default().to_owned()))
+            .collect()
+    };
+    let pair = |n: &str, r: &str| (n.to_owned(), r.to_owned());
+    // Another room is not held back.
+    assert_eq!(
+        rooms(&p)[2..],
+        [pair("leave_room", "a"), pair("join_room", "c")]
+    );
+    p.advance(60_000);
+    assert_eq!(
+        rooms(&p)[4..],
+        [pair("leave_room", "b"), pair("join_room", "b")]
+    );
+}

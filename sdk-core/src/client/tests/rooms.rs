@@ -185,9 +185,7 @@ fn failed_rooms_are_not_rejoined_until_asked() {
 fn presets_of_the_seed_products() {
     let mut p = Pair::connected();
     p.client.join(RoomSpec::deployment("dep-1"), p.now).unwrap();
-    p.client
-        .join(RoomSpec::conversation("conv-9"), p.now)
-        .unwrap();
+    p.client.join(RoomSpec::conversation(9), p.now).unwrap();
     p.client.join(RoomSpec::order_chat("o-1"), p.now).unwrap();
     p.client.join(RoomSpec::dispute_chat("d-2"), p.now).unwrap();
     p.drive();
@@ -195,7 +193,7 @@ fn presets_of_the_seed_products() {
         p.server.events("/"),
         vec![
             ("deployment:subscribe".to_string(), vec![json!("dep-1")]),
-            ("join_conversation".to_string(), vec![json!("conv-9")]),
+            ("join_conversation".to_string(), vec![json!(9)]),
             (
                 "join_order_chat".to_string(),
                 vec![json!({"orderId": "o-1"})]
@@ -214,7 +212,7 @@ fn presets_of_the_seed_products() {
     assert_eq!(p.client.rooms("/").len(), 4);
     for key in [
         "deployment:dep-1",
-        "conversation:conv-9",
+        "conversation:9",
         "order:o-1",
         "dispute:d-2",
     ] {
@@ -225,7 +223,7 @@ fn presets_of_the_seed_products() {
         p.server.events("/")[4..],
         [
             ("deployment:unsubscribe".to_string(), vec![json!("dep-1")]),
-            ("leave_conversation".to_string(), vec![json!("conv-9")]),
+            ("leave_conversation".to_string(), vec![json!(9)]),
             (
                 "leave_order_chat".to_string(),
                 vec![json!({"orderId": "o-1"})]
@@ -261,4 +259,84 @@ fn rooms_in_another_namespace() {
             .join(RoomSpec::omni("r", "user").in_namespace("/nowhere"), p.now),
         Err(EmitError::UnknownNamespace(_))
     ));
+}
+
+#[test]
+fn omni_presets_build_room_names_from_the_model_helpers() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::omni_license("OMNI-PREM-ABCD-1234-EFGH"), p.now)
+        .unwrap();
+    p.client.join(RoomSpec::omni_user("12345"), p.now).unwrap();
+    p.client
+        .join(RoomSpec::omni_admin_dashboard(), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(
+        joins(&p),
+        vec![
+            json!({"room": "license_OMNI-PREM-ABCD-1234-EFGH", "type": "license"}),
+            json!({"room": "user_12345", "type": "user"}),
+            json!({"room": "admin_dashboard", "type": "admin"}),
+        ]
+    );
+}
+
+#[test]
+fn unconfirmed_join_fails_after_room_join_timeout() {
+    let mut config = Pair::config();
+    config.room_join_timeout = 3_000;
+    let mut p = Pair::connected_with(config);
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 1);
+    let sent = p.now;
+    p.advance(2_999);
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joining);
+    p.advance(1);
+    assert_eq!(p.now.millis_since(sent), 3_000);
+    assert_eq!(
+        p.client.room_state("/", "user_1"),
+        RoomState::Failed("join not confirmed within 3000 ms".into())
+    );
+    // A late confirmation does not revive it; joining again does.
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert!(matches!(
+        p.client.room_state("/", "user_1"),
+        RoomState::Failed(_)
+    ));
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(joins(&p).len(), 2);
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+    // Once joined, no deadline is left behind.
+    p.advance(60_000);
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}
+
+#[test]
+fn confirmation_deadline_restarts_with_each_rejoin_after_reconnect() {
+    let mut config = Pair::config();
+    config.room_join_timeout = 3_000;
+    let mut p = Pair::connected_with(config);
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.advance(2_900);
+    // The transport dies before the answer. Reconnecting takes 0.5–1 s
+    // (reconnectionDelay with jitter), so the old deadline, 0.1 s away,
+    // passes while offline: it must not fail the room, and the re-join gets
+    // a deadline of its own.
+    p.kill_transport();
+    p.advance(1_500);
+    assert_eq!(joins(&p).len(), 2, "re-joined once after reconnect");
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joining);
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
 }

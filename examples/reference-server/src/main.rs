@@ -1,0 +1,230 @@
+//! `omni-server`: the reference Socket.IO server for every omni-socket seed product.
+//!
+//! Omni (seed 000) runs on `/` with `/admin` and `/analytics`; deployments (001),
+//! DOA (002), FAMA (003) and the marketplace (004) each have their own namespace.
+//! An HTTP admin API under `/admin/api` triggers server-side events. With the
+//! `redis` feature and `--redis-url`, several processes share rooms and broadcasts.
+
+mod admin_api;
+mod auth;
+mod config;
+mod conformance;
+mod omni;
+mod products;
+mod rate;
+mod state;
+mod store;
+mod time;
+
+use std::time::Duration;
+
+use axum::routing::get;
+use axum::Router;
+use clap::Parser;
+use socketioxide::adapter::Adapter;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::{SocketIo, SocketIoBuilder};
+use socketioxide_core::adapter::DefinedAdapter;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::auth::{Claims, Jwt};
+use crate::config::{Args, DEV_SECRET};
+use crate::state::{AppState, Shared};
+use crate::store::DEMO_USERS;
+use crate::time::now_secs;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .init();
+    let args = Args::parse().effective();
+    if let Err(e) = run(args).await {
+        eprintln!("omni-server: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
+    let secret = match args.jwt_secret.as_deref() {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => {
+            eprintln!(
+                "WARNING: no --jwt-secret / OMNI_JWT_SECRET given; using the public development \
+                 secret. Anyone can forge tokens. Never use this in production."
+            );
+            DEV_SECRET.to_string()
+        }
+    };
+    let jwt = Jwt::new(&secret);
+    if args.print_demo_tokens {
+        print_demo_tokens(&jwt);
+    }
+    let app = AppState::new(jwt);
+    let builder = configure(SocketIo::builder(), &args).with_state(app.clone());
+
+    match args.redis_url.clone() {
+        None => {
+            let (layer, io) = builder.build_layer();
+            // The local adapter initialises synchronously: nothing to wait for.
+            let _ = register(&io, &args);
+            serve(args, app, layer, io).await
+        }
+        Some(url) => serve_with_redis(args, app, builder, &url).await,
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn serve_with_redis(
+    args: Args,
+    app: Shared,
+    builder: SocketIoBuilder,
+    url: &str,
+) -> Result<(), BoxError> {
+    use socketioxide_redis::drivers::redis::redis_client::Client;
+    use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+
+    // The adapter's driver speaks RESP3 (Redis 7 and later).
+    let url = if url.contains("protocol=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&protocol=resp3")
+    } else {
+        format!("{url}?protocol=resp3")
+    };
+    let client = Client::open(url)?;
+    let ctr = RedisAdapterCtr::new_with_redis(&client).await?;
+    let (layer, io) = builder.with_adapter::<RedisAdapter<_>>(ctr).build_layer();
+    // Subscriptions must be in place before the address is printed, so that a
+    // client told the server is up never misses a broadcast from another node.
+    for init in register(&io, &args) {
+        init.await?;
+    }
+    serve(args, app, layer, io).await
+}
+
+#[cfg(not(feature = "redis"))]
+async fn serve_with_redis(
+    _args: Args,
+    _app: Shared,
+    _builder: SocketIoBuilder,
+    _url: &str,
+) -> Result<(), BoxError> {
+    Err("--redis-url needs omni-server built with the `redis` feature".into())
+}
+
+fn configure(builder: SocketIoBuilder, args: &Args) -> SocketIoBuilder {
+    let max = usize::try_from(args.max_payload).unwrap_or(usize::MAX);
+    builder
+        .ping_interval(Duration::from_millis(args.ping_interval_ms))
+        .ping_timeout(Duration::from_millis(args.ping_timeout_ms))
+        .max_payload(args.max_payload)
+        .ws_max_message_size(max)
+        .ws_max_frame_size(max)
+        .connect_timeout(Duration::from_millis(args.connect_timeout_ms))
+}
+
+/// Registers every namespace; returns the adapter's pending initialisations.
+fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>, args: &Args) -> Vec<A::InitRes> {
+    let mut init = Vec::new();
+    if args.conformance {
+        init.extend(conformance::register(io));
+    }
+    init.extend(omni::register(io, !args.conformance));
+    init.extend(products::register(io));
+    init
+}
+
+async fn serve<A: Adapter>(
+    args: Args,
+    app: Shared,
+    layer: SocketIoLayer<A>,
+    io: SocketIo<A>,
+) -> Result<(), BoxError> {
+    omni::spawn_periodic(
+        io.clone(),
+        app.clone(),
+        Duration::from_millis(args.status_interval_ms),
+        Duration::from_millis(args.stats_interval_ms),
+    );
+
+    let cors = if args.cors_origins.is_empty() {
+        CorsLayer::new().allow_origin(Any)
+    } else {
+        let origins = args
+            .cors_origins
+            .iter()
+            .map(|o| o.parse())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("invalid --cors-origin: {e}"))?;
+        CorsLayer::new().allow_origin(AllowOrigin::list(origins))
+    }
+    .allow_headers(Any)
+    .allow_methods(Any);
+
+    let mut router = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .merge(admin_api::router(admin_api::Ctx {
+            app,
+            io: io.clone(),
+        }));
+    if let Some(dir) = &args.static_dir {
+        router = router.fallback_service(ServeDir::new(dir));
+    }
+    let router = router.layer(layer).layer(cors);
+
+    let listener = tokio::net::TcpListener::bind(args.bind).await?;
+    let addr = listener.local_addr()?;
+    // Tests and scripts read this exact line to find the port.
+    println!("omni-server listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open WebSockets would hold the graceful shutdown forever: close them first.
+            io.close().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C, or SIGTERM (what process managers and containers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn print_demo_tokens(jwt: &Jwt) {
+    let exp = now_secs() + 24 * 3600;
+    println!("Demo tokens (valid 24 h):");
+    for (id, name, role, licenses) in DEMO_USERS {
+        let token = jwt.sign(&Claims {
+            sub: (*id).to_string(),
+            username: (*name).to_string(),
+            role: *role,
+            exp,
+            licenses: licenses.iter().map(|l| l.to_string()).collect(),
+        });
+        println!("  {id} ({name}, {}): {token}", role.as_str());
+    }
+}

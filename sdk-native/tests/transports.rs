@@ -1,0 +1,145 @@
+//! The `transports` option: polling only, WebSocket only, and the upgrade
+//! from polling to WebSocket.
+mod common;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::*;
+use omni_socket::{Event, RateLimitConfig, TransportKind, Value};
+
+async fn server_transport(client: &omni_socket::Client) -> String {
+    let who = client
+        .emit_with_ack("whoami", vec![], Duration::from_secs(5))
+        .await
+        .unwrap();
+    as_json(&who[0])["transport"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn polling_only() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url())
+        .transports([TransportKind::Polling])
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(
+        client.state().borrow().transport,
+        Some(TransportKind::Polling)
+    );
+    assert_eq!(server_transport(&client).await, "polling");
+    // Binary over polling travels as base64 records.
+    let bin = Value::Array(vec![Value::Binary(Bytes::from_static(&[1, 2, 3])), s("x")]);
+    let back = client
+        .emit_with_ack("ack_echo", vec![bin.clone()], Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(back, vec![bin]);
+    // Several pings pass (300 ms interval) while the session stays up.
+    let mut events = client.events();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(client.connected());
+    assert!(events_without_disconnect(&mut events));
+    assert_eq!(server_transport(&client).await, "polling");
+}
+
+fn events_without_disconnect(events: &mut omni_socket::LifecycleStream) -> bool {
+    use futures_util::FutureExt;
+    while let Some(Some(e)) = events.next().now_or_never() {
+        if matches!(e, Event::Disconnect { .. }) {
+            return false;
+        }
+    }
+    true
+}
+
+#[tokio::test]
+async fn websocket_only() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url())
+        .transports([TransportKind::Websocket])
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(
+        client.state().borrow().transport,
+        Some(TransportKind::Websocket)
+    );
+    assert_eq!(server_transport(&client).await, "websocket");
+}
+
+#[tokio::test]
+async fn upgrade_from_polling_to_websocket() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect_lazy().unwrap();
+    let mut events = client.events();
+    let mut any = client.on_any();
+    next_event(&mut events, |e| {
+        matches!(
+            e,
+            Event::Upgraded {
+                transport: TransportKind::Websocket
+            }
+        )
+    })
+    .await;
+    // The welcome the server sent during the upgrade was not lost.
+    next_named(&mut any, "welcome").await;
+    assert_eq!(
+        client.state().borrow().transport,
+        Some(TransportKind::Websocket)
+    );
+    assert_eq!(server_transport(&client).await, "websocket");
+}
+
+#[tokio::test]
+async fn emits_during_the_upgrade_arrive_once_in_order() {
+    let server = NodeServer::start().await;
+    for round in 0..3 {
+        // Emits made while polling pauses for the upgrade are held and sent
+        // on the WebSocket after it; none may be lost or doubled.
+        let client = builder(&server.url())
+            .rate_limit(RateLimitConfig::disabled())
+            .connect()
+            .await
+            .unwrap();
+        for n in 0..40 {
+            client
+                .emit("record", vec![json(serde_json::json!([round, n]))])
+                .await
+                .unwrap();
+        }
+        // The status watch cannot miss an upgrade that completed before
+        // this line, unlike an event subscription made now.
+        let mut state = client.state();
+        tokio::time::timeout(
+            WAIT,
+            state.wait_for(|s| s.transport == Some(TransportKind::Websocket)),
+        )
+        .await
+        .expect("the upgrade did not complete")
+        .expect("client closed");
+        for n in 40..50 {
+            client
+                .emit("record", vec![json(serde_json::json!([round, n]))])
+                .await
+                .unwrap();
+        }
+        let records = client
+            .emit_with_ack("records", vec![], Duration::from_secs(5))
+            .await
+            .unwrap();
+        let all = as_json(&records[0]);
+        let mine: Vec<&serde_json::Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r[0] == round)
+            .collect();
+        let expected: Vec<serde_json::Value> =
+            (0..50).map(|n| serde_json::json!([round, n])).collect();
+        assert_eq!(mine, expected.iter().collect::<Vec<_>>(), "round {round}");
+        client.disconnect().await.unwrap();
+    }
+}
