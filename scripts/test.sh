@@ -26,6 +26,9 @@ scripts/test-reference-server.sh
 step "TypeScript declarations type-check (generated from the Rust models)"
 scripts/ts-check.sh
 
+step "browser SDK: wasm build, React/Vue adapters, headless Chromium, packaging"
+scripts/test-wasm.sh
+
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
 
