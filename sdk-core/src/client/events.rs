@@ -113,7 +113,9 @@ pub enum AckFailure {
 /// Why an emit was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropReason {
-    /// A volatile emit while not writable or over the rate budget.
+    /// A volatile emit that was queued but found over its rate budget. One
+    /// refused at once because the namespace was not writable is not an
+    /// event: the emit call itself returns [`EmitOutcome::Dropped`].
     Volatile,
     /// Pushed out of a full buffer by `DropOldest`.
     BufferOverflow,
