@@ -70,7 +70,7 @@
 //!   turned into acknowledged ones.
 //!
 //! Over HTTP long-polling the driver batches polled frames into one POST
-//! with [`engineio::encode_payload`](crate::engineio::encode_payload)-style
+//! with [`engineio::encode_payload`]-style
 //! records (binary frames as `b` + base64) and feeds response bodies to
 //! [`handle_polling_payload`](Client::handle_polling_payload).
 

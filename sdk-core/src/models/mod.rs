@@ -48,8 +48,8 @@
 //! - Open value sets (statuses, priorities, types) are `String`s: a new
 //!   status on the server must not make an event undecodable.
 //!
-//! With the `ts` feature, every type also derives [`ts_rs::TS`] and
-//! [`typescript`] renders the TypeScript declarations checked in under
+//! With the `ts` feature, every type also derives `ts_rs::TS` and
+//! `typescript` renders the TypeScript declarations checked in under
 //! `npm/src/generated/`.
 //!
 //! [`Packet::event_name`]: crate::socketio::Packet::event_name
