@@ -27,7 +27,10 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 ||
 fi
 
 if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
-  (cd npm && npm ci --no-audit --no-fund)
+  # `npm install`, not `npm ci`: the lock lists only the platform builds of
+  # optional packages (rollup, esbuild) that this registry serves, and
+  # `npm ci` insists on all of them. `npm install` still honours the lock.
+  (cd npm && npm install --no-audit --no-fund)
 fi
 
 cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release

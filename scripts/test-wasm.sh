@@ -22,7 +22,10 @@ scripts/build-wasm.sh
 
 cd npm
 if [ ! -d node_modules ]; then
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the lock lists only the platform builds of
+  # optional packages (rollup, esbuild) that this registry serves, and
+  # `npm ci` insists on all of them. `npm install` still honours the lock.
+  npm install --no-audit --no-fund
 fi
 
 start=$(date +%s)
