@@ -28,6 +28,8 @@ scripts/ts-check.sh
 
 step "browser SDK: wasm build, React/Vue adapters, headless Chromium, packaging"
 scripts/test-wasm.sh
+# The browser-only code paths, linted for the target they run on.
+cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q

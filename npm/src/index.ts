@@ -103,7 +103,7 @@ export interface Snapshot {
 export type RoomDescription =
   | { preset: "omni"; room: string; type?: string }
   | { preset: "deployment"; id: string }
-  | { preset: "conversation"; id: string }
+  | { preset: "conversation"; id: number | string }
   | { preset: "orderChat"; orderId: string }
   | { preset: "disputeChat"; disputeId: string }
   | {

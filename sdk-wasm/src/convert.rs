@@ -221,6 +221,7 @@ pub fn event(e: Event) -> Outbound {
                 "reason": match reason {
                     DropReason::Volatile => "volatile",
                     DropReason::BufferOverflow => "buffer_overflow",
+                    DropReason::TooLarge { .. } => "too_large",
                 },
             }),
         ),
@@ -276,7 +277,15 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
             RoomSpec::omni(&text("room")?, room_type)
         }
         "deployment" => RoomSpec::deployment(&text("id")?),
-        "conversation" => RoomSpec::conversation(&text("id")?),
+        "conversation" => {
+            // DOA conversation ids are numbers on the wire; a numeric string
+            // from JS is accepted too.
+            let id = desc
+                .get("id")
+                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+                .ok_or("room description `conversation` needs a numeric `id`")?;
+            RoomSpec::conversation(id)
+        }
         "orderChat" => RoomSpec::order_chat(&text("orderId")?),
         "disputeChat" => RoomSpec::dispute_chat(&text("disputeId")?),
         "custom" => {
