@@ -347,10 +347,7 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
     let data = (pos < bytes.len()).then(|| &input[pos..]);
     if let Some(d) = data {
         check_depth(d, limits.max_depth)?;
-        // RawValue takes serde_json's validate-only path: strings are
-        // checked but not unescaped into a buffer.
-        serde_json::from_str::<&serde_json::value::RawValue>(d)
-            .map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
+        validate_json(d)?;
     }
     check_shape(packet_type, id, data)?;
     if packet_type.is_binary() {
@@ -521,4 +518,66 @@ impl Decoder {
             Ok(Decoded::NeedsAttachments(remaining - 1))
         }
     }
+}
+
+/// Checks that `json` is one JSON value that [`Packet::value`] can build.
+///
+/// serde_json's validate-only path (`RawValue`, `IgnoredAny`) skips
+/// numbers without converting them, so it accepts `1e999`, which building
+/// the value then refuses; a packet the decoder calls complete must not
+/// fail later. Walking with `deserialize_any` converts every number (and
+/// still allocates nothing for unescaped strings).
+fn validate_json(json: &str) -> Result<()> {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    struct Checked;
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            d.deserialize_any(CheckedVisitor)
+        }
+    }
+    struct CheckedVisitor;
+    impl<'de> Visitor<'de> for CheckedVisitor {
+        type Value = Checked;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Checked, A::Error> {
+            while map.next_entry::<IgnoredAny, Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(json);
+    Checked::deserialize(&mut de)
+        .and_then(|_| de.end())
+        .map_err(|e| ProtocolError::InvalidJson(e.to_string()).into())
 }

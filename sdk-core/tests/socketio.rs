@@ -464,3 +464,28 @@ fn args_of_packets_without_arguments_are_empty() {
         assert!(decode(wire).args().unwrap().is_empty(), "{wire}");
     }
 }
+
+/// Found by the `socketio_decoder` fuzz target: serde_json's validate-only
+/// path accepted a number past f64's range, so a "complete" packet then
+/// failed to build its value. The decoder must refuse it up front.
+#[test]
+fn packet_decode_number_out_of_range() {
+    for wire in [
+        "2[\"bww\",{\"_nm\":0},[{\"_pceh\":3333333e333330}]]",
+        "2[\"a\",1e999]",
+        "2[\"a\",-1e999]",
+        "3[1e400]",
+    ] {
+        assert!(
+            matches!(
+                decode_err(wire),
+                Error::Protocol(ProtocolError::InvalidJson(ref m)) if m.contains("number out of range")
+            ),
+            "{wire}"
+        );
+    }
+    // Large but finite numbers stay valid, and decode to a value.
+    let p = decode("2[\"a\",1e308,-1.5e-320,18446744073709551616]");
+    p.value(&Limits::default())
+        .expect("finite numbers reconstruct");
+}
