@@ -18,10 +18,14 @@ step "Node peers for the native tests (official socket.io server and client)"
 scripts/test-native.sh
 
 step "cargo test"
-cargo test --workspace --all-features
+# The reliability scenarios run once, below, with their figures printed.
+cargo test --workspace --all-features --exclude omni-reliability-tests
 
 step "reference server against the official socket.io-client"
 scripts/test-reference-server.sh
+
+step "reliability: restarts, half-open and cut links, token expiry, malformed frames, load, soak"
+scripts/test-reliability.sh
 
 step "TypeScript declarations type-check (generated from the Rust models)"
 scripts/ts-check.sh
