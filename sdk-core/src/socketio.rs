@@ -346,8 +346,15 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
 
     let data = (pos < bytes.len()).then(|| &input[pos..]);
     if let Some(d) = data {
-        check_depth(d, limits.max_depth)?;
-        validate_json(d)?;
+        if check_depth(d, limits.max_depth)? {
+            validate_json(d)?;
+        } else {
+            // RawValue takes serde_json's validate-only path: strings are
+            // checked but not unescaped, numbers are not converted, which
+            // is safe here since none can be out of range.
+            serde_json::from_str::<&serde_json::value::RawValue>(d)
+                .map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
+        }
     }
     check_shape(packet_type, id, data)?;
     if packet_type.is_binary() {

@@ -272,10 +272,16 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
 /// that the parsers that run afterwards are bounded in stack and memory.
 /// Brackets inside strings are skipped; anything else malformed is left for
 /// the parser to report.
-pub(crate) fn check_depth(json: &str, max: usize) -> Result<()> {
+///
+/// Returns whether the text has a number that might not fit an `f64` (an
+/// exponent, or more than 300 digits in a row): only then does the decoder
+/// need its slower validation that converts every number.
+pub(crate) fn check_depth(json: &str, max: usize) -> Result<bool> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
+    let mut digits = 0usize;
+    let mut big_number = false;
     for &b in json.as_bytes() {
         if in_string {
             if escaped {
@@ -287,6 +293,14 @@ pub(crate) fn check_depth(json: &str, max: usize) -> Result<()> {
             }
             continue;
         }
+        if b.is_ascii_digit() {
+            digits += 1;
+            big_number |= digits > 300;
+            continue;
+        }
+        // `true` and `false` end in `e` too, but never right after a digit.
+        big_number |= matches!(b, b'e' | b'E') && digits > 0;
+        digits = 0;
         match b {
             b'"' => in_string = true,
             b'[' | b'{' => {
@@ -299,7 +313,7 @@ pub(crate) fn check_depth(json: &str, max: usize) -> Result<()> {
             _ => {}
         }
     }
-    Ok(())
+    Ok(big_number)
 }
 
 struct WithPlaceholders<'v, 'c> {
