@@ -1330,6 +1330,7 @@ impl Client {
 
     fn on_handshake(&mut self, h: Handshake) {
         self.timers.stop(Timer::ConnectTimeout);
+        self.limiter.reset();
         let sid = h.sid.clone();
         let upgrade = self.config.upgrade
             && self

@@ -176,6 +176,14 @@ impl RateLimiter {
     }
 
     /// When `event` may next be sent.
+    /// Forgets every budget and pause. Servers count per socket, and a new
+    /// Engine.IO session brings new sockets with fresh budgets; carrying the
+    /// old counts over would hold back the automatic room re-joins of a
+    /// client that reconnects often.
+    pub(crate) fn reset(&mut self) {
+        self.buckets.clear();
+    }
+
     pub(crate) fn ready_at(&mut self, event: &str, now: Instant) -> Instant {
         let limited = self.config.enabled;
         self.bucket(event, now).ready_at(now, limited)

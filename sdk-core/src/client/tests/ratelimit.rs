@@ -230,3 +230,21 @@ fn rejoin_never_overtakes_a_rate_limited_leave_of_the_same_room() {
         [pair("leave_room", "b"), pair("join_room", "b")]
     );
 }
+
+#[test]
+fn a_new_session_starts_with_fresh_budgets_so_rejoins_are_not_held_back() {
+    let mut p = Pair::connected_with(limited_config());
+    for i in 0..20 {
+        p.client
+            .join(RoomSpec::omni(&format!("r{i}"), "user"), p.now)
+            .unwrap();
+    }
+    p.drive();
+    assert_eq!(count(&p, "join_room"), 20, "the minute's join_room budget");
+    // The server's budgets are per socket: after a reconnect the 20 rooms
+    // are re-joined at once, not over the next minute.
+    p.kill_transport();
+    p.advance(1_500);
+    assert!(p.client.is_connected("/"));
+    assert_eq!(count(&p, "join_room"), 40);
+}
