@@ -216,13 +216,15 @@ pub fn event(e: Event) -> Outbound {
         Event::EmitDropped { nsp, event, reason } => Outbound::new(
             "emit_dropped",
             nsp,
-            json!({
-                "event": event,
-                "reason": match reason {
-                    DropReason::Volatile => "volatile",
-                    DropReason::BufferOverflow => "buffer_overflow",
-                },
-            }),
+            match reason {
+                DropReason::Volatile => json!({ "event": event, "reason": "volatile" }),
+                DropReason::BufferOverflow => {
+                    json!({ "event": event, "reason": "buffer_overflow" })
+                }
+                DropReason::TooLarge { size, max } => {
+                    json!({ "event": event, "reason": "too_large", "size": size, "max": max })
+                }
+            },
         ),
         Event::ProtocolError(e) => {
             Outbound::new("protocol_error", "", json!({ "message": e.to_string() }))
@@ -276,7 +278,15 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
             RoomSpec::omni(&text("room")?, room_type)
         }
         "deployment" => RoomSpec::deployment(&text("id")?),
-        "conversation" => RoomSpec::conversation(&text("id")?),
+        "conversation" => {
+            // A number, or a string of digits.
+            let id = match desc.get("id") {
+                Some(Json::Number(n)) => n.as_u64(),
+                Some(Json::String(s)) => s.parse().ok(),
+                _ => None,
+            };
+            RoomSpec::conversation(id.ok_or("room description needs a numeric `id`")?)
+        }
         "orderChat" => RoomSpec::order_chat(&text("orderId")?),
         "disputeChat" => RoomSpec::dispute_chat(&text("disputeId")?),
         "custom" => {
