@@ -21,9 +21,11 @@ export function pageConfig(loc = window.location) {
   const token = q.get("token") || null;
   const license = q.get("license") || null;
   const user = tokenSubject(token);
+  // Omni rooms with the type the server checks against the name. User ids
+  // look like `user_12345` and are their own room.
   const rooms = [];
-  if (user) rooms.push(`user_${user}`);
-  if (license) rooms.push(`license_${license}`);
+  if (user) rooms.push({ preset: "omni", room: user.startsWith("user_") ? user : `user_${user}`, type: "user" });
+  if (license) rooms.push({ preset: "omni", room: `license_${license}`, type: "license" });
   const heartbeat = Number(q.get("heartbeat")) || 10_000;
   return { url: loc.origin, token, license, user, rooms, heartbeat };
 }
@@ -46,11 +48,30 @@ export const LICENSE_EVENTS = [
   "license_deleted",
 ];
 
-/** A short line for a license event payload. */
+/** A short line for a license event payload (seed 000's shapes). */
 export function describeLicenseEvent(name, data) {
   const key = data?.license_key ?? "?";
-  const extra = data?.message ?? data?.status ?? data?.expires_at ?? "";
-  return `${name} · ${key}${extra ? ` · ${extra}` : ""}`;
+  let detail = "";
+  switch (name) {
+    case "license_created":
+      detail = [data?.type, data?.status].filter(Boolean).join(", ");
+      break;
+    case "license_updated": {
+      const status = data?.changes?.status;
+      detail = status ? `status ${status.old} → ${status.new}` : "changed";
+      break;
+    }
+    case "license_expired":
+      detail = `expired ${data?.expired_at ?? ""}, grace ${data?.grace_period_days ?? 0} days`;
+      break;
+    case "license_renewed":
+      detail = `until ${data?.new_expires_at ?? "?"}`;
+      break;
+    case "license_deleted":
+      detail = data?.reason ?? "";
+      break;
+  }
+  return `${name} · ${key}${detail ? ` · ${detail}` : ""}`;
 }
 
 export function formatLatency(l) {

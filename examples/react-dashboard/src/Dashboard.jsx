@@ -13,14 +13,13 @@ import {
 
 const cfg = pageConfig();
 const options = { url: cfg.url, ...socketOptions(cfg) };
-const [userRoom, licenseRoom] = [cfg.user ? `user_${cfg.user}` : null, cfg.license ? `license_${cfg.license}` : null];
 
 function RoomRow({ socket, room }) {
   const status = useRoom(socket, room);
   const state = status?.state ?? "pending";
   return (
-    <li data-room={room} data-state={state}>
-      {room}: <b>{state}</b>
+    <li data-room={room.room} data-state={state}>
+      {room.room} ({room.type}): <b>{state}</b>
       {status?.reason ? ` (${status.reason})` : ""}
     </li>
   );
@@ -109,8 +108,9 @@ export function Dashboard() {
             <p className="empty">no rooms (no token or license)</p>
           ) : (
             <ul id="rooms">
-              {userRoom && <RoomRow socket={socket} room={userRoom} />}
-              {licenseRoom && <RoomRow socket={socket} room={licenseRoom} />}
+              {cfg.rooms.map((room) => (
+                <RoomRow key={room.room} socket={socket} room={room} />
+              ))}
             </ul>
           )}
         </section>
