@@ -26,10 +26,14 @@ install() {
   if [ -d node_modules ] && [ ! package-lock.json -nt node_modules/.package-lock.json ]; then
     return
   fi
-  if ! npm ci --no-audit --no-fund --loglevel=error; then
-    echo "build-demos: npm ci failed in $(basename "$PWD"); trying npm install --no-save" >&2
+  local log
+  log=$(mktemp)
+  if ! npm ci --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+    echo "build-demos: npm ci failed in $(basename "$PWD") ($(grep -m1 -o 'Missing: .*' "$log" || echo 'see above')); trying npm install --no-save" >&2
+    grep -q 'Missing: ' "$log" || cat "$log" >&2
     npm install --no-save --no-audit --no-fund --loglevel=error
   fi
+  rm -f "$log"
 }
 
 out="$root/npm/dist/demo"
