@@ -74,6 +74,13 @@ export function describeLicenseEvent(name, data) {
   return `${name} · ${key}${detail ? ` · ${detail}` : ""}`;
 }
 
+/** Who the server says we are (`authenticated`), or what the token claims. */
+export function describeUser(authenticated, cfg) {
+  if (!authenticated) return cfg.user ?? "anonymous";
+  const perms = authenticated.permissions?.length ? ` (${authenticated.permissions.join(", ")})` : "";
+  return `${authenticated.user_id ?? "anonymous"}${perms}`;
+}
+
 export function formatLatency(l) {
   if (!l) return "not measured yet";
   return `${Math.round(l.last)} ms (mean ${Math.round(l.mean)}, p95 ${Math.round(l.p95)}, n=${l.count})`;

@@ -127,7 +127,8 @@ describe("demo dashboards against omni-server in Chromium", { timeout: 150_000 }
 
       const firstId = await waitConnected(page);
       await waitRoomsJoined(page);
-      await until("authenticated user", async () => ((await text(page, "#user")) ?? "").includes(`(${USER})`));
+      await until("authenticated", async () => (await page.locator("#user").getAttribute("data-authenticated")) === "yes");
+      assert.match(await text(page, "#user"), new RegExp(`^${USER} \\(read`));
       await until("latency measured", async () =>
         (await page.locator("#latency").getAttribute("data-measured")) === "yes");
       await triggerAndSee(server, page, app, 1);

@@ -6,6 +6,7 @@ import { useOmniEvent, useOmniSocket, useRoom } from "omni-socket/react";
 import {
   LICENSE_EVENTS,
   describeLicenseEvent,
+  describeUser,
   formatLatency,
   pageConfig,
   socketOptions,
@@ -93,7 +94,9 @@ export function Dashboard() {
               {formatLatency(latency)}
             </dd>
             <dt>User</dt>
-            <dd id="user">{who ? `${who.username ?? who.user_id} (${who.user_id})` : cfg.user ?? "anonymous"}</dd>
+            <dd id="user" data-authenticated={who ? "yes" : "no"}>
+              {describeUser(who, cfg)}
+            </dd>
             {authError && (
               <>
                 <dt>Error</dt>
