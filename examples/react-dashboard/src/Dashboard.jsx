@@ -1,7 +1,7 @@
 // Seed 000's Dashboard, on omni-socket/react: connection status, socket id,
 // latency, notifications, license events, usage and rooms.
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useOmniEvent, useOmniSocket, useRoom } from "omni-socket/react";
 import {
   LICENSE_EVENTS,
@@ -28,13 +28,15 @@ function RoomRow({ socket, room }) {
 
 function LicenseEvents({ socket }) {
   const [events, setEvents] = useState([]);
-  const add = (name) => (data) => setEvents((prev) => [...prev, { name, data }].slice(-50));
-  // One hook per event name (fixed list, so the hook order never changes).
-  useOmniEvent(socket, LICENSE_EVENTS[0], add(LICENSE_EVENTS[0]));
-  useOmniEvent(socket, LICENSE_EVENTS[1], add(LICENSE_EVENTS[1]));
-  useOmniEvent(socket, LICENSE_EVENTS[2], add(LICENSE_EVENTS[2]));
-  useOmniEvent(socket, LICENSE_EVENTS[3], add(LICENSE_EVENTS[3]));
-  useOmniEvent(socket, LICENSE_EVENTS[4], add(LICENSE_EVENTS[4]));
+  useEffect(() => {
+    if (!socket) return;
+    const offs = LICENSE_EVENTS.map((name) => {
+      const fn = (data) => setEvents((prev) => [...prev, { name, data }].slice(-50));
+      socket.on(name, fn);
+      return () => socket.off(name, fn);
+    });
+    return () => offs.forEach((off) => off());
+  }, [socket]);
   return (
     <section>
       <h2>License events ({events.length})</h2>
