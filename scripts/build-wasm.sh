@@ -27,7 +27,10 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 ||
 fi
 
 if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
-  (cd npm && npm ci --no-audit --no-fund)
+  # `npm ci`, or `npm install --no-save` from the same lock when the lock
+  # lacks optional platform packages (rollup's) that the registry in use
+  # cannot resolve, which makes `npm ci` refuse it.
+  (cd npm && { npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund; })
 fi
 
 cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release
