@@ -120,33 +120,34 @@ describe("demo dashboards against omni-server in Chromium", { timeout: 150_000 }
   for (const app of ["react", "vue"]) {
     test(`${app}: connects, joins rooms, shows admin-API events, survives a server restart`, () =>
       showing(browser.page, async () => {
-      const { page, errors } = browser;
-      const q = new URLSearchParams({ token: server.tokens[USER], license: LICENSE, heartbeat: "300" });
-      await page.goto(`${server.url}/${app}/?${q}`);
-      assert.equal(await page.locator("main").getAttribute("data-app"), app);
+        const { page, errors } = browser;
+        const q = new URLSearchParams({ token: server.tokens[USER], license: LICENSE, heartbeat: "300" });
+        await page.goto(`${server.url}/${app}/?${q}`);
+        assert.equal(await page.locator("main").getAttribute("data-app"), app);
 
-      const firstId = await waitConnected(page);
-      await waitRoomsJoined(page);
-      await until("authenticated", async () => (await page.locator("#user").getAttribute("data-authenticated")) === "yes");
-      assert.match(await text(page, "#user"), new RegExp(`^${USER} \\(read`));
-      await until("latency measured", async () =>
-        (await page.locator("#latency").getAttribute("data-measured")) === "yes");
-      await triggerAndSee(server, page, app, 1);
+        const firstId = await waitConnected(page);
+        await waitRoomsJoined(page);
+        await until("authenticated", async () => (await page.locator("#user").getAttribute("data-authenticated")) === "yes");
+        assert.match(await text(page, "#user"), new RegExp(`^${USER} \\(read`));
+        await until("latency measured", async () =>
+          (await page.locator("#latency").getAttribute("data-measured")) === "yes");
+        await triggerAndSee(server, page, app, 1);
 
-      // Crash the server: the page must notice and try again.
-      await server.kill();
-      await until("#status Disconnected", async () => (await text(page, "#status")) === "Disconnected");
-      await until("reconnecting", async () => Number(await text(page, "#reconnects")) > 0 || (await text(page, "#state")) === "reconnecting");
+        // Crash the server: the page must notice and try again.
+        await server.kill();
+        await until("#status Disconnected", async () => (await text(page, "#status")) === "Disconnected");
+        await until("reconnecting", async () => Number(await text(page, "#reconnects")) > 0 || (await text(page, "#state")) === "reconnecting");
 
-      await server.start();
-      const secondId = await waitConnected(page);
-      assert.notEqual(secondId, firstId, "a new session after the restart");
-      await waitRoomsJoined(page);
-      // Events of the new server process reach the re-joined rooms.
-      await triggerAndSee(server, page, app, 2);
-      assert.equal(await page.locator("#notifications li").count(), 2, "both notifications listed");
+        await server.start();
+        const secondId = await waitConnected(page);
+        assert.notEqual(secondId, firstId, "a new session after the restart");
+        await waitRoomsJoined(page);
+        // Events of the new server process reach the re-joined rooms.
+        await triggerAndSee(server, page, app, 2);
+        assert.equal(await page.locator("#notifications li").count(), 2, "both notifications listed");
 
-      assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(e)), []);
-    }));
+        assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(e)), []);
+      }),
+    );
   }
 });
