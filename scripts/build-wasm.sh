@@ -29,8 +29,9 @@ fi
 if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: the lock lists only the platform builds of
   # optional packages (rollup, esbuild) that this registry serves, and
-  # `npm ci` insists on all of them. `npm install` still honours the lock.
-  (cd npm && npm install --no-audit --no-fund)
+  # `npm ci` insists on all of them. `npm install --no-save` still installs
+  # what the lock says and leaves it as it is.
+  (cd npm && npm install --no-save --no-audit --no-fund)
 fi
 
 cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release

@@ -9,6 +9,20 @@ cd "$(dirname "$0")/.."
 port=${OMNI_PORT:-3001}
 license=OMNI-PREM-ABCD-1234-EFGH
 
+# The browser dashboards (React and Vue on the wasm SDK). Optional: when
+# their build fails (no wasm toolchain, no npm registry), the native part of
+# the demo still runs. OMNI_DEMO_WEB=0 skips them.
+if [ "${OMNI_DEMO_WEB:-1}" != 0 ]; then
+  echo "==> building the browser dashboards (scripts/build-demos.sh)"
+  demo_log=$(mktemp)
+  if ! scripts/build-demos.sh >"$demo_log" 2>&1; then
+    echo "==> dashboards not built, continuing without them; the build said:"
+    tail -n 15 "$demo_log" | sed 's/^/    /'
+    rm -rf npm/dist/demo
+  fi
+  rm -f "$demo_log"
+fi
+
 echo "==> building the reference server and the native demo client"
 cargo build -q -p omni-reference-server -p omni-socket --example omni_demo
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
@@ -36,7 +50,13 @@ grep -q "listening on" "$log" || { cat "$log"; echo "server did not start"; exit
 user_token=$(sed -n 's/^  user_12345 ([^)]*): //p' "$log")
 admin_token=$(sed -n 's/^  user_67890 ([^)]*): //p' "$log")
 echo "==> omni-server on http://127.0.0.1:$port (demo tokens: see --print-demo-tokens)"
-[ ${#static[@]} -gt 0 ] && echo "==> browser demo: http://127.0.0.1:$port/"
+if [ ${#static[@]} -gt 0 ]; then
+  query="token=$user_token&license=$license"
+  echo "==> browser dashboards (john_doe with $license):"
+  echo "    React: http://127.0.0.1:$port/react/?$query"
+  echo "    Vue:   http://127.0.0.1:$port/vue/?$query"
+  echo "    both:  http://127.0.0.1:$port/?$query"
+fi
 
 # Server-side activity every few seconds, as an admin would trigger it.
 (
@@ -49,6 +69,9 @@ echo "==> omni-server on http://127.0.0.1:$port (demo tokens: see --print-demo-t
     n=$((n + 1))
     post usage "{\"license_key\":\"$license\",\"api_calls\":$((1000 + n * 37)),\"storage_used_gb\":15.5,\"active_users\":$((10 + n % 5))}"
     post notifications "{\"user_id\":\"user_12345\",\"title\":\"Demo $n\",\"message\":\"Notification number $n\",\"type\":\"info\",\"priority\":\"normal\"}"
+    if [ $((n % 3)) -eq 0 ]; then
+      post licenses/renewed "{\"license_key\":\"$license\",\"old_expires_at\":\"2025-01-15T10:30:00Z\",\"new_expires_at\":\"$((2025 + n / 3))-01-15T10:30:00Z\"}"
+    fi
   done
 ) &
 pids+=($!)

@@ -14,8 +14,9 @@ cd "$root/npm"
 if [ ! -d node_modules ]; then
   # `npm install`, not `npm ci`: the lock lists only the platform builds of
   # optional packages (rollup, esbuild) that this registry serves, and
-  # `npm ci` insists on all of them. `npm install` still honours the lock.
-  npm install --no-audit --no-fund
+  # `npm ci` insists on all of them. `npm install --no-save` still installs
+  # what the lock says and leaves it as it is.
+  npm install --no-save --no-audit --no-fund
 fi
 
 npx --no-install tsc --noEmit -p type-tests

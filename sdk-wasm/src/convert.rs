@@ -216,14 +216,15 @@ pub fn event(e: Event) -> Outbound {
         Event::EmitDropped { nsp, event, reason } => Outbound::new(
             "emit_dropped",
             nsp,
-            json!({
-                "event": event,
-                "reason": match reason {
-                    DropReason::Volatile => "volatile",
-                    DropReason::BufferOverflow => "buffer_overflow",
-                    DropReason::TooLarge { .. } => "too_large",
-                },
-            }),
+            match reason {
+                DropReason::Volatile => json!({ "event": event, "reason": "volatile" }),
+                DropReason::BufferOverflow => {
+                    json!({ "event": event, "reason": "buffer_overflow" })
+                }
+                DropReason::TooLarge { size, max } => {
+                    json!({ "event": event, "reason": "too_large", "size": size, "max": max })
+                }
+            },
         ),
         Event::ProtocolError(e) => {
             Outbound::new("protocol_error", "", json!({ "message": e.to_string() }))
@@ -278,13 +279,13 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
         }
         "deployment" => RoomSpec::deployment(&text("id")?),
         "conversation" => {
-            // DOA conversation ids are numbers on the wire; a numeric string
-            // from JS is accepted too.
-            let id = desc
-                .get("id")
-                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-                .ok_or("room description `conversation` needs a numeric `id`")?;
-            RoomSpec::conversation(id)
+            // A number, or a string of digits.
+            let id = match desc.get("id") {
+                Some(Json::Number(n)) => n.as_u64(),
+                Some(Json::String(s)) => s.parse().ok(),
+                _ => None,
+            };
+            RoomSpec::conversation(id.ok_or("room description needs a numeric `id`")?)
         }
         "orderChat" => RoomSpec::order_chat(&text("orderId")?),
         "disputeChat" => RoomSpec::dispute_chat(&text("disputeId")?),
