@@ -35,6 +35,9 @@ scripts/test-wasm.sh
 # The browser-only code paths, linted for the target they run on.
 cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+step "React and Vue dashboards served by the reference server, end to end in Chromium"
+scripts/test-demos.sh
+
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
 
