@@ -1,8 +1,65 @@
 //! # omni-socket
 //!
-//! The native (tokio) client of omni-socket will live here, driving
-//! [`omni_socket_core`]. This crate has no public API yet; until it does, use
-//! the codecs in `omni_socket_core` directly.
+//! A Socket.IO v5 / Engine.IO v4 client for tokio. The protocol lives in
+//! the sans-IO core [`omni_socket_core`] (shared with the browser client);
+//! this crate drives it with real sockets: WebSocket (tokio-tungstenite,
+//! rustls with certificate verification), HTTP long-polling (hyper) and the
+//! upgrade between them.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use omni_socket::{Client, Credentials, Auth, Value};
+//! use omni_socket::models::omni::Notification;
+//!
+//! # async fn demo() -> omni_socket::Result<()> {
+//! let client = Client::builder("http://localhost:3001")
+//!     .auth(Auth::Credentials(Credentials::token("jwt").with_license_key("OMNI-PREM-…")))
+//!     .connect()
+//!     .await?;
+//! client.join_room("user_42", "user").await?;
+//! let mut notifications = client.subscribe::<Notification>();
+//! let answer = client
+//!     .emit_with_ack("echo", vec![Value::String("hi".into())], Duration::from_secs(5))
+//!     .await?;
+//! while let Some(n) = notifications.next().await {
+//!     println!("{n:?}");
+//! }
+//! # let _ = answer; Ok(()) }
+//! ```
+//!
+//! # How it runs
+//!
+//! [`ClientBuilder::connect`] spawns one task per connection. The task owns
+//! the core state machine and, each time something happens (a command from
+//! a handle, a frame from a transport, its single timer), feeds it in and
+//! forwards what comes out: frames to transports, transport opens and
+//! closes, and events to subscribers. Transports are small I/O tasks that
+//! report back through a bounded queue. Nothing busy-waits.
+//!
+//! Subscribers each have a bounded queue; one that falls behind loses
+//! events (with a `warn` log) instead of stalling the connection.
+//!
+//! # Logging
+//!
+//! Everything is logged with [`tracing`]: `info` for connects and
+//! disconnects, `debug` for transport activity, `trace` for every frame.
 #![deny(missing_docs)]
 
+mod client;
+mod driver;
+mod error;
+mod transport;
+pub mod value;
+
+pub use client::{
+    AckRequest, Client, ClientBuilder, EventStream, LifecycleStream, Message, MessageStream,
+    Socket, Status,
+};
+pub use error::{Error, Result};
 pub use omni_socket_core as core;
+pub use omni_socket_core::client::{
+    Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
+    HeartbeatMode, LatencyStats, RoomSpec, RoomState, TransportKind,
+};
+pub use omni_socket_core::models;
+pub use omni_socket_core::Value;

@@ -1,0 +1,920 @@
+//! The public handles: [`Client`], [`Socket`], their builder and streams.
+
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use omni_socket_core::client::{
+    Auth, AuthApply, Client as Core, ClientConfig, ConnectionState, EmitOutcome, Event,
+    HeartbeatConfig, LatencyStats, RoomSpec, TransportKind,
+};
+use omni_socket_core::models;
+use omni_socket_core::Value;
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::driver::{lock, Command, Driver, MessageSub, Shared};
+use crate::error::{Error, Result};
+use crate::transport::{default_tls, Target, TransportSettings};
+
+/// Default capacity of each subscription's queue.
+const DEFAULT_SUBSCRIPTION_QUEUE: usize = 1024;
+
+/// A server event as received, with binary values in place.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Namespace it arrived on.
+    pub namespace: String,
+    /// Event name.
+    pub event: String,
+    /// Arguments after the name.
+    pub args: Vec<Value>,
+    /// Set when the server asked for an acknowledgement.
+    pub ack: Option<AckRequest>,
+}
+
+impl Message {
+    /// The first argument as plain JSON (binary values become arrays of
+    /// byte numbers), `Null` when there is none.
+    pub fn first_json(&self) -> serde_json::Value {
+        self.args
+            .first()
+            .and_then(|v| serde_json::to_value(v).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Decodes the first argument into the typed model `E`.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] when the event is not `E::NAME`, has no argument,
+    /// or the argument does not match the model.
+    pub fn decode<E: models::Event>(&self) -> Result<E> {
+        if self.event != E::NAME {
+            return Err(Error::Payload(format!(
+                "event {:?} is not {:?}",
+                self.event,
+                E::NAME
+            )));
+        }
+        let first = self
+            .args
+            .first()
+            .ok_or_else(|| Error::Payload(format!("event {:?} has no argument", self.event)))?;
+        let json = serde_json::to_value(first).map_err(|e| Error::Payload(e.to_string()))?;
+        serde_json::from_value(json).map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+    }
+}
+
+/// The server's request for an acknowledgement of one event.
+///
+/// Answer it once with [`send`](Self::send). When several subscribers
+/// receive the same event only the first answer goes out.
+#[derive(Debug, Clone)]
+pub struct AckRequest {
+    pub(crate) nsp: String,
+    pub(crate) id: u64,
+    pub(crate) commands: mpsc::WeakUnboundedSender<Command>,
+}
+
+impl AckRequest {
+    /// The server's ack id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Sends the acknowledgement with `args`.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone. An answer for a namespace
+    /// that has since disconnected is dropped silently, as the server
+    /// would ignore it.
+    pub fn send(self, args: Vec<Value>) -> Result<()> {
+        let tx = self.commands.upgrade().ok_or(Error::Closed)?;
+        tx.send(Command::Ack {
+            nsp: self.nsp,
+            id: self.id,
+            args,
+        })
+        .map_err(|_| Error::Closed)
+    }
+}
+
+/// A snapshot of the connection, published through [`Socket::state`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// The Engine.IO session.
+    pub connection: ConnectionState,
+    /// The transport in use.
+    pub transport: Option<TransportKind>,
+    /// Connected namespaces and their socket ids.
+    pub namespaces: BTreeMap<String, String>,
+    /// Heartbeat round-trip statistics.
+    pub latency: LatencyStats,
+}
+
+impl Status {
+    pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
+        let mut namespaces = BTreeMap::new();
+        for nsp in known {
+            if let Some(sid) = core.socket_id(nsp) {
+                namespaces.insert(nsp.clone(), sid.to_owned());
+            }
+        }
+        Self {
+            connection: core.state(),
+            transport: core.transport().map(|(_, k)| k),
+            namespaces,
+            latency: core.latency(),
+        }
+    }
+
+    fn idle() -> Self {
+        Self {
+            connection: ConnectionState::Idle,
+            transport: None,
+            namespaces: BTreeMap::new(),
+            latency: LatencyStats::default(),
+        }
+    }
+}
+
+/// Options for a [`Client`], with socket.io-client's names and defaults.
+///
+/// Created by [`Client::builder`]; finish with
+/// [`connect`](Self::connect).
+#[derive(Clone)]
+pub struct ClientBuilder {
+    url: String,
+    config: ClientConfig,
+    namespace: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    extra_headers: Vec<(String, String)>,
+    queue: usize,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("namespace", &self.namespace)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            config: ClientConfig::default(),
+            namespace: String::new(),
+            tls: None,
+            extra_headers: Vec::new(),
+            queue: DEFAULT_SUBSCRIPTION_QUEUE,
+        }
+    }
+
+    /// The main namespace (default: the URL's path, or `/`).
+    pub fn namespace(mut self, nsp: impl Into<String>) -> Self {
+        self.namespace = nsp.into();
+        self
+    }
+
+    /// The auth object sent in every CONNECT (socket.io-client `auth`).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.config.auth = auth_json(&auth);
+        self
+    }
+
+    /// Transports in order of preference (`transports`); default polling
+    /// then websocket, as socket.io-client.
+    pub fn transports(mut self, transports: impl IntoIterator<Item = TransportKind>) -> Self {
+        self.config.transports = transports.into_iter().collect();
+        self
+    }
+
+    /// Whether to upgrade from polling to WebSocket (`upgrade`, default on).
+    pub fn upgrade(mut self, upgrade: bool) -> Self {
+        self.config.upgrade = upgrade;
+        self
+    }
+
+    /// Engine.IO path (`path`, default `/socket.io/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.config.path = path.into();
+        self
+    }
+
+    /// Adds a query parameter to every transport request (`query`).
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config.query.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds an HTTP header to transport requests (`extraHeaders`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Automatic reconnection (`reconnection`, default on).
+    pub fn reconnection(mut self, on: bool) -> Self {
+        self.config.reconnection = on;
+        self
+    }
+
+    /// Attempts before giving up (`reconnectionAttempts`); `None` is
+    /// unlimited (the default).
+    pub fn reconnection_attempts(mut self, attempts: Option<u32>) -> Self {
+        self.config.reconnection_attempts = attempts;
+        self
+    }
+
+    /// First reconnection delay (`reconnectionDelay`, 1 s).
+    pub fn reconnection_delay(mut self, d: Duration) -> Self {
+        self.config.reconnection_delay = millis(d);
+        self
+    }
+
+    /// Largest reconnection delay (`reconnectionDelayMax`, 5 s).
+    pub fn reconnection_delay_max(mut self, d: Duration) -> Self {
+        self.config.reconnection_delay_max = millis(d);
+        self
+    }
+
+    /// Jitter share of the delay (`randomizationFactor`, 0.5).
+    pub fn randomization_factor(mut self, f: f64) -> Self {
+        self.config.randomization_factor = f;
+        self
+    }
+
+    /// Handshake and namespace connect timeout (`timeout`, 20 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.config.timeout = millis(d);
+        self
+    }
+
+    /// Default ack timeout (`ackTimeout`); none by default.
+    pub fn ack_timeout(mut self, d: Duration) -> Self {
+        self.config.ack_timeout = Some(millis(d));
+        self
+    }
+
+    /// Resends of an unacknowledged ack emit (`retries`, 0).
+    pub fn retries(mut self, n: u32) -> Self {
+        self.config.retries = n;
+        self
+    }
+
+    /// Reconnect after the server disconnected the socket (off, as
+    /// socket.io-client).
+    pub fn reconnect_after_server_disconnect(mut self, on: bool) -> Self {
+        self.config.reconnect_after_server_disconnect = on;
+        self
+    }
+
+    /// Application heartbeat for [`latency`](Socket::latency) (off by
+    /// default). See [`HeartbeatConfig`].
+    pub fn heartbeat(mut self, hb: HeartbeatConfig) -> Self {
+        self.config.heartbeat = Some(hb);
+        self
+    }
+
+    /// Emits kept per namespace while offline (1000).
+    pub fn max_buffered_emits(mut self, n: usize) -> Self {
+        self.config.max_buffered_emits = n;
+        self
+    }
+
+    /// Every core option at once, for options without a builder method.
+    /// The URL and main namespace set here are kept.
+    pub fn config(mut self, f: impl FnOnce(&mut ClientConfig)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// A custom TLS configuration (own roots, client certificates). The
+    /// default trusts the Mozilla roots and verifies certificates.
+    pub fn tls_config(mut self, tls: Arc<rustls::ClientConfig>) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Capacity of each subscription's queue (1024). A subscriber that
+    /// falls this far behind loses events (logged) rather than stalling
+    /// the connection.
+    pub fn subscription_queue(mut self, n: usize) -> Self {
+        self.queue = n.max(1);
+        self
+    }
+
+    /// Starts the client and waits until the main namespace is connected.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`], [`Error::ConnectionRefused`],
+    /// [`Error::Transport`], [`Error::Auth`], [`Error::Rejected`] or
+    /// [`Error::ConnectTimeout`] for the first attempt. The client stops
+    /// on error; reconnection only applies once connected.
+    pub async fn connect(self) -> Result<Client> {
+        let client = self.start()?;
+        client.connect_outcome().await?;
+        Ok(client)
+    }
+
+    /// Starts the client without waiting: it connects (and retries as
+    /// configured) in the background. Watch [`Socket::state`] or
+    /// [`Socket::events`] to see it connect.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn connect_lazy(self) -> Result<Client> {
+        self.start()
+    }
+
+    fn start(mut self) -> Result<Client> {
+        let (origin, path_nsp) = parse_url(&self.url)?;
+        let nsp = normalize(if self.namespace.is_empty() {
+            &path_nsp
+        } else {
+            &self.namespace
+        });
+        self.config.url = origin;
+        self.config.namespaces = vec![nsp.clone()];
+        let timeout_ms = self.config.timeout;
+        let settings = TransportSettings {
+            tls: self.tls.unwrap_or_else(default_tls),
+            extra_headers: self.extra_headers,
+            max_message: 16 * 1024 * 1024,
+            connect_timeout: Duration::from_millis(timeout_ms.max(1)),
+        };
+        let shared = Arc::new(Shared {
+            messages: Mutex::new(Vec::new()),
+            events: Mutex::new(Vec::new()),
+        });
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (status_tx, status_rx) = watch::channel(Status::idle());
+        let driver = Driver::new(
+            self.config,
+            os_seed(),
+            shared.clone(),
+            settings,
+            cmd_rx,
+            cmd_tx.downgrade(),
+            status_tx,
+        );
+        let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::Closed)?;
+        handle.spawn(driver.run());
+        cmd_tx
+            .send(Command::Connect { nsp: nsp.clone() })
+            .map_err(|_| Error::Closed)?;
+        let inner = Arc::new(Inner {
+            commands: cmd_tx,
+            shared,
+            status: status_rx,
+            queue: self.queue,
+        });
+        Ok(Client {
+            main: Socket { inner, nsp },
+            timeout_ms,
+        })
+    }
+}
+
+/// Auth as the core's JSON config; credentials become their object form.
+fn auth_json(auth: &Auth) -> Option<serde_json::Value> {
+    match auth {
+        Auth::None => None,
+        Auth::Json(m) => Some(serde_json::Value::Object(m.clone())),
+        Auth::Credentials(c) => {
+            let mut m = c.extra.clone();
+            if let Some(t) = &c.token {
+                let t = if c.bearer && !t.starts_with("Bearer ") {
+                    format!("Bearer {t}")
+                } else {
+                    t.clone()
+                };
+                m.insert("token".into(), t.into());
+            }
+            if let Some(k) = &c.license_key {
+                m.insert("license_key".into(), k.clone().into());
+            }
+            if let Some(r) = &c.role {
+                m.insert("role".into(), r.clone().into());
+            }
+            Some(serde_json::Value::Object(m))
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn normalize(nsp: &str) -> String {
+    if nsp.is_empty() || nsp == "/" {
+        "/".to_owned()
+    } else if nsp.starts_with('/') {
+        nsp.to_owned()
+    } else {
+        format!("/{nsp}")
+    }
+}
+
+/// Splits a user URL into the origin the core wants (`http(s)://host`)
+/// and the namespace in its path, as socket.io-client does.
+fn parse_url(url: &str) -> Result<(String, String)> {
+    let invalid = |reason: String| Error::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let target = Target::parse(url).map_err(invalid)?;
+    let scheme = if target.tls { "https" } else { "http" };
+    let path = target
+        .path_and_query
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_owned();
+    Ok((format!("{scheme}://{}", target.authority), path))
+}
+
+/// A jitter seed from the OS: `RandomState` is keyed from the OS RNG once
+/// per process and varied per instance, which is all backoff needs.
+fn os_seed() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(u64::from(std::process::id()));
+    h.finish()
+}
+
+struct Inner {
+    commands: mpsc::UnboundedSender<Command>,
+    shared: Arc<Shared>,
+    status: watch::Receiver<Status>,
+    queue: usize,
+}
+
+/// A connection to a Socket.IO server.
+///
+/// Dereferences to the [`Socket`] of its main namespace, so
+/// `client.emit(…)` works directly; [`socket`](Self::socket) opens more
+/// namespaces over the same connection. Cloning is cheap; the connection
+/// closes when the last clone (and every [`Socket`]) is dropped, or at
+/// [`disconnect`](Socket::disconnect).
+#[derive(Clone)]
+pub struct Client {
+    main: Socket,
+    timeout_ms: u64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("main", &self.main).finish()
+    }
+}
+
+impl Client {
+    /// Options for a client of `url` (`http://`, `https://`, `ws://` or
+    /// `wss://`; a path names the main namespace).
+    pub fn builder(url: &str) -> ClientBuilder {
+        ClientBuilder::new(url)
+    }
+
+    /// Connects with default options.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::connect`].
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::builder(url).connect().await
+    }
+
+    /// Waits for the outcome of the current connection attempt of the main
+    /// namespace: `Ok` once connected (at once if already connected), or
+    /// the error of the attempt. Pairs with
+    /// [`ClientBuilder::connect_lazy`] when subscriptions must exist
+    /// before the first event can arrive.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::connect`].
+    pub async fn connect_outcome(&self) -> Result<()> {
+        let (ready, rx) = oneshot::channel();
+        self.send(Command::Wait {
+            nsp: self.nsp.clone(),
+            ready,
+        })?;
+        let timeout = Duration::from_millis(self.timeout_ms.saturating_add(2_000));
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => Err(Error::ConnectTimeout),
+        }
+    }
+
+    /// The socket of namespace `nsp` over this connection, connecting it
+    /// now. Emits made before it is connected are buffered.
+    pub fn socket(&self, nsp: &str) -> Socket {
+        let nsp = normalize(nsp);
+        let _ = self
+            .main
+            .inner
+            .commands
+            .send(Command::OpenNamespace(nsp.clone()));
+        Socket {
+            inner: self.main.inner.clone(),
+            nsp,
+        }
+    }
+}
+
+impl std::ops::Deref for Client {
+    type Target = Socket;
+    fn deref(&self) -> &Socket {
+        &self.main
+    }
+}
+
+/// One namespace of a [`Client`]'s connection.
+#[derive(Clone)]
+pub struct Socket {
+    inner: Arc<Inner>,
+    nsp: String,
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket").field("nsp", &self.nsp).finish()
+    }
+}
+
+impl Socket {
+    /// The namespace, e.g. `/admin`.
+    pub fn namespace(&self) -> &str {
+        &self.nsp
+    }
+
+    /// The socket id while connected.
+    pub fn id(&self) -> Option<String> {
+        self.inner
+            .status
+            .borrow()
+            .namespaces
+            .get(&self.nsp)
+            .cloned()
+    }
+
+    /// Whether this namespace is connected.
+    pub fn connected(&self) -> bool {
+        self.inner
+            .status
+            .borrow()
+            .namespaces
+            .contains_key(&self.nsp)
+    }
+
+    /// Waits until this namespace is connected.
+    ///
+    /// # Errors
+    /// [`Error::ConnectTimeout`] after `timeout`; [`Error::Closed`] when
+    /// the client is gone.
+    pub async fn wait_connected(&self, timeout: Duration) -> Result<()> {
+        let mut rx = self.inner.status.clone();
+        let nsp = self.nsp.clone();
+        let result =
+            tokio::time::timeout(timeout, rx.wait_for(|s| s.namespaces.contains_key(&nsp))).await;
+        match result {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => Err(Error::ConnectTimeout),
+        }
+    }
+
+    /// The connection status as a watch: read it now with `borrow()` or
+    /// await `changed()` / `wait_for()`.
+    ///
+    /// Drop the guard that `borrow()` and `wait_for()` return before the
+    /// next `.await` (clone what you need): while it is held the driver
+    /// cannot publish a new status and the connection stalls.
+    pub fn state(&self) -> watch::Receiver<Status> {
+        self.inner.status.clone()
+    }
+
+    /// Heartbeat round-trip statistics (all zero until the first sample;
+    /// enable with [`ClientBuilder::heartbeat`]).
+    pub fn latency(&self) -> LatencyStats {
+        self.inner.status.borrow().latency
+    }
+
+    pub(crate) fn send(&self, cmd: Command) -> Result<()> {
+        self.inner.commands.send(cmd).map_err(|_| Error::Closed)
+    }
+
+    /// Emits `event` with `args`. While offline it is buffered and sent in
+    /// order once connected.
+    ///
+    /// # Errors
+    /// [`Error::Emit`] when refused (buffer full, reserved name);
+    /// [`Error::Closed`] when the client is gone.
+    pub async fn emit(&self, event: &str, args: Vec<Value>) -> Result<()> {
+        self.emit_inner(event, args, false).await.map(|_| ())
+    }
+
+    /// Emits a typed model under its event name.
+    ///
+    /// # Errors
+    /// As [`emit`](Self::emit), plus [`Error::Payload`] if it does not
+    /// serialize.
+    pub async fn emit_typed<E: models::Event>(&self, payload: &E) -> Result<()> {
+        self.emit(E::NAME, vec![to_value(payload)?]).await
+    }
+
+    /// Emits only if connected right now; otherwise drops it. Returns
+    /// whether it was queued for sending.
+    ///
+    /// # Errors
+    /// As [`emit`](Self::emit).
+    pub async fn emit_volatile(&self, event: &str, args: Vec<Value>) -> Result<bool> {
+        self.emit_inner(event, args, true)
+            .await
+            .map(|o| o == EmitOutcome::Queued)
+    }
+
+    async fn emit_inner(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+        volatile: bool,
+    ) -> Result<EmitOutcome> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Emit {
+            nsp: self.nsp.clone(),
+            event: event.to_owned(),
+            args,
+            volatile,
+            reply,
+        })?;
+        Ok(rx.await.map_err(|_| Error::Closed)??)
+    }
+
+    /// Emits `event` and waits for the server's acknowledgement, returning
+    /// its arguments.
+    ///
+    /// # Errors
+    /// [`Error::AckTimeout`] after `timeout`; [`Error::Disconnected`] if
+    /// the namespace disconnected first; [`Error::Emit`] when refused.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+        timeout: Duration,
+    ) -> Result<Vec<Value>> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::EmitWithAck {
+            nsp: self.nsp.clone(),
+            event: event.to_owned(),
+            args,
+            timeout: Some(millis(timeout)),
+            reply,
+        })?;
+        // The core enforces the timeout; this outer bound only guards
+        // against a driver that never answers.
+        match tokio::time::timeout(timeout + Duration::from_secs(5), rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(Error::Closed),
+            Err(_) => Err(Error::AckTimeout),
+        }
+    }
+
+    /// Subscribes to a room with a core [`RoomSpec`] (e.g.
+    /// [`RoomSpec::omni`]). The room is re-joined after every reconnect;
+    /// its state changes arrive as [`Event::RoomState`] on
+    /// [`events`](Self::events). The spec's namespace is replaced by this
+    /// socket's.
+    ///
+    /// # Errors
+    /// [`Error::Emit`] past the room limit.
+    pub async fn join(&self, spec: RoomSpec) -> Result<()> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Join {
+            spec: Box::new(spec.in_namespace(self.nsp.clone())),
+            reply,
+        })?;
+        Ok(rx.await.map_err(|_| Error::Closed)??)
+    }
+
+    /// Joins an Omni room (`join_room {room, type}`, confirmed by
+    /// `room_joined`).
+    ///
+    /// # Errors
+    /// As [`join`](Self::join).
+    pub async fn join_room(&self, room: &str, room_type: &str) -> Result<()> {
+        self.join(RoomSpec::omni(room, room_type)).await
+    }
+
+    /// Leaves the room subscription `key` (the spec's key; the room name
+    /// for Omni rooms).
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone.
+    pub fn leave(&self, key: &str) -> Result<()> {
+        self.send(Command::Leave {
+            nsp: self.nsp.clone(),
+            key: key.to_owned(),
+        })
+    }
+
+    /// Replaces the credentials used for every CONNECT from now on;
+    /// with [`AuthApply::Reconnect`] it reconnects at once.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone.
+    pub fn set_auth(&self, auth: Auth, apply: AuthApply) -> Result<()> {
+        self.send(Command::SetAuth(auth, apply))
+    }
+
+    /// Disconnects every namespace and stops reconnecting. Returns once
+    /// what was already queued has been handed to the network (bounded to
+    /// two seconds), so a program may exit right after. Buffered emits and
+    /// room subscriptions are kept for a later
+    /// [`reconnect`](Self::reconnect).
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is already gone.
+    pub async fn disconnect(&self) -> Result<()> {
+        let (done, rx) = oneshot::channel();
+        self.send(Command::Disconnect { done })?;
+        rx.await.map_err(|_| Error::Closed)
+    }
+
+    /// Connects again after [`disconnect`](Self::disconnect) or after the
+    /// client gave up, without waiting.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone.
+    pub fn reconnect(&self) -> Result<()> {
+        self.send(Command::Connect {
+            nsp: self.nsp.clone(),
+        })
+    }
+
+    /// Leaves this namespace only (the connection stays for the others).
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone.
+    pub fn close(&self) -> Result<()> {
+        self.send(Command::CloseNamespace(self.nsp.clone()))
+    }
+
+    fn subscribe_raw(&self, event: Option<&str>) -> mpsc::Receiver<Message> {
+        let (tx, rx) = mpsc::channel(self.inner.queue);
+        lock(&self.inner.shared.messages).push(MessageSub {
+            nsp: self.nsp.clone(),
+            event: event.map(str::to_owned),
+            tx,
+        });
+        rx
+    }
+
+    /// Every server event on this namespace, untyped, with ack requests.
+    pub fn on_any(&self) -> MessageStream {
+        MessageStream {
+            rx: self.subscribe_raw(None),
+        }
+    }
+
+    /// Server events named `event` on this namespace, untyped.
+    pub fn on_event(&self, event: &str) -> MessageStream {
+        MessageStream {
+            rx: self.subscribe_raw(Some(event)),
+        }
+    }
+
+    /// A stream of the typed event `E` (any model of
+    /// [`omni_socket_core::models`]). Events whose payload does not match
+    /// the model are logged and skipped.
+    pub fn subscribe<E: models::Event>(&self) -> EventStream<E> {
+        EventStream {
+            rx: self.subscribe_raw(Some(E::NAME)),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Calls `handler` for each typed event `E`, on a task of its own.
+    /// Abort the returned handle to stop.
+    pub fn on<E, F>(&self, mut handler: F) -> tokio::task::JoinHandle<()>
+    where
+        E: models::Event + Send + 'static,
+        F: FnMut(E) + Send + 'static,
+    {
+        let mut stream = self.subscribe::<E>();
+        tokio::spawn(async move {
+            while let Some(e) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await
+            {
+                handler(e);
+            }
+        })
+    }
+
+    /// Connection lifecycle events of the whole client: connect,
+    /// connect_error, disconnect, reconnect_*, room state, latency samples,
+    /// auth failures, rate limits, protocol errors. Server events and ack
+    /// answers are not included (see [`on_any`](Self::on_any)).
+    pub fn events(&self) -> LifecycleStream {
+        let (tx, rx) = mpsc::channel(self.inner.queue);
+        lock(&self.inner.shared.events).push(tx);
+        LifecycleStream { rx }
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v)
+        .map(Value::from)
+        .map_err(|e| Error::Payload(e.to_string()))
+}
+
+/// Untyped server events; see [`Socket::on_any`].
+#[derive(Debug)]
+pub struct MessageStream {
+    rx: mpsc::Receiver<Message>,
+}
+
+impl MessageStream {
+    /// The next event, `None` once the client is gone.
+    pub async fn next(&mut self) -> Option<Message> {
+        self.rx.recv().await
+    }
+}
+
+impl Stream for MessageStream {
+    type Item = Message;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// Typed server events; see [`Socket::subscribe`].
+#[derive(Debug)]
+pub struct EventStream<E> {
+    rx: mpsc::Receiver<Message>,
+    _marker: PhantomData<fn() -> E>,
+}
+
+impl<E: models::Event> EventStream<E> {
+    /// The next event, `None` once the client is gone.
+    pub async fn next(&mut self) -> Option<E> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+}
+
+impl<E: models::Event> Stream for EventStream<E> {
+    type Item = E;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<E>> {
+        loop {
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(m)) => match m.decode::<E>() {
+                    Ok(e) => return Poll::Ready(Some(e)),
+                    Err(err) => tracing::warn!(%err, "skipping event"),
+                },
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl<E> Unpin for EventStream<E> {}
+
+/// Lifecycle events; see [`Socket::events`].
+#[derive(Debug)]
+pub struct LifecycleStream {
+    rx: mpsc::Receiver<Event>,
+}
+
+impl LifecycleStream {
+    /// The next event, `None` once the client is gone.
+    pub async fn next(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+}
+
+impl Stream for LifecycleStream {
+    type Item = Event;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// Wraps a handle so that `set_auth` with default apply is one call.
+impl Socket {
+    /// Shorthand for [`set_auth`](Self::set_auth) applying at the next
+    /// CONNECT.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone.
+    pub fn update_auth(&self, auth: Auth) -> Result<()> {
+        self.set_auth(auth, AuthApply::NextConnect)
+    }
+}

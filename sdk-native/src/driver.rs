@@ -1,0 +1,622 @@
+//! The connection driver: one task per client that owns the core state
+//! machine. Each turn it feeds one input (a command, a transport report or
+//! the timer) into the core, then drains the core's outputs in the
+//! documented order — frames, transport actions, events — and re-arms its
+//! single timer to the core's next deadline. It never polls in a loop: it
+//! sleeps in `select!` until something happens.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use omni_socket_core::client::{
+    AckFailure, Auth, AuthApply, Client as Core, ClientConfig, EmitError, EmitOutcome, Event,
+    Instant as CoreInstant, RequestId, RoomSpec, TransportAction, TransportId, TransportKind,
+};
+use omni_socket_core::Value;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tracing::{debug, info, trace, warn};
+
+use crate::client::{AckRequest, Message, Status};
+use crate::error::Error;
+use crate::transport::{self, Failure, Input, Out, TransportSettings};
+
+/// Reports from transports queue here; a full queue makes transports wait.
+const INPUT_QUEUE: usize = 256;
+
+pub(crate) enum Command {
+    Connect {
+        nsp: String,
+    },
+    /// Resolve `ready` at the next connect or connect error of `nsp`
+    /// (at once if it is connected).
+    Wait {
+        nsp: String,
+        ready: oneshot::Sender<Result<(), Error>>,
+    },
+    Disconnect {
+        done: oneshot::Sender<()>,
+    },
+    OpenNamespace(String),
+    CloseNamespace(String),
+    Emit {
+        nsp: String,
+        event: String,
+        args: Vec<Value>,
+        volatile: bool,
+        reply: oneshot::Sender<Result<EmitOutcome, EmitError>>,
+    },
+    EmitWithAck {
+        nsp: String,
+        event: String,
+        args: Vec<Value>,
+        timeout: Option<u64>,
+        reply: oneshot::Sender<Result<Vec<Value>, Error>>,
+    },
+    Ack {
+        nsp: String,
+        id: u64,
+        args: Vec<Value>,
+    },
+    Join {
+        spec: Box<RoomSpec>,
+        reply: oneshot::Sender<Result<(), EmitError>>,
+    },
+    Leave {
+        nsp: String,
+        key: String,
+    },
+    SetAuth(Auth, AuthApply),
+}
+
+type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
+
+/// Who receives incoming server events.
+pub(crate) struct MessageSub {
+    pub(crate) nsp: String,
+    pub(crate) event: Option<String>,
+    pub(crate) tx: mpsc::Sender<Message>,
+}
+
+/// State shared between the handles and the driver.
+pub(crate) struct Shared {
+    pub(crate) messages: Mutex<Vec<MessageSub>>,
+    pub(crate) events: Mutex<Vec<mpsc::Sender<Event>>>,
+}
+
+/// Maps tokio's monotonic clock to the core's millisecond instants. The
+/// origin is the Unix epoch at start-up, so the Omni heartbeat's
+/// `timestamp` is wall-clock time, while later readings stay monotonic.
+struct Clock {
+    origin: tokio::time::Instant,
+    base_ms: u64,
+}
+
+impl Clock {
+    fn new() -> Self {
+        let base_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 2));
+        Self {
+            origin: tokio::time::Instant::now(),
+            base_ms,
+        }
+    }
+
+    fn now(&self) -> CoreInstant {
+        let elapsed = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX / 4);
+        CoreInstant::from_millis(self.base_ms.saturating_add(elapsed))
+    }
+
+    fn to_tokio(&self, at: CoreInstant) -> tokio::time::Instant {
+        let offset = at.as_millis().saturating_sub(self.base_ms);
+        // Far-future deadlines ("never") are capped so the addition cannot
+        // overflow.
+        self.origin + Duration::from_millis(offset.min(86_400_000 * 365))
+    }
+}
+
+struct TransportHandle {
+    tx: mpsc::UnboundedSender<Out>,
+    kind: TransportKind,
+    task: JoinHandle<()>,
+}
+
+/// What `connect()` waits for.
+struct Waiter {
+    nsp: String,
+    tx: oneshot::Sender<Result<(), Error>>,
+    /// A CONNECT_ERROR seen in this batch; an `AuthFailed` right after it
+    /// turns it into [`Error::Auth`].
+    pending: Option<Error>,
+}
+
+pub(crate) struct Driver {
+    core: Core,
+    clock: Clock,
+    shared: Arc<Shared>,
+    settings: TransportSettings,
+    commands: mpsc::UnboundedReceiver<Command>,
+    weak_commands: mpsc::WeakUnboundedSender<Command>,
+    input_tx: transport::InputTx,
+    input_rx: mpsc::Receiver<(TransportId, Input)>,
+    transports: HashMap<TransportId, TransportHandle>,
+    acks: HashMap<RequestId, AckReply>,
+    status: watch::Sender<Status>,
+    waiter: Option<Waiter>,
+    last_failure: Option<Failure>,
+    url: String,
+    namespaces: Vec<String>,
+    /// A `3probe` held back until the polling transport has paused.
+    held_probe: Option<(TransportId, TransportId)>,
+    closing: Vec<JoinHandle<()>>,
+    disconnect_done: Vec<oneshot::Sender<()>>,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        config: ClientConfig,
+        seed: u64,
+        shared: Arc<Shared>,
+        settings: TransportSettings,
+        commands: mpsc::UnboundedReceiver<Command>,
+        weak_commands: mpsc::WeakUnboundedSender<Command>,
+        status: watch::Sender<Status>,
+    ) -> Self {
+        let (input_tx, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let url = config.url.clone();
+        Self {
+            core: Core::new(config, seed),
+            clock: Clock::new(),
+            shared,
+            settings,
+            commands,
+            weak_commands,
+            input_tx,
+            input_rx,
+            transports: HashMap::new(),
+            acks: HashMap::new(),
+            status,
+            waiter: None,
+            last_failure: None,
+            url,
+            namespaces: Vec::new(),
+            held_probe: None,
+            closing: Vec::new(),
+            disconnect_done: Vec::new(),
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        let sleep = tokio::time::sleep(Duration::from_secs(3600));
+        tokio::pin!(sleep);
+        let mut armed: Option<CoreInstant> = None;
+        loop {
+            self.drain();
+            let deadline = self.core.poll_timeout();
+            if deadline != armed {
+                if let Some(at) = deadline {
+                    sleep.as_mut().reset(self.clock.to_tokio(at));
+                }
+                armed = deadline;
+            }
+            tokio::select! {
+                // Transport input first: it frees transports blocked on the
+                // bounded queue and keeps the session alive under load.
+                biased;
+                Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
+                cmd = self.commands.recv() => match cmd {
+                    Some(cmd) => self.on_command(cmd),
+                    None => {
+                        debug!("all handles dropped; closing");
+                        self.core.disconnect(self.clock.now());
+                        self.drain();
+                        break;
+                    }
+                },
+                () = &mut sleep, if armed.is_some() => {
+                    armed = None;
+                    self.core.handle_timeout(self.clock.now());
+                }
+            }
+        }
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        // Close requests were queued by `disconnect`; let transports send
+        // them. Then end every stream so consumers see the end.
+        for (_, h) in self.transports.drain() {
+            let _ = h.tx.send(Out::Close);
+        }
+        for (_, tx) in self.acks.drain() {
+            let _ = tx.send(Err(Error::Closed));
+        }
+        if let Some(w) = self.waiter.take() {
+            let _ = w.tx.send(Err(Error::Closed));
+        }
+        lock(&self.shared.messages).clear();
+        lock(&self.shared.events).clear();
+    }
+
+    fn on_input(&mut self, id: TransportId, input: Input) {
+        let now = self.clock.now();
+        match input {
+            Input::Opened => self.core.handle_transport_opened(id, now),
+            Input::Text(t) => {
+                trace!(?id, text = t.as_str(), "recv");
+                if t.as_str() == "3probe" && self.hold_probe(id) {
+                    return;
+                }
+                self.core.handle_text(id, now, &t);
+            }
+            Input::Paused => self.release_probe(id),
+            Input::Binary(b) => {
+                trace!(?id, len = b.len(), "recv binary");
+                self.core.handle_binary(id, now, b);
+            }
+            Input::Payload(body) => {
+                trace!(?id, body, "recv payload");
+                self.core.handle_polling_payload(id, now, &body);
+            }
+            Input::Closed => {
+                self.transports.remove(&id);
+                self.release_probe(id);
+                self.core.handle_transport_closed(id, now);
+            }
+            Input::Failed(f) => {
+                debug!(?id, message = %f.message, "transport failed");
+                self.transports.remove(&id);
+                self.release_probe(id);
+                self.core.handle_transport_error(id, now, &f.message);
+                self.last_failure = Some(f);
+            }
+        }
+    }
+
+    /// Engine.IO upgrade: the core completes it as soon as it sees
+    /// `3probe`, but a poll may still be in flight with packets the server
+    /// sent before the switch. So the probe answer waits until the polling
+    /// transport has paused (finished that poll and its POSTs).
+    fn hold_probe(&mut self, ws: TransportId) -> bool {
+        let polling = self
+            .transports
+            .iter()
+            .find(|(id, h)| **id != ws && h.kind == TransportKind::Polling)
+            .map(|(id, h)| (*id, h.tx.clone()));
+        match polling {
+            Some((pid, tx)) if tx.send(Out::Pause).is_ok() => {
+                trace!(?ws, polling = ?pid, "pausing polling before the upgrade");
+                self.held_probe = Some((pid, ws));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn release_probe(&mut self, polling: TransportId) {
+        if let Some((pid, ws)) = self.held_probe {
+            if pid == polling {
+                self.held_probe = None;
+                let now = self.clock.now();
+                self.core.handle_text(ws, now, "3probe");
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Command) {
+        let now = self.clock.now();
+        match cmd {
+            Command::Wait { nsp, ready } => {
+                if self.core.is_connected(&nsp) {
+                    let _ = ready.send(Ok(()));
+                } else {
+                    if let Some(old) = self.waiter.take() {
+                        // A newer waiter replaces it; the old one learns
+                        // nothing more, which reads as "closed".
+                        drop(old);
+                    }
+                    self.waiter = Some(Waiter {
+                        nsp,
+                        tx: ready,
+                        pending: None,
+                    });
+                }
+            }
+            Command::Connect { nsp } => {
+                self.core.connect(now);
+                self.core.open_namespace(&nsp, now);
+                self.know(nsp);
+            }
+            Command::Disconnect { done } => {
+                self.core.disconnect(now);
+                self.disconnect_done.push(done);
+            }
+            Command::OpenNamespace(nsp) => {
+                self.core.open_namespace(&nsp, now);
+                self.know(nsp);
+            }
+            Command::CloseNamespace(nsp) => self.core.close_namespace(&nsp, now),
+            Command::Emit {
+                nsp,
+                event,
+                args,
+                volatile,
+                reply,
+            } => {
+                let r = if volatile {
+                    self.core.emit_volatile(&nsp, &event, args, now)
+                } else {
+                    self.core.emit(&nsp, &event, args, now)
+                };
+                let _ = reply.send(r);
+            }
+            Command::EmitWithAck {
+                nsp,
+                event,
+                args,
+                timeout,
+                reply,
+            } => match self.core.emit_with_ack(&nsp, &event, args, timeout, now) {
+                Ok(request) => {
+                    self.acks.insert(request, reply);
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                }
+            },
+            Command::Ack { nsp, id, args } => {
+                if !self.core.ack(&nsp, id, args, now) {
+                    debug!(nsp, id, "ack not sent: unknown request or disconnected");
+                }
+            }
+            Command::Join { spec, reply } => {
+                let _ = reply.send(self.core.join(*spec, now));
+            }
+            Command::Leave { nsp, key } => self.core.leave(&nsp, &key, now),
+            Command::SetAuth(auth, apply) => self.core.set_auth(auth, apply, now),
+        }
+    }
+
+    /// Drains the core's outputs in the documented order.
+    fn drain(&mut self) {
+        while let Some(t) = self.core.poll_transmit() {
+            match self.transports.get(&t.transport) {
+                Some(h) => {
+                    trace!(transport = ?t.transport, frame = ?t.frame, "send");
+                    let _ = h.tx.send(Out::Frame(t.frame));
+                }
+                None => trace!(transport = ?t.transport, "frame for a closed transport"),
+            }
+        }
+        while let Some(a) = self.core.poll_action() {
+            match a {
+                TransportAction::Open { id, kind, url } => self.open(id, kind, url),
+                TransportAction::Close { id } => {
+                    if let Some(h) = self.transports.remove(&id) {
+                        let _ = h.tx.send(Out::Close);
+                        // The task ends by itself after sending its queue.
+                        self.closing.retain(|t| !t.is_finished());
+                        self.closing.push(h.task);
+                    }
+                }
+            }
+        }
+        if !self.disconnect_done.is_empty() {
+            // `disconnect()` returns once the closing transports have sent
+            // what was queued (DISCONNECT packets, last emits), so a
+            // program may exit right after it.
+            let done = std::mem::take(&mut self.disconnect_done);
+            let tasks = std::mem::take(&mut self.closing);
+            tokio::spawn(async move {
+                let all = async {
+                    for t in tasks {
+                        let _ = t.await;
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(2), all).await;
+                for d in done {
+                    let _ = d.send(());
+                }
+            });
+        }
+        while let Some(e) = self.core.poll_event() {
+            self.on_event(e);
+        }
+        if let Some(w) = self.waiter.as_mut() {
+            if let Some(err) = w.pending.take() {
+                if let Some(w) = self.waiter.take() {
+                    let _ = w.tx.send(Err(err));
+                }
+            }
+        }
+        self.publish_status();
+    }
+
+    fn open(&mut self, id: TransportId, kind: TransportKind, url: String) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let settings = self.settings.clone();
+        let input = self.input_tx.clone();
+        debug!(?id, ?kind, url, "opening transport");
+        let task = match kind {
+            TransportKind::Websocket => {
+                tokio::spawn(transport::websocket::run(id, url, settings, rx, input))
+            }
+            TransportKind::Polling => {
+                tokio::spawn(transport::polling::run(id, url, settings, rx, input))
+            }
+        };
+        self.transports
+            .insert(id, TransportHandle { tx, kind, task });
+    }
+
+    fn on_event(&mut self, e: Event) {
+        match &e {
+            Event::Message {
+                nsp,
+                event,
+                args,
+                ack,
+            } => {
+                self.dispatch_message(nsp, event, args, *ack);
+                return;
+            }
+            Event::Ack { request, args, .. } => {
+                if let Some(tx) = self.acks.remove(request) {
+                    let _ = tx.send(Ok(args.clone()));
+                }
+                return;
+            }
+            Event::AckFailed {
+                request, reason, ..
+            } => {
+                if let Some(tx) = self.acks.remove(request) {
+                    let _ = tx.send(Err(match reason {
+                        AckFailure::Timeout => Error::AckTimeout,
+                        AckFailure::Disconnected => Error::Disconnected,
+                        AckFailure::Dropped => Error::Dropped,
+                    }));
+                }
+                return;
+            }
+            Event::Connect {
+                nsp,
+                sid,
+                recovered,
+            } => {
+                info!(nsp, sid, recovered, "connected");
+                if self.waiter.as_ref().is_some_and(|w| &w.nsp == nsp) {
+                    if let Some(w) = self.waiter.take() {
+                        let _ = w.tx.send(Ok(()));
+                    }
+                }
+            }
+            Event::ConnectError { nsp, message, data } => {
+                warn!(nsp, message, "connect error");
+                if self.waiter.as_ref().is_some_and(|w| &w.nsp == nsp) {
+                    let err = self.classify(message, data.clone());
+                    if let Some(w) = self.waiter.as_mut() {
+                        w.pending = Some(err);
+                    }
+                }
+            }
+            Event::AuthFailed { nsp, message, .. } => {
+                warn!(nsp, message, "auth failed");
+                if let Some(w) = self.waiter.as_mut().filter(|w| &w.nsp == nsp) {
+                    let data = match w.pending.take() {
+                        Some(Error::Rejected { data, .. } | Error::Auth { data, .. }) => data,
+                        _ => None,
+                    };
+                    w.pending = Some(Error::Auth {
+                        message: message.clone(),
+                        data,
+                    });
+                }
+            }
+            Event::Disconnect { nsp, reason } => info!(nsp, %reason, "disconnected"),
+            Event::ReconnectAttempt { attempt, delay } => {
+                debug!(attempt, delay, "reconnect scheduled");
+            }
+            Event::ReconnectFailed { attempts } => {
+                warn!(attempts, "gave up reconnecting");
+            }
+            Event::ProtocolError(err) => warn!(%err, "protocol error from the server"),
+            other => debug!(event = ?other, "event"),
+        }
+        self.dispatch_event(e);
+    }
+
+    /// A CONNECT_ERROR for the namespace `connect()` waits on, as an error.
+    fn classify(&mut self, message: &str, data: Option<serde_json::Value>) -> Error {
+        // Transport-level failures reach the core as the transport's error
+        // message; server refusals come in a CONNECT_ERROR.
+        if let Some(f) = self.last_failure.take() {
+            if f.message == message {
+                return if f.refused {
+                    Error::ConnectionRefused {
+                        url: self.url.clone(),
+                        message: f.message,
+                    }
+                } else {
+                    Error::Transport(f.message)
+                };
+            }
+        }
+        if message == "timeout" {
+            return Error::ConnectTimeout;
+        }
+        Error::Rejected {
+            message: message.to_owned(),
+            data,
+        }
+    }
+
+    fn dispatch_message(&mut self, nsp: &str, event: &str, args: &[Value], ack: Option<u64>) {
+        let mut subs = lock(&self.shared.messages);
+        subs.retain(|s| !s.tx.is_closed());
+        let mut delivered = false;
+        for s in subs
+            .iter()
+            .filter(|s| s.nsp == nsp && s.event.as_deref().is_none_or(|e| e == event))
+        {
+            let msg = Message {
+                namespace: nsp.to_owned(),
+                event: event.to_owned(),
+                args: args.to_vec(),
+                ack: ack.map(|id| AckRequest {
+                    nsp: nsp.to_owned(),
+                    id,
+                    commands: self.weak_commands.clone(),
+                }),
+            };
+            // The driver never waits for a slow consumer: it would stall
+            // pongs and every other namespace.
+            match s.tx.try_send(msg) {
+                Ok(()) => delivered = true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    warn!(nsp, event, "subscriber queue full; event dropped for it");
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            }
+        }
+        if !delivered {
+            trace!(nsp, event, "event without subscriber");
+        }
+    }
+
+    fn dispatch_event(&mut self, e: Event) {
+        let mut subs = lock(&self.shared.events);
+        subs.retain(|s| !s.is_closed());
+        for s in subs.iter() {
+            if s.try_send(e.clone()).is_err() {
+                warn!("event subscriber queue full; event dropped for it");
+            }
+        }
+    }
+
+    fn know(&mut self, nsp: String) {
+        if !self.namespaces.contains(&nsp) {
+            self.namespaces.push(nsp);
+        }
+    }
+
+    fn publish_status(&mut self) {
+        let core = &self.core;
+        let known = &self.namespaces;
+        self.status.send_if_modified(|s| {
+            let next = Status::from_core(core, known);
+            if *s == next {
+                false
+            } else {
+                *s = next;
+                true
+            }
+        });
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data; keep using it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

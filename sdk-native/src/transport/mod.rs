@@ -1,0 +1,140 @@
+//! Transports: I/O tasks that move Engine.IO frames between a socket and the
+//! connection driver. They hold no protocol state beyond what HTTP needs
+//! (the polling session id); the core decides everything else.
+
+pub(crate) mod polling;
+pub(crate) mod websocket;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use omni_socket_core::client::{Frame, TransportId};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+/// What a transport reports to the driver.
+#[derive(Debug)]
+pub(crate) enum Input {
+    Opened,
+    Text(Utf8Bytes),
+    Binary(Bytes),
+    /// A long-polling response body.
+    Payload(String),
+    Closed,
+    Failed(Failure),
+    /// A polling transport finished its in-flight requests after
+    /// [`Out::Pause`] and will start no more.
+    Paused,
+}
+
+/// Why a transport failed, classified so `connect()` can tell a refused
+/// connection from other trouble.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) refused: bool,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn io(e: &std::io::Error) -> Self {
+        Self {
+            refused: e.kind() == std::io::ErrorKind::ConnectionRefused,
+            message: e.to_string(),
+        }
+    }
+
+    pub(crate) fn other(message: impl Into<String>) -> Self {
+        Self {
+            refused: false,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the driver tells a transport.
+#[derive(Debug)]
+pub(crate) enum Out {
+    Frame(Frame),
+    /// Send what is queued, then close.
+    Close,
+    /// Polling only: finish the GET in flight and the queued POSTs, start
+    /// no new GET, then report [`Input::Paused`]. Engine.IO requires this
+    /// before an upgrade completes, or packets the server already put in
+    /// the last poll response would be lost.
+    Pause,
+}
+
+/// Settings shared by every transport of one client.
+#[derive(Clone)]
+pub(crate) struct TransportSettings {
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    pub(crate) extra_headers: Vec<(String, String)>,
+    pub(crate) max_message: usize,
+    pub(crate) connect_timeout: Duration,
+}
+
+pub(crate) type InputTx = mpsc::Sender<(TransportId, Input)>;
+
+/// The default TLS configuration: the Mozilla roots from `webpki-roots`,
+/// certificate verification on, TLS 1.2 and 1.3 with the ring provider.
+pub(crate) fn default_tls() -> Arc<rustls::ClientConfig> {
+    static TLS: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    TLS.get_or_init(|| {
+        let roots =
+            rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            // Cannot fail: ring implements every default protocol version.
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        // Both transports speak HTTP/1.1 (WebSocket upgrades need it).
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Arc::new(config)
+    })
+    .clone()
+}
+
+/// Where an HTTP(S) or WS(S) URL points.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) tls: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// `host[:port]` for the Host header.
+    pub(crate) authority: String,
+    pub(crate) path_and_query: String,
+}
+
+impl Target {
+    pub(crate) fn parse(url: &str) -> Result<Self, String> {
+        let uri: http::Uri = url.parse().map_err(|e| format!("{e}"))?;
+        let tls = match uri.scheme_str() {
+            Some("https" | "wss") => true,
+            Some("http" | "ws") => false,
+            Some(other) => return Err(format!("unsupported scheme {other:?}")),
+            None => return Err("missing scheme (http://, https://, ws:// or wss://)".into()),
+        };
+        let authority = uri.authority().ok_or("missing host")?;
+        let host = authority.host();
+        if host.is_empty() {
+            return Err("missing host".into());
+        }
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = authority.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        Ok(Self {
+            tls,
+            host,
+            port,
+            authority: authority.as_str().to_owned(),
+            path_and_query: uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        })
+    }
+}
