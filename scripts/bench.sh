@@ -37,5 +37,15 @@ if [ "${mode[*]}" != --smoke ]; then
   criterion=(--criterion "$target/criterion")
 fi
 
-echo "==> receive, ack, memory, reconnect storm" >&2
-exec "$target/release/omni-bench" run "${mode[@]}" --out "$target/bench" "${criterion[@]}"
+browser=()
+if [ "${mode[*]}" != --smoke ]; then
+  echo "==> browser package (scripts/build-wasm.sh)" >&2
+  if scripts/build-wasm.sh >&2; then
+    browser=(--npm-dist npm/dist)
+  else
+    echo "bench: the wasm build failed; no browser figures" >&2
+  fi
+fi
+
+echo "==> receive, ack, memory, reconnect storm, browser" >&2
+exec "$target/release/omni-bench" run "${mode[@]}" --out "$target/bench" "${criterion[@]}" "${browser[@]}"

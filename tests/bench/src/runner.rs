@@ -28,9 +28,9 @@ pub struct Options {
     /// Criterion's output directory, to summarise the codec benchmarks.
     #[arg(long)]
     criterion: Option<PathBuf>,
-    /// Browser figures measured by `tests/bench/node/browser.mjs`, if run.
+    /// The built npm package (`npm/dist`): adds the browser figures.
     #[arg(long)]
-    browser: Option<PathBuf>,
+    npm_dist: Option<PathBuf>,
 }
 
 struct Sizes {
@@ -294,8 +294,6 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         eprintln!("{}", row(&f));
         figures.push(f);
     }
-    drop(server);
-
     // 4. Reconnect storm.
     let mut f = Figure::new(
         format!("reconnect storm, {} clients in rooms", sizes.storm),
@@ -316,11 +314,23 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     eprintln!("{}", row(&f));
     figures.push(f);
 
-    // 5. Browser figures, measured beforehand by the script.
-    if let Some(path) = &o.browser {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let j: Json = serde_json::from_str(&text)?;
+    // 5. Browser: both clients in one Chromium page.
+    if let Some(dist) = &o.npm_dist {
+        let count = (sizes.small / 5).to_string();
+        let mut cmd = Command::new("node");
+        cmd.arg(crate::node_dir().join("browser.mjs"))
+            .arg(&url)
+            .arg(dist)
+            .args([count, sizes.rounds.to_string()])
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        let out = tokio::time::timeout(Duration::from_secs(300), cmd.output()).await;
+        let text = match out {
+            Ok(Ok(o)) => String::from_utf8_lossy(&o.stdout).into_owned(),
+            _ => String::new(),
+        };
+        match serde_json::from_str::<Json>(text.lines().last().unwrap_or_default()) {
+            Ok(j) => {
                 for b in j.as_array().into_iter().flatten() {
                     let name = b["name"].as_str().unwrap_or("browser").to_owned();
                     let higher = b["better"].as_str() == Some("higher");
@@ -331,12 +341,18 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
                     if let Some(n) = b["note"].as_str() {
                         f.notes.push(n.to_owned());
                     }
+                    eprintln!("{}", row(&f));
                     figures.push(f);
                 }
             }
-            Err(e) => eprintln!("no browser figures: {e}"),
+            Err(_) => {
+                let mut f = Figure::new("browser", "events/s", true);
+                f.notes.push("browser.mjs gave no result".to_owned());
+                figures.push(f);
+            }
         }
     }
+    drop(server);
 
     // 6. Codec microbenchmarks (criterion, run by the script).
     if let Some(dir) = &o.criterion {
