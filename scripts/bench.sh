@@ -4,6 +4,8 @@
 #   scripts/bench.sh           full run (several minutes)
 #   scripts/bench.sh --quick   small counts, one round (about three minutes)
 #   scripts/bench.sh --smoke   tiny counts: checks the harness, measures nothing
+#   OMNI_NPM_DIST=DIR          the built npm package (default npm/dist) for
+#                              the browser figures; skipped when absent
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,13 +39,19 @@ if [ "${mode[*]}" != --smoke ]; then
   criterion=(--criterion "$target/criterion")
 fi
 
+# The browser figures need the built npm package: OMNI_NPM_DIST, or npm/dist
+# (built by scripts/build-wasm.sh when the branch has it).
 browser=()
 if [ "${mode[*]}" != --smoke ]; then
-  echo "==> browser package (scripts/build-wasm.sh)" >&2
-  if scripts/build-wasm.sh >&2; then
-    browser=(--npm-dist npm/dist)
+  dist="${OMNI_NPM_DIST:-npm/dist}"
+  if [ ! -f "$dist/index.js" ] && [ -z "${OMNI_NPM_DIST:-}" ] && [ -x scripts/build-wasm.sh ]; then
+    echo "==> browser package (scripts/build-wasm.sh)" >&2
+    scripts/build-wasm.sh >&2 || echo "bench: the wasm build failed" >&2
+  fi
+  if [ -f "$dist/index.js" ] && [ -f "$dist/wasm/omni_socket_wasm_bg.wasm" ]; then
+    browser=(--npm-dist "$dist")
   else
-    echo "bench: the wasm build failed; no browser figures" >&2
+    echo "bench: no built npm package at $dist; no browser figures" >&2
   fi
 fi
 

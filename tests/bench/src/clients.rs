@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use omni_socket::models::Event;
 use omni_socket::core::client::RateLimitConfig;
+use omni_socket::models::Event;
 use omni_socket::{Client, TransportKind, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -83,12 +83,17 @@ async fn omni_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Res
     // A queue as deep as the run: the driver drops events for a subscriber
     // that falls behind, and this measures decoding, not dropping.
     let queue = usize::try_from(count).unwrap_or(usize::MAX).max(1024);
-    let client = omni_builder(url).subscription_queue(queue).connect().await?;
+    let client = omni_builder(url)
+        .subscription_queue(queue)
+        .connect()
+        .await?;
     let mut received = 0u64;
     let t0;
     if payload == "binary" {
         let mut stream = client.on_event(event_name(payload));
-        client.emit("start", vec![Value::from(start_args(payload, count))]).await?;
+        client
+            .emit("start", vec![Value::from(start_args(payload, count))])
+            .await?;
         t0 = Instant::now();
         let _ = tokio::time::timeout(limit, async {
             while let Some(m) = stream.next().await {
@@ -107,7 +112,9 @@ async fn omni_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Res
         .await;
     } else {
         let mut stream = client.subscribe::<Tick>();
-        client.emit("start", vec![Value::from(start_args(payload, count))]).await?;
+        client
+            .emit("start", vec![Value::from(start_args(payload, count))])
+            .await?;
         t0 = Instant::now();
         let _ = tokio::time::timeout(limit, async {
             while let Some(tick) = stream.next().await {
@@ -252,7 +259,9 @@ pub async fn ack(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> {
             for i in 0..warm + n {
                 let t0 = Instant::now();
                 let args = vec![Value::from(json!({"id": i}))];
-                client.emit_with_ack("echo", args, Duration::from_secs(5)).await?;
+                client
+                    .emit_with_ack("echo", args, Duration::from_secs(5))
+                    .await?;
                 if i >= warm {
                     samples.push(t0.elapsed().as_secs_f64() * 1e6);
                 }
@@ -334,10 +343,9 @@ pub async fn idle(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> 
         left -= k;
         match kind {
             Kind::Omni => {
-                let batch = futures_util::future::join_all(
-                    (0..k).map(|_| omni_builder(url).connect()),
-                )
-                .await;
+                let batch =
+                    futures_util::future::join_all((0..k).map(|_| omni_builder(url).connect()))
+                        .await;
                 for c in batch {
                     omni.push(c?);
                 }
@@ -367,7 +375,12 @@ pub async fn idle(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> 
 /// prints `ready`. After a line on stdin (the runner has just killed the
 /// server), measures the time until every client is connected again with
 /// its room re-joined.
-pub async fn storm(url: &str, n: usize, rooms: usize, limit: Duration) -> Result<serde_json::Value> {
+pub async fn storm(
+    url: &str,
+    n: usize,
+    rooms: usize,
+    limit: Duration,
+) -> Result<serde_json::Value> {
     let rejoined = Arc::new(AtomicU64::new(0));
     let all_back = Arc::new(Notify::new());
     let go = Arc::new(tokio::sync::Semaphore::new(0));
@@ -414,8 +427,11 @@ pub async fn storm(url: &str, n: usize, rooms: usize, limit: Duration) -> Result
     tokio::time::sleep(Duration::from_millis(500)).await;
     println!("ready");
     let mut line = String::new();
-    tokio::io::AsyncBufReadExt::read_line(&mut tokio::io::BufReader::new(tokio::io::stdin()), &mut line)
-        .await?;
+    tokio::io::AsyncBufReadExt::read_line(
+        &mut tokio::io::BufReader::new(tokio::io::stdin()),
+        &mut line,
+    )
+    .await?;
     let t0 = Instant::now();
     go.add_permits(n);
     let _ = tokio::time::timeout(limit, all_back.notified()).await;

@@ -123,7 +123,8 @@ async fn start_server(port: u16) -> Result<(Child, u16), BoxError> {
 async fn measure(peer: &str, url: &str, args: &[String], limit: Duration) -> Result<Json, String> {
     let mut cmd = if peer == NODE {
         let mut c = Command::new("node");
-        c.arg("--expose-gc").arg(crate::node_dir().join("client.mjs"));
+        c.arg("--expose-gc")
+            .arg(crate::node_dir().join("client.mjs"));
         c.arg(&args[0]).arg(url).args(&args[1..]);
         c
     } else {
@@ -271,14 +272,19 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
 
     // 3. Memory per idle connection (one process per client and size).
     for &n in &sizes.idle {
-        let mut f = Figure::new(format!("memory per idle connection, {n} conns"), "KiB", false);
+        let mut f = Figure::new(
+            format!("memory per idle connection, {n} conns"),
+            "KiB",
+            false,
+        );
         let mut runs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for peer in [OMNI, NODE, RSIO] {
             let args = ["idle".to_owned(), n.to_string()];
             match measure(peer, &url, &args, Duration::from_secs(600)).await {
                 Ok(j) => {
                     if field(&j, "n") != Some(n as f64) {
-                        f.notes.push(format!("{peer}: only {:?} connected", field(&j, "n")));
+                        f.notes
+                            .push(format!("{peer}: only {:?} connected", field(&j, "n")));
                     }
                     if let Some(v) = field(&j, "bytes_per_conn") {
                         runs.entry(peer).or_default().push(v / 1024.0);
@@ -341,6 +347,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
                     if let Some(n) = b["note"].as_str() {
                         f.notes.push(n.to_owned());
                     }
+                    f.notes.push(format!("package {}", dist.display()));
                     eprintln!("{}", row(&f));
                     figures.push(f);
                 }
@@ -374,15 +381,31 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     let path = o.out.join("results.json");
     std::fs::write(&path, serde_json::to_string_pretty(&results)?)?;
     println!("{}", table(&figures));
-    println!("machine: {}", machine["summary"].as_str().unwrap_or_default());
+    println!(
+        "machine: {}",
+        machine["summary"].as_str().unwrap_or_default()
+    );
     println!("results: {}", path.display());
+    if o.smoke {
+        // The smoke run checks the harness: every client of every figure
+        // must have produced a value.
+        let missing: Vec<String> = figures
+            .iter()
+            .filter(|f| f.omni.is_none() || f.peers.values().any(Option::is_none))
+            .map(|f| format!("{} ({})", f.name, f.notes.join("; ")))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("smoke: figures without values: {}", missing.join(", ")).into());
+        }
+    }
     Ok(())
 }
 
 fn fill(f: &mut Figure, mut runs: BTreeMap<&str, Vec<f64>>, peers: &[&'static str]) {
     f.omni = median(runs.remove(OMNI).unwrap_or_default());
     for &p in peers {
-        f.peers.insert(p, median(runs.remove(p).unwrap_or_default()));
+        f.peers
+            .insert(p, median(runs.remove(p).unwrap_or_default()));
     }
 }
 
@@ -390,7 +413,15 @@ async fn storm(n: usize) -> Result<Json, BoxError> {
     let (mut server, port) = start_server(0).await?;
     let url = format!("http://127.0.0.1:{port}");
     let mut client = Command::new(std::env::current_exe()?)
-        .args(["client", "omni", "storm", "--url", &url, "--n", &n.to_string()])
+        .args([
+            "client",
+            "omni",
+            "storm",
+            "--url",
+            &url,
+            "--n",
+            &n.to_string(),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
