@@ -13,6 +13,9 @@ use tokio::process::{Child, Command};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Values of one figure by client, one per round.
+type Runs = BTreeMap<&'static str, Vec<f64>>;
+
 /// Options of `omni-bench run`.
 #[derive(Debug, clap::Args)]
 pub struct Options {
@@ -215,7 +218,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         ("binary", sizes.binary, "event + 64 KiB binary"),
     ] {
         let mut f = Figure::new(format!("receive {what}"), "events/s", true);
-        let mut runs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut runs: Runs = BTreeMap::new();
         for round in 0..sizes.rounds {
             // Rotate the order each round.
             let mut order = [OMNI, NODE, RSIO, RAW];
@@ -243,8 +246,8 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     // 2. Emit-with-ack round trips.
     let mut p50 = Figure::new("ack round trip p50", "µs", false);
     let mut p99 = Figure::new("ack round trip p99", "µs", false);
-    let (mut r50, mut r99): (BTreeMap<&str, Vec<f64>>, BTreeMap<&str, Vec<f64>>) =
-        Default::default();
+    let mut r50: Runs = BTreeMap::new();
+    let mut r99: Runs = BTreeMap::new();
     for round in 0..sizes.rounds {
         let mut order = [OMNI, NODE, RSIO, ECHO];
         order.rotate_left(round % 4);
@@ -277,7 +280,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
             "KiB",
             false,
         );
-        let mut runs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut runs: Runs = BTreeMap::new();
         for peer in [OMNI, NODE, RSIO] {
             let args = ["idle".to_owned(), n.to_string()];
             match measure(peer, &url, &args, Duration::from_secs(600)).await {
@@ -401,7 +404,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn fill(f: &mut Figure, mut runs: BTreeMap<&str, Vec<f64>>, peers: &[&'static str]) {
+fn fill(f: &mut Figure, mut runs: Runs, peers: &[&'static str]) {
     f.omni = median(runs.remove(OMNI).unwrap_or_default());
     for &p in peers {
         f.peers

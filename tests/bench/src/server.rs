@@ -71,6 +71,8 @@ pub async fn run(port: u16) -> std::io::Result<()> {
 
 type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
 
+// The handshake callback's error type is tungstenite's HTTP response.
+#[allow(clippy::result_large_err)]
 async fn serve(tcp: TcpStream, frames: &'static Frames) -> Result<(), Box<dyn std::error::Error>> {
     let mut socketio = false;
     let cfg = WebSocketConfig::default().max_message_size(Some(256 << 20));
