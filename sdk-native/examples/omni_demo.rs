@@ -42,9 +42,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = arg_or_env(1, "OMNI_URL").unwrap_or_else(|| "http://127.0.0.1:3001".into());
     let token = arg_or_env(2, "OMNI_TOKEN");
     let license = arg_or_env(3, "OMNI_LICENSE_KEY");
-    let mut credentials = Credentials::default();
-    credentials.token = token;
-    credentials.license_key = license.clone();
+    let credentials = Credentials {
+        token,
+        license_key: license.clone(),
+        ..Credentials::default()
+    };
 
     let client = Client::builder(&url)
         .auth(Auth::Credentials(credentials))

@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use omni_socket_core::client::{
     Auth, AuthApply, Client as Core, ClientConfig, ConnectionState, EmitOutcome, Event,
-    HeartbeatConfig, LatencyStats, RoomSpec, TransportKind,
+    HeartbeatConfig, LatencyStats, RateLimitConfig, RoomSpec, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
@@ -282,6 +282,15 @@ impl ClientBuilder {
     /// default). See [`HeartbeatConfig`].
     pub fn heartbeat(mut self, hb: HeartbeatConfig) -> Self {
         self.config.heartbeat = Some(hb);
+        self
+    }
+
+    /// Client-side rate limits (default: the Omni table of seed 000, e.g.
+    /// 30 emits per minute for events it does not list). Sends over the
+    /// budget are delayed, not lost; `RateLimitConfig::disabled()` turns
+    /// them off.
+    pub fn rate_limit(mut self, limits: RateLimitConfig) -> Self {
+        self.config.rate_limit = limits;
         self
     }
 
@@ -916,5 +925,26 @@ impl Socket {
     /// [`Error::Closed`] when the client is gone.
     pub fn update_auth(&self, auth: Auth) -> Result<()> {
         self.set_auth(auth, AuthApply::NextConnect)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{normalize, parse_url};
+
+    #[test]
+    fn url_path_names_the_namespace() {
+        assert_eq!(
+            parse_url("wss://h.example:9/admin?x=1").unwrap(),
+            ("https://h.example:9".to_owned(), "/admin".to_owned())
+        );
+        assert_eq!(
+            parse_url("http://127.0.0.1:3001").unwrap(),
+            ("http://127.0.0.1:3001".to_owned(), "/".to_owned())
+        );
+        assert!(parse_url("mailto:x@y").is_err());
+        assert_eq!(normalize(""), "/");
+        assert_eq!(normalize("admin"), "/admin");
+        assert_eq!(normalize("/admin"), "/admin");
     }
 }

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omni_socket_core::client::{
-    AckFailure, Auth, AuthApply, Client as Core, ClientConfig, EmitError, EmitOutcome, Event,
-    Instant as CoreInstant, RequestId, RoomSpec, TransportAction, TransportId, TransportKind,
+    AckFailure, Auth, AuthApply, AuthFailureSource, Client as Core, ClientConfig, EmitError,
+    EmitOutcome, Event, Frame, Instant as CoreInstant, RequestId, RoomSpec, TransportAction,
+    TransportId, TransportKind,
 };
 use omni_socket_core::Value;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -127,9 +128,6 @@ struct TransportHandle {
 struct Waiter {
     nsp: String,
     tx: oneshot::Sender<Result<(), Error>>,
-    /// A CONNECT_ERROR seen in this batch; an `AuthFailed` right after it
-    /// turns it into [`Error::Auth`].
-    pending: Option<Error>,
 }
 
 pub(crate) struct Driver {
@@ -144,12 +142,21 @@ pub(crate) struct Driver {
     transports: HashMap<TransportId, TransportHandle>,
     acks: HashMap<RequestId, AckReply>,
     status: watch::Sender<Status>,
-    waiter: Option<Waiter>,
+    waiters: Vec<Waiter>,
+    /// The last failed connect per namespace since its last success or
+    /// connect command. Kept so a waiter registered after the failure (the
+    /// transport may fail before `connect_outcome` is called) still learns
+    /// it.
+    failures: HashMap<String, Error>,
     last_failure: Option<Failure>,
     url: String,
     namespaces: Vec<String>,
     /// A `3probe` held back until the polling transport has paused.
     held_probe: Option<(TransportId, TransportId)>,
+    /// Frames for the paused polling transport; they go out on the
+    /// WebSocket right after the upgrade (`5`), as engine.io-client does,
+    /// since the server refuses POSTs once upgraded.
+    held_frames: Vec<Frame>,
     closing: Vec<JoinHandle<()>>,
     disconnect_done: Vec<oneshot::Sender<()>>,
 }
@@ -178,11 +185,13 @@ impl Driver {
             transports: HashMap::new(),
             acks: HashMap::new(),
             status,
-            waiter: None,
+            waiters: Vec::new(),
+            failures: HashMap::new(),
             last_failure: None,
             url,
             namespaces: Vec::new(),
             held_probe: None,
+            held_frames: Vec::new(),
             closing: Vec::new(),
             disconnect_done: Vec::new(),
         }
@@ -202,9 +211,8 @@ impl Driver {
                 armed = deadline;
             }
             tokio::select! {
-                // Transport input first: it frees transports blocked on the
-                // bounded queue and keeps the session alive under load.
-                biased;
+                // Unbiased on purpose: a flood of server input must not
+                // starve the timer (dead-link detection) or commands.
                 Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
                 cmd = self.commands.recv() => match cmd {
                     Some(cmd) => self.on_command(cmd),
@@ -233,7 +241,7 @@ impl Driver {
         for (_, tx) in self.acks.drain() {
             let _ = tx.send(Err(Error::Closed));
         }
-        if let Some(w) = self.waiter.take() {
+        for w in self.waiters.drain(..) {
             let _ = w.tx.send(Err(Error::Closed));
         }
         lock(&self.shared.messages).clear();
@@ -262,13 +270,19 @@ impl Driver {
             }
             Input::Closed => {
                 self.transports.remove(&id);
+                // A polling transport that ends while paused still lets
+                // the upgrade complete; a probe that ends resumes polling.
                 self.release_probe(id);
+                self.probe_lost(id);
                 self.core.handle_transport_closed(id, now);
             }
             Input::Failed(f) => {
                 debug!(?id, message = %f.message, "transport failed");
                 self.transports.remove(&id);
+                // A polling transport that ends while paused still lets
+                // the upgrade complete; a probe that ends resumes polling.
                 self.release_probe(id);
+                self.probe_lost(id);
                 self.core.handle_transport_error(id, now, &f.message);
                 self.last_failure = Some(f);
             }
@@ -296,12 +310,77 @@ impl Driver {
     }
 
     fn release_probe(&mut self, polling: TransportId) {
-        if let Some((pid, ws)) = self.held_probe {
-            if pid == polling {
-                self.held_probe = None;
-                let now = self.clock.now();
-                self.core.handle_text(ws, now, "3probe");
+        let Some((pid, ws)) = self.held_probe else {
+            return;
+        };
+        if pid != polling {
+            return;
+        }
+        self.held_probe = None;
+        let now = self.clock.now();
+        self.core.handle_text(ws, now, "3probe");
+        let held = std::mem::take(&mut self.held_frames);
+        // The core's first frame now is the upgrade packet on the
+        // WebSocket; the held frames follow it, then everything newer.
+        let first = self.core.poll_transmit();
+        let upgraded = matches!(&first, Some(t) if t.transport == ws);
+        if let Some(t) = first {
+            self.route(t.transport, t.frame);
+        }
+        if upgraded {
+            for f in held {
+                self.route(ws, f);
             }
+        } else {
+            self.resume_polling(pid, held);
+        }
+    }
+
+    /// The upgrade was abandoned while polling was paused: polling goes on
+    /// and sends what was held for it.
+    fn resume_polling(&mut self, pid: TransportId, held: Vec<Frame>) {
+        debug!(
+            ?pid,
+            held = held.len(),
+            "upgrade abandoned; polling resumes"
+        );
+        if let Some(h) = self.transports.get(&pid) {
+            for f in held {
+                let _ = h.tx.send(Out::Frame(f));
+            }
+            let _ = h.tx.send(Out::Resume);
+        }
+    }
+
+    /// A transport of a held upgrade ended: if it was the probe, polling
+    /// resumes; if it was the polling transport, the session is gone and
+    /// so is what was held for it.
+    fn probe_lost(&mut self, id: TransportId) {
+        if let Some((pid, ws)) = self.held_probe {
+            if ws == id {
+                self.held_probe = None;
+                let held = std::mem::take(&mut self.held_frames);
+                self.resume_polling(pid, held);
+            } else if pid == id {
+                self.held_probe = None;
+                self.held_frames.clear();
+            }
+        }
+    }
+
+    fn route(&mut self, id: TransportId, frame: Frame) {
+        if let Some((pid, _)) = self.held_probe {
+            if pid == id {
+                self.held_frames.push(frame);
+                return;
+            }
+        }
+        match self.transports.get(&id) {
+            Some(h) => {
+                trace!(transport = ?id, ?frame, "send");
+                let _ = h.tx.send(Out::Frame(frame));
+            }
+            None => trace!(transport = ?id, "frame for a closed transport"),
         }
     }
 
@@ -311,20 +390,15 @@ impl Driver {
             Command::Wait { nsp, ready } => {
                 if self.core.is_connected(&nsp) {
                     let _ = ready.send(Ok(()));
+                } else if let Some(err) = self.failures.remove(&nsp) {
+                    let _ = ready.send(Err(err));
                 } else {
-                    if let Some(old) = self.waiter.take() {
-                        // A newer waiter replaces it; the old one learns
-                        // nothing more, which reads as "closed".
-                        drop(old);
-                    }
-                    self.waiter = Some(Waiter {
-                        nsp,
-                        tx: ready,
-                        pending: None,
-                    });
+                    self.waiters.retain(|w| !w.tx.is_closed());
+                    self.waiters.push(Waiter { nsp, tx: ready });
                 }
             }
             Command::Connect { nsp } => {
+                self.failures.remove(&nsp);
                 self.core.connect(now);
                 self.core.open_namespace(&nsp, now);
                 self.know(nsp);
@@ -382,18 +456,13 @@ impl Driver {
     /// Drains the core's outputs in the documented order.
     fn drain(&mut self) {
         while let Some(t) = self.core.poll_transmit() {
-            match self.transports.get(&t.transport) {
-                Some(h) => {
-                    trace!(transport = ?t.transport, frame = ?t.frame, "send");
-                    let _ = h.tx.send(Out::Frame(t.frame));
-                }
-                None => trace!(transport = ?t.transport, "frame for a closed transport"),
-            }
+            self.route(t.transport, t.frame);
         }
         while let Some(a) = self.core.poll_action() {
             match a {
                 TransportAction::Open { id, kind, url } => self.open(id, kind, url),
                 TransportAction::Close { id } => {
+                    self.probe_lost(id);
                     if let Some(h) = self.transports.remove(&id) {
                         let _ = h.tx.send(Out::Close);
                         // The task ends by itself after sending its queue.
@@ -424,11 +493,22 @@ impl Driver {
         while let Some(e) = self.core.poll_event() {
             self.on_event(e);
         }
-        if let Some(w) = self.waiter.as_mut() {
-            if let Some(err) = w.pending.take() {
-                if let Some(w) = self.waiter.take() {
-                    let _ = w.tx.send(Err(err));
+        // Resolved after the whole batch: an `AuthFailed` follows its
+        // CONNECT_ERROR and refines the error.
+        if !self.waiters.is_empty() {
+            let mut reported = Vec::new();
+            for w in std::mem::take(&mut self.waiters) {
+                match self.failures.get(&w.nsp) {
+                    Some(err) => {
+                        let _ = w.tx.send(Err(err.clone()));
+                        reported.push(w.nsp);
+                    }
+                    None => self.waiters.push(w),
                 }
+            }
+            // Reported failures are not reported again to later waiters.
+            for nsp in reported {
+                self.failures.remove(&nsp);
             }
         }
         self.publish_status();
@@ -486,32 +566,38 @@ impl Driver {
                 recovered,
             } => {
                 info!(nsp, sid, recovered, "connected");
-                if self.waiter.as_ref().is_some_and(|w| &w.nsp == nsp) {
-                    if let Some(w) = self.waiter.take() {
+                self.failures.remove(nsp);
+                for w in std::mem::take(&mut self.waiters) {
+                    if &w.nsp == nsp {
                         let _ = w.tx.send(Ok(()));
+                    } else {
+                        self.waiters.push(w);
                     }
                 }
             }
             Event::ConnectError { nsp, message, data } => {
                 warn!(nsp, message, "connect error");
-                if self.waiter.as_ref().is_some_and(|w| &w.nsp == nsp) {
-                    let err = self.classify(message, data.clone());
-                    if let Some(w) = self.waiter.as_mut() {
-                        w.pending = Some(err);
-                    }
-                }
+                let err = self.classify(message, data.clone());
+                self.failures.insert(nsp.clone(), err);
             }
-            Event::AuthFailed { nsp, message, .. } => {
-                warn!(nsp, message, "auth failed");
-                if let Some(w) = self.waiter.as_mut().filter(|w| &w.nsp == nsp) {
-                    let data = match w.pending.take() {
+            Event::AuthFailed {
+                nsp,
+                message,
+                source,
+            } => {
+                warn!(nsp, message, ?source, "auth failed");
+                if *source == AuthFailureSource::ConnectError {
+                    let data = match self.failures.remove(nsp) {
                         Some(Error::Rejected { data, .. } | Error::Auth { data, .. }) => data,
                         _ => None,
                     };
-                    w.pending = Some(Error::Auth {
-                        message: message.clone(),
-                        data,
-                    });
+                    self.failures.insert(
+                        nsp.clone(),
+                        Error::Auth {
+                            message: message.clone(),
+                            data,
+                        },
+                    );
                 }
             }
             Event::Disconnect { nsp, reason } => info!(nsp, %reason, "disconnected"),

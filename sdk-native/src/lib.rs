@@ -27,6 +27,16 @@
 //! # let _ = answer; Ok(()) }
 //! ```
 //!
+//! [`ClientBuilder::connect`] returns once the main namespace is connected
+//! or with the first attempt's [`Error`]. To subscribe before any event can
+//! arrive, use [`ClientBuilder::connect_lazy`], subscribe, then await
+//! [`Client::connect_outcome`].
+//!
+//! Client-side rate limits default to the Omni table of seed 000 (for
+//! example 30 emits a minute for events it does not list); sends over the
+//! budget are delayed, never dropped. Turn them off with
+//! `.rate_limit(RateLimitConfig::disabled())`.
+//!
 //! # How it runs
 //!
 //! [`ClientBuilder::connect`] spawns one task per connection. The task owns
@@ -59,7 +69,7 @@ pub use error::{Error, Result};
 pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
     Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
-    HeartbeatMode, LatencyStats, RoomSpec, RoomState, TransportKind,
+    HeartbeatMode, LatencyStats, RateLimitConfig, RoomSpec, RoomState, TransportKind,
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;

@@ -46,3 +46,18 @@ async fn main_and_admin_share_one_connection() {
     assert!(client.connected());
     client.emit_with_ack("ping", vec![], t).await.unwrap();
 }
+
+#[tokio::test]
+async fn url_path_selects_the_main_namespace() {
+    let server = NodeServer::start().await;
+    let client = builder(&format!("{}/admin", server.url()))
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(client.namespace(), "/admin");
+    let who = client
+        .emit_with_ack("whoami", vec![], Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(as_json(&who[0])["nsp"], "/admin");
+}

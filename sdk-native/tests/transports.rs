@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::*;
-use omni_socket::{Event, TransportKind, Value};
+use omni_socket::{Event, RateLimitConfig, TransportKind, Value};
 
 async fn server_transport(client: &omni_socket::Client) -> String {
     let who = client
@@ -91,4 +91,55 @@ async fn upgrade_from_polling_to_websocket() {
         Some(TransportKind::Websocket)
     );
     assert_eq!(server_transport(&client).await, "websocket");
+}
+
+#[tokio::test]
+async fn emits_during_the_upgrade_arrive_once_in_order() {
+    let server = NodeServer::start().await;
+    for round in 0..3 {
+        // Emits made while polling pauses for the upgrade are held and sent
+        // on the WebSocket after it; none may be lost or doubled.
+        let client = builder(&server.url())
+            .rate_limit(RateLimitConfig::disabled())
+            .connect()
+            .await
+            .unwrap();
+        for n in 0..40 {
+            client
+                .emit("record", vec![json(serde_json::json!([round, n]))])
+                .await
+                .unwrap();
+        }
+        // The status watch cannot miss an upgrade that completed before
+        // this line, unlike an event subscription made now.
+        let mut state = client.state();
+        tokio::time::timeout(
+            WAIT,
+            state.wait_for(|s| s.transport == Some(TransportKind::Websocket)),
+        )
+        .await
+        .expect("the upgrade did not complete")
+        .expect("client closed");
+        for n in 40..50 {
+            client
+                .emit("record", vec![json(serde_json::json!([round, n]))])
+                .await
+                .unwrap();
+        }
+        let records = client
+            .emit_with_ack("records", vec![], Duration::from_secs(5))
+            .await
+            .unwrap();
+        let all = as_json(&records[0]);
+        let mine: Vec<&serde_json::Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r[0] == round)
+            .collect();
+        let expected: Vec<serde_json::Value> =
+            (0..50).map(|n| serde_json::json!([round, n])).collect();
+        assert_eq!(mine, expected.iter().collect::<Vec<_>>(), "round {round}");
+        client.disconnect().await.unwrap();
+    }
 }

@@ -6,7 +6,10 @@
 //   PING_INTERVAL, PING_TIMEOUT  Engine.IO heartbeat in ms (defaults 300/200,
 //                                like the official protocol test suites)
 //   TRANSPORTS                   comma-separated list the server accepts
+//   TLS_CERT, TLS_KEY            PEM files: serve HTTPS / WSS instead
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { Server } from "socket.io";
 
 const port = Number(process.env.PORT ?? 0);
@@ -14,7 +17,9 @@ const pingInterval = Number(process.env.PING_INTERVAL ?? 300);
 const pingTimeout = Number(process.env.PING_TIMEOUT ?? 200);
 const transports = (process.env.TRANSPORTS ?? "polling,websocket").split(",");
 
-const http = createServer();
+const http = process.env.TLS_CERT
+  ? createTlsServer({ cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) })
+  : createServer();
 const io = new Server(http, {
   pingInterval,
   pingTimeout,

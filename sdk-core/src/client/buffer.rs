@@ -54,7 +54,13 @@ impl Client {
         let Some(item) = ns.outbox.remove(pos) else {
             return;
         };
-        let nsp = ns.name.clone();
+        self.report_dropped(idx, item, DropReason::BufferOverflow);
+    }
+
+    /// Tells the application an emit will never be sent, failing its ack
+    /// request if it had one.
+    fn report_dropped(&mut self, idx: usize, item: Outgoing, reason: DropReason) {
+        let nsp = self.namespaces[idx].name.clone();
         if let OutKind::Ack { request, .. } = item.kind {
             self.push_event(Event::AckFailed {
                 nsp: nsp.clone(),
@@ -65,7 +71,7 @@ impl Client {
         self.push_event(Event::EmitDropped {
             nsp,
             event: item.event,
-            reason: DropReason::BufferOverflow,
+            reason,
         });
     }
 
@@ -154,19 +160,7 @@ impl Client {
         let packet =
             socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
         if let Err(reason) = self.send_sio(&packet) {
-            let nsp = self.namespaces[idx].name.clone();
-            if let OutKind::Ack { request, .. } = item.kind {
-                self.push_event(Event::AckFailed {
-                    nsp: nsp.clone(),
-                    request,
-                    reason: AckFailure::Dropped,
-                });
-            }
-            self.push_event(Event::EmitDropped {
-                nsp,
-                event: item.event,
-                reason,
-            });
+            self.report_dropped(idx, item, reason);
             return;
         }
         let ns = &mut self.namespaces[idx];

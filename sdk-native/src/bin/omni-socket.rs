@@ -158,10 +158,13 @@ struct BenchArgs {
     /// Connections to open.
     #[arg(long)]
     connections: usize,
-    /// Omni rooms each connection joins (`bench_0` … `bench_{N-1}`,
-    /// connection i joins room i mod N).
-    #[arg(long, default_value_t = 1)]
+    /// Generated Omni rooms: connection i joins `bench_{i mod N}` (0 =
+    /// none).
+    #[arg(long, default_value_t = 0)]
     rooms: usize,
+    /// An Omni room every connection joins. Repeatable.
+    #[arg(long = "join-room")]
+    join_room: Vec<String>,
     /// Seconds to measure after all connections are up.
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
@@ -593,6 +596,8 @@ async fn bench(a: BenchArgs) -> Result<(), Fail> {
     }
     let base = builder(&a.conn)?.heartbeat(heartbeat(a.mode, &a.event, a.interval_ms, 1000));
     let received = Arc::new(AtomicU64::new(0));
+    let joined = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
     let (rtt_tx, mut rtt_rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
     let gate = Arc::new(tokio::sync::Semaphore::new(a.concurrency.max(1)));
     let rss_before = rss_mb();
@@ -601,30 +606,39 @@ async fn bench(a: BenchArgs) -> Result<(), Fail> {
     for i in 0..a.connections {
         let b = base.clone();
         let gate = gate.clone();
-        let room = format!("bench_{}", i % a.rooms.max(1));
+        let mut rooms = a.join_room.clone();
+        if a.rooms > 0 {
+            rooms.push(format!("bench_{}", i % a.rooms));
+        }
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.ok()?;
             let t0 = Instant::now();
             let client = b.connect().await.ok()?;
             let ms = t0.elapsed().as_secs_f64() * 1000.0;
-            client.join_room(&room, "bench").await.ok()?;
-            Some((client, ms))
+            // Subscribed before joining so no room answer is missed.
+            let streams = (client.on_any(), client.events());
+            for room in &rooms {
+                client.join_room(room, room_type(room)).await.ok()?;
+            }
+            Some((client, ms, streams))
         }));
     }
     let mut clients = Vec::new();
+    let mut streams = Vec::new();
     let mut connect_ms = Vec::new();
     for t in tasks {
-        if let Ok(Some((c, ms))) = t.await {
+        if let Ok(Some((c, ms, s))) = t.await {
             connect_ms.push(ms);
             clients.push(c);
+            streams.push(s);
         }
     }
     let connect_all_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut counters = Vec::new();
-    for c in &clients {
-        let mut any = c.on_any();
-        let mut events = c.events();
+    for (mut any, mut events) in streams {
         let received = received.clone();
+        let joined = joined.clone();
+        let refused = refused.clone();
         let rtt_tx = rtt_tx.clone();
         counters.push(tokio::spawn(async move {
             loop {
@@ -635,6 +649,12 @@ async fn bench(a: BenchArgs) -> Result<(), Fail> {
                     },
                     e = events.next() => match e {
                         Some(Event::Latency(s)) => { let _ = rtt_tx.send(s.rtt); }
+                        Some(Event::RoomState { state: RoomState::Joined, .. }) => {
+                            joined.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Some(Event::RoomState { state: RoomState::Failed(_), .. }) => {
+                            refused.fetch_add(1, Ordering::Relaxed);
+                        }
                         Some(_) => {}
                         None => break,
                     },
@@ -669,6 +689,8 @@ async fn bench(a: BenchArgs) -> Result<(), Fail> {
             "failed": a.connections - connected,
             "connect_all_ms": connect_all_ms.round(),
             "connect_ms": percentiles(connect_ms),
+            "rooms_joined": joined.load(Ordering::Relaxed),
+            "rooms_refused": refused.load(Ordering::Relaxed),
             "events": events,
             "events_per_sec": ((events as f64 / elapsed.max(1e-9)) * 10.0).round() / 10.0,
             "latency_ms": percentiles(rtts),

@@ -63,6 +63,8 @@ pub(crate) enum Out {
     /// before an upgrade completes, or packets the server already put in
     /// the last poll response would be lost.
     Pause,
+    /// Polling only: undo [`Out::Pause`] (the upgrade was abandoned).
+    Resume,
 }
 
 /// Settings shared by every transport of one client.
@@ -136,5 +138,28 @@ impl Target {
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn targets() {
+        let t = Target::parse("https://example.com/socket.io/?EIO=4").unwrap();
+        assert!(t.tls);
+        assert_eq!((t.host.as_str(), t.port), ("example.com", 443));
+        assert_eq!(t.path_and_query, "/socket.io/?EIO=4");
+        let t = Target::parse("ws://[::1]:8080").unwrap();
+        assert!(!t.tls);
+        assert_eq!(
+            (t.host.as_str(), t.port, t.authority.as_str()),
+            ("::1", 8080, "[::1]:8080")
+        );
+        assert_eq!(t.path_and_query, "/");
+        assert!(Target::parse("ftp://x").is_err());
+        assert!(Target::parse("localhost:3001").is_err());
+        assert!(Target::parse("http://").is_err());
     }
 }

@@ -209,8 +209,12 @@ async fn get_loop(
     loop {
         if *pause.borrow_and_update() {
             let _ = idle.send(true);
-            // Paused for an upgrade: the driver closes this transport next.
-            std::future::pending::<()>().await;
+            // Paused for an upgrade: usually the driver closes this
+            // transport next; if the upgrade is abandoned, polling resumes.
+            if pause.wait_for(|p| !*p).await.is_err() {
+                return Ok(());
+            }
+            let _ = idle.send(false);
         }
         if conn.sender.is_closed() {
             conn = open_conn(target, settings).await?;
@@ -282,6 +286,9 @@ async fn post_loop(
                 Out::Pause => {
                     pause = true;
                     break;
+                }
+                Out::Resume => {
+                    let _ = pausing.pause.send(false);
                 }
             }
             next = out.try_recv().ok();

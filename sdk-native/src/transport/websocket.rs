@@ -56,7 +56,11 @@ async fn session(
             HeaderValue::from_str(v).map_err(|e| Failure::other(format!("header {k:?}: {e}")))?;
         request.headers_mut().insert(name, value);
     }
+    // Socket.IO frames are small; tungstenite's 128 KiB default read
+    // buffer per connection dominates memory when a service holds
+    // thousands of connections (bench). Larger messages still work.
     let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
         .max_message_size(Some(settings.max_message))
         .max_frame_size(Some(settings.max_message));
     debug!(?id, url, "opening websocket");
@@ -89,7 +93,7 @@ async fn session(
                             };
                             sink.feed(msg).await.map_err(failure)?;
                         }
-                        Some(Out::Pause) => {}
+                        Some(Out::Pause | Out::Resume) => {}
                         Some(Out::Close) | None => {
                             let _ = sink.send(Message::Close(None)).await;
                             return Ok(false);
