@@ -41,6 +41,9 @@ scripts/test-demos.sh
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
 
+step "benchmark harness smoke run (tiny counts; measures nothing)"
+scripts/bench.sh --smoke
+
 if [ "${FUZZ_SECONDS:-15}" != 0 ]; then
   step "fuzz smoke run (${FUZZ_SECONDS:-15}s per target)"
   scripts/fuzz.sh "${FUZZ_SECONDS:-15}"

@@ -1,0 +1,120 @@
+// Browser figures: in one headless Chromium page, the omni wasm client and
+// socket.io-client (its browser bundle) receive the same stream from the
+// load server, one after the other; and each one's bundle size, gzipped.
+//   node browser.mjs LOAD_SERVER_URL NPM_DIST_DIR COUNT ROUNDS > browser.json
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join, extname, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const [, , loadUrl, distDir, countArg, roundsArg] = process.argv;
+const count = Number(countArg ?? 20000);
+const rounds = Number(roundsArg ?? 1);
+const here = dirname(fileURLToPath(import.meta.url));
+const sioBundle = join(here, 'node_modules/socket.io-client/dist/socket.io.min.js');
+
+const page = `<!doctype html><meta charset="utf-8"><title>bench</title>
+<script src="/sio/socket.io.min.js"></script>
+<script type="module">
+  import { io as omniIo } from '/omni/index.js';
+  async function run(make, count) {
+    const s = make();
+    await new Promise((resolve, reject) => {
+      s.once ? s.once('connect', resolve) : s.on('connect', resolve);
+      s.on('connect_error', reject);
+    });
+    let n = 0;
+    const t0 = performance.now();
+    const done = new Promise((resolve) => s.on('tick', (d) => {
+      if (d.id === undefined) throw new Error('bad event');
+      n += 1;
+      if (n === count) resolve();
+    }));
+    s.emit('start', { kind: 'small', count });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 60000))]);
+    const secs = (performance.now() - t0) / 1000;
+    s.disconnect();
+    return { received: n, secs, eps: n / secs };
+  }
+  window.bench = async (url, count) => ({
+    omni: await run(() => omniIo(url, { transports: ['websocket'] }), count),
+    sio: await run(() => window.io(url, { transports: ['websocket'], forceNew: true }), count),
+  });
+  window.ready = true;
+</script>`;
+
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const http = createServer(async (req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  try {
+    let file;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page);
+      return;
+    } else if (path === '/sio/socket.io.min.js') file = sioBundle;
+    else if (path.startsWith('/omni/') && !path.includes('..')) file = join(distDir, path.slice(6));
+    else throw new Error('not found');
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((r) => http.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${http.address().port}`;
+
+const profile = await mkdtemp(join(tmpdir(), 'omni-bench-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+  ],
+});
+const errors = [];
+try {
+  const tab = context.pages()[0] ?? (await context.newPage());
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  await tab.goto(origin);
+  await tab.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
+  const omni = [];
+  const sio = [];
+  for (let i = 0; i < rounds; i += 1) {
+    const r = await tab.evaluate(([u, c]) => window.bench(u, c), [loadUrl, count]);
+    if (r.omni.received === count) omni.push(r.omni.eps);
+    if (r.sio.received === count) sio.push(r.sio.eps);
+  }
+  const median = (v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : null);
+  const gz = async (files) => {
+    let total = 0;
+    for (const f of files) total += gzipSync(await readFile(f), { level: 9 }).length;
+    return total / 1000;
+  };
+  const omniFiles = ['index.js', 'wasm/omni_socket_wasm.js', 'wasm/omni_socket_wasm_bg.wasm'];
+  console.log(JSON.stringify([
+    {
+      name: 'browser receive 100 B JSON event (Chromium)',
+      better: 'higher',
+      omni: median(omni),
+      'socket.io-client': median(sio),
+      note: errors.length ? `page errors: ${errors.join(' | ')}` : undefined,
+    },
+    {
+      name: 'browser bundle, gzipped (omni: JS + wasm; socket.io-client: socket.io.min.js)',
+      better: 'lower',
+      omni: await gz(omniFiles.map((f) => join(distDir, f))),
+      'socket.io-client': await gz([sioBundle]),
+    },
+  ]));
+} finally {
+  await context.close().catch(() => {});
+  await rm(profile, { recursive: true, force: true });
+  http.close();
+}

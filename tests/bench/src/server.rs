@@ -1,0 +1,188 @@
+//! The load server: just enough Engine.IO v4 / Socket.IO v5 over WebSocket
+//! for the benchmarks, with every streamed frame encoded once up front so
+//! the server is never the bottleneck.
+//!
+//! On `/socket.io/` it opens a session and answers:
+//! - `start {kind, count}`: streams `count` pre-encoded events of `kind`
+//!   (`small` ≈ 100 B, `large` ≈ 4 KB JSON `tick`; `binary`: `tick_bin`
+//!   with one 64 KiB attachment) as fast as the socket takes them;
+//! - `echo …` with an ack id: acknowledges with the same arguments;
+//! - `join_room {room}`: `room_joined {room}` (and the ack, if asked).
+//!
+//! Any other path is a raw WebSocket echo, the floor for round trips.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+const PING_INTERVAL_MS: u64 = 25_000;
+const PING_TIMEOUT_MS: u64 = 20_000;
+
+/// Size of the binary attachment of `tick_bin`.
+pub const BINARY_SIZE: usize = 64 * 1024;
+
+/// Pre-encoded frames of one stream kind.
+struct Frames {
+    small: Message,
+    large: Message,
+    binary_head: Message,
+    binary_body: Message,
+}
+
+/// A `tick` event whose whole Engine.IO frame is `total` bytes long.
+pub fn tick_frame(total: usize) -> String {
+    let head = r#"42["tick",{"id":1,"data":""#;
+    let tail = r#""}]"#;
+    let pad = total.saturating_sub(head.len() + tail.len());
+    format!("{head}{}{tail}", "x".repeat(pad))
+}
+
+fn frames() -> Frames {
+    Frames {
+        small: Message::Text(Utf8Bytes::from(tick_frame(100))),
+        large: Message::Text(Utf8Bytes::from(tick_frame(4096))),
+        binary_head: Message::Text(Utf8Bytes::from_static(
+            r#"451-["tick_bin",{"id":1,"data":{"_placeholder":true,"num":0}}]"#,
+        )),
+        binary_body: Message::Binary(Bytes::from(vec![0xA5u8; BINARY_SIZE])),
+    }
+}
+
+/// Serves on `127.0.0.1:port` (0: any free port) until killed. Prints
+/// `listening PORT` once bound.
+pub async fn run(port: u16) -> std::io::Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening {}", listener.local_addr()?.port());
+    let frames: &'static Frames = Box::leak(Box::new(frames()));
+    loop {
+        let (tcp, _) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
+        tokio::spawn(async move {
+            let _ = serve(tcp, frames).await;
+        });
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+// The handshake callback's error type is tungstenite's HTTP response.
+#[allow(clippy::result_large_err)]
+async fn serve(tcp: TcpStream, frames: &'static Frames) -> Result<(), Box<dyn std::error::Error>> {
+    let mut socketio = false;
+    let cfg = WebSocketConfig::default().max_message_size(Some(256 << 20));
+    let ws = tokio_tungstenite::accept_hdr_async_with_config(
+        tcp,
+        |req: &Request, resp: Response| {
+            socketio = req.uri().path().starts_with("/socket.io");
+            Ok(resp)
+        },
+        Some(cfg),
+    )
+    .await?;
+    if socketio {
+        session(ws, frames).await
+    } else {
+        raw_echo(ws).await
+    }
+}
+
+async fn raw_echo(mut ws: Ws) -> Result<(), Box<dyn std::error::Error>> {
+    while let Some(m) = ws.next().await {
+        match m? {
+            m @ (Message::Text(_) | Message::Binary(_)) => ws.send(m).await?,
+            Message::Close(_) => break,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+static SIDS: AtomicU64 = AtomicU64::new(1);
+
+async fn session(mut ws: Ws, frames: &'static Frames) -> Result<(), Box<dyn std::error::Error>> {
+    let sid = SIDS.fetch_add(1, Ordering::Relaxed);
+    ws.send(Message::text(format!(
+        r#"0{{"sid":"bench{sid}","upgrades":[],"pingInterval":{PING_INTERVAL_MS},"pingTimeout":{PING_TIMEOUT_MS},"maxPayload":100000000}}"#
+    )))
+    .await?;
+    let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
+    ping.tick().await;
+    loop {
+        let m = tokio::select! {
+            m = ws.next() => m,
+            _ = ping.tick() => {
+                ws.send(Message::text("2")).await?;
+                continue;
+            }
+        };
+        let Some(m) = m else { break };
+        let text = match m? {
+            Message::Text(t) => t,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        let text = text.as_str();
+        if let Some(rest) = text.strip_prefix("40") {
+            let _ = rest;
+            ws.send(Message::text(format!(r#"40{{"sid":"s{sid}"}}"#)))
+                .await?;
+        } else if let Some(rest) = text.strip_prefix("42") {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let ack: Option<u64> = rest[..digits].parse().ok();
+            let Ok(serde_json::Value::Array(args)) =
+                serde_json::from_str::<serde_json::Value>(&rest[digits..])
+            else {
+                continue;
+            };
+            let name = args.first().and_then(|v| v.as_str()).unwrap_or_default();
+            match name {
+                "start" => {
+                    let opts = args.get(1).cloned().unwrap_or_default();
+                    let count = opts["count"].as_u64().unwrap_or(1000);
+                    let kind = opts["kind"].as_str().unwrap_or("small").to_owned();
+                    stream(&mut ws, frames, &kind, count).await?;
+                }
+                "join_room" => {
+                    let room = args.get(1).map(|o| o["room"].clone()).unwrap_or_default();
+                    let reply = serde_json::json!(["room_joined", { "room": room }]);
+                    ws.send(Message::text(format!("42{reply}"))).await?;
+                }
+                _ => {}
+            }
+            if let Some(id) = ack {
+                let answer = serde_json::Value::Array(args[1..].to_vec());
+                ws.send(Message::text(format!("43{id}{answer}"))).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn stream(
+    ws: &mut Ws,
+    frames: &'static Frames,
+    kind: &str,
+    count: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for i in 0..count {
+        match kind {
+            "binary" => {
+                ws.feed(frames.binary_head.clone()).await?;
+                ws.feed(frames.binary_body.clone()).await?;
+            }
+            "large" => ws.feed(frames.large.clone()).await?,
+            _ => ws.feed(frames.small.clone()).await?,
+        }
+        if i % 64 == 63 {
+            ws.flush().await?;
+        }
+    }
+    ws.flush().await?;
+    Ok(())
+}
