@@ -187,7 +187,7 @@ impl ClientBuilder {
 
     /// The auth object sent in every CONNECT (socket.io-client `auth`).
     pub fn auth(mut self, auth: Auth) -> Self {
-        self.config.auth = auth_json(&auth);
+        self.config.auth = auth.to_object().map(serde_json::Value::Object);
         self
     }
 
@@ -391,32 +391,6 @@ impl ClientBuilder {
             main: Socket { inner, nsp },
             timeout_ms,
         })
-    }
-}
-
-/// Auth as the core's JSON config; credentials become their object form.
-fn auth_json(auth: &Auth) -> Option<serde_json::Value> {
-    match auth {
-        Auth::None => None,
-        Auth::Json(m) => Some(serde_json::Value::Object(m.clone())),
-        Auth::Credentials(c) => {
-            let mut m = c.extra.clone();
-            if let Some(t) = &c.token {
-                let t = if c.bearer && !t.starts_with("Bearer ") {
-                    format!("Bearer {t}")
-                } else {
-                    t.clone()
-                };
-                m.insert("token".into(), t.into());
-            }
-            if let Some(k) = &c.license_key {
-                m.insert("license_key".into(), k.clone().into());
-            }
-            if let Some(r) = &c.role {
-                m.insert("role".into(), r.clone().into());
-            }
-            Some(serde_json::Value::Object(m))
-        }
     }
 }
 

@@ -74,11 +74,13 @@ impl Auth {
         }
     }
 
-    /// The object for one CONNECT, with the recovery fields when given.
-    pub(crate) fn build(&self, pid: Option<&str>, offset: Option<&str>) -> Option<String> {
-        let mut obj = match self {
-            Self::None => Map::new(),
-            Self::Json(m) => m.clone(),
+    /// The auth object as the server receives it (`None` for no auth):
+    /// credentials become `{token, license_key, role, ...extra}`, with the
+    /// `Bearer ` prefix added when asked for.
+    pub fn to_object(&self) -> Option<Map<String, Json>> {
+        match self {
+            Self::None => None,
+            Self::Json(m) => Some(m.clone()),
             Self::Credentials(c) => {
                 let mut m = c.extra.clone();
                 if let Some(t) = &c.token {
@@ -95,9 +97,14 @@ impl Auth {
                 if let Some(r) = &c.role {
                     m.insert("role".into(), Json::String(r.clone()));
                 }
-                m
+                Some(m)
             }
-        };
+        }
+    }
+
+    /// The object for one CONNECT, with the recovery fields when given.
+    pub(crate) fn build(&self, pid: Option<&str>, offset: Option<&str>) -> Option<String> {
+        let mut obj = self.to_object().unwrap_or_default();
         if let Some(pid) = pid {
             obj.insert("pid".into(), Json::String(pid.to_owned()));
             if let Some(o) = offset {
