@@ -193,6 +193,15 @@ pub fn admin_token() -> String {
     mint_token("user_67890", "admin", &[], now_secs() + 86_400)
 }
 
+/// Sends `notification {title, message}` to the room `user_<id>` through
+/// the admin API and checks the server accepted it.
+pub async fn notify_user(addr: SocketAddr, user_id: &str, title: &str, message: &str) {
+    let body = serde_json::json!({ "user_id": user_id, "title": title, "message": message });
+    let (status, answer) =
+        admin_request(addr, "POST", "/admin/api/notifications", Some(&body)).await;
+    assert_eq!(status, 202, "admin API answer: {answer}");
+}
+
 /// Sends one HTTP/1.1 request to the reference server's admin API and
 /// returns the status code and body. Plain HTTP over a fresh socket keeps
 /// an HTTP client library out of the dependencies.

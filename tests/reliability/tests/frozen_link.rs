@@ -50,15 +50,7 @@ async fn setup() -> (OmniServer, FaultProxy, Client, Events) {
 async fn check_room_delivery(server: &OmniServer, client: &Client, round: usize) {
     let mut notes = client.on_event("notification");
     let text = format!("after fault {round}");
-    let body = json!({ "user_id": USER, "title": "reliability", "message": text });
-    let (status, answer) = admin_request(
-        server.addr(),
-        "POST",
-        "/admin/api/notifications",
-        Some(&body),
-    )
-    .await;
-    assert_eq!(status, 202, "admin API answer: {answer}");
+    notify_user(server.addr(), USER, "reliability", &text).await;
     let m = tokio::time::timeout(WAIT, notes.next())
         .await
         .expect("notification in time")

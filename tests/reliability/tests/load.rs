@@ -129,16 +129,13 @@ async fn broadcasts_reach_every_connection() {
 
     // One user's room: exactly that connection.
     let target = n / 2;
-    let body =
-        json!({ "user_id": format!("user_load{target}"), "title": "t", "message": "only you" });
-    let (status, answer) = admin_request(
+    notify_user(
         server.addr(),
-        "POST",
-        "/admin/api/notifications",
-        Some(&body),
+        &format!("user_load{target}"),
+        "t",
+        "only you",
     )
     .await;
-    assert_eq!(status, 202, "{answer}");
     let got = expect_one(&mut conns[target].notes, "notification", target).await;
     assert_eq!(got["message"], json!("only you"));
 

@@ -94,15 +94,7 @@ async fn expired_token_is_refreshed_and_rooms_come_back() {
 
     // The server delivers to the room again.
     let mut notes = client.on_event("notification");
-    let body = json!({ "user_id": USER, "title": "t", "message": "after refresh" });
-    let (status, answer) = admin_request(
-        server.addr(),
-        "POST",
-        "/admin/api/notifications",
-        Some(&body),
-    )
-    .await;
-    assert_eq!(status, 202, "{answer}");
+    notify_user(server.addr(), USER, "t", "after refresh").await;
     let m = tokio::time::timeout(WAIT, notes.next())
         .await
         .expect("notification in time")
