@@ -64,8 +64,13 @@ export class OmniServer {
       "--jwt-secret", this.secret,
       "--print-demo-tokens",
       "--static-dir", this.staticDir,
+      // Pings every second keep Engine.IO heartbeats in play during the
+      // short test. The timeout stays generous: with 1 s the server closed
+      // sessions whose pong a busy CI machine delayed past it (seen as a
+      // "Session ID unknown" 400 on the next poll), reproduced with 60
+      // clients in one page through server restarts and gone at 5 s.
       "--ping-interval-ms", "1000",
-      "--ping-timeout-ms", "1000",
+      "--ping-timeout-ms", "5000",
     ];
     const proc = spawn(this.bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.proc = proc;

@@ -30,10 +30,17 @@ export async function launch() {
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
+  // Chromium's console line for a failed fetch names no URL; keep which
+  // request it was so a failure says what went wrong.
+  const failed = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${r.url()} at ${new Date().toISOString()}`);
+  });
   return {
     context,
     page,
     errors,
+    failed,
     async close() {
       await context.close().catch(() => {});
       await rm(profile, { recursive: true, force: true });

@@ -52,8 +52,10 @@ export async function startServer({ roots = {}, port = 0 } = {}) {
   });
 
   const io = new Server(http, {
+    // Frequent pings keep heartbeats in play; a 1 s timeout made a busy CI
+    // machine's late pong end the session (a 400 on the next poll).
     pingInterval: 1000,
-    pingTimeout: 1000,
+    pingTimeout: 5000,
     cors: { origin: true },
     maxHttpBufferSize: 1e6,
   });
