@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::driver::{lock, Command, Driver, MessageSub, Shared};
 use crate::error::{Error, Result};
+use crate::queue::{queue, QueueRx};
 use crate::transport::{default_tls, Target, TransportSettings};
 
 /// Default capacity of each subscription's queue.
@@ -65,8 +66,9 @@ impl Message {
             .args
             .first()
             .ok_or_else(|| Error::Payload(format!("event {:?} has no argument", self.event)))?;
-        let json = serde_json::to_value(first).map_err(|e| Error::Payload(e.to_string()))?;
-        serde_json::from_value(json).map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+        first
+            .deserialize_into()
+            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
     }
 }
 
@@ -751,8 +753,8 @@ impl Socket {
         self.send(Command::CloseNamespace(self.nsp.clone()))
     }
 
-    fn subscribe_raw(&self, event: Option<&str>) -> mpsc::Receiver<Message> {
-        let (tx, rx) = mpsc::channel(self.inner.queue);
+    fn subscribe_raw(&self, event: Option<&str>) -> QueueRx<Message> {
+        let (tx, rx) = queue(self.inner.queue);
         lock(&self.inner.shared.messages).push(MessageSub {
             nsp: self.nsp.clone(),
             event: event.map(str::to_owned),
@@ -821,7 +823,7 @@ fn to_value<T: Serialize>(v: &T) -> Result<Value> {
 /// Untyped server events; see [`Socket::on_any`].
 #[derive(Debug)]
 pub struct MessageStream {
-    rx: mpsc::Receiver<Message>,
+    rx: QueueRx<Message>,
 }
 
 impl MessageStream {
@@ -841,7 +843,7 @@ impl Stream for MessageStream {
 /// Typed server events; see [`Socket::subscribe`].
 #[derive(Debug)]
 pub struct EventStream<E> {
-    rx: mpsc::Receiver<Message>,
+    rx: QueueRx<Message>,
     _marker: PhantomData<fn() -> E>,
 }
 

@@ -21,6 +21,7 @@ use tracing::{debug, info, trace, warn};
 
 use crate::client::{AckRequest, Message, Status};
 use crate::error::Error;
+use crate::queue::QueueTx;
 use crate::transport::{self, Failure, Input, Out, TransportSettings};
 
 /// Reports from transports queue here; a full queue makes transports wait.
@@ -77,7 +78,16 @@ type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
 pub(crate) struct MessageSub {
     pub(crate) nsp: String,
     pub(crate) event: Option<String>,
-    pub(crate) tx: mpsc::Sender<Message>,
+    pub(crate) tx: QueueTx<Message>,
+}
+
+/// A server event waiting for the end of the driver's turn, when each
+/// subscriber gets everything for it in one batch.
+struct Incoming {
+    nsp: String,
+    event: String,
+    args: Vec<Value>,
+    ack: Option<u64>,
 }
 
 /// State shared between the handles and the driver.
@@ -159,6 +169,8 @@ pub(crate) struct Driver {
     held_frames: Vec<Frame>,
     closing: Vec<JoinHandle<()>>,
     disconnect_done: Vec<oneshot::Sender<()>>,
+    /// Server events of this turn, delivered by `deliver_messages`.
+    incoming: Vec<Incoming>,
 }
 
 impl Driver {
@@ -194,6 +206,7 @@ impl Driver {
             held_frames: Vec::new(),
             closing: Vec::new(),
             disconnect_done: Vec::new(),
+            incoming: Vec::new(),
         }
     }
 
@@ -251,6 +264,11 @@ impl Driver {
     fn on_input(&mut self, id: TransportId, input: Input) {
         let now = self.clock.now();
         match input {
+            Input::Batch(inputs) => {
+                for input in inputs {
+                    self.on_input(id, input);
+                }
+            }
             Input::Opened => self.core.handle_transport_opened(id, now),
             Input::Text(t) => {
                 trace!(?id, text = t.as_str(), "recv");
@@ -493,6 +511,7 @@ impl Driver {
         while let Some(e) = self.core.poll_event() {
             self.on_event(e);
         }
+        self.deliver_messages();
         // Resolved after the whole batch: an `AuthFailed` follows its
         // CONNECT_ERROR and refines the error.
         if !self.waiters.is_empty() {
@@ -532,16 +551,24 @@ impl Driver {
     }
 
     fn on_event(&mut self, e: Event) {
-        match &e {
+        let e = match e {
             Event::Message {
                 nsp,
                 event,
                 args,
                 ack,
             } => {
-                self.dispatch_message(nsp, event, args, *ack);
+                self.incoming.push(Incoming {
+                    nsp,
+                    event,
+                    args,
+                    ack,
+                });
                 return;
             }
+            other => other,
+        };
+        match &e {
             Event::Ack { request, args, .. } => {
                 if let Some(tx) = self.acks.remove(request) {
                     let _ = tx.send(Ok(args.clone()));
@@ -638,36 +665,57 @@ impl Driver {
         }
     }
 
-    fn dispatch_message(&mut self, nsp: &str, event: &str, args: &[Value], ack: Option<u64>) {
+    /// Hands this turn's server events to their subscribers, one batch
+    /// per subscriber. The arguments are moved to the last subscriber of an
+    /// event and cloned only for the others.
+    fn deliver_messages(&mut self) {
+        if self.incoming.is_empty() {
+            return;
+        }
+        let incoming = std::mem::take(&mut self.incoming);
         let mut subs = lock(&self.shared.messages);
         subs.retain(|s| !s.tx.is_closed());
-        let mut delivered = false;
-        for s in subs
-            .iter()
-            .filter(|s| s.nsp == nsp && s.event.as_deref().is_none_or(|e| e == event))
-        {
-            let msg = Message {
-                namespace: nsp.to_owned(),
-                event: event.to_owned(),
-                args: args.to_vec(),
-                ack: ack.map(|id| AckRequest {
-                    nsp: nsp.to_owned(),
-                    id,
-                    commands: self.weak_commands.clone(),
-                }),
+        let mut batches: Vec<Vec<Message>> = subs.iter().map(|_| Vec::new()).collect();
+        let mut matching = Vec::new();
+        for m in incoming {
+            matching.clear();
+            matching.extend(subs.iter().enumerate().filter_map(|(i, s)| {
+                (s.nsp == m.nsp && s.event.as_deref().is_none_or(|e| e == m.event)).then_some(i)
+            }));
+            let Some((&last, others)) = matching.split_last() else {
+                trace!(nsp = m.nsp, event = m.event, "event without subscriber");
+                continue;
             };
-            // The driver never waits for a slow consumer: it would stall
-            // pongs and every other namespace.
-            match s.tx.try_send(msg) {
-                Ok(()) => delivered = true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    warn!(nsp, event, "subscriber queue full; event dropped for it");
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => {}
+            let ack = m.ack.map(|id| AckRequest {
+                nsp: m.nsp.clone(),
+                id,
+                commands: self.weak_commands.clone(),
+            });
+            for &i in others {
+                push_bounded(
+                    &subs[i],
+                    &mut batches[i],
+                    Message {
+                        namespace: m.nsp.clone(),
+                        event: m.event.clone(),
+                        args: m.args.clone(),
+                        ack: ack.clone(),
+                    },
+                );
             }
+            push_bounded(
+                &subs[last],
+                &mut batches[last],
+                Message {
+                    namespace: m.nsp,
+                    event: m.event,
+                    args: m.args,
+                    ack,
+                },
+            );
         }
-        if !delivered {
-            trace!(nsp, event, "event without subscriber");
+        for (s, batch) in subs.iter().zip(batches) {
+            s.tx.send(batch);
         }
     }
 
@@ -699,6 +747,20 @@ impl Driver {
                 true
             }
         });
+    }
+}
+
+/// Queues `msg` for `sub` unless its queue is full. The driver never waits
+/// for a slow consumer: it would stall pongs and every other namespace.
+fn push_bounded(sub: &MessageSub, batch: &mut Vec<Message>, msg: Message) {
+    if batch.len() < sub.tx.room() {
+        batch.push(msg);
+    } else {
+        warn!(
+            nsp = msg.namespace,
+            event = msg.event,
+            "subscriber queue full; event dropped for it"
+        );
     }
 }
 

@@ -58,6 +58,7 @@
 mod client;
 mod driver;
 mod error;
+mod queue;
 mod transport;
 pub mod value;
 

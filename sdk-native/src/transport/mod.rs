@@ -21,6 +21,8 @@ pub(crate) enum Input {
     Binary(Bytes),
     /// A long-polling response body.
     Payload(String),
+    /// Several `Text`/`Binary` frames read at once, in order.
+    Batch(Vec<Input>),
     Closed,
     Failed(Failure),
     /// A polling transport finished its in-flight requests after

@@ -1,6 +1,6 @@
 //! WebSocket transport over tokio-tungstenite (rustls for `wss://`).
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use omni_socket_core::client::{Frame, TransportId};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -11,6 +11,10 @@ use tokio_tungstenite::Connector;
 use tracing::{debug, trace};
 
 use super::{Failure, Input, InputTx, Out, TransportSettings};
+
+/// Frames handed to the driver in one batch at most, so a flood of input
+/// still lets the driver run its timers and commands in between.
+const MAX_BATCH: usize = 64;
 
 /// Runs one WebSocket transport until it closes, fails, or is told to
 /// close. Reports everything through `input`.
@@ -107,21 +111,49 @@ async fn session(
                 sink.flush().await.map_err(failure)?;
             }
             msg = stream.next() => {
-                let report = match msg {
-                    Some(Ok(Message::Text(t))) => Input::Text(t),
-                    Some(Ok(Message::Binary(b))) => Input::Binary(b),
-                    Some(Ok(Message::Close(frame))) => {
-                        trace!(?id, ?frame, "websocket closed by peer");
-                        return Ok(true);
+                // Everything the socket already holds goes to the driver in
+                // one message: one wake-up per read instead of one per
+                // frame, which is most of the cost of small events.
+                let mut batch = Vec::new();
+                let mut next = Some(msg);
+                let mut end = None;
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Some(Ok(Message::Text(t))) => batch.push(Input::Text(t)),
+                        Some(Ok(Message::Binary(b))) => batch.push(Input::Binary(b)),
+                        Some(Ok(Message::Close(frame))) => {
+                            trace!(?id, ?frame, "websocket closed by peer");
+                            end = Some(Ok(true));
+                            break;
+                        }
+                        // Ping/pong frames: tungstenite answers them.
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            end = Some(Err(failure(e)));
+                            break;
+                        }
+                        None => {
+                            end = Some(Ok(true));
+                            break;
+                        }
                     }
-                    Some(Ok(_)) => continue,
-                    Some(Err(e)) => return Err(failure(e)),
-                    None => return Ok(true),
-                };
+                    if batch.len() < MAX_BATCH {
+                        next = stream.next().now_or_never();
+                    }
+                }
                 // A bounded channel: a fast server waits for the driver
-                // instead of growing memory.
-                if input.send((id, report)).await.is_err() {
+                // instead of growing memory. Frames read before a close or
+                // an error are delivered before it.
+                let sent = match batch.len() {
+                    0 => true,
+                    1 => input.send((id, batch.remove(0))).await.is_ok(),
+                    _ => input.send((id, Input::Batch(batch))).await.is_ok(),
+                };
+                if !sent {
                     return Ok(false);
+                }
+                if let Some(end) = end {
+                    return end;
                 }
             }
         }
