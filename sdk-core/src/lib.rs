@@ -38,4 +38,4 @@ mod value;
 
 pub use error::{CapacityError, Error, ProtocolError, Result};
 pub use limits::Limits;
-pub use value::Value;
+pub use value::{Value, ValueDeserializer};

@@ -291,6 +291,16 @@ impl<'a> Packet<'a> {
 /// A [`CapacityError`] when the input is over `limits`; a [`ProtocolError`]
 /// when it breaks the grammar or the data has the wrong shape for its type.
 pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>, usize)> {
+    decode_header_with(input, limits, false).map(|(p, n, _)| (p, n))
+}
+
+/// [`decode_header`]; with `parse`, the data of a text EVENT or ACK comes
+/// back as a [`Value`] built by the pass that validates it.
+fn decode_header_with<'a>(
+    input: &'a str,
+    limits: &Limits,
+    parse: bool,
+) -> Result<(Packet<'a>, usize, Option<Value>)> {
     if input.len() > limits.max_packet_size {
         return Err(CapacityError::PacketTooLarge {
             size: input.len(),
@@ -345,7 +355,12 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
     };
 
     let data = (pos < bytes.len()).then(|| &input[pos..]);
-    if let Some(d) = data {
+    let mut tree = None;
+    if let (Some(d), true, PacketType::Event | PacketType::Ack) = (data, parse, packet_type) {
+        // Building the tree checks the depth and converts every number, as
+        // the validation below does.
+        tree = Some(Value::parse_json(d, limits)?);
+    } else if let Some(d) = data {
         if check_depth(d, limits.max_depth)? {
             validate_json(d)?;
         } else {
@@ -370,6 +385,7 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
             attachments: Vec::new(),
         },
         expected,
+        tree,
     ))
 }
 
@@ -498,6 +514,30 @@ impl Decoder {
         packet.attachments.reserve_exact(expected);
         self.partial = Some((packet, expected));
         Ok(Decoded::NeedsAttachments(expected))
+    }
+
+    /// [`decode_text`](Self::decode_text) for a consumer that reads every
+    /// packet's data: a complete text EVENT or ACK also comes back as a
+    /// [`Value`] tree, built in the pass that validates it rather than in a
+    /// second one.
+    ///
+    /// # Errors
+    /// As [`decode_text`](Self::decode_text).
+    pub fn decode_text_parsed<'a>(
+        &mut self,
+        text: &'a str,
+    ) -> Result<(Decoded<'a>, Option<Value>)> {
+        if let Some((_, remaining)) = self.partial.take() {
+            return Err(ProtocolError::UnexpectedText { remaining }.into());
+        }
+        let (packet, expected, tree) = decode_header_with(text, &self.limits, true)?;
+        if expected == 0 {
+            return Ok((Decoded::Packet(packet), tree));
+        }
+        let mut packet = packet.into_owned();
+        packet.attachments.reserve_exact(expected);
+        self.partial = Some((packet, expected));
+        Ok((Decoded::NeedsAttachments(expected), None))
     }
 
     /// Feeds a binary Engine.IO message.

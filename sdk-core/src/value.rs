@@ -376,3 +376,156 @@ impl Serialize for Value {
         }
     }
 }
+
+impl Value {
+    /// Deserializes a typed value straight from the tree, with the same
+    /// result as going through [`serde_json::Value`] (binary values read
+    /// as sequences of bytes, or as bytes where the type asks for them)
+    /// but without building a second tree.
+    ///
+    /// # Errors
+    /// When the tree does not have the shape `T` expects; the message says
+    /// what was wrong.
+    pub fn deserialize_into<'de, T: serde::Deserialize<'de>>(
+        &'de self,
+    ) -> std::result::Result<T, serde::de::value::Error> {
+        T::deserialize(ValueDeserializer::<serde::de::value::Error>::new(self))
+    }
+}
+
+/// Reads a [`Value`] tree through serde, borrowing its strings and bytes:
+/// what `(&value).into_deserializer()` gives. See [`Value::deserialize_into`].
+#[derive(Debug)]
+pub struct ValueDeserializer<'de, E> {
+    value: &'de Value,
+    error: std::marker::PhantomData<E>,
+}
+
+impl<'de, E> ValueDeserializer<'de, E> {
+    fn new(value: &'de Value) -> Self {
+        Self {
+            value,
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E: serde::de::Error> serde::de::IntoDeserializer<'de, E> for &'de Value {
+    type Deserializer = ValueDeserializer<'de, E>;
+
+    fn into_deserializer(self) -> Self::Deserializer {
+        ValueDeserializer::new(self)
+    }
+}
+
+impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        match self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => n.deserialize_any(visitor).map_err(E::custom),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            // As serde_json::Value holds them: an array of byte numbers.
+            Value::Binary(b) => {
+                let mut seq = SeqDeserializer::new(b.iter().copied());
+                let v = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(v)
+            }
+            Value::Array(items) => {
+                let mut seq = SeqDeserializer::new(items.iter());
+                let v = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(v)
+            }
+            Value::Object(entries) => {
+                let mut map = MapDeserializer::new(entries.iter().map(|(k, v)| (k.as_str(), v)));
+                let v = visitor.visit_map(&mut map)?;
+                map.end()?;
+                Ok(v)
+            }
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_bytes<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        match self.value {
+            Value::Binary(b) => visitor.visit_borrowed_bytes(b),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_byte_buf<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> std::result::Result<V::Value, E> {
+        use serde::de::value::{MapAccessDeserializer, MapDeserializer};
+        use serde::de::IntoDeserializer;
+        match self.value {
+            // A unit variant is its name; any other variant is an object
+            // with one entry, as serde_json writes them.
+            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Object(entries) if entries.len() == 1 => {
+                let map = MapDeserializer::new(entries.iter().map(|(k, v)| (k.as_str(), v)));
+                visitor.visit_enum(MapAccessDeserializer::new(map))
+            }
+            _ => Err(E::invalid_type(
+                unexpected(self.value),
+                &format!("enum {name} (one of {variants:?})").as_str(),
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+fn unexpected(v: &Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(_) => Unexpected::Other("number"),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Binary(b) => Unexpected::Bytes(b),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}

@@ -106,6 +106,15 @@ fn round_trip_all<M: Model>(product: &str, direction: &str) -> BTreeSet<String> 
         assert_eq!(event.event_name(), name, "{where_}");
         let again: serde_json::Value = serde_json::from_str(&event.data()).unwrap();
         let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // The tree a driver reads typed events from gives the same JSON.
+        let tree = packet.value(&Limits::default()).unwrap();
+        let through_tree: serde_json::Value = tree
+            .deserialize_into()
+            .unwrap_or_else(|e| panic!("{where_}: {e}"));
+        assert_eq!(
+            through_tree, expected,
+            "{where_}: Value tree reads differently"
+        );
         assert_eq!(again, expected, "{where_}: re-encoded JSON differs");
         covered.insert(name.into_owned());
     }

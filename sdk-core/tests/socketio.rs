@@ -491,3 +491,57 @@ fn packet_decode_number_out_of_range() {
     p.value(&Limits::default())
         .expect("finite numbers reconstruct");
 }
+
+/// The one-pass decode a client uses agrees with decoding and then
+/// building the tree, for good input and bad.
+#[test]
+fn decode_text_parsed_matches_two_passes() {
+    let limits = Limits {
+        max_depth: 4,
+        ..Limits::default()
+    };
+    let good = [
+        r#"2["tick",{"id":1,"data":"x"},[1,2.5,-3],null,true]"#,
+        r#"2/admin,7["ev"]"#,
+        r#"3/admin,7[{"ok":true},"x"]"#,
+        r#"0{"sid":"abc"}"#,
+        r#"4{"message":"no"}"#,
+        "1",
+        r#"51-["bin",{"_placeholder":true,"num":0}]"#,
+    ];
+    for wire in good {
+        let mut two = Decoder::new(limits);
+        let mut one = Decoder::new(limits);
+        let expected = two.decode_text(wire).unwrap();
+        let (got, tree) = one.decode_text_parsed(wire).unwrap();
+        assert_eq!(got, expected, "{wire}");
+        match (&got, tree) {
+            (Decoded::Packet(p), Some(tree)) => {
+                assert!(matches!(p.packet_type, PacketType::Event | PacketType::Ack));
+                assert_eq!(tree, p.value(&limits).unwrap(), "{wire}");
+            }
+            (Decoded::Packet(p), None) => assert!(
+                !matches!(p.packet_type, PacketType::Event | PacketType::Ack) || p.data.is_none(),
+                "{wire}: an event or ack without its tree"
+            ),
+            (Decoded::NeedsAttachments(_), None) => {}
+            (other, Some(_)) => panic!("{wire}: a tree for {other:?}"),
+        }
+    }
+    let bad = [
+        r#"2["tick",1e999]"#,
+        r#"2["tick",[[[[[1]]]]]]"#,
+        r#"2["tick",}"#,
+        r#"2[1,2]"#,
+        r#"2{"a":1}"#,
+        r#"3[1"#,
+        r#"3["no id"]"#,
+    ];
+    for wire in bad {
+        let two = Decoder::new(limits).decode_text(wire).unwrap_err();
+        let one = Decoder::new(limits).decode_text_parsed(wire).unwrap_err();
+        // The same error kind, e.g. `Protocol(InvalidJson` or `Capacity(TooDeep`.
+        let kind = |e: &Error| format!("{e:?}").split('(').take(2).collect::<Vec<_>>().join("(");
+        assert_eq!(kind(&one), kind(&two), "{wire}: {one} vs {two}");
+    }
+}

@@ -70,7 +70,12 @@ impl Client {
         }
     }
 
-    pub(super) fn on_ack(&mut self, idx: usize, packet: &socketio::Packet<'_>) {
+    pub(super) fn on_ack(
+        &mut self,
+        idx: usize,
+        packet: &socketio::Packet<'_>,
+        tree: Option<Value>,
+    ) {
         let Some(id) = packet.id else {
             return;
         };
@@ -78,7 +83,7 @@ impl Client {
             // Late (already timed out) or never asked: nothing to do.
             return;
         };
-        let args = match packet.value(&self.limits) {
+        let args = match tree.map_or_else(|| packet.value(&self.limits), Ok) {
             Ok(Value::Array(items)) => items,
             Ok(_) => Vec::new(),
             Err(e) => {

@@ -51,6 +51,13 @@ impl Client {
         });
     }
 
+    /// Whether `event` is the configured heartbeat's answer.
+    pub(super) fn is_heartbeat_response(&self, event: &str) -> bool {
+        self.config.heartbeat.as_ref().is_some_and(|hb| {
+            matches!(&hb.mode, HeartbeatMode::Omni { response_event, .. } if response_event == event)
+        })
+    }
+
     pub(super) fn heartbeat_response(&mut self, nsp: &str, event: &str, args: &[Value]) {
         let Some(hb) = &self.config.heartbeat else {
             return;

@@ -1300,9 +1300,9 @@ impl Client {
                 if self.engine != Engine::Open {
                     return;
                 }
-                match self.decoder.decode_text(&text) {
-                    Ok(Decoded::Packet(p)) => self.on_sio(p),
-                    Ok(Decoded::NeedsAttachments(_)) => {}
+                match self.decoder.decode_text_parsed(&text) {
+                    Ok((Decoded::Packet(p), tree)) => self.on_sio(p, tree),
+                    Ok((Decoded::NeedsAttachments(_), _)) => {}
                     Err(e) => self.protocol_error(e),
                 }
             }
@@ -1311,7 +1311,7 @@ impl Client {
                     return;
                 }
                 match self.decoder.decode_binary(data) {
-                    Ok(Decoded::Packet(p)) => self.on_sio(p),
+                    Ok(Decoded::Packet(p)) => self.on_sio(p, None),
                     Ok(Decoded::NeedsAttachments(_)) => {}
                     Err(e) => self.protocol_error(e),
                 }
@@ -1401,7 +1401,8 @@ impl Client {
 
     // ----- internals: Socket.IO packets -----
 
-    fn on_sio(&mut self, packet: socketio::Packet<'_>) {
+    /// `tree`: the packet's data, when the decoder already built it.
+    fn on_sio(&mut self, packet: socketio::Packet<'_>, tree: Option<Value>) {
         let Some(idx) = self.ns_index(&packet.nsp) else {
             return;
         };
@@ -1409,8 +1410,8 @@ impl Client {
             PacketType::Connect => self.on_connect(idx, packet.data.as_deref()),
             PacketType::ConnectError => self.on_connect_error(idx, packet.data.as_deref()),
             PacketType::Disconnect => self.on_server_disconnect(idx),
-            PacketType::Event | PacketType::BinaryEvent => self.on_event(idx, &packet),
-            PacketType::Ack | PacketType::BinaryAck => self.on_ack(idx, &packet),
+            PacketType::Event | PacketType::BinaryEvent => self.on_event(idx, &packet, tree),
+            PacketType::Ack | PacketType::BinaryAck => self.on_ack(idx, &packet, tree),
         }
     }
 
@@ -1539,25 +1540,25 @@ impl Client {
         self.close_if_unwanted();
     }
 
-    fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>) {
-        let Some(name) = packet.event_name().map(Cow::into_owned) else {
-            self.protocol_error(
-                ProtocolError::InvalidPayload {
-                    packet: "EVENT",
-                    reason: "missing event name",
-                }
-                .into(),
-            );
-            return;
-        };
-        let args = match packet.value(&self.limits) {
-            Ok(Value::Array(mut items)) => {
-                if !items.is_empty() {
-                    items.remove(0);
-                }
-                items
+    fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>, tree: Option<Value>) {
+        // One parse gives the name and the arguments.
+        let (name, args) = match tree.map_or_else(|| packet.value(&self.limits), Ok) {
+            Ok(Value::Array(mut items)) if matches!(items.first(), Some(Value::String(_))) => {
+                let Value::String(name) = items.remove(0) else {
+                    unreachable!("checked above")
+                };
+                (name, items)
             }
-            Ok(_) => Vec::new(),
+            Ok(_) => {
+                self.protocol_error(
+                    ProtocolError::InvalidPayload {
+                        packet: "EVENT",
+                        reason: "missing event name",
+                    }
+                    .into(),
+                );
+                return;
+            }
             Err(e) => {
                 self.protocol_error(e);
                 return;
@@ -1579,6 +1580,20 @@ impl Client {
             ns.server_acks.push_back(id);
         }
         let nsp = ns.name.clone();
+        // Most events mean nothing to the client itself: they move to the
+        // application without a copy of their arguments.
+        let for_client = matches!(name.as_str(), "rate_limited" | "auth_error" | "error")
+            || ns.rooms.iter().any(|r| r.state == RoomState::Joining)
+            || self.is_heartbeat_response(&name);
+        if !for_client {
+            self.push_event(Event::Message {
+                nsp,
+                event: name,
+                args,
+                ack: packet.id,
+            });
+            return;
+        }
         self.push_event(Event::Message {
             nsp: nsp.clone(),
             event: name.clone(),
