@@ -36,9 +36,20 @@ enum Cmd {
         what: What,
         #[arg(long, global = true, default_value = "http://127.0.0.1:3000")]
         url: String,
+        /// The tokio runtime the client runs on. The runner uses `current`
+        /// (one thread) for every Rust client's one-connection figures,
+        /// where it is each one's fastest, and `multi` for many connections.
+        #[arg(long, global = true, value_enum, default_value_t = Runtime::Multi)]
+        runtime: Runtime,
     },
     /// Every benchmark; the table and results.json.
     Run(runner::Options),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Runtime {
+    Current,
+    Multi,
 }
 
 #[derive(Subcommand)]
@@ -73,14 +84,30 @@ enum What {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let current = matches!(
+        cli.cmd,
+        Cmd::Client {
+            runtime: Runtime::Current,
+            ..
+        }
+    );
+    let rt = if current {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    };
     let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = rt.block_on(async {
         match cli.cmd {
             Cmd::Server { port } => Ok(server::run(port).await?),
-            Cmd::Client { kind, what, url } => {
+            Cmd::Client {
+                kind, what, url, ..
+            } => {
                 let out = match what {
                     What::Recv { payload, count } => {
                         clients::recv(kind, &url, &payload, count).await?

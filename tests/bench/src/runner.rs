@@ -144,6 +144,11 @@ async fn measure(peer: &str, url: &str, args: &[String], limit: Duration) -> Res
             "recv" => c.args(["--payload", &args[1], "--count", &args[2]]),
             _ => c.args(["--n", &args[1]]),
         };
+        // One connection: a one-thread runtime is every Rust client's best
+        // case (no wake-ups across threads); many connections: all threads.
+        if matches!(args[0].as_str(), "recv" | "ack") {
+            c.args(["--runtime", "current"]);
+        }
         c
     };
     cmd.stdout(Stdio::piped())
