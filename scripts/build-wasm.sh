@@ -35,12 +35,14 @@ if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.pa
 fi
 
 cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release
+# The target directory as cargo sees it (CARGO_TARGET_DIR or a config may move it).
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 
 out="npm/dist/wasm"
 rm -rf "$out"
 mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name omni_socket_wasm \
-  "target/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
+  "$target_dir/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
 
 # wasm-opt from the npm package binaryen (a JS/wasm build, no download).
 # The feature flags match what rustc emits for wasm32 by default.
