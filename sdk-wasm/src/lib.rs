@@ -806,11 +806,13 @@ impl Driver {
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, on_event: Function) -> Result<Driver, JsValue> {
-        let config: ClientConfig =
+        let options: serde_json::Value =
             serde_json::from_str(options).map_err(|e| js_error(format!("invalid options: {e}")))?;
-        let with_credentials = serde_json::from_str::<serde_json::Value>(options)
-            .ok()
-            .and_then(|v| v.get("withCredentials").and_then(|b| b.as_bool()))
+        let config = ClientConfig::from_json(&options)
+            .map_err(|e| js_error(format!("invalid options: {e}")))?;
+        let with_credentials = options
+            .get("withCredentials")
+            .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
         // 53 random bits; each tab gets its own jitter sequence.
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;

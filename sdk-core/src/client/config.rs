@@ -1,15 +1,16 @@
 //! Client options. Names and defaults follow socket.io-client where an
 //! option exists there, so JavaScript callers can pass their options object
-//! unchanged (fields are camelCase in serde).
+//! unchanged (fields are camelCase in serde; they are read back by
+//! [`ClientConfig::from_json`], see `options.rs`).
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 use super::ratelimit::RateLimitConfig;
 
 /// A transport the client can open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransportKind {
     /// HTTP long-polling.
@@ -29,7 +30,7 @@ impl TransportKind {
 }
 
 /// What to do with an emit when the offline buffer is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum OverflowPolicy {
     /// Refuse the new emit with [`EmitError::BufferFull`](super::EmitError).
@@ -41,7 +42,7 @@ pub enum OverflowPolicy {
 }
 
 /// How the application heartbeat measures round trips.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum HeartbeatMode {
     /// Omni (seed 000): emit `event {timestamp, client_info: {version,
@@ -85,7 +86,7 @@ impl HeartbeatMode {
 }
 
 /// Application heartbeat options.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct HeartbeatConfig {
     /// Milliseconds between heartbeats; the first goes out on connect.
@@ -110,7 +111,7 @@ impl Default for HeartbeatConfig {
 }
 
 /// Options of a [`Client`](super::Client).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClientConfig {
     /// Server origin, e.g. `https://api.example.com`. `http(s)` becomes
@@ -128,7 +129,6 @@ pub struct ClientConfig {
     /// Reconnect automatically after the link is lost.
     pub reconnection: bool,
     /// Attempts before giving up; `None` (JS `Infinity`) is unlimited.
-    #[serde(deserialize_with = "de_attempts")]
     pub reconnection_attempts: Option<u32>,
     /// First reconnection delay in ms (1000).
     pub reconnection_delay: u64,
@@ -183,11 +183,6 @@ pub struct ClientConfig {
     /// Bound of the outgoing frame queue; emits wait in the buffer when it
     /// is full.
     pub max_queued_transmits: usize,
-}
-
-fn de_attempts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    let v = Option::<f64>::deserialize(d)?;
-    Ok(v.and_then(|n| (n.is_finite() && n >= 0.0 && n < f64::from(u32::MAX)).then_some(n as u32)))
 }
 
 impl Default for ClientConfig {

@@ -86,6 +86,7 @@ pub mod fuzzing;
 mod heartbeat;
 mod latency;
 mod namespace;
+mod options;
 mod ratelimit;
 mod rooms;
 mod timer;
@@ -101,6 +102,7 @@ use bytes::Bytes;
 pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
 pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
+pub use options::OptionsError;
 pub use events::{
     AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame, LatencySample,
     RequestId, Transmit, TransportAction, TransportId,

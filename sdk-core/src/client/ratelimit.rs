@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Instant;
 
 /// A budget of `limit` sends per `window` milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rate {
     /// Sends allowed per window (and the burst size).
@@ -30,7 +30,7 @@ impl Rate {
 /// 60/min, `license_check` 100/min, `join_room` 20/min,
 /// `notification_read` 200/min, any other event 30/min, each event with
 /// its own bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RateLimitConfig {
     /// `false` turns client-side limiting off; server `rate_limited` pauses
