@@ -282,6 +282,9 @@ function deconstruct(args: unknown[]): [string, Uint8Array[]] {
   return [json, bins];
 }
 
+/** Attachments of an event without binary data. */
+const NO_BINS: Uint8Array[] = [];
+
 /** Puts attachments back where their placeholders are, as `ArrayBuffer`s. */
 function revive(v: unknown, bins: Uint8Array[]): unknown {
   if (bins.length === 0 || v === null || typeof v !== "object") return v;
@@ -388,8 +391,10 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   #start(): void {
     if (this.#disposed || this.#driver) return;
-    const driver = new Driver(this.#config, (kind: string, nsp: string, json: string, bins: Uint8Array[]) =>
-      this.#onEvent(kind, nsp, json, bins),
+    const driver = new Driver(
+      this.#config,
+      (kind: string, nsp: string, json: string, bins: Uint8Array[] | undefined, ack: number) =>
+        this.#onEvent(kind, nsp, json, bins ?? NO_BINS, ack),
     );
     this.#driver = driver;
     const queued = this.#queue;
@@ -428,14 +433,16 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     };
   }
 
-  #onEvent(kind: string, nsp: string, json: string, bins: Uint8Array[]): void {
+  #onEvent(kind: string, nsp: string, json: string, bins: Uint8Array[], ack: number): void {
     if (nsp !== "" && nsp !== this.nsp) return;
     const data = JSON.parse(json);
     switch (kind) {
       case "message": {
-        const args = revive(data.args, bins) as unknown[];
-        if (typeof data.ack === "number") {
-          const id: number = data.ack;
+        // The packet's own array: `["name", ...args]`.
+        const args = revive(data, bins) as unknown[];
+        const event = args.shift() as string;
+        if (ack >= 0) {
+          const id = ack;
           let sent = false;
           args.push((...res: unknown[]) => {
             if (sent) return;
@@ -446,12 +453,12 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         }
         for (const fn of [...this.#any]) {
           try {
-            fn(data.event, ...args);
+            fn(event, ...args);
           } catch (e) {
             reportError(e);
           }
         }
-        this.#events.emitLocal(data.event, ...args);
+        this.#events.emitLocal(event, ...args);
         break;
       }
       case "ack": {

@@ -17,6 +17,9 @@ use serde_json::{json, Value as Json};
 
 /// One event for the JavaScript side: a kind, the namespace it concerns
 /// (empty for session-wide events), a JSON payload and binary attachments.
+/// A `message` carries the packet's own array, `["name", ...args]`, as the
+/// server sent it (the client runs with `raw_messages`), so a server event
+/// costs one copy of its text and one `JSON.parse`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outbound {
     /// Event kind, e.g. `message` or `connect`.
@@ -27,6 +30,8 @@ pub struct Outbound {
     pub json: String,
     /// Attachments referenced by placeholders in `json`.
     pub attachments: Vec<Bytes>,
+    /// For `message`: the ack id the server asks for.
+    pub ack: Option<u64>,
 }
 
 impl Outbound {
@@ -36,6 +41,7 @@ impl Outbound {
             nsp: nsp.into(),
             json: json.to_string(),
             attachments: Vec::new(),
+            ack: None,
         }
     }
 }
@@ -117,17 +123,33 @@ pub fn event(e: Event) -> Outbound {
             args,
             ack,
         } => {
-            let mut head = serde_json::Map::new();
-            head.insert("event".into(), Json::String(event));
-            head.insert("ack".into(), ack.map_or(Json::Null, Json::from));
-            let (json, attachments) = with_args(head, args);
+            // Only when the client was built without `raw_messages`; the
+            // driver sets it, so this is the same shape for completeness.
+            let mut items = Vec::with_capacity(args.len() + 1);
+            items.push(Value::String(event));
+            items.extend(args);
+            let (json, attachments) = Value::Array(items).deconstruct();
             Outbound {
                 kind: "message",
                 nsp,
                 json,
                 attachments,
+                ack,
             }
         }
+        Event::RawMessage {
+            nsp,
+            data,
+            attachments,
+            ack,
+            ..
+        } => Outbound {
+            kind: "message",
+            nsp,
+            json: data,
+            attachments,
+            ack,
+        },
         Event::Ack { nsp, request, args } => {
             let mut head = serde_json::Map::new();
             head.insert("request".into(), Json::from(request.0));
@@ -137,6 +159,7 @@ pub fn event(e: Event) -> Outbound {
                 nsp,
                 json,
                 attachments,
+                ack: None,
             }
         }
         Event::AckFailed {
@@ -394,12 +417,27 @@ mod tests {
             ack: Some(7),
         });
         assert_eq!(out.kind, "message");
+        assert_eq!(out.ack, Some(7));
         let v: Json = serde_json::from_str(&out.json).unwrap();
-        assert_eq!(v["event"], "file");
-        assert_eq!(v["ack"], 7);
-        assert_eq!(v["args"][0]["data"]["_placeholder"], true);
-        assert_eq!(v["args"][0]["data"]["num"], 0);
+        assert_eq!(v[0], "file");
+        assert_eq!(v[1]["data"]["_placeholder"], true);
+        assert_eq!(v[1]["data"]["num"], 0);
         assert_eq!(out.attachments, vec![Bytes::from_static(b"\x01\x02")]);
+    }
+
+    #[test]
+    fn raw_message_passes_the_packet_text() {
+        let out = event(Event::RawMessage {
+            nsp: "/a".into(),
+            event: "tick".into(),
+            data: r#"["tick",{"id":1}]"#.into(),
+            attachments: vec![],
+            ack: None,
+        });
+        assert_eq!(
+            (out.kind, out.nsp.as_str(), out.json.as_str(), out.ack),
+            ("message", "/a", r#"["tick",{"id":1}]"#, None)
+        );
     }
 
     #[test]

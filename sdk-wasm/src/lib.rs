@@ -67,6 +67,22 @@ extern "C" {
     #[wasm_bindgen(method, js_name = bind)]
     fn bind2(this: &Bindable, ctx: &JsValue, a: &JsValue, b: &JsValue) -> Function;
 
+    /// The wrapper's event callback.
+    type EventSink;
+    /// `sink.call(null, kind, nsp, json, bins, ack)`: one call per event
+    /// with typed arguments, no argument array. `bins` is `undefined`
+    /// without attachments, `ack` is -1 without an ack request.
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn deliver(
+        this: &EventSink,
+        ctx: &JsValue,
+        kind: &JsValue,
+        nsp: &JsValue,
+        json: &str,
+        bins: &JsValue,
+        ack: f64,
+    ) -> Result<JsValue, JsValue>;
+
     /// The part of a fetch `Response` the polling transport reads.
     type FetchResponse;
     #[wasm_bindgen(method, getter)]
@@ -183,12 +199,21 @@ struct Shared {
     dispatching: Cell<bool>,
     on_event: Function,
     callbacks: RefCell<Option<Callbacks>>,
+    /// JavaScript copies of the event kinds and namespaces seen so far:
+    /// every event names both, and a string made once is cheaper than a
+    /// UTF-8 decode per event.
+    names: RefCell<Vec<(String, JsValue)>>,
 }
+
+/// Entries kept in `Shared::names`: the event kinds plus a few namespaces.
+const MAX_NAMES: usize = 64;
 
 /// The browser Socket.IO client: one Engine.IO session with its namespaces.
 ///
 /// Events reach JavaScript through the `on_event` callback given to the
-/// constructor as `(kind, nsp, json, attachments)`; see the npm wrapper
+/// constructor as `(kind, nsp, json, attachments, ack)`: `attachments` is
+/// `undefined` or an array of `Uint8Array`, `ack` the server's ack id of a
+/// `message` or -1; see the npm wrapper
 /// for the kinds.
 #[wasm_bindgen]
 pub struct Driver {
@@ -339,6 +364,19 @@ impl Shared {
         r
     }
 
+    /// `s` as a JavaScript string, from `names` when it was seen before.
+    fn name(&self, s: &str) -> JsValue {
+        let mut names = self.names.borrow_mut();
+        if let Some((_, v)) = names.iter().find(|(n, _)| n == s) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(s);
+        if names.len() < MAX_NAMES {
+            names.push((s.to_owned(), v.clone()));
+        }
+        v
+    }
+
     fn dispatch(&self) {
         if self.dispatching.replace(true) {
             // An outer dispatch loop will deliver what was queued.
@@ -347,18 +385,20 @@ impl Shared {
         loop {
             let next = self.events.borrow_mut().pop_front();
             let Some(ev) = next else { break };
-            let bins = Array::new();
-            for a in &ev.attachments {
-                bins.push(&Uint8Array::from(a.as_ref()));
-            }
-            let args = Array::of4(
-                &JsValue::from_str(ev.kind),
-                &JsValue::from_str(&ev.nsp),
-                &JsValue::from_str(&ev.json),
-                &bins,
-            );
+            let bins = if ev.attachments.is_empty() {
+                JsValue::UNDEFINED
+            } else {
+                let bins = Array::new();
+                for a in &ev.attachments {
+                    bins.push(&Uint8Array::from(a.as_ref()));
+                }
+                bins.into()
+            };
+            let ack = ev.ack.map_or(-1.0, |a| a as f64);
+            let sink: &EventSink = self.on_event.unchecked_ref();
+            let (kind, nsp) = (self.name(ev.kind), self.name(&ev.nsp));
             // A throwing handler must not stop delivery of the rest.
-            let _ = self.on_event.apply(&JsValue::NULL, &args);
+            let _ = sink.deliver(&JsValue::NULL, &kind, &nsp, &ev.json, &bins, ack);
         }
         self.dispatching.set(false);
     }
@@ -456,6 +496,7 @@ impl Inner {
                 nsp: String::new(),
                 json: format!("\"{state}\""),
                 attachments: Vec::new(),
+                ack: None,
             });
         }
         self.arm_timer(cbs);
@@ -665,6 +706,16 @@ impl Inner {
             // Paused for an upgrade: nothing new goes out over polling.
             return;
         }
+        if !self
+            .transports
+            .iter()
+            .any(|(_, t)| matches!(t, Transport::Polling { .. }))
+        {
+            // The usual case once on WebSocket: runs after every frame, so
+            // it must not allocate.
+            self.pending_get.clear();
+            return;
+        }
         let sid = self.client.handshake().map(|h| h.sid.clone());
         let gets = std::mem::take(&mut self.pending_get);
         for (id, t) in &mut self.transports {
@@ -808,8 +859,10 @@ impl Driver {
     pub fn new(options: &str, on_event: Function) -> Result<Driver, JsValue> {
         let options: serde_json::Value =
             serde_json::from_str(options).map_err(|e| js_error(format!("invalid options: {e}")))?;
-        let config = ClientConfig::from_json(&options)
+        let mut config = ClientConfig::from_json(&options)
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
+        // JavaScript parses server events itself; see `convert::Outbound`.
+        config.raw_messages = true;
         let with_credentials = options
             .get("withCredentials")
             .and_then(serde_json::Value::as_bool)
@@ -831,6 +884,7 @@ impl Driver {
             dispatching: Cell::new(false),
             on_event,
             callbacks: RefCell::new(None),
+            names: RefCell::new(Vec::new()),
         });
         let cbs = shared.callbacks();
         *shared.callbacks.borrow_mut() = Some(cbs);

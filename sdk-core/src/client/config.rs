@@ -183,6 +183,14 @@ pub struct ClientConfig {
     /// Bound of the outgoing frame queue; emits wait in the buffer when it
     /// is full.
     pub max_queued_transmits: usize,
+    /// Deliver server events as [`Event::RawMessage`](super::Event) (the
+    /// packet's JSON text) instead of [`Event::Message`](super::Event)
+    /// (a [`Value`](crate::Value) tree). The client then parses an event's
+    /// arguments only when it needs them itself (heartbeat answers, room
+    /// confirmations, `rate_limited`, auth errors, recovery offsets). Set
+    /// by drivers, not read from an options object (off).
+    #[serde(skip)]
+    pub raw_messages: bool,
 }
 
 impl Default for ClientConfig {
@@ -226,6 +234,7 @@ impl Default for ClientConfig {
             recovery: true,
             max_queued_events: 4096,
             max_queued_transmits: 4096,
+            raw_messages: false,
         }
     }
 }

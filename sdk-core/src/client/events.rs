@@ -229,6 +229,27 @@ pub enum Event {
         /// [`Client::ack`](super::Client::ack).
         ack: Option<u64>,
     },
+    /// A server event as the packet's JSON text, instead of
+    /// [`Event::Message`], when [`ClientConfig::raw_messages`] is set: for
+    /// drivers that hand the text to a JSON parser of their own (the
+    /// browser's `JSON.parse`) and would only turn a [`Value`] tree back
+    /// into text.
+    ///
+    /// [`ClientConfig::raw_messages`]: super::ClientConfig::raw_messages
+    RawMessage {
+        /// Namespace.
+        nsp: String,
+        /// Event name (also the first element of `data`).
+        event: String,
+        /// The packet's validated JSON array, `["name", ...args]`; binary
+        /// arguments are placeholders numbering `attachments`.
+        data: String,
+        /// Binary attachments, in placeholder order.
+        attachments: Vec<Bytes>,
+        /// Set when the server asks for an ack; answer with
+        /// [`Client::ack`](super::Client::ack).
+        ack: Option<u64>,
+    },
     /// The answer to an [`emit_with_ack`](super::Client::emit_with_ack).
     Ack {
         /// Namespace.

@@ -102,12 +102,12 @@ use bytes::Bytes;
 pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
 pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
-pub use options::OptionsError;
 pub use events::{
     AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame, LatencySample,
     RequestId, Transmit, TransportAction, TransportId,
 };
 pub use latency::LatencyStats;
+pub use options::OptionsError;
 pub use ratelimit::{Rate, RateLimitConfig};
 pub use rooms::{Matcher, RoomSpec, RoomState};
 pub use timer::Instant;
@@ -1302,7 +1302,14 @@ impl Client {
                 if self.engine != Engine::Open {
                     return;
                 }
-                match self.decoder.decode_text_parsed(&text) {
+                // With `raw_messages` an event's text goes to the driver
+                // as it is, so a tree would mostly be built for nothing.
+                let decoded = if self.config.raw_messages {
+                    self.decoder.decode_text(&text).map(|d| (d, None))
+                } else {
+                    self.decoder.decode_text_parsed(&text)
+                };
+                match decoded {
                     Ok((Decoded::Packet(p), tree)) => self.on_sio(p, tree),
                     Ok((Decoded::NeedsAttachments(_), _)) => {}
                     Err(e) => self.protocol_error(e),
@@ -1543,27 +1550,31 @@ impl Client {
     }
 
     fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>, tree: Option<Value>) {
-        // One parse gives the name and the arguments.
-        let (name, args) = match tree.map_or_else(|| packet.value(&self.limits), Ok) {
-            Ok(Value::Array(mut items)) if matches!(items.first(), Some(Value::String(_))) => {
-                let Value::String(name) = items.remove(0) else {
-                    unreachable!("checked above")
-                };
-                (name, items)
+        // With `raw_messages` the decoder only validated the text: the name
+        // is read from its start, and the arguments are parsed only when
+        // the client reads them itself.
+        let raw = self.config.raw_messages;
+        let (name, args) = if raw && tree.is_none() {
+            match packet.event_name() {
+                Some(name)
+                    if !(self.reads_args(idx, &name)
+                        || self.config.recovery && self.namespaces[idx].pid.is_some()) =>
+                {
+                    (name.into_owned(), None)
+                }
+                Some(_) => match self.event_tree(packet, None) {
+                    Some((name, args)) => (name, Some(args)),
+                    None => return,
+                },
+                None => {
+                    self.protocol_error(missing_event_name());
+                    return;
+                }
             }
-            Ok(_) => {
-                self.protocol_error(
-                    ProtocolError::InvalidPayload {
-                        packet: "EVENT",
-                        reason: "missing event name",
-                    }
-                    .into(),
-                );
-                return;
-            }
-            Err(e) => {
-                self.protocol_error(e);
-                return;
+        } else {
+            match self.event_tree(packet, tree) {
+                Some((name, args)) => (name, Some(args)),
+                None => return,
             }
         };
         let ns = &mut self.namespaces[idx];
@@ -1571,7 +1582,7 @@ impl Client {
             return;
         }
         if self.config.recovery && ns.pid.is_some() {
-            if let Some(Value::String(offset)) = args.last() {
+            if let Some(Value::String(offset)) = args.as_ref().and_then(|a| a.last()) {
                 ns.offset = Some(offset.clone());
             }
         }
@@ -1582,26 +1593,23 @@ impl Client {
             ns.server_acks.push_back(id);
         }
         let nsp = ns.name.clone();
-        // Most events mean nothing to the client itself: they move to the
-        // application without a copy of their arguments.
-        let for_client = matches!(name.as_str(), "rate_limited" | "auth_error" | "error")
-            || ns.rooms.iter().any(|r| r.state == RoomState::Joining)
-            || self.is_heartbeat_response(&name);
-        if !for_client {
-            self.push_event(Event::Message {
-                nsp,
-                event: name,
-                args,
-                ack: packet.id,
-            });
-            return;
-        }
-        self.push_event(Event::Message {
-            nsp: nsp.clone(),
-            event: name.clone(),
-            args: args.clone(),
-            ack: packet.id,
-        });
+        let for_client = self.reads_args(idx, &name);
+        let args = match args {
+            Some(args) if for_client => args,
+            // Most events mean nothing to the client itself: they move to
+            // the application without a copy of their arguments.
+            args => {
+                self.push_event(message_event(raw, nsp, name, args, packet));
+                return;
+            }
+        };
+        self.push_event(message_event(
+            raw,
+            nsp.clone(),
+            name.clone(),
+            (!raw).then(|| args.clone()),
+            packet,
+        ));
         self.heartbeat_response(&nsp, &name, &args);
         self.room_answers(idx, &name, &args);
         match name.as_str() {
@@ -1643,7 +1651,83 @@ impl Client {
         }
     }
 
+    /// Whether the client reads the arguments of event `name` on namespace
+    /// `idx` itself (besides the recovery offset): every use of `args` in
+    /// `on_event` and the functions it calls must be covered here.
+    fn reads_args(&self, idx: usize, name: &str) -> bool {
+        matches!(name, "rate_limited" | "auth_error" | "error")
+            || self.is_heartbeat_response(name)
+            || self.namespaces[idx].rooms.iter().any(|r| {
+                r.state == RoomState::Joining
+                    && [&r.spec.confirm, &r.spec.failure]
+                        .into_iter()
+                        .flatten()
+                        .any(|m| m.event == name)
+            })
+    }
+
+    /// An event's name and arguments from the decoder's tree, or parsed
+    /// now; `None` after reporting a protocol error.
+    fn event_tree(
+        &mut self,
+        packet: &socketio::Packet<'_>,
+        tree: Option<Value>,
+    ) -> Option<(String, Vec<Value>)> {
+        // One parse gives the name and the arguments.
+        match tree.map_or_else(|| packet.value(&self.limits), Ok) {
+            Ok(Value::Array(mut items)) if matches!(items.first(), Some(Value::String(_))) => {
+                let Value::String(name) = items.remove(0) else {
+                    unreachable!("checked above")
+                };
+                Some((name, items))
+            }
+            Ok(_) => {
+                self.protocol_error(missing_event_name());
+                None
+            }
+            Err(e) => {
+                self.protocol_error(e);
+                None
+            }
+        }
+    }
+
     // ----- internals: sending -----
+}
+
+fn missing_event_name() -> Error {
+    ProtocolError::InvalidPayload {
+        packet: "EVENT",
+        reason: "missing event name",
+    }
+    .into()
+}
+
+/// The application's view of a server event: its JSON text with
+/// `raw_messages` (`args` are then ignored), otherwise the arguments.
+fn message_event(
+    raw: bool,
+    nsp: String,
+    event: String,
+    args: Option<Vec<Value>>,
+    packet: &socketio::Packet<'_>,
+) -> Event {
+    if raw {
+        Event::RawMessage {
+            nsp,
+            event,
+            data: packet.data.as_deref().unwrap_or("[]").to_owned(),
+            attachments: packet.attachments.clone(),
+            ack: packet.id,
+        }
+    } else {
+        Event::Message {
+            nsp,
+            event,
+            args: args.unwrap_or_default(),
+            ack: packet.id,
+        }
+    }
 }
 
 fn normalize_nsp(nsp: &str) -> String {

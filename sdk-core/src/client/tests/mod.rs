@@ -8,6 +8,7 @@ mod buffer;
 mod fuzz;
 mod heartbeat;
 mod ratelimit;
+mod raw;
 mod recovery;
 mod rooms;
 mod session;

@@ -1,0 +1,77 @@
+//! `raw_messages`: server events arrive as their JSON text, and the client
+//! still reads the arguments it needs itself (rooms, heartbeat, pauses).
+
+use bytes::Bytes;
+use serde_json::json;
+
+use super::util::*;
+use crate::client::*;
+
+fn raw() -> Pair {
+    let mut config = Pair::config();
+    config.raw_messages = true;
+    config.heartbeat = Some(HeartbeatConfig {
+        interval: 10_000,
+        mode: HeartbeatMode::omni("1.0.0", "web"),
+        window: 4,
+        namespace: "/".into(),
+    });
+    Pair::connected_with(config)
+}
+
+#[test]
+fn events_come_as_text_with_ack_and_attachments() {
+    let mut p = raw();
+    p.server_send("42/,7[\"tick\",{\"id\":1,\"s\":\"a\\\"b\"}]");
+    p.server_send("451-[\"file\",{\"_placeholder\":true,\"num\":0}]");
+    let id = p.active();
+    p.client
+        .handle_binary(id, p.now, Bytes::from_static(b"\x01\x02"));
+    p.drive();
+    assert!(!p.saw(|e| matches!(e, Event::Message { .. })));
+    assert!(p.saw(
+        |e| matches!(e, Event::RawMessage { nsp, event, data, ack: Some(7), attachments }
+        if nsp == "/" && event == "tick" && data == "[\"tick\",{\"id\":1,\"s\":\"a\\\"b\"}]"
+            && attachments.is_empty())
+    ));
+    assert!(p.saw(
+        |e| matches!(e, Event::RawMessage { event, data, ack: None, attachments, .. }
+        if event == "file" && data == "[\"file\",{\"_placeholder\":true,\"num\":0}]"
+            && attachments == &vec![Bytes::from_static(b"\x01\x02")])
+    ));
+    // The server's ack request is still answerable.
+    assert!(p.client.ack("/", 7, vec![v(json!("ok"))], p.now));
+}
+
+#[test]
+fn client_still_reads_what_it_needs() {
+    let mut p = raw();
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+
+    p.advance(25);
+    p.server_emit(
+        "/",
+        "heartbeat_response",
+        json!([{"server_timestamp": 1, "latency": 7, "status": "healthy"}]),
+    );
+    assert_eq!(p.client.latency().last, 25);
+    assert_eq!(p.client.server_status(), Some("healthy"));
+
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "chat", "retry_after": 2}]),
+    );
+    assert!(p.saw(
+        |e| matches!(e, Event::RateLimited { event, retry_after: 2_000, .. } if event == "chat")
+    ));
+    // Each of those events reached the application too, as text.
+    for name in ["room_joined", "heartbeat_response", "rate_limited"] {
+        assert!(p.saw(|e| matches!(e, Event::RawMessage { event, .. } if event == name)));
+    }
+}
