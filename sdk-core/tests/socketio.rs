@@ -541,7 +541,13 @@ fn decode_text_parsed_matches_two_passes() {
         let two = Decoder::new(limits).decode_text(wire).unwrap_err();
         let one = Decoder::new(limits).decode_text_parsed(wire).unwrap_err();
         // The same error kind, e.g. `Protocol(InvalidJson` or `Capacity(TooDeep`.
-        let kind = |e: &Error| format!("{e:?}").split('(').take(2).collect::<Vec<_>>().join("(");
+        let kind = |e: &Error| {
+            format!("{e:?}")
+                .split('(')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("(")
+        };
         assert_eq!(kind(&one), kind(&two), "{wire}: {one} vs {two}");
     }
 }
