@@ -72,7 +72,11 @@ impl PacketType {
 }
 
 /// The JSON body of the open packet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read by hand from a JSON tree ([`Handshake::from_json`], which
+/// `Deserialize` uses too): serde's typed visitors carry its error texts,
+/// and those pull float formatting into the browser build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Handshake {
     /// Session id, used in polling URLs and in the WebSocket upgrade.
@@ -92,6 +96,48 @@ pub struct Handshake {
 
 fn default_max_payload() -> u64 {
     Limits::DEFAULT_MAX_PACKET_SIZE as u64
+}
+
+impl Handshake {
+    /// Reads the open packet's JSON: `sid`, `pingInterval` and
+    /// `pingTimeout` are required, `upgrades` defaults to none and
+    /// `maxPayload` to the default packet limit; other fields are ignored.
+    ///
+    /// # Errors
+    /// The name of the first missing or mistyped field.
+    pub fn from_json(v: &serde_json::Value) -> std::result::Result<Self, &'static str> {
+        let uint = |k: &'static str| v.get(k).and_then(serde_json::Value::as_u64).ok_or(k);
+        let upgrades = match v.get("upgrades") {
+            None => Vec::new(),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .map(|u| u.as_str().map(str::to_owned).ok_or("upgrades"))
+                .collect::<std::result::Result<_, _>>()?,
+            Some(_) => return Err("upgrades"),
+        };
+        Ok(Self {
+            sid: v
+                .get("sid")
+                .and_then(serde_json::Value::as_str)
+                .ok_or("sid")?
+                .to_owned(),
+            upgrades,
+            ping_interval: uint("pingInterval")?,
+            ping_timeout: uint("pingTimeout")?,
+            max_payload: match v.get("maxPayload") {
+                None => default_max_payload(),
+                Some(_) => uint("maxPayload")?,
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Handshake {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        Self::from_json(&v)
+            .map_err(|field| serde::de::Error::custom(format_args!("missing or invalid `{field}`")))
+    }
 }
 
 /// One decoded Engine.IO packet.
@@ -219,10 +265,13 @@ pub fn decode_text<'a>(input: &'a str, limits: &Limits) -> Result<Packet<'a>> {
         }
     };
     Ok(match ty {
-        PacketType::Open => Packet::Open(
-            serde_json::from_str(data)
-                .map_err(|e| ProtocolError::InvalidHandshake(e.to_string()))?,
-        ),
+        PacketType::Open => {
+            let v: serde_json::Value = serde_json::from_str(data)
+                .map_err(|e| ProtocolError::InvalidHandshake(e.to_string()))?;
+            Packet::Open(Handshake::from_json(&v).map_err(|field| {
+                ProtocolError::InvalidHandshake(format!("missing or invalid `{field}`"))
+            })?)
+        }
         PacketType::Close => {
             no_data("close")?;
             Packet::Close

@@ -33,10 +33,12 @@ pub enum ProtocolError {
     #[error("empty packet")]
     Empty,
     /// The first character is not an Engine.IO packet type (`0`..=`6`).
-    #[error("unknown Engine.IO packet type {0:?}")]
+    // `'{0}'`, not `{0:?}`: char escaping costs the browser build the
+    // Unicode printability tables.
+    #[error("unknown Engine.IO packet type '{0}'")]
     UnknownEngineIoType(char),
     /// The first character is not a Socket.IO packet type (`0`..=`6`).
-    #[error("unknown Socket.IO packet type {0:?}")]
+    #[error("unknown Socket.IO packet type '{0}'")]
     UnknownSocketIoType(char),
     /// The open packet's handshake JSON is missing fields or malformed.
     #[error("invalid Engine.IO handshake: {0}")]

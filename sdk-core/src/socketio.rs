@@ -211,7 +211,7 @@ impl<'a> Packet<'a> {
         let data = self.data.as_deref()?;
         let rest = data.trim_start().strip_prefix('[')?;
         let mut de = serde_json::Deserializer::from_str(rest);
-        serde::Deserialize::deserialize(&mut de).ok()
+        serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()
     }
 
     /// The arguments as raw JSON slices: after the event name for events,
@@ -564,6 +564,66 @@ impl Decoder {
             self.partial = Some((packet, remaining - 1));
             Ok(Decoded::NeedsAttachments(remaining - 1))
         }
+    }
+}
+
+/// Reads a string through `deserialize_any`, borrowing it when it has no
+/// escapes. Not `String::deserialize`: serde's typed visitors format their
+/// type errors with a float formatter that the browser build would carry.
+struct NameVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NameVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+
+    // Anything else: an error without a formatted description.
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        _: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom("not a string"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        _: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom("not a string"))
     }
 }
 

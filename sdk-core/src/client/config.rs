@@ -172,8 +172,8 @@ pub struct ClientConfig {
     /// Consecutive auth failures after which the client stops (3; 0 never
     /// stops).
     pub max_auth_failures: u32,
-    /// Lower-case fragments that mark a `connect_error` message as an auth
-    /// failure.
+    /// Fragments that mark a `connect_error` message as an auth failure,
+    /// compared without regard to ASCII case.
     pub auth_error_patterns: Vec<String>,
     /// Connection state recovery: send `{pid, offset}` in CONNECT.
     pub recovery: bool,

@@ -149,10 +149,12 @@ pub enum EmitError {
     /// The namespace was never opened with
     /// [`Client::open_namespace`](super::Client::open_namespace) or listed in
     /// the options.
-    #[error("namespace {0:?} is not open")]
+    // `"{0}"`, not `{0:?}`: string escaping costs the browser build the
+    // Unicode printability tables.
+    #[error("namespace \"{0}\" is not open")]
     UnknownNamespace(String),
     /// The event name is reserved by Socket.IO (`connect`, `disconnect`, …).
-    #[error("event name {0:?} is reserved")]
+    #[error("event name \"{0}\" is reserved")]
     Reserved(String),
 }
 

@@ -1152,7 +1152,8 @@ impl Client {
         for key in demoted {
             self.room_event(idx, &key, RoomState::Joining);
         }
-        failed.sort();
+        // Request ids are plain integers: no stable sort (and its code) needed.
+        failed.sort_unstable();
         for request in failed {
             self.push_event(Event::AckFailed {
                 nsp: nsp.clone(),
@@ -1523,12 +1524,11 @@ impl Client {
             message: message.clone(),
             data,
         });
-        let lower = message.to_lowercase();
         if self
             .config
             .auth_error_patterns
             .iter()
-            .any(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
+            .any(|p| !p.is_empty() && contains_ignore_ascii_case(&message, p))
         {
             self.auth_failure(idx, AuthFailureSource::ConnectError, message);
         } else {
@@ -1643,7 +1643,7 @@ impl Client {
             }
             "error" => {
                 let message = message_of(&args);
-                if message.to_lowercase().contains("token expired") {
+                if contains_ignore_ascii_case(&message, "token expired") {
                     self.auth_failure(idx, AuthFailureSource::TokenExpired, message);
                 }
             }
@@ -1693,6 +1693,17 @@ impl Client {
     }
 
     // ----- internals: sending -----
+}
+
+/// Whether `needle` occurs in `hay`, ASCII letters compared without case.
+/// Not `to_lowercase`: full Unicode case mapping brings its tables (about
+/// 15 KB) into the browser build, for patterns that are English words.
+fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn missing_event_name() -> Error {

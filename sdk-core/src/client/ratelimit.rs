@@ -47,15 +47,18 @@ pub struct RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        let events = [
+        // Inserted one by one rather than collected: `collect` into a
+        // BTreeMap sorts first, and that sort's code would be in every
+        // browser download for four entries.
+        let mut events = BTreeMap::new();
+        for (e, n) in [
             ("heartbeat", 60),
             ("license_check", 100),
             ("join_room", 20),
             ("notification_read", 200),
-        ]
-        .into_iter()
-        .map(|(e, n)| (e.to_owned(), Rate::per_minute(n)))
-        .collect();
+        ] {
+            events.insert(e.to_owned(), Rate::per_minute(n));
+        }
         Self {
             enabled: true,
             default: Rate::per_minute(30),

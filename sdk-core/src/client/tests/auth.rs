@@ -261,3 +261,14 @@ fn refresh_timeout_after_transport_loss_reconnects_with_old_credentials() {
     assert_eq!(p.server.connects().len(), 2);
     assert_eq!(last_auth(&p), Some(json!({"token": "old"})));
 }
+
+#[test]
+fn auth_patterns_match_without_ascii_case() {
+    use crate::client::contains_ignore_ascii_case as has;
+    assert!(has("Invalid TOKEN: expired", "token"));
+    assert!(has("Token Expired", "token expired"));
+    assert!(has("anything", ""));
+    assert!(!has("tok", "token"));
+    assert!(!has("Lizenz ungültig", "license"));
+    assert!(has("Lizenz ungültig", "ungültig"));
+}
