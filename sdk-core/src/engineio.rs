@@ -266,7 +266,7 @@ pub fn decode_text<'a>(input: &'a str, limits: &Limits) -> Result<Packet<'a>> {
     };
     Ok(match ty {
         PacketType::Open => {
-            let v: serde_json::Value = serde_json::from_str(data)
+            let v = crate::Value::parse_json_tree(data, limits)
                 .map_err(|e| ProtocolError::InvalidHandshake(e.to_string()))?;
             Packet::Open(Handshake::from_json(&v).map_err(|field| {
                 ProtocolError::InvalidHandshake(format!("missing or invalid `{field}`"))

@@ -364,10 +364,12 @@ fn decode_header_with<'a>(
         if check_depth(d, limits.max_depth)? {
             validate_json(d)?;
         } else {
-            // RawValue takes serde_json's validate-only path: strings are
+            // IgnoredAny takes serde_json's validate-only path: strings are
             // checked but not unescaped, numbers are not converted, which
-            // is safe here since none can be out of range.
-            serde_json::from_str::<&serde_json::value::RawValue>(d)
+            // is safe here since none can be out of range. (Not RawValue,
+            // the same path: its visitor formats serde's typed errors,
+            // which bring float formatting into the browser build.)
+            serde_json::from_str::<serde::de::IgnoredAny>(d)
                 .map_err(|e| ProtocolError::InvalidJson(e.to_string()))?;
         }
     }

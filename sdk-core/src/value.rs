@@ -122,6 +122,42 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Converts to plain JSON; binary values become arrays of byte numbers,
+    /// as with `Serialize`.
+    pub fn into_json(self) -> serde_json::Value {
+        match self {
+            Self::Null => serde_json::Value::Null,
+            Self::Bool(b) => serde_json::Value::Bool(b),
+            Self::Number(n) => serde_json::Value::Number(n),
+            Self::String(s) => serde_json::Value::String(s),
+            Self::Binary(b) => b.iter().map(|&x| serde_json::Value::from(x)).collect(),
+            Self::Array(a) => a.into_iter().map(Self::into_json).collect(),
+            Self::Object(o) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in o {
+                    map.insert(k, v.into_json());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+    }
+
+    /// Parses JSON text into a [`serde_json::Value`] through this crate's
+    /// parser ([`Value::parse_json`]), bounded by `limits`.
+    ///
+    /// The same tree as `serde_json::from_str`, but without serde_json's
+    /// own `Value` visitor: with the `raw_value` feature that one reaches
+    /// serde's typed error texts and their float formatting, which would
+    /// otherwise be part of every browser download.
+    ///
+    /// # Errors
+    /// As [`Value::parse_json`].
+    pub fn parse_json_tree(json: &str, limits: &Limits) -> Result<serde_json::Value> {
+        Self::parse_json(json, limits).map(Self::into_json)
+    }
+}
+
 impl From<serde_json::Value> for Value {
     fn from(v: serde_json::Value) -> Self {
         Self::from_json(v)

@@ -96,3 +96,23 @@ fn binary_reads_as_bytes_or_byte_numbers() {
     let json: serde_json::Value = tree.deserialize_into().unwrap();
     assert_eq!(json, serde_json::json!({"file": [1, 2, 255]}));
 }
+
+#[test]
+fn parse_json_tree_equals_serde_json() {
+    let limits = Limits::default();
+    for text in [
+        r#"{"a":[1,-2,3.5,1e300,"x\n\u00e9",true,null,{}],"b":{"c":[]}}"#,
+        "[]",
+        "\"s\"",
+        "12345678901234567890",
+    ] {
+        let ours = Value::parse_json_tree(text, &limits).unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs, "{text}");
+    }
+    assert!(Value::parse_json_tree("[1,", &limits).is_err());
+    let deep = "[".repeat(limits.max_depth + 1) + &"]".repeat(limits.max_depth + 1);
+    assert!(Value::parse_json_tree(&deep, &limits).is_err());
+    let bin = Value::Binary(Bytes::from_static(b"\x01\x02"));
+    assert_eq!(bin.into_json(), serde_json::json!([1, 2]));
+}

@@ -287,7 +287,7 @@ pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
 /// # Errors
 /// A message naming what is wrong with the description.
 pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
-    let desc: Json = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let desc = Value::parse_json_tree(json, &Limits::default()).map_err(|e| e.to_string())?;
     let text = |field: &str| -> Result<String, String> {
         desc.get(field)
             .and_then(Json::as_str)

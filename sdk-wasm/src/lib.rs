@@ -857,8 +857,8 @@ impl Driver {
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, on_event: Function) -> Result<Driver, JsValue> {
-        let options: serde_json::Value =
-            serde_json::from_str(options).map_err(|e| js_error(format!("invalid options: {e}")))?;
+        let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
+            .map_err(|e| js_error(format!("invalid options: {e}")))?;
         let mut config = ClientConfig::from_json(&options)
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
         // JavaScript parses server events itself; see `convert::Outbound`.
@@ -1011,7 +1011,7 @@ impl Driver {
     /// A JS `Error` when the text is not a JSON object or null.
     #[wasm_bindgen(js_name = setAuth)]
     pub fn set_auth(&self, auth: &str, reconnect: bool) -> Result<(), JsValue> {
-        let auth = serde_json::from_str(auth)
+        let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
             .ok()
             .and_then(Auth::from_json)
             .ok_or_else(|| js_error("auth must be an object"))?;

@@ -1430,7 +1430,7 @@ impl Client {
             return;
         };
         let sent_pid = sent_pid.clone();
-        let parsed: Option<serde_json::Value> = data.and_then(|d| serde_json::from_str(d).ok());
+        let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
         let field = |k: &str| {
             parsed
                 .as_ref()
@@ -1506,7 +1506,7 @@ impl Client {
             return;
         }
         self.namespaces[idx].state = NsState::Disconnected;
-        let parsed: Option<serde_json::Value> = data.and_then(|d| serde_json::from_str(d).ok());
+        let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
         let (message, data) = match parsed {
             Some(serde_json::Value::String(s)) => (s, None),
             Some(serde_json::Value::Object(mut o)) => (
