@@ -13,7 +13,7 @@ use omni_socket_core::client::{
     RoomSpec, RoomState,
 };
 use omni_socket_core::{Limits, Value};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 /// One event for the JavaScript side: a kind, the namespace it concerns
 /// (empty for session-wide events), a JSON payload and binary attachments.
@@ -35,14 +35,92 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    fn new(kind: &'static str, nsp: impl Into<String>, json: Json) -> Self {
+    fn new(kind: &'static str, nsp: impl Into<String>, json: Obj) -> Self {
         Self {
             kind,
             nsp: nsp.into(),
-            json: json.to_string(),
+            json: json.end(),
             attachments: Vec::new(),
             ack: None,
         }
+    }
+}
+
+/// A JSON object written field by field. The driver's events are small
+/// and flat; building them as `serde_json::Value` maps first cost several
+/// kilobytes of wasm for no gain.
+pub struct Obj(String);
+
+impl Obj {
+    /// `{`.
+    pub fn new() -> Self {
+        Self(String::from("{"))
+    }
+
+    fn key(&mut self, k: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        // Keys are literals of this module: nothing to escape.
+        self.0.push('"');
+        self.0.push_str(k);
+        self.0.push_str("\":");
+    }
+
+    /// A string field.
+    pub fn str(mut self, k: &str, v: &str) -> Self {
+        self.key(k);
+        // serde_json's escaping, for one string (cannot fail).
+        self.0
+            .push_str(&serde_json::to_string(v).unwrap_or_default());
+        self
+    }
+
+    /// A string field, `null` when absent.
+    pub fn opt_str(self, k: &str, v: Option<&str>) -> Self {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// A number field.
+    pub fn num(mut self, k: &str, v: impl Into<u64>) -> Self {
+        self.key(k);
+        self.0.push_str(&v.into().to_string());
+        self
+    }
+
+    /// A number field, `null` when absent.
+    pub fn opt_num(self, k: &str, v: Option<u64>) -> Self {
+        match v {
+            Some(v) => self.num(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// A boolean field.
+    pub fn bool(self, k: &str, v: bool) -> Self {
+        self.raw(k, if v { "true" } else { "false" })
+    }
+
+    /// A field whose value is JSON text already.
+    pub fn raw(mut self, k: &str, json: &str) -> Self {
+        self.key(k);
+        self.0.push_str(json);
+        self
+    }
+
+    /// `}`: the object's text.
+    pub fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+impl Default for Obj {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -56,50 +134,44 @@ pub fn state_name(state: ConnectionState) -> &'static str {
     }
 }
 
-/// Latency statistics as a JSON object.
-pub fn latency_json(s: &LatencyStats) -> Json {
-    json!({
-        "count": s.count, "last": s.last, "min": s.min, "max": s.max,
-        "mean": s.mean, "p50": s.p50, "p95": s.p95, "p99": s.p99,
-    })
+/// Latency statistics as JSON object text.
+pub fn latency_json(s: &LatencyStats) -> String {
+    Obj::new()
+        .num("count", s.count as u64)
+        .num("last", s.last)
+        .num("min", s.min)
+        .num("max", s.max)
+        .num("mean", s.mean)
+        .num("p50", s.p50)
+        .num("p95", s.p95)
+        .num("p99", s.p99)
+        .end()
 }
 
-/// A room state as `{state, reason?}`.
-pub fn room_json(key: &str, state: &RoomState) -> Json {
+/// A room state as `{key, state, reason}` JSON text.
+pub fn room_json(key: &str, state: &RoomState) -> String {
     let (name, reason) = match state {
         RoomState::Unsubscribed => ("unsubscribed", None),
         RoomState::Joining => ("joining", None),
         RoomState::Joined => ("joined", None),
         RoomState::Failed(r) => ("failed", Some(r.as_str())),
     };
-    json!({ "key": key, "state": name, "reason": reason })
-}
-
-/// Arguments with binary values as `{args: [...], ...}` JSON text whose
-/// placeholders index the returned attachments.
-fn with_args(mut head: serde_json::Map<String, Json>, args: Vec<Value>) -> (String, Vec<Bytes>) {
-    let (args_json, attachments) = Value::Array(args).deconstruct();
-    head.remove("args");
-    let mut text = Json::Object(head).to_string();
-    // Splice the already-serialized argument array in rather than parsing
-    // it back into a serde tree.
-    text.pop();
-    if text.len() > 1 {
-        text.push(',');
-    }
-    text.push_str("\"args\":");
-    text.push_str(&args_json);
-    text.push('}');
-    (text, attachments)
+    Obj::new()
+        .str("key", key)
+        .str("state", name)
+        .opt_str("reason", reason)
+        .end()
 }
 
 /// Converts a core event for JavaScript.
 pub fn event(e: Event) -> Outbound {
     match e {
-        Event::Open { sid } => Outbound::new("open", "", json!({ "sid": sid })),
-        Event::Upgraded { transport } => {
-            Outbound::new("upgrade", "", json!({ "transport": transport.as_str() }))
-        }
+        Event::Open { sid } => Outbound::new("open", "", Obj::new().str("sid", &sid)),
+        Event::Upgraded { transport } => Outbound::new(
+            "upgrade",
+            "",
+            Obj::new().str("transport", transport.as_str()),
+        ),
         Event::Connect {
             nsp,
             sid,
@@ -107,15 +179,18 @@ pub fn event(e: Event) -> Outbound {
         } => Outbound::new(
             "connect",
             nsp,
-            json!({ "sid": sid, "recovered": recovered }),
+            Obj::new().str("sid", &sid).bool("recovered", recovered),
         ),
-        Event::ConnectError { nsp, message, data } => Outbound::new(
-            "connect_error",
-            nsp,
-            json!({ "message": message, "data": data }),
-        ),
+        Event::ConnectError { nsp, message, data } => {
+            let data = data.map_or_else(|| "null".to_owned(), |d| d.to_string());
+            Outbound::new(
+                "connect_error",
+                nsp,
+                Obj::new().str("message", &message).raw("data", &data),
+            )
+        }
         Event::Disconnect { nsp, reason } => {
-            Outbound::new("disconnect", nsp, json!({ "reason": reason.as_str() }))
+            Outbound::new("disconnect", nsp, Obj::new().str("reason", reason.as_str()))
         }
         Event::Message {
             nsp,
@@ -151,13 +226,14 @@ pub fn event(e: Event) -> Outbound {
             ack,
         },
         Event::Ack { nsp, request, args } => {
-            let mut head = serde_json::Map::new();
-            head.insert("request".into(), Json::from(request.0));
-            let (json, attachments) = with_args(head, args);
+            let (args, attachments) = Value::Array(args).deconstruct();
             Outbound {
                 kind: "ack",
                 nsp,
-                json,
+                json: Obj::new()
+                    .num("request", request.0)
+                    .raw("args", &args)
+                    .end(),
                 attachments,
                 ack: None,
             }
@@ -169,42 +245,47 @@ pub fn event(e: Event) -> Outbound {
         } => Outbound::new(
             "ack_failed",
             nsp,
-            json!({
-                "request": request.0,
-                "reason": match reason {
+            Obj::new().num("request", request.0).str(
+                "reason",
+                match reason {
                     AckFailure::Timeout => "timeout",
                     AckFailure::Disconnected => "disconnected",
                     AckFailure::Dropped => "dropped",
                 },
-            }),
+            ),
         ),
         Event::ReconnectAttempt { attempt, delay } => Outbound::new(
             "reconnect_attempt",
             "",
-            json!({ "attempt": attempt, "delay": delay }),
+            Obj::new().num("attempt", attempt).num("delay", delay),
         ),
         Event::Reconnect { attempt } => {
-            Outbound::new("reconnect", "", json!({ "attempt": attempt }))
+            Outbound::new("reconnect", "", Obj::new().num("attempt", attempt))
         }
         Event::ReconnectError { attempt, message } => Outbound::new(
             "reconnect_error",
             "",
-            json!({ "attempt": attempt, "message": message }),
+            Obj::new().num("attempt", attempt).str("message", &message),
         ),
         Event::ReconnectFailed { attempts } => {
-            Outbound::new("reconnect_failed", "", json!({ "attempts": attempts }))
+            Outbound::new("reconnect_failed", "", Obj::new().num("attempts", attempts))
         }
         Event::Latency(s) => Outbound::new(
             "latency",
             "",
-            json!({
-                "rtt": s.rtt,
-                "stats": latency_json(&s.stats),
-                "serverLatency": s.server_latency,
-                "serverStatus": s.server_status,
-            }),
+            Obj::new()
+                .num("rtt", s.rtt)
+                .raw("stats", &latency_json(&s.stats))
+                .opt_num("serverLatency", s.server_latency)
+                .opt_str("serverStatus", s.server_status.as_deref()),
         ),
-        Event::RoomState { nsp, key, state } => Outbound::new("room", nsp, room_json(&key, &state)),
+        Event::RoomState { nsp, key, state } => Outbound {
+            kind: "room",
+            nsp,
+            json: room_json(&key, &state),
+            attachments: Vec::new(),
+            ack: None,
+        },
         Event::AuthFailed {
             nsp,
             source,
@@ -212,20 +293,24 @@ pub fn event(e: Event) -> Outbound {
         } => Outbound::new(
             "auth_failed",
             nsp,
-            json!({
-                "source": match source {
-                    AuthFailureSource::ConnectError => "connect_error",
-                    AuthFailureSource::AuthErrorEvent => "auth_error",
-                    AuthFailureSource::TokenExpired => "token_expired",
-                },
-                "message": message,
-            }),
+            Obj::new()
+                .str(
+                    "source",
+                    match source {
+                        AuthFailureSource::ConnectError => "connect_error",
+                        AuthFailureSource::AuthErrorEvent => "auth_error",
+                        AuthFailureSource::TokenExpired => "token_expired",
+                    },
+                )
+                .str("message", &message),
         ),
-        Event::AuthRefreshNeeded { failures } => {
-            Outbound::new("auth_refresh_needed", "", json!({ "failures": failures }))
-        }
+        Event::AuthRefreshNeeded { failures } => Outbound::new(
+            "auth_refresh_needed",
+            "",
+            Obj::new().num("failures", failures),
+        ),
         Event::AuthGaveUp { failures } => {
-            Outbound::new("auth_gave_up", "", json!({ "failures": failures }))
+            Outbound::new("auth_gave_up", "", Obj::new().num("failures", failures))
         }
         Event::RateLimited {
             nsp,
@@ -234,24 +319,27 @@ pub fn event(e: Event) -> Outbound {
         } => Outbound::new(
             "rate_limited",
             nsp,
-            json!({ "event": event, "retryAfter": retry_after }),
+            Obj::new()
+                .str("event", &event)
+                .num("retryAfter", retry_after),
         ),
-        Event::EmitDropped { nsp, event, reason } => Outbound::new(
-            "emit_dropped",
-            nsp,
-            match reason {
-                DropReason::Volatile => json!({ "event": event, "reason": "volatile" }),
-                DropReason::BufferOverflow => {
-                    json!({ "event": event, "reason": "buffer_overflow" })
-                }
-                DropReason::TooLarge { size, max } => {
-                    json!({ "event": event, "reason": "too_large", "size": size, "max": max })
-                }
-            },
-        ),
-        Event::ProtocolError(e) => {
-            Outbound::new("protocol_error", "", json!({ "message": e.to_string() }))
+        Event::EmitDropped { nsp, event, reason } => {
+            let o = Obj::new().str("event", &event);
+            let o = match reason {
+                DropReason::Volatile => o.str("reason", "volatile"),
+                DropReason::BufferOverflow => o.str("reason", "buffer_overflow"),
+                DropReason::TooLarge { size, max } => o
+                    .str("reason", "too_large")
+                    .num("size", size as u64)
+                    .num("max", max),
+            };
+            Outbound::new("emit_dropped", nsp, o)
         }
+        Event::ProtocolError(e) => Outbound::new(
+            "protocol_error",
+            "",
+            Obj::new().str("message", &e.to_string()),
+        ),
     }
 }
 
@@ -454,6 +542,23 @@ mod tests {
             reason: DisconnectReason::PingTimeout,
         });
         assert_eq!(out.json, r#"{"reason":"ping timeout"}"#);
+    }
+
+    #[test]
+    fn objects_are_valid_json() {
+        let out = event(Event::ConnectError {
+            nsp: "/".into(),
+            message: "bad \"token\"\n".into(),
+            data: Some(serde_json::json!({"code": 4})),
+        });
+        let v: Json = serde_json::from_str(&out.json).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"message": "bad \"token\"\n", "data": {"code": 4}})
+        );
+        let rooms = room_json("k", &RoomState::Failed("nope".into()));
+        assert_eq!(rooms, r#"{"key":"k","state":"failed","reason":"nope"}"#);
+        assert_eq!(Obj::new().end(), "{}");
     }
 
     #[test]

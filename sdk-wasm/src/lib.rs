@@ -1067,20 +1067,22 @@ impl Driver {
     /// Heartbeat latency statistics as JSON.
     #[wasm_bindgen(getter)]
     pub fn latency(&self) -> String {
-        convert::latency_json(&self.shared.inner.borrow().client.latency()).to_string()
+        convert::latency_json(&self.shared.inner.borrow().client.latency())
     }
 
     /// Room subscriptions of `nsp` as a JSON array of `{key, state,
     /// reason}`.
     pub fn rooms(&self, nsp: &str) -> String {
         let rooms = self.shared.inner.borrow().client.rooms(nsp);
-        serde_json::Value::Array(
-            rooms
-                .iter()
-                .map(|(k, s)| convert::room_json(k, s))
-                .collect(),
-        )
-        .to_string()
+        let mut out = String::from("[");
+        for (i, (k, s)) in rooms.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&convert::room_json(k, s));
+        }
+        out.push(']');
+        out
     }
 
     /// Emits waiting in the offline buffer of `nsp`.
