@@ -393,8 +393,10 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     if (this.#disposed || this.#driver) return;
     const driver = new Driver(
       this.#config,
-      (kind: string, nsp: string, json: string, bins: Uint8Array[] | undefined, ack: number) =>
-        this.#onEvent(kind, nsp, json, bins ?? NO_BINS, ack),
+      (kind: string, nsp: string, json: string, bins: Uint8Array[] | undefined, ack: number, offset: number) =>
+        // A server event comes as the WebSocket frame it arrived in and the
+        // offset of its JSON (the frame's string is not copied through wasm).
+        this.#onEvent(kind, nsp, offset > 0 ? json.slice(offset) : json, bins ?? NO_BINS, ack),
     );
     this.#driver = driver;
     const queued = this.#queue;

@@ -48,8 +48,14 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
+    /// `performance.now()` for the first reading, which finds out whether
+    /// there is a `performance` at all.
     #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
-    fn perf_now() -> Result<f64, JsValue>;
+    fn try_perf_now() -> Result<f64, JsValue>;
+    /// `performance.now()` once it is known to exist: without `catch`,
+    /// whose try/catch wrapper was a measurable share of every frame.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn perf_now() -> f64;
     #[wasm_bindgen(js_name = fetch)]
     fn fetch(url: &str, init: &JsValue) -> Thenable;
 
@@ -76,18 +82,21 @@ extern "C" {
 
     /// The wrapper's event callback.
     type EventSink;
-    /// `sink.call(null, kind, nsp, json, bins, ack)`: one call per event
-    /// with typed arguments, no argument array. `bins` is `undefined`
-    /// without attachments, `ack` is -1 without an ack request.
+    /// `sink.call(null, kind, nsp, json, bins, ack, offset)`: one call per
+    /// event with typed arguments, no argument array. `bins` is
+    /// `undefined` without attachments, `ack` is -1 without an ack request;
+    /// the JSON starts at UTF-16 `offset` of `json`.
     #[wasm_bindgen(catch, method, js_name = call)]
+    #[allow(clippy::too_many_arguments)]
     fn deliver(
         this: &EventSink,
         ctx: &JsValue,
         kind: &JsValue,
         nsp: &JsValue,
-        json: &str,
+        json: &JsValue,
         bins: &JsValue,
         ack: f64,
+        offset: f64,
     ) -> Result<JsValue, JsValue>;
 
     /// The part of a fetch `Response` the polling transport reads.
@@ -106,27 +115,28 @@ const MAX_POLL_BODY: usize = 16 * 1024 * 1024;
 
 thread_local! {
     /// `Date.now() - performance.now()` at first use: the epoch offset of
-    /// the monotonic clock.
-    static ORIGIN: Cell<Option<f64>> = const { Cell::new(None) };
+    /// the monotonic clock; `Some(None)` when there is no `performance`.
+    static ORIGIN: Cell<Option<Option<f64>>> = const { Cell::new(None) };
 }
 
 /// The core's clock: milliseconds since the Unix epoch (so Omni heartbeat
 /// timestamps are wall-clock), advanced by the monotonic
 /// `performance.now()` so a wall-clock change cannot move deadlines.
 fn now() -> Instant {
-    let ms = match perf_now() {
-        Ok(mono) if mono.is_finite() => {
-            let origin = ORIGIN.with(|o| match o.get() {
-                Some(v) => v,
-                None => {
-                    let v = js_sys::Date::now() - mono;
-                    o.set(Some(v));
-                    v
-                }
-            });
-            origin + mono
+    let origin = ORIGIN.with(|o| {
+        if let Some(origin) = o.get() {
+            return origin;
         }
-        _ => js_sys::Date::now(),
+        let origin = try_perf_now()
+            .ok()
+            .filter(|m| m.is_finite())
+            .map(|mono| js_sys::Date::now() - mono);
+        o.set(Some(origin));
+        origin
+    });
+    let ms = match origin {
+        Some(origin) => origin + perf_now(),
+        None => js_sys::Date::now(),
     };
     Instant::from_millis(if ms.is_finite() && ms > 0.0 {
         ms as u64
@@ -206,6 +216,9 @@ struct Shared {
     dispatching: Cell<bool>,
     on_event: Function,
     callbacks: RefCell<Option<Callbacks>>,
+    /// The WebSocket text frame being handled: its JavaScript string and
+    /// its text.
+    frame: RefCell<Option<(JsValue, String)>>,
     /// JavaScript copies of the event kinds and namespaces seen so far:
     /// every event names both, and a string made once is cheaper than a
     /// UTF-8 decode per event.
@@ -218,9 +231,10 @@ const MAX_NAMES: usize = 64;
 /// The browser Socket.IO client: one Engine.IO session with its namespaces.
 ///
 /// Events reach JavaScript through the `on_event` callback given to the
-/// constructor as `(kind, nsp, json, attachments, ack)`: `attachments` is
-/// `undefined` or an array of `Uint8Array`, `ack` the server's ack id of a
-/// `message` or -1; see the npm wrapper
+/// constructor as `(kind, nsp, json, attachments, ack, offset)`:
+/// `attachments` is `undefined` or an array of `Uint8Array`, `ack` the
+/// server's ack id of a `message` or -1, and the JSON text starts at UTF-16
+/// `offset` of `json`; see the npm wrapper
 /// for the kinds.
 #[wasm_bindgen]
 pub struct Driver {
@@ -270,7 +284,17 @@ impl Shared {
                 let id = TransportId(id as u64);
                 let data = e.data();
                 if let Some(text) = data.as_string() {
-                    s.with(|i| i.ws_text(id, text));
+                    // Kept while the frame is handled: an event whose JSON
+                    // is the tail of this frame reaches JavaScript as a
+                    // slice of the string it already has (see `dispatch`).
+                    *s.frame.borrow_mut() = Some((data, text));
+                    s.with(|i| {
+                        let frame = s.frame.borrow();
+                        if let Some((_, text)) = frame.as_ref() {
+                            i.ws_text(id, text);
+                        }
+                    });
+                    s.frame.borrow_mut().take();
                 } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
                     let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
                     s.with(|i| i.client.handle_binary(id, now(), bytes));
@@ -384,6 +408,23 @@ impl Shared {
         v
     }
 
+    /// `json` for JavaScript, with the UTF-16 offset where it starts: a
+    /// server event's JSON is the tail of the WebSocket frame being
+    /// handled, so it is handed over as that frame's string, which saves
+    /// decoding a copy of it. The check is on content, so the slice is
+    /// right whichever frame is current.
+    fn json_of(&self, json: &str) -> (JsValue, f64) {
+        if let Some((js, text)) = self.frame.borrow().as_ref() {
+            if let Some(head) = text.strip_suffix(json) {
+                // An ASCII head has as many UTF-16 units as bytes.
+                if head.is_ascii() && !head.is_empty() {
+                    return (js.clone(), head.len() as f64);
+                }
+            }
+        }
+        (JsValue::from_str(json), 0.0)
+    }
+
     fn dispatch(&self) {
         if self.dispatching.replace(true) {
             // An outer dispatch loop will deliver what was queued.
@@ -405,7 +446,8 @@ impl Shared {
             let sink: &EventSink = self.on_event.unchecked_ref();
             let (kind, nsp) = (self.name(ev.kind), self.name(&ev.nsp));
             // A throwing handler must not stop delivery of the rest.
-            let _ = sink.deliver(&JsValue::NULL, &kind, &nsp, &ev.json, &bins, ack);
+            let (json, offset) = self.json_of(&ev.json);
+            let _ = sink.deliver(&JsValue::NULL, &kind, &nsp, &json, &bins, ack, offset);
         }
         self.dispatching.set(false);
     }
@@ -625,13 +667,13 @@ impl Inner {
     /// switched and a late GET would deliver packets after newer ones on
     /// the WebSocket. Only then does the core see the probe answer; frames
     /// queued meanwhile move to the WebSocket (see `close`).
-    fn ws_text(&mut self, id: TransportId, text: String) {
+    fn ws_text(&mut self, id: TransportId, text: &str) {
         let is_active = self.client.transport().is_some_and(|(t, _)| t == id);
         if !is_active && text == "3probe" && self.polling_busy() {
-            self.stashed_probe = Some((id, text));
+            self.stashed_probe = Some((id, text.to_owned()));
             return;
         }
-        self.client.handle_text(id, now(), &text);
+        self.client.handle_text(id, now(), text);
     }
 
     fn polling_busy(&self) -> bool {
@@ -892,6 +934,7 @@ impl Driver {
             on_event,
             callbacks: RefCell::new(None),
             names: RefCell::new(Vec::new()),
+            frame: RefCell::new(None),
         });
         let cbs = shared.callbacks();
         *shared.callbacks.borrow_mut() = Some(cbs);

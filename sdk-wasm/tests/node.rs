@@ -23,7 +23,7 @@ extern "C" {
 type Log = Rc<RefCell<Vec<(String, String, String)>>>;
 
 /// The driver's event callback; kept alive as long as the driver.
-type Callback = Closure<dyn FnMut(String, String, String, JsValue, f64)>;
+type Callback = Closure<dyn FnMut(String, String, String, JsValue, f64, f64)>;
 
 fn server_url() -> String {
     let env = Reflect::get(&js_sys::global(), &"process".into())
@@ -64,8 +64,10 @@ fn driver(transport: &str) -> (Driver, Log, Callback) {
     let log: Log = Rc::default();
     let sink = log.clone();
     let cb = Closure::new(
-        move |kind: String, nsp: String, json: String, _bins: JsValue, _ack: f64| {
-            sink.borrow_mut().push((kind, nsp, json));
+        move |kind: String, nsp: String, json: String, _bins: JsValue, _ack: f64, offset: f64| {
+            // The JSON starts at `offset` (UTF-16; the head is ASCII).
+            sink.borrow_mut()
+                .push((kind, nsp, json[offset as usize..].to_owned()));
         },
     );
     let options = format!(
