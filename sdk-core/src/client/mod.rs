@@ -849,8 +849,9 @@ impl Client {
     }
 
     fn ns_index(&self, nsp: &str) -> Option<usize> {
-        let nsp = normalize_nsp(nsp);
-        self.namespaces.iter().position(|n| n.name == nsp)
+        // Runs for every received packet: compare without building the
+        // normalized name.
+        self.namespaces.iter().position(|n| same_nsp(&n.name, nsp))
     }
 
     fn ns_index_or_create(&mut self, nsp: &str) -> Option<usize> {
@@ -1738,6 +1739,16 @@ fn message_event(
             args: args.unwrap_or_default(),
             ack: packet.id,
         }
+    }
+}
+
+/// Whether `nsp` names the normalized namespace `name`, as
+/// `normalize_nsp(nsp) == name` would say.
+fn same_nsp(name: &str, nsp: &str) -> bool {
+    match nsp {
+        "" => name == "/",
+        _ if nsp.starts_with('/') => name == nsp,
+        _ => name.strip_prefix('/') == Some(nsp),
     }
 }
 

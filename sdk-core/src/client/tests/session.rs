@@ -503,3 +503,17 @@ fn polling_payload_with_several_packets() {
         .iter()
         .any(|(_, g)| *g == Got::Engine("3".into())));
 }
+
+#[test]
+fn namespace_lookup_agrees_with_normalized_names() {
+    use crate::client::{normalize_nsp, same_nsp};
+    for name in ["/", "/admin", "/a/b"] {
+        for nsp in ["", "/", "admin", "/admin", "a/b", "/a/b", "x", "//admin"] {
+            assert_eq!(
+                same_nsp(name, nsp),
+                normalize_nsp(nsp) == name,
+                "{name} vs {nsp}"
+            );
+        }
+    }
+}
