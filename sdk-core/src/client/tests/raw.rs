@@ -75,3 +75,17 @@ fn client_still_reads_what_it_needs() {
         assert!(p.saw(|e| matches!(e, Event::RawMessage { event, .. } if event == name)));
     }
 }
+
+#[test]
+fn recovery_offsets_are_read_from_raw_events() {
+    let mut config = Pair::config();
+    config.raw_messages = true;
+    let mut p = Pair::new(config);
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.server_emit("/", "msg", json!(["hello", "off-1"]));
+    assert_eq!(p.client.recovery_state("/"), Some(("pid-1", Some("off-1"))));
+    assert!(p.saw(|e| matches!(e, Event::RawMessage { data, .. }
+        if data == r#"["msg","hello","off-1"]"#)));
+}
