@@ -18,7 +18,7 @@ use omni_socket_core::Value;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::driver::{lock, Command, Driver, MessageSub, Shared};
+use crate::driver::{lock, Command, Delivery, Driver, MessageSub, RawEvent, Shared};
 use crate::error::{Error, Result};
 use crate::queue::{queue, QueueRx};
 use crate::transport::{default_tls, Target, TransportSettings};
@@ -356,6 +356,10 @@ impl ClientBuilder {
         });
         self.config.url = origin;
         self.config.namespaces = vec![nsp.clone()];
+        // The driver takes events as the packet's JSON text: typed
+        // subscriptions decode their model from it in one pass, and a tree
+        // is built only for untyped ones.
+        self.config.raw_messages = true;
         let timeout_ms = self.config.timeout;
         let settings = TransportSettings {
             tls: self.tls.unwrap_or_else(default_tls),
@@ -753,11 +757,12 @@ impl Socket {
         self.send(Command::CloseNamespace(self.nsp.clone()))
     }
 
-    fn subscribe_raw(&self, event: Option<&str>) -> QueueRx<Message> {
+    fn subscribe_raw(&self, event: Option<&str>, typed: bool) -> QueueRx<Delivery> {
         let (tx, rx) = queue(self.inner.queue);
         lock(&self.inner.shared.messages).push(MessageSub {
             nsp: self.nsp.clone(),
             event: event.map(str::to_owned),
+            typed,
             tx,
         });
         rx
@@ -766,14 +771,14 @@ impl Socket {
     /// Every server event on this namespace, untyped, with ack requests.
     pub fn on_any(&self) -> MessageStream {
         MessageStream {
-            rx: self.subscribe_raw(None),
+            rx: self.subscribe_raw(None, false),
         }
     }
 
     /// Server events named `event` on this namespace, untyped.
     pub fn on_event(&self, event: &str) -> MessageStream {
         MessageStream {
-            rx: self.subscribe_raw(Some(event)),
+            rx: self.subscribe_raw(Some(event), false),
         }
     }
 
@@ -782,7 +787,7 @@ impl Socket {
     /// the model are logged and skipped.
     pub fn subscribe<E: models::Event>(&self) -> EventStream<E> {
         EventStream {
-            rx: self.subscribe_raw(Some(E::NAME)),
+            rx: self.subscribe_raw(Some(E::NAME), true),
             _marker: PhantomData,
         }
     }
@@ -823,27 +828,35 @@ fn to_value<T: Serialize>(v: &T) -> Result<Value> {
 /// Untyped server events; see [`Socket::on_any`].
 #[derive(Debug)]
 pub struct MessageStream {
-    rx: QueueRx<Message>,
+    rx: QueueRx<Delivery>,
 }
 
 impl MessageStream {
     /// The next event, `None` once the client is gone.
     pub async fn next(&mut self) -> Option<Message> {
-        self.rx.recv().await
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 }
 
 impl Stream for MessageStream {
     type Item = Message;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        self.rx.poll_recv(cx)
+        loop {
+            return match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(Delivery::Parsed(m))) => Poll::Ready(Some(m)),
+                // Untyped subscriptions are always sent parsed events.
+                Poll::Ready(Some(Delivery::Raw(_))) => continue,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
     }
 }
 
 /// Typed server events; see [`Socket::subscribe`].
 #[derive(Debug)]
 pub struct EventStream<E> {
-    rx: QueueRx<Message>,
+    rx: QueueRx<Delivery>,
     _marker: PhantomData<fn() -> E>,
 }
 
@@ -858,19 +871,77 @@ impl<E: models::Event> Stream for EventStream<E> {
     type Item = E;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<E>> {
         loop {
-            match self.rx.poll_recv(cx) {
-                Poll::Ready(Some(m)) => match m.decode::<E>() {
-                    Ok(e) => return Poll::Ready(Some(e)),
-                    Err(err) => tracing::warn!(%err, "skipping event"),
-                },
+            let decoded = match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(Delivery::Raw(raw))) => decode_raw::<E>(&raw),
+                Poll::Ready(Some(Delivery::Parsed(m))) => m.decode::<E>(),
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,
+            };
+            match decoded {
+                Ok(e) => return Poll::Ready(Some(e)),
+                Err(err) => tracing::warn!(%err, "skipping event"),
             }
         }
     }
 }
 
 impl<E> Unpin for EventStream<E> {}
+
+/// Decodes the first argument of an event into `E` straight from the
+/// packet's JSON text, in one pass; events with binary attachments go
+/// through the tree that puts the bytes back in place.
+fn decode_raw<E: models::Event>(raw: &RawEvent) -> Result<E> {
+    use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+
+    /// `["name", payload, ...]` → `payload` as `E`; the rest is skipped.
+    struct First<E>(PhantomData<E>);
+    impl<'de, E: serde::Deserialize<'de>> Visitor<'de> for First<E> {
+        type Value = Option<E>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an event array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Option<E>, A::Error> {
+            seq.next_element::<IgnoredAny>()?;
+            let first = seq.next_element::<E>()?;
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+    }
+    impl<'de, E: serde::Deserialize<'de>> DeserializeSeed<'de> for First<E> {
+        type Value = Option<E>;
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Option<E>, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    if raw.event != E::NAME {
+        return Err(Error::Payload(format!(
+            "event {:?} is not {:?}",
+            raw.event,
+            E::NAME
+        )));
+    }
+    let missing = || Error::Payload(format!("event {:?} has no argument", raw.event));
+    if raw.attachments.is_empty() {
+        let mut de = serde_json::Deserializer::from_str(&raw.data);
+        First::<E>(PhantomData)
+            .deserialize(&mut de)
+            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))?
+            .ok_or_else(missing)
+    } else {
+        let args = raw.args().map_err(|e| Error::Payload(e.to_string()))?;
+        let first = args.first().ok_or_else(missing)?;
+        first
+            .deserialize_into()
+            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+    }
+}
 
 /// Lifecycle events; see [`Socket::events`].
 #[derive(Debug)]

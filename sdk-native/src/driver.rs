@@ -78,7 +78,47 @@ type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
 pub(crate) struct MessageSub {
     pub(crate) nsp: String,
     pub(crate) event: Option<String>,
-    pub(crate) tx: QueueTx<Message>,
+    /// A typed subscription: it reads its model straight from the JSON
+    /// text, so it gets the event unparsed.
+    pub(crate) typed: bool,
+    pub(crate) tx: QueueTx<Delivery>,
+}
+
+/// One server event as a subscription receives it.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// Parsed arguments, for untyped subscriptions.
+    Parsed(Message),
+    /// The packet's validated JSON text, shared by the typed subscriptions.
+    Raw(Arc<RawEvent>),
+}
+
+/// An event as the core validated it: `["name", ...args]` with binary
+/// arguments as placeholders numbering `attachments`.
+#[derive(Debug)]
+pub(crate) struct RawEvent {
+    pub(crate) event: String,
+    pub(crate) data: String,
+    pub(crate) attachments: Vec<bytes::Bytes>,
+}
+
+impl RawEvent {
+    /// The arguments after the name as a tree, binary values in place.
+    pub(crate) fn args(&self) -> Result<Vec<Value>, omni_socket_core::Error> {
+        let limits = omni_socket_core::Limits::default();
+        let tree = if self.attachments.is_empty() {
+            Value::parse_json(&self.data, &limits)?
+        } else {
+            Value::reconstruct(&self.data, &self.attachments, &limits)?
+        };
+        Ok(match tree {
+            Value::Array(mut items) if !items.is_empty() => {
+                items.remove(0);
+                items
+            }
+            _ => Vec::new(),
+        })
+    }
 }
 
 /// A server event waiting for the end of the driver's turn, when each
@@ -86,8 +126,16 @@ pub(crate) struct MessageSub {
 struct Incoming {
     nsp: String,
     event: String,
-    args: Vec<Value>,
+    payload: Payload,
     ack: Option<u64>,
+}
+
+enum Payload {
+    Parsed(Vec<Value>),
+    Raw {
+        data: String,
+        attachments: Vec<bytes::Bytes>,
+    },
 }
 
 /// State shared between the handles and the driver.
@@ -561,7 +609,22 @@ impl Driver {
                 self.incoming.push(Incoming {
                     nsp,
                     event,
-                    args,
+                    payload: Payload::Parsed(args),
+                    ack,
+                });
+                return;
+            }
+            Event::RawMessage {
+                nsp,
+                event,
+                data,
+                attachments,
+                ack,
+            } => {
+                self.incoming.push(Incoming {
+                    nsp,
+                    event,
+                    payload: Payload::Raw { data, attachments },
                     ack,
                 });
                 return;
@@ -666,8 +729,9 @@ impl Driver {
     }
 
     /// Hands this turn's server events to their subscribers, one batch
-    /// per subscriber. The arguments are moved to the last subscriber of an
-    /// event and cloned only for the others.
+    /// per subscriber. Typed subscriptions share the event's JSON text and
+    /// decode their model from it; untyped ones get arguments parsed once,
+    /// moved to the last of them and cloned only for the others.
     fn deliver_messages(&mut self) {
         if self.incoming.is_empty() {
             return;
@@ -675,48 +739,102 @@ impl Driver {
         let incoming = std::mem::take(&mut self.incoming);
         let mut subs = lock(&self.shared.messages);
         subs.retain(|s| !s.tx.is_closed());
-        let mut batches: Vec<Vec<Message>> = subs.iter().map(|_| Vec::new()).collect();
-        let mut matching = Vec::new();
+        let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
+        let mut typed = Vec::new();
+        let mut untyped = Vec::new();
         for m in incoming {
-            matching.clear();
-            matching.extend(subs.iter().enumerate().filter_map(|(i, s)| {
-                (s.nsp == m.nsp && s.event.as_deref().is_none_or(|e| e == m.event)).then_some(i)
-            }));
-            let Some((&last, others)) = matching.split_last() else {
+            typed.clear();
+            untyped.clear();
+            for (i, s) in subs.iter().enumerate() {
+                if s.nsp == m.nsp && s.event.as_deref().is_none_or(|e| e == m.event) {
+                    if s.typed {
+                        typed.push(i);
+                    } else {
+                        untyped.push(i);
+                    }
+                }
+            }
+            if typed.is_empty() && untyped.is_empty() {
                 trace!(nsp = m.nsp, event = m.event, "event without subscriber");
                 continue;
-            };
-            let ack = m.ack.map(|id| AckRequest {
-                nsp: m.nsp.clone(),
-                id,
-                commands: self.weak_commands.clone(),
-            });
-            for &i in others {
-                push_bounded(
-                    &subs[i],
-                    &mut batches[i],
-                    Message {
-                        namespace: m.nsp.clone(),
-                        event: m.event.clone(),
-                        args: m.args.clone(),
-                        ack: ack.clone(),
-                    },
-                );
             }
-            push_bounded(
-                &subs[last],
-                &mut batches[last],
-                Message {
-                    namespace: m.nsp,
+            let raw = match m.payload {
+                Payload::Raw { data, attachments } => Arc::new(RawEvent {
                     event: m.event,
-                    args: m.args,
-                    ack,
-                },
-            );
+                    data,
+                    attachments,
+                }),
+                Payload::Parsed(args) => {
+                    // A core without raw messages: everyone gets the tree.
+                    untyped.append(&mut typed);
+                    untyped.sort_unstable();
+                    let parsed = Incoming {
+                        nsp: m.nsp,
+                        event: m.event,
+                        payload: Payload::Parsed(Vec::new()),
+                        ack: m.ack,
+                    };
+                    self.deliver_parsed(&subs, &mut batches, &untyped, parsed, args);
+                    continue;
+                }
+            };
+            for &i in &typed {
+                push_bounded(&subs[i], &mut batches[i], Delivery::Raw(raw.clone()));
+            }
+            if !untyped.is_empty() {
+                match raw.args() {
+                    Ok(args) => {
+                        let parsed = Incoming {
+                            nsp: m.nsp,
+                            event: raw.event.clone(),
+                            payload: Payload::Parsed(Vec::new()),
+                            ack: m.ack,
+                        };
+                        self.deliver_parsed(&subs, &mut batches, &untyped, parsed, args);
+                    }
+                    // The core validated the text; this would be a bug.
+                    Err(e) => warn!(event = raw.event, %e, "event arguments unreadable"),
+                }
+            }
         }
         for (s, batch) in subs.iter().zip(batches) {
             s.tx.send(batch);
         }
+    }
+
+    /// Queues a parsed event for the subscriptions `to`.
+    fn deliver_parsed(
+        &self,
+        subs: &[MessageSub],
+        batches: &mut [Vec<Delivery>],
+        to: &[usize],
+        m: Incoming,
+        args: Vec<Value>,
+    ) {
+        let Some((&last, others)) = to.split_last() else {
+            return;
+        };
+        let ack = m.ack.map(|id| AckRequest {
+            nsp: m.nsp.clone(),
+            id,
+            commands: self.weak_commands.clone(),
+        });
+        for &i in others {
+            let msg = Message {
+                namespace: m.nsp.clone(),
+                event: m.event.clone(),
+                args: args.clone(),
+                ack: ack.clone(),
+            };
+            push_bounded(&subs[i], &mut batches[i], Delivery::Parsed(msg));
+        }
+        let msg = Message {
+            namespace: m.nsp,
+            event: m.event,
+            args,
+            ack,
+        };
+        push_bounded(&subs[last], &mut batches[last], Delivery::Parsed(msg));
     }
 
     fn dispatch_event(&mut self, e: Event) {
@@ -750,17 +868,14 @@ impl Driver {
     }
 }
 
-/// Queues `msg` for `sub` unless its queue is full. The driver never waits
-/// for a slow consumer: it would stall pongs and every other namespace.
-fn push_bounded(sub: &MessageSub, batch: &mut Vec<Message>, msg: Message) {
+/// Queues `item` for `sub` unless its queue is full. The driver never
+/// waits for a slow consumer: it would stall pongs and every other
+/// namespace.
+fn push_bounded(sub: &MessageSub, batch: &mut Vec<Delivery>, item: Delivery) {
     if batch.len() < sub.tx.room() {
-        batch.push(msg);
+        batch.push(item);
     } else {
-        warn!(
-            nsp = msg.namespace,
-            event = msg.event,
-            "subscriber queue full; event dropped for it"
-        );
+        warn!(nsp = sub.nsp, "subscriber queue full; event dropped for it");
     }
 }
 

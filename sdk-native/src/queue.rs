@@ -89,6 +89,7 @@ impl<T> QueueRx<T> {
         }
     }
 
+    #[cfg(test)]
     pub(crate) async fn recv(&mut self) -> Option<T> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }

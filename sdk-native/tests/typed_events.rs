@@ -121,3 +121,59 @@ async fn omni_heartbeat_measures_latency() {
     let stats = client.latency();
     assert!(stats.min <= stats.p50 && stats.p50 <= stats.p99 && stats.p99 <= stats.max);
 }
+
+/// Typed subscriptions read the event's JSON text, untyped ones a parsed
+/// tree; both kinds on the same event each get it once, with the same data.
+#[tokio::test]
+async fn typed_and_untyped_subscribers_share_an_event() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect().await.unwrap();
+    let mut typed_a = client.subscribe::<Notification>();
+    let mut typed_b = client.subscribe::<Notification>();
+    let mut named = client.on_event("notification");
+    let mut any = client.on_any();
+    let mut joined = client.subscribe::<RoomJoined>();
+    client.join_room("license_7", "license").await.unwrap();
+    tokio::time::timeout(WAIT, joined.next())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let data = json!({"id": "n2", "type": "info", "title": "T", "message": "M",
+        "priority": "low", "created_at": "2024-01-15T10:00:00Z"});
+    client
+        .emit(
+            "broadcast",
+            vec![json_arg(
+                json!({"room": "license_7", "event": "notification", "data": data}),
+            )],
+        )
+        .await
+        .unwrap();
+    for stream in [&mut typed_a, &mut typed_b] {
+        let n = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(serde_json::to_value(&n).unwrap(), data);
+    }
+    let m = tokio::time::timeout(WAIT, named.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (m.event.as_str(), m.first_json()),
+        ("notification", data.clone())
+    );
+    // on_any also saw the room_joined before it.
+    loop {
+        let m = tokio::time::timeout(WAIT, any.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if m.event == "notification" {
+            assert_eq!(m.first_json(), data);
+            break;
+        }
+    }
+}
