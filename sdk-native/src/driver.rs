@@ -124,9 +124,14 @@ impl RawEvent {
 /// A server event waiting for the end of the driver's turn, when each
 /// subscriber gets everything for it in one batch.
 struct Incoming {
+    head: Head,
+    payload: Payload,
+}
+
+/// Where an event came from and what it is called.
+struct Head {
     nsp: String,
     event: String,
-    payload: Payload,
     ack: Option<u64>,
 }
 
@@ -607,10 +612,8 @@ impl Driver {
                 ack,
             } => {
                 self.incoming.push(Incoming {
-                    nsp,
-                    event,
+                    head: Head { nsp, event, ack },
                     payload: Payload::Parsed(args),
-                    ack,
                 });
                 return;
             }
@@ -622,10 +625,8 @@ impl Driver {
                 ack,
             } => {
                 self.incoming.push(Incoming {
-                    nsp,
-                    event,
+                    head: Head { nsp, event, ack },
                     payload: Payload::Raw { data, attachments },
-                    ack,
                 });
                 return;
             }
@@ -742,11 +743,11 @@ impl Driver {
         let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
         let mut typed = Vec::new();
         let mut untyped = Vec::new();
-        for m in incoming {
+        for Incoming { mut head, payload } in incoming {
             typed.clear();
             untyped.clear();
             for (i, s) in subs.iter().enumerate() {
-                if s.nsp == m.nsp && s.event.as_deref().is_none_or(|e| e == m.event) {
+                if s.nsp == head.nsp && s.event.as_deref().is_none_or(|e| e == head.event) {
                     if s.typed {
                         typed.push(i);
                     } else {
@@ -755,12 +756,16 @@ impl Driver {
                 }
             }
             if typed.is_empty() && untyped.is_empty() {
-                trace!(nsp = m.nsp, event = m.event, "event without subscriber");
+                trace!(
+                    nsp = head.nsp,
+                    event = head.event,
+                    "event without subscriber"
+                );
                 continue;
             }
-            let raw = match m.payload {
+            let raw = match payload {
                 Payload::Raw { data, attachments } => Arc::new(RawEvent {
-                    event: m.event,
+                    event: std::mem::take(&mut head.event),
                     data,
                     attachments,
                 }),
@@ -768,13 +773,7 @@ impl Driver {
                     // A core without raw messages: everyone gets the tree.
                     untyped.append(&mut typed);
                     untyped.sort_unstable();
-                    let parsed = Incoming {
-                        nsp: m.nsp,
-                        event: m.event,
-                        payload: Payload::Parsed(Vec::new()),
-                        ack: m.ack,
-                    };
-                    self.deliver_parsed(&subs, &mut batches, &untyped, parsed, args);
+                    self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
                     continue;
                 }
             };
@@ -784,13 +783,8 @@ impl Driver {
             if !untyped.is_empty() {
                 match raw.args() {
                     Ok(args) => {
-                        let parsed = Incoming {
-                            nsp: m.nsp,
-                            event: raw.event.clone(),
-                            payload: Payload::Parsed(Vec::new()),
-                            ack: m.ack,
-                        };
-                        self.deliver_parsed(&subs, &mut batches, &untyped, parsed, args);
+                        head.event.clone_from(&raw.event);
+                        self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
                     }
                     // The core validated the text; this would be a bug.
                     Err(e) => warn!(event = raw.event, %e, "event arguments unreadable"),
@@ -808,29 +802,29 @@ impl Driver {
         subs: &[MessageSub],
         batches: &mut [Vec<Delivery>],
         to: &[usize],
-        m: Incoming,
+        head: Head,
         args: Vec<Value>,
     ) {
         let Some((&last, others)) = to.split_last() else {
             return;
         };
-        let ack = m.ack.map(|id| AckRequest {
-            nsp: m.nsp.clone(),
+        let ack = head.ack.map(|id| AckRequest {
+            nsp: head.nsp.clone(),
             id,
             commands: self.weak_commands.clone(),
         });
         for &i in others {
             let msg = Message {
-                namespace: m.nsp.clone(),
-                event: m.event.clone(),
+                namespace: head.nsp.clone(),
+                event: head.event.clone(),
                 args: args.clone(),
                 ack: ack.clone(),
             };
             push_bounded(&subs[i], &mut batches[i], Delivery::Parsed(msg));
         }
         let msg = Message {
-            namespace: m.nsp,
-            event: m.event,
+            namespace: head.nsp,
+            event: head.event,
             args,
             ack,
         };
