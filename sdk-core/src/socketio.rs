@@ -505,17 +505,7 @@ impl Decoder {
     /// As [`decode_header`], and [`ProtocolError::UnexpectedText`] when a
     /// binary packet still waits for attachments (that packet is dropped).
     pub fn decode_text<'a>(&mut self, text: &'a str) -> Result<Decoded<'a>> {
-        if let Some((_, remaining)) = self.partial.take() {
-            return Err(ProtocolError::UnexpectedText { remaining }.into());
-        }
-        let (packet, expected) = decode_header(text, &self.limits)?;
-        if expected == 0 {
-            return Ok(Decoded::Packet(packet));
-        }
-        let mut packet = packet.into_owned();
-        packet.attachments.reserve_exact(expected);
-        self.partial = Some((packet, expected));
-        Ok(Decoded::NeedsAttachments(expected))
+        self.decode_text_with(text, false).map(|(d, _)| d)
     }
 
     /// [`decode_text`](Self::decode_text) for a consumer that reads every
@@ -529,10 +519,18 @@ impl Decoder {
         &mut self,
         text: &'a str,
     ) -> Result<(Decoded<'a>, Option<Value>)> {
+        self.decode_text_with(text, true)
+    }
+
+    fn decode_text_with<'a>(
+        &mut self,
+        text: &'a str,
+        parse: bool,
+    ) -> Result<(Decoded<'a>, Option<Value>)> {
         if let Some((_, remaining)) = self.partial.take() {
             return Err(ProtocolError::UnexpectedText { remaining }.into());
         }
-        let (packet, expected, tree) = decode_header_with(text, &self.limits, true)?;
+        let (packet, expected, tree) = decode_header_with(text, &self.limits, parse)?;
         if expected == 0 {
             return Ok((Decoded::Packet(packet), tree));
         }

@@ -55,21 +55,33 @@ impl Message {
     /// [`Error::Payload`] when the event is not `E::NAME`, has no argument,
     /// or the argument does not match the model.
     pub fn decode<E: models::Event>(&self) -> Result<E> {
-        if self.event != E::NAME {
-            return Err(Error::Payload(format!(
-                "event {:?} is not {:?}",
-                self.event,
-                E::NAME
-            )));
-        }
-        let first = self
-            .args
-            .first()
-            .ok_or_else(|| Error::Payload(format!("event {:?} has no argument", self.event)))?;
-        first
-            .deserialize_into()
-            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+        decode_first(&self.event, &self.args)
     }
+}
+
+/// [`Error::Payload`] unless `event` is `E`'s name.
+fn expect_name<E: models::Event>(event: &str) -> Result<()> {
+    if event == E::NAME {
+        Ok(())
+    } else {
+        Err(Error::Payload(format!(
+            "event {event:?} is not {:?}",
+            E::NAME
+        )))
+    }
+}
+
+fn no_argument(event: &str) -> Error {
+    Error::Payload(format!("event {event:?} has no argument"))
+}
+
+/// The first of an event's parsed arguments as the model `E`.
+fn decode_first<E: models::Event>(event: &str, args: &[Value]) -> Result<E> {
+    expect_name::<E>(event)?;
+    args.first()
+        .ok_or_else(|| no_argument(event))?
+        .deserialize_into()
+        .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
 }
 
 /// The server's request for an acknowledgement of one event.
@@ -920,27 +932,16 @@ fn decode_raw<E: models::Event>(raw: &RawEvent) -> Result<E> {
         }
     }
 
-    if raw.event != E::NAME {
-        return Err(Error::Payload(format!(
-            "event {:?} is not {:?}",
-            raw.event,
-            E::NAME
-        )));
-    }
-    let missing = || Error::Payload(format!("event {:?} has no argument", raw.event));
-    if raw.attachments.is_empty() {
-        let mut de = serde_json::Deserializer::from_str(&raw.data);
-        First::<E>(PhantomData)
-            .deserialize(&mut de)
-            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))?
-            .ok_or_else(missing)
-    } else {
+    if !raw.attachments.is_empty() {
         let args = raw.args().map_err(|e| Error::Payload(e.to_string()))?;
-        let first = args.first().ok_or_else(missing)?;
-        first
-            .deserialize_into()
-            .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+        return decode_first(&raw.event, &args);
     }
+    expect_name::<E>(&raw.event)?;
+    let mut de = serde_json::Deserializer::from_str(&raw.data);
+    First::<E>(PhantomData)
+        .deserialize(&mut de)
+        .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))?
+        .ok_or_else(|| no_argument(&raw.event))
 }
 
 /// Lifecycle events; see [`Socket::events`].
