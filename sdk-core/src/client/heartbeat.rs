@@ -62,10 +62,7 @@ impl Client {
         let Some(hb) = &self.config.heartbeat else {
             return;
         };
-        let HeartbeatMode::Omni { response_event, .. } = &hb.mode else {
-            return;
-        };
-        if *response_event != event || normalize_nsp(&hb.namespace) != nsp {
+        if !self.is_heartbeat_response(event) || normalize_nsp(&hb.namespace) != nsp {
             return;
         }
         let Some(sent) = self.heartbeat_sent.take() else {

@@ -1555,26 +1555,26 @@ impl Client {
         // is read from its start, and the arguments are parsed only when
         // the client reads them itself.
         let raw = self.config.raw_messages;
-        let (name, args) = if raw && tree.is_none() {
-            match packet.event_name() {
-                Some(name)
-                    if !(self.reads_args(idx, &name)
-                        || self.config.recovery && self.namespaces[idx].pid.is_some()) =>
-                {
-                    (name.into_owned(), None)
-                }
-                Some(_) => match self.event_tree(packet, None) {
-                    Some((name, args)) => (name, Some(args)),
+        let (name, args, for_client) = if raw && tree.is_none() {
+            let Some(name) = packet.event_name() else {
+                self.protocol_error(missing_event_name());
+                return;
+            };
+            let for_client = self.reads_args(idx, &name);
+            if for_client || self.config.recovery && self.namespaces[idx].pid.is_some() {
+                match self.event_tree(packet, None) {
+                    Some((name, args)) => (name, Some(args), for_client),
                     None => return,
-                },
-                None => {
-                    self.protocol_error(missing_event_name());
-                    return;
                 }
+            } else {
+                (name.into_owned(), None, false)
             }
         } else {
             match self.event_tree(packet, tree) {
-                Some((name, args)) => (name, Some(args)),
+                Some((name, args)) => {
+                    let for_client = self.reads_args(idx, &name);
+                    (name, Some(args), for_client)
+                }
                 None => return,
             }
         };
@@ -1594,7 +1594,6 @@ impl Client {
             ns.server_acks.push_back(id);
         }
         let nsp = ns.name.clone();
-        let for_client = self.reads_args(idx, &name);
         let args = match args {
             Some(args) if for_client => args,
             // Most events mean nothing to the client itself: they move to
