@@ -203,7 +203,9 @@ pub enum Event {
         /// recovery): missed events follow and rooms were kept.
         recovered: bool,
     },
-    /// Connecting failed (`connect_error`).
+    /// Connecting failed (`connect_error`): the server refused the
+    /// namespace, it did not answer in time, or (on every attempt, as in
+    /// socket.io-client) the transport could not be opened.
     ConnectError {
         /// Namespace.
         nsp: String,

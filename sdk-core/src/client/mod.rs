@@ -1052,22 +1052,25 @@ impl Client {
             self.ns_lost(idx, reason);
         }
         if was_opening {
+            // Like socket.io-client: every failed attempt is a
+            // `connect_error` on each wanted namespace (applications log
+            // their connection errors there), and a retry is also a
+            // `reconnect_error`.
+            for idx in 0..self.namespaces.len() {
+                if self.namespaces[idx].wanted {
+                    let nsp = self.namespaces[idx].name.clone();
+                    self.push_event(Event::ConnectError {
+                        nsp,
+                        message: message.to_owned(),
+                        data: None,
+                    });
+                }
+            }
             if self.reconnecting {
                 self.push_event(Event::ReconnectError {
                     attempt: self.attempts,
                     message: message.to_owned(),
                 });
-            } else {
-                for idx in 0..self.namespaces.len() {
-                    if self.namespaces[idx].wanted {
-                        let nsp = self.namespaces[idx].name.clone();
-                        self.push_event(Event::ConnectError {
-                            nsp,
-                            message: message.to_owned(),
-                            data: None,
-                        });
-                    }
-                }
             }
         }
         self.engine = Engine::Idle;

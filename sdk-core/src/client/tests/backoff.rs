@@ -82,7 +82,8 @@ fn reconnect_events_and_reset_on_success() {
     let mut p = Pair::connected();
     p.server.accept_transports = false;
     p.kill_transport();
-    // Three failed attempts, each with a reconnect_error.
+    // Three failed attempts, each with a connect_error (as socket.io-client
+    // emits on every failed attempt) followed by a reconnect_error.
     for n in 1..=3u32 {
         let delay = p
             .events
@@ -94,8 +95,23 @@ fn reconnect_events_and_reset_on_success() {
             })
             .expect("attempt scheduled");
         assert!(delay <= 5000);
+        p.take_events();
         p.advance(delay);
-        assert!(p.saw(|e| matches!(e, Event::ReconnectError { attempt, .. } if *attempt == n)));
+        let failures: Vec<&str> = p
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::ConnectError { nsp, .. } if nsp == "/" => Some("connect_error"),
+                Event::ReconnectError { attempt, .. } if *attempt == n => Some("reconnect_error"),
+                Event::ReconnectError { .. } | Event::ConnectError { .. } => Some("other"),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            failures,
+            ["connect_error", "reconnect_error"],
+            "attempt {n}"
+        );
     }
     assert_eq!(p.client.reconnect_attempts(), 4);
     p.server.accept_transports = true;
