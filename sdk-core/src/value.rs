@@ -83,15 +83,22 @@ impl Value {
     }
 
     fn parse(json: &str, attachments: Option<&[Bytes]>, limits: &Limits) -> Result<Self> {
-        check_depth(json, limits.max_depth)?;
         let mut ctx = Placeholders {
             attachments,
             used: vec![false; attachments.map_or(0, <[Bytes]>::len)],
             error: None,
+            depth_left: limits.max_depth,
+            too_deep: false,
         };
         let mut de = serde_json::Deserializer::from_str(json);
         let parsed = serde::de::DeserializeSeed::deserialize(&mut ctx, &mut de)
             .and_then(|v| de.end().map(|()| v));
+        if ctx.too_deep {
+            return Err(CapacityError::TooDeep {
+                max: limits.max_depth,
+            }
+            .into());
+        }
         let value = match (parsed, ctx.error) {
             (_, Some(e)) => return Err(e.into()),
             (Err(e), None) => return Err(ProtocolError::InvalidJson(e.to_string()).into()),
@@ -186,9 +193,25 @@ struct Placeholders<'b> {
     /// Placeholder errors are kept here rather than as a serde error so the
     /// caller gets a typed [`ProtocolError`].
     error: Option<ProtocolError>,
+    /// Containers that may still open at the current position: the depth
+    /// limit is enforced while parsing, so recursion stays bounded without
+    /// a separate scan of the text.
+    depth_left: usize,
+    /// Set when `depth_left` ran out (reported as [`CapacityError::TooDeep`]).
+    too_deep: bool,
 }
 
 impl Placeholders<'_> {
+    /// Steps into an array or object; fails once `max_depth` is passed.
+    fn enter<E: serde::de::Error>(&mut self) -> std::result::Result<(), E> {
+        if self.depth_left == 0 {
+            self.too_deep = true;
+            return Err(E::custom("too deep"));
+        }
+        self.depth_left -= 1;
+        Ok(())
+    }
+
     fn take(&mut self, num: Option<u64>) -> Option<Bytes> {
         let result = num
             .and_then(|n| usize::try_from(n).ok())
@@ -267,10 +290,12 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
         self,
         mut seq: A,
     ) -> std::result::Result<Value, A::Error> {
+        self.enter()?;
         let mut items = Vec::new();
         while let Some(v) = seq.next_element_seed(&mut *self)? {
             items.push(v);
         }
+        self.depth_left += 1;
         Ok(Value::Array(items))
     }
 
@@ -278,11 +303,13 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
         self,
         mut map: A,
     ) -> std::result::Result<Value, A::Error> {
+        self.enter()?;
         let mut entries: Vec<(String, Value)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(&mut *self)?;
             entries.push((key, value));
         }
+        self.depth_left += 1;
         // Any object with `"_placeholder": true` is a placeholder; one
         // without a usable `num` is an error, not ordinary data, as in the
         // reference parser.
@@ -302,54 +329,6 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
             });
         Ok(self.take(num).map_or(Value::Null, Value::Binary))
     }
-}
-
-/// Checks that JSON text nests no deeper than `max` without parsing it, so
-/// that the parsers that run afterwards are bounded in stack and memory.
-/// Brackets inside strings are skipped; anything else malformed is left for
-/// the parser to report.
-///
-/// Returns whether the text has a number that might not fit an `f64` (an
-/// exponent, or more than 300 digits in a row): only then does the decoder
-/// need its slower validation that converts every number.
-pub(crate) fn check_depth(json: &str, max: usize) -> Result<bool> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut digits = 0usize;
-    let mut big_number = false;
-    for &b in json.as_bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        if b.is_ascii_digit() {
-            digits += 1;
-            big_number |= digits > 300;
-            continue;
-        }
-        // `true` and `false` end in `e` too, but never right after a digit.
-        big_number |= matches!(b, b'e' | b'E') && digits > 0;
-        digits = 0;
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return Err(CapacityError::TooDeep { max }.into());
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(big_number)
 }
 
 struct WithPlaceholders<'v, 'c> {

@@ -531,6 +531,10 @@ fn decode_text_parsed_matches_two_passes() {
     let bad = [
         r#"2["tick",1e999]"#,
         r#"2["tick",[[[[[1]]]]]]"#,
+        // Too deep, and malformed further on: the depth is found first.
+        r#"2["tick",[[[[[[[[1}"#,
+        // Malformed before it gets too deep.
+        r#"2["tick",x,[[[[[[[[1]]]]]]]]]"#,
         r#"2["tick",}"#,
         r#"2[1,2]"#,
         r#"2{"a":1}"#,

@@ -315,11 +315,24 @@ impl Driver {
     }
 
     fn on_input(&mut self, id: TransportId, input: Input) {
+        // One clock reading per batch: the frames were read together, and
+        // a reading per frame was a fiftieth of the receive time.
         let now = self.clock.now();
         match input {
             Input::Batch(inputs) => {
                 for input in inputs {
-                    self.on_input(id, input);
+                    self.on_input_at(id, input, now);
+                }
+            }
+            input => self.on_input_at(id, input, now),
+        }
+    }
+
+    fn on_input_at(&mut self, id: TransportId, input: Input, now: CoreInstant) {
+        match input {
+            Input::Batch(inputs) => {
+                for input in inputs {
+                    self.on_input_at(id, input, now);
                 }
             }
             Input::Opened => self.core.handle_transport_opened(id, now),
