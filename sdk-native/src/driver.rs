@@ -182,7 +182,7 @@ impl Clock {
 }
 
 struct TransportHandle {
-    tx: mpsc::UnboundedSender<Out>,
+    tx: transport::OutTx,
     kind: TransportKind,
     task: JoinHandle<()>,
 }
@@ -198,10 +198,10 @@ pub(crate) struct Driver {
     clock: Clock,
     shared: Arc<Shared>,
     settings: TransportSettings,
-    commands: mpsc::UnboundedReceiver<Command>,
-    weak_commands: mpsc::WeakUnboundedSender<Command>,
+    commands: mpsc::UnboundedReceiver<Box<Command>>,
+    weak_commands: mpsc::WeakUnboundedSender<Box<Command>>,
     input_tx: transport::InputTx,
-    input_rx: mpsc::Receiver<(TransportId, Input)>,
+    input_rx: transport::InputRx,
     transports: HashMap<TransportId, TransportHandle>,
     acks: HashMap<RequestId, AckReply>,
     status: watch::Sender<Status>,
@@ -232,11 +232,11 @@ impl Driver {
         seed: u64,
         shared: Arc<Shared>,
         settings: TransportSettings,
-        commands: mpsc::UnboundedReceiver<Command>,
-        weak_commands: mpsc::WeakUnboundedSender<Command>,
+        commands: mpsc::UnboundedReceiver<Box<Command>>,
+        weak_commands: mpsc::WeakUnboundedSender<Box<Command>>,
         status: watch::Sender<Status>,
     ) -> Self {
-        let (input_tx, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let (input_tx, input_rx) = transport::input_queue(INPUT_QUEUE);
         let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
@@ -263,7 +263,7 @@ impl Driver {
         }
     }
 
-    pub(crate) async fn run(mut self) {
+    pub(crate) async fn run(mut self: Box<Self>) {
         let sleep = tokio::time::sleep(Duration::from_secs(3600));
         tokio::pin!(sleep);
         let mut armed: Option<CoreInstant> = None;
@@ -281,7 +281,7 @@ impl Driver {
                 // starve the timer (dead-link detection) or commands.
                 Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
                 cmd = self.commands.recv() => match cmd {
-                    Some(cmd) => self.on_command(cmd),
+                    Some(cmd) => self.on_command(*cmd),
                     None => {
                         debug!("all handles dropped; closing");
                         self.core.disconnect(self.clock.now());
@@ -600,7 +600,7 @@ impl Driver {
     }
 
     fn open(&mut self, id: TransportId, kind: TransportKind, url: String) {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = transport::out_queue();
         let settings = self.settings.clone();
         let input = self.input_tx.clone();
         debug!(?id, ?kind, url, "opening transport");

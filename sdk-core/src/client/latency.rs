@@ -36,7 +36,9 @@ impl LatencyWindow {
     pub(crate) fn new(cap: usize) -> Self {
         let cap = cap.max(1);
         Self {
-            samples: VecDeque::with_capacity(cap.min(1024)),
+            // Grown as samples arrive: a client without heartbeats (or
+            // with few) keeps nothing allocated for them.
+            samples: VecDeque::new(),
             cap,
             stats: LatencyStats::default(),
         }

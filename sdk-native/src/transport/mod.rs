@@ -78,7 +78,70 @@ pub(crate) struct TransportSettings {
     pub(crate) connect_timeout: Duration,
 }
 
-pub(crate) type InputTx = mpsc::Sender<(TransportId, Input)>;
+/// The transports' side of the driver's report queue. Reports travel
+/// boxed, as do the driver's messages to a transport ([`OutTx`]): tokio's
+/// channels allocate a first block of 32 slots up front, and slots the size
+/// of these enums made those blocks 2.8 KB of every idle connection. A
+/// WebSocket sends one report per read, so the box costs little.
+#[derive(Clone)]
+pub(crate) struct InputTx(mpsc::Sender<Box<(TransportId, Input)>>);
+
+/// The driver's side of the report queue.
+pub(crate) struct InputRx(mpsc::Receiver<Box<(TransportId, Input)>>);
+
+/// A bounded report queue: a full queue makes transports wait for the
+/// driver instead of growing memory.
+pub(crate) fn input_queue(capacity: usize) -> (InputTx, InputRx) {
+    let (tx, rx) = mpsc::channel(capacity);
+    (InputTx(tx), InputRx(rx))
+}
+
+impl InputTx {
+    /// Reports `input` from transport `id`; `Err` once the driver is gone.
+    pub(crate) async fn send(&self, id: TransportId, input: Input) -> Result<(), Gone> {
+        self.0.send(Box::new((id, input))).await.map_err(|_| Gone)
+    }
+}
+
+impl InputRx {
+    pub(crate) async fn recv(&mut self) -> Option<(TransportId, Input)> {
+        self.0.recv().await.map(|b| *b)
+    }
+}
+
+/// The driver's messages to one transport (boxed; see [`InputTx`]).
+#[derive(Clone)]
+pub(crate) struct OutTx(mpsc::UnboundedSender<Box<Out>>);
+
+/// A transport's side of [`OutTx`].
+pub(crate) struct OutRx(mpsc::UnboundedReceiver<Box<Out>>);
+
+pub(crate) fn out_queue() -> (OutTx, OutRx) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (OutTx(tx), OutRx(rx))
+}
+
+impl OutTx {
+    /// Queues `out`; `Err` once the transport has ended.
+    pub(crate) fn send(&self, out: Out) -> Result<(), Gone> {
+        self.0.send(Box::new(out)).map_err(|_| Gone)
+    }
+}
+
+impl OutRx {
+    pub(crate) async fn recv(&mut self) -> Option<Out> {
+        self.0.recv().await.map(|b| *b)
+    }
+
+    /// The next queued message, if one is there now.
+    pub(crate) fn try_recv(&mut self) -> Option<Out> {
+        self.0.try_recv().ok().map(|b| *b)
+    }
+}
+
+/// The other end of a queue is gone.
+#[derive(Debug)]
+pub(crate) struct Gone;
 
 /// The default TLS configuration: the Mozilla roots from `webpki-roots`,
 /// certificate verification on, TLS 1.2 and 1.3 with the ring provider.

@@ -11,11 +11,11 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use omni_socket_core::client::{Frame, TransportId};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{debug, trace};
 
-use super::{Failure, Input, InputTx, Out, Target, TransportSettings};
+use super::{Failure, Input, InputTx, Out, OutRx, Target, TransportSettings};
 
 /// A POST connection idle longer than this is replaced rather than reused:
 /// Node's HTTP server drops idle keep-alive connections after 5 s, and a
@@ -149,13 +149,13 @@ pub(crate) async fn run(
     id: TransportId,
     url: String,
     settings: TransportSettings,
-    mut out: mpsc::UnboundedReceiver<Out>,
+    mut out: OutRx,
     input: InputTx,
 ) {
     let target = match Target::parse(&url) {
         Ok(t) => t,
         Err(e) => {
-            let _ = input.send((id, Input::Failed(Failure::other(e)))).await;
+            let _ = input.send(id, Input::Failed(Failure::other(e))).await;
             return;
         }
     };
@@ -179,7 +179,7 @@ pub(crate) async fn run(
     };
     if let Err(f) = result {
         debug!(?id, message = %f.message, "polling transport failed");
-        let _ = input.send((id, Input::Failed(f))).await;
+        let _ = input.send(id, Input::Failed(f)).await;
     }
 }
 
@@ -202,7 +202,7 @@ async fn get_loop(
     input: &InputTx,
 ) -> Result<(), Failure> {
     let mut conn = open_conn(target, settings).await?;
-    if input.send((id, Input::Opened)).await.is_err() {
+    if input.send(id, Input::Opened).await.is_err() {
         return Ok(());
     }
     let mut path = base.to_owned();
@@ -226,7 +226,7 @@ async fn get_loop(
             path = with_sid(base, &sid);
             let _ = sid_tx.send(Some(sid));
         }
-        if input.send((id, Input::Payload(body))).await.is_err() {
+        if input.send(id, Input::Payload(body)).await.is_err() {
             return Ok(());
         }
     }
@@ -237,7 +237,7 @@ async fn post_loop(
     settings: &TransportSettings,
     base: &str,
     mut sid_rx: watch::Receiver<Option<String>>,
-    out: &mut mpsc::UnboundedReceiver<Out>,
+    out: &mut OutRx,
     mut pausing: Pausing,
 ) -> Result<(), Failure> {
     let mut conn: Option<Conn> = None;
@@ -291,7 +291,7 @@ async fn post_loop(
                     let _ = pausing.pause.send(false);
                 }
             }
-            next = out.try_recv().ok();
+            next = out.try_recv();
         }
         if !body.is_empty() {
             if path.is_none() {
@@ -322,7 +322,7 @@ async fn post_loop(
         if pause {
             let _ = pausing.pause.send(true);
             let _ = pausing.idle.wait_for(|idle| *idle).await;
-            let _ = pausing.input.send((pausing.id, Input::Paused)).await;
+            let _ = pausing.input.send(pausing.id, Input::Paused).await;
         }
     }
 }

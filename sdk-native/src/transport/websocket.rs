@@ -2,7 +2,6 @@
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use omni_socket_core::client::{Frame, TransportId};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -10,7 +9,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::Connector;
 use tracing::{debug, trace};
 
-use super::{Failure, Input, InputTx, Out, TransportSettings};
+use super::{Failure, Input, InputTx, Out, OutRx, TransportSettings};
 
 /// Frames handed to the driver in one batch at most, so a flood of input
 /// still lets the driver run its timers and commands in between.
@@ -22,7 +21,7 @@ pub(crate) async fn run(
     id: TransportId,
     url: String,
     settings: TransportSettings,
-    mut out: mpsc::UnboundedReceiver<Out>,
+    mut out: OutRx,
     input: InputTx,
 ) {
     let result = session(id, &url, &settings, &mut out, &input).await;
@@ -32,7 +31,7 @@ pub(crate) async fn run(
         Err(f) => Input::Failed(f),
     };
     debug!(?id, ?report, "websocket transport ended");
-    let _ = input.send((id, report)).await;
+    let _ = input.send(id, report).await;
 }
 
 fn failure(e: tungstenite::Error) -> Failure {
@@ -47,7 +46,7 @@ async fn session(
     id: TransportId,
     url: &str,
     settings: &TransportSettings,
-    out: &mut mpsc::UnboundedReceiver<Out>,
+    out: &mut OutRx,
     input: &InputTx,
 ) -> Result<bool, Failure> {
     let mut request = url
@@ -83,7 +82,7 @@ async fn session(
         .await
         .map_err(|_| Failure::other("websocket connect timeout"))?
         .map_err(failure)?;
-    if input.send((id, Input::Opened)).await.is_err() {
+    if input.send(id, Input::Opened).await.is_err() {
         return Ok(false);
     }
     let (mut sink, mut stream) = ws.split();
@@ -108,8 +107,8 @@ async fn session(
                         }
                     }
                     match out.try_recv() {
-                        Ok(o) => next = Some(o),
-                        Err(_) => break,
+                        Some(o) => next = Some(o),
+                        None => break,
                     }
                 }
                 sink.flush().await.map_err(failure)?;
@@ -150,8 +149,8 @@ async fn session(
                 // an error are delivered before it.
                 let sent = match batch.len() {
                     0 => true,
-                    1 => input.send((id, batch.remove(0))).await.is_ok(),
-                    _ => input.send((id, Input::Batch(batch))).await.is_ok(),
+                    1 => input.send(id, batch.remove(0)).await.is_ok(),
+                    _ => input.send(id, Input::Batch(batch)).await.is_ok(),
                 };
                 if !sent {
                     return Ok(false);
