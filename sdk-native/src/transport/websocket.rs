@@ -41,14 +41,13 @@ fn failure(e: tungstenite::Error) -> Failure {
     }
 }
 
-/// `Ok(true)`: the peer closed; `Ok(false)`: we closed on request.
-async fn session(
-    id: TransportId,
-    url: &str,
-    settings: &TransportSettings,
-    out: &mut OutRx,
-    input: &InputTx,
-) -> Result<bool, Failure> {
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the WebSocket. A separate, boxed future: the handshake's state
+/// (HTTP request, TLS, timer) is only needed until it completes, and kept
+/// inline it would size the task for the connection's whole life.
+async fn open(url: &str, settings: &TransportSettings) -> Result<Ws, Failure> {
     let mut request = url
         .into_client_request()
         .map_err(|e| Failure::other(e.to_string()))?;
@@ -68,24 +67,36 @@ async fn session(
         .read_buffer_size(4 * 1024)
         .max_message_size(Some(settings.max_message))
         .max_frame_size(Some(settings.max_message));
-    debug!(?id, url, "opening websocket");
-    // Boxed: the handshake's state (TLS, HTTP) is several KiB, and inline
-    // it would stay in this task's allocation for the connection's life.
-    let connecting = Box::pin(tokio_tungstenite::connect_async_tls_with_config(
+    let connecting = tokio_tungstenite::connect_async_tls_with_config(
         request,
         Some(config),
         // TCP_NODELAY: Socket.IO frames are small and latency matters.
         true,
         Some(Connector::Rustls(settings.tls.clone())),
-    ));
+    );
     let (ws, _) = tokio::time::timeout(settings.connect_timeout, connecting)
         .await
         .map_err(|_| Failure::other("websocket connect timeout"))?
         .map_err(failure)?;
+    Ok(ws)
+}
+
+/// `Ok(true)`: the peer closed; `Ok(false)`: we closed on request.
+async fn session(
+    id: TransportId,
+    url: &str,
+    settings: &TransportSettings,
+    out: &mut OutRx,
+    input: &InputTx,
+) -> Result<bool, Failure> {
+    debug!(?id, url, "opening websocket");
+    let ws = Box::pin(open(url, settings)).await?;
+    // Split at once: the stream then lives behind the halves' shared lock,
+    // so no state of this task holds the 1.4 KB stream inline.
+    let (mut sink, mut stream) = ws.split();
     if input.send(id, Input::Opened).await.is_err() {
         return Ok(false);
     }
-    let (mut sink, mut stream) = ws.split();
     loop {
         tokio::select! {
             cmd = out.recv() => {
