@@ -318,14 +318,7 @@ impl Driver {
         // One clock reading per batch: the frames were read together, and
         // a reading per frame was a fiftieth of the receive time.
         let now = self.clock.now();
-        match input {
-            Input::Batch(inputs) => {
-                for input in inputs {
-                    self.on_input_at(id, input, now);
-                }
-            }
-            input => self.on_input_at(id, input, now),
-        }
+        self.on_input_at(id, input, now);
     }
 
     fn on_input_at(&mut self, id: TransportId, input: Input, now: CoreInstant) {
