@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::driver::{lock, Command, Delivery, Driver, MessageSub, RawEvent, Shared};
 use crate::error::{Error, Result};
-use crate::queue::{queue, QueueRx};
+use crate::queue::{boxed, queue, BoxedTx, QueueRx, WeakBoxedTx};
 use crate::transport::{default_tls, Target, TransportSettings};
 
 /// Default capacity of each subscription's queue.
@@ -92,7 +92,7 @@ fn decode_first<E: models::Event>(event: &str, args: &[Value]) -> Result<E> {
 pub struct AckRequest {
     pub(crate) nsp: String,
     pub(crate) id: u64,
-    pub(crate) commands: mpsc::WeakUnboundedSender<Box<Command>>,
+    pub(crate) commands: WeakBoxedTx<Command>,
 }
 
 impl AckRequest {
@@ -109,11 +109,11 @@ impl AckRequest {
     /// would ignore it.
     pub fn send(self, args: Vec<Value>) -> Result<()> {
         let tx = self.commands.upgrade().ok_or(Error::Closed)?;
-        tx.send(Box::new(Command::Ack {
+        tx.send(Command::Ack {
             nsp: self.nsp,
             id: self.id,
             args,
-        }))
+        })
         .map_err(|_| Error::Closed)
     }
 }
@@ -383,7 +383,7 @@ impl ClientBuilder {
             messages: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
         });
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = boxed();
         let (status_tx, status_rx) = watch::channel(Status::idle());
         let driver = Driver::new(
             self.config,
@@ -399,7 +399,7 @@ impl ClientBuilder {
         // (as the argument and as the running state), 4 KB instead of 2.
         handle.spawn(Box::new(driver).run());
         cmd_tx
-            .send(Box::new(Command::Connect { nsp: nsp.clone() }))
+            .send(Command::Connect { nsp: nsp.clone() })
             .map_err(|_| Error::Closed)?;
         let inner = Arc::new(Inner {
             commands: cmd_tx,
@@ -455,10 +455,7 @@ fn os_seed() -> u64 {
 }
 
 struct Inner {
-    /// Commands travel boxed: tokio's channel allocates its first block
-    /// of 32 slots up front, and slots the size of a `Command` made that
-    /// block 3.6 KB of every idle connection.
-    commands: mpsc::UnboundedSender<Box<Command>>,
+    commands: BoxedTx<Command>,
     shared: Arc<Shared>,
     status: watch::Receiver<Status>,
     queue: usize,
@@ -528,7 +525,7 @@ impl Client {
             .main
             .inner
             .commands
-            .send(Box::new(Command::OpenNamespace(nsp.clone())));
+            .send(Command::OpenNamespace(nsp.clone()));
         Socket {
             inner: self.main.inner.clone(),
             nsp,
@@ -615,10 +612,7 @@ impl Socket {
     }
 
     pub(crate) fn send(&self, cmd: Command) -> Result<()> {
-        self.inner
-            .commands
-            .send(Box::new(cmd))
-            .map_err(|_| Error::Closed)
+        self.inner.commands.send(cmd).map_err(|_| Error::Closed)
     }
 
     /// Emits `event` with `args`. While offline it is buffered and sent in

@@ -21,7 +21,7 @@ use tracing::{debug, info, trace, warn};
 
 use crate::client::{AckRequest, Message, Status};
 use crate::error::Error;
-use crate::queue::QueueTx;
+use crate::queue::{self, BoxedRx, QueueTx, WeakBoxedTx};
 use crate::transport::{self, Failure, Input, Out, TransportSettings};
 
 /// Reports from transports queue here; a full queue makes transports wait.
@@ -198,8 +198,8 @@ pub(crate) struct Driver {
     clock: Clock,
     shared: Arc<Shared>,
     settings: TransportSettings,
-    commands: mpsc::UnboundedReceiver<Box<Command>>,
-    weak_commands: mpsc::WeakUnboundedSender<Box<Command>>,
+    commands: BoxedRx<Command>,
+    weak_commands: WeakBoxedTx<Command>,
     input_tx: transport::InputTx,
     input_rx: transport::InputRx,
     transports: HashMap<TransportId, TransportHandle>,
@@ -232,8 +232,8 @@ impl Driver {
         seed: u64,
         shared: Arc<Shared>,
         settings: TransportSettings,
-        commands: mpsc::UnboundedReceiver<Box<Command>>,
-        weak_commands: mpsc::WeakUnboundedSender<Box<Command>>,
+        commands: BoxedRx<Command>,
+        weak_commands: WeakBoxedTx<Command>,
         status: watch::Sender<Status>,
     ) -> Self {
         let (input_tx, input_rx) = transport::input_queue(INPUT_QUEUE);
@@ -281,7 +281,7 @@ impl Driver {
                 // starve the timer (dead-link detection) or commands.
                 Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
                 cmd = self.commands.recv() => match cmd {
-                    Some(cmd) => self.on_command(*cmd),
+                    Some(cmd) => self.on_command(cmd),
                     None => {
                         debug!("all handles dropped; closing");
                         self.core.disconnect(self.clock.now());
@@ -593,7 +593,7 @@ impl Driver {
     }
 
     fn open(&mut self, id: TransportId, kind: TransportKind, url: String) {
-        let (tx, rx) = transport::out_queue();
+        let (tx, rx) = queue::boxed();
         let settings = self.settings.clone();
         let input = self.input_tx.clone();
         debug!(?id, ?kind, url, "opening transport");

@@ -95,6 +95,77 @@ impl<T> QueueRx<T> {
     }
 }
 
+/// An unbounded channel whose items travel boxed. tokio allocates a
+/// channel's first block of 32 slots when the channel is created, so slots
+/// the size of a large enum cost every idle connection kilobytes (3.6 KB
+/// for driver commands); a box is 8 bytes, and one allocation per item is
+/// small beside what a command or an outgoing frame already allocates.
+pub(crate) fn boxed<T>() -> (BoxedTx<T>, BoxedRx<T>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (BoxedTx(tx), BoxedRx(rx))
+}
+
+/// The sending end of [`boxed`].
+pub(crate) struct BoxedTx<T>(mpsc::UnboundedSender<Box<T>>);
+
+/// A sender of [`boxed`] that does not keep the channel open.
+pub(crate) struct WeakBoxedTx<T>(mpsc::WeakUnboundedSender<Box<T>>);
+
+/// The receiving end of [`boxed`].
+pub(crate) struct BoxedRx<T>(mpsc::UnboundedReceiver<Box<T>>);
+
+/// The other end of a channel is gone.
+#[derive(Debug)]
+pub(crate) struct Gone;
+
+// By hand: derived impls would require `T: Clone` / `T: Debug`.
+impl<T> Clone for BoxedTx<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> Clone for WeakBoxedTx<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for WeakBoxedTx<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WeakBoxedTx")
+    }
+}
+
+impl<T> BoxedTx<T> {
+    /// Queues `item`; `Err` once the receiver is gone.
+    pub(crate) fn send(&self, item: T) -> Result<(), Gone> {
+        self.0.send(Box::new(item)).map_err(|_| Gone)
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakBoxedTx<T> {
+        WeakBoxedTx(self.0.downgrade())
+    }
+}
+
+impl<T> WeakBoxedTx<T> {
+    /// A sender again, unless every strong sender is gone.
+    pub(crate) fn upgrade(&self) -> Option<BoxedTx<T>> {
+        self.0.upgrade().map(BoxedTx)
+    }
+}
+
+impl<T> BoxedRx<T> {
+    pub(crate) async fn recv(&mut self) -> Option<T> {
+        self.0.recv().await.map(|b| *b)
+    }
+
+    /// The next queued item, if one is there now.
+    pub(crate) fn try_recv(&mut self) -> Option<T> {
+        self.0.try_recv().ok().map(|b| *b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::queue;

@@ -13,6 +13,8 @@ use omni_socket_core::client::{Frame, TransportId};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use crate::queue::{BoxedRx, BoxedTx, Gone};
+
 /// What a transport reports to the driver.
 #[derive(Debug)]
 pub(crate) enum Input {
@@ -82,7 +84,8 @@ pub(crate) struct TransportSettings {
 /// boxed, as do the driver's messages to a transport ([`OutTx`]): tokio's
 /// channels allocate a first block of 32 slots up front, and slots the size
 /// of these enums made those blocks 2.8 KB of every idle connection. A
-/// WebSocket sends one report per read, so the box costs little.
+/// WebSocket sends one report per read, so the box costs little. (Bounded,
+/// so not [`crate::queue::boxed`].)
 #[derive(Clone)]
 pub(crate) struct InputTx(mpsc::Sender<Box<(TransportId, Input)>>);
 
@@ -110,38 +113,10 @@ impl InputRx {
 }
 
 /// The driver's messages to one transport (boxed; see [`InputTx`]).
-#[derive(Clone)]
-pub(crate) struct OutTx(mpsc::UnboundedSender<Box<Out>>);
+pub(crate) type OutTx = BoxedTx<Out>;
 
 /// A transport's side of [`OutTx`].
-pub(crate) struct OutRx(mpsc::UnboundedReceiver<Box<Out>>);
-
-pub(crate) fn out_queue() -> (OutTx, OutRx) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    (OutTx(tx), OutRx(rx))
-}
-
-impl OutTx {
-    /// Queues `out`; `Err` once the transport has ended.
-    pub(crate) fn send(&self, out: Out) -> Result<(), Gone> {
-        self.0.send(Box::new(out)).map_err(|_| Gone)
-    }
-}
-
-impl OutRx {
-    pub(crate) async fn recv(&mut self) -> Option<Out> {
-        self.0.recv().await.map(|b| *b)
-    }
-
-    /// The next queued message, if one is there now.
-    pub(crate) fn try_recv(&mut self) -> Option<Out> {
-        self.0.try_recv().ok().map(|b| *b)
-    }
-}
-
-/// The other end of a queue is gone.
-#[derive(Debug)]
-pub(crate) struct Gone;
+pub(crate) type OutRx = BoxedRx<Out>;
 
 /// The default TLS configuration: the Mozilla roots from `webpki-roots`,
 /// certificate verification on, TLS 1.2 and 1.3 with the ring provider.
