@@ -231,18 +231,28 @@ export class Emitter {
 
   /** Calls the listeners of `event`; a throwing listener does not stop the others. */
   protected fire(event: string, args: unknown[]): void {
-    for (const fn of this.listeners(event)) {
-      try {
-        fn(...args);
-      } catch (e) {
-        reportError(e);
-      }
+    const list = this.#listeners.get(event);
+    if (list === undefined) return;
+    if (list.length === 1) {
+      // The usual case, once per received event: no copy of the list.
+      call(list[0], args);
+      return;
     }
+    // A copy, so listeners added or removed by a listener apply next time.
+    for (const fn of list.slice()) call(fn, args);
   }
 
   /** Emits `event` to local listeners only. */
   emitLocal(event: string, ...args: unknown[]): void {
     this.fire(event, args);
+  }
+}
+
+function call(fn: Listener, args: unknown[]): void {
+  try {
+    fn(...args);
+  } catch (e) {
+    reportError(e);
   }
 }
 
@@ -438,31 +448,11 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   #onEvent(kind: string, nsp: string, json: string, bins: Uint8Array[], ack: number): void {
     if (nsp !== "" && nsp !== this.nsp) return;
     const data = JSON.parse(json);
+    if (kind === "message") {
+      this.#onMessage(data, bins, ack);
+      return;
+    }
     switch (kind) {
-      case "message": {
-        // The packet's own array: `["name", ...args]`.
-        const args = revive(data, bins) as unknown[];
-        const event = args.shift() as string;
-        if (ack >= 0) {
-          const id = ack;
-          let sent = false;
-          args.push((...res: unknown[]) => {
-            if (sent) return;
-            sent = true;
-            const [j, b] = deconstruct(res);
-            this.#driver?.ack(this.nsp, id, j, b);
-          });
-        }
-        for (const fn of [...this.#any]) {
-          try {
-            fn(event, ...args);
-          } catch (e) {
-            reportError(e);
-          }
-        }
-        this.#events.emitLocal(event, ...args);
-        break;
-      }
       case "ack": {
         const p = this.#acks.get(data.request);
         if (!p) break;
@@ -548,6 +538,27 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         this.io.emitLocal(kind, data);
         if (kind === "upgrade" || kind === "open") this.#changed();
     }
+  }
+
+  /** A server event: `data` is the packet's own array, `["name", ...args]`. */
+  #onMessage(data: unknown[], bins: Uint8Array[], ack: number): void {
+    const args = bins.length === 0 ? data : (revive(data, bins) as unknown[]);
+    const event = args.shift() as string;
+    if (ack >= 0) {
+      const id = ack;
+      let sent = false;
+      args.push((...res: unknown[]) => {
+        if (sent) return;
+        sent = true;
+        const [j, b] = deconstruct(res);
+        this.#driver?.ack(this.nsp, id, j, b);
+      });
+    }
+    if (this.#any.length > 0) {
+      const withName = [event, ...args];
+      for (const fn of this.#any.slice()) call(fn, withName);
+    }
+    this.#events.emitLocal(event, ...args);
   }
 
   #refreshAuth(failures: number): void {
