@@ -401,12 +401,35 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   #start(): void {
     if (this.#disposed || this.#driver) return;
+    // The frame being handled by the driver: server events are slices of it.
+    let frame = "";
     const driver = new Driver(
       this.#config,
-      (kind: string, nsp: string, json: string, bins: Uint8Array[] | undefined, ack: number, offset: number) =>
-        // A server event comes as the WebSocket frame it arrived in and the
-        // offset of its JSON (the frame's string is not copied through wasm).
-        this.#onEvent(kind, nsp, offset > 0 ? json.slice(offset) : json, bins ?? NO_BINS, ack),
+      (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) =>
+        // A server event comes as the offset of its JSON in the WebSocket
+        // frame it arrived in (the frame's string is not copied through wasm).
+        this.#onEvent(
+          kind,
+          nsp,
+          json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json,
+          bins ?? NO_BINS,
+          ack,
+        ),
+      // Every WebSocket's message handler, bound to its transport id: one
+      // call into wasm per frame.
+      (id: number, e: MessageEvent) => {
+        const data: unknown = e.data;
+        if (typeof data === "string") {
+          frame = data;
+          try {
+            driver.text(id, data, e.timeStamp);
+          } finally {
+            frame = "";
+          }
+        } else if (data instanceof ArrayBuffer) {
+          driver.binary(id, new Uint8Array(data), e.timeStamp);
+        }
+      },
     );
     this.#driver = driver;
     const queued = this.#queue;

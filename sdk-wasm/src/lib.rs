@@ -255,9 +255,12 @@ struct Shared {
     dispatching: Cell<bool>,
     on_event: Function,
     callbacks: RefCell<Option<Callbacks>>,
-    /// The WebSocket text frame being handled: its JavaScript string and
-    /// its text.
-    frame: RefCell<Option<(JsValue, String)>>,
+    /// The WebSocket text frame being handled: its JavaScript string when
+    /// the driver read it itself (`None` when the wrapper passed it and
+    /// keeps it), and its text. The buffer is reused from frame to frame.
+    frame: RefCell<(Option<JsValue>, String)>,
+    /// A frame is being handled, so `frame` is current.
+    in_frame: Cell<bool>,
     /// JavaScript copies of the event kinds and namespaces seen so far:
     /// every event names both, and a string made once is cheaper than a
     /// UTF-8 decode per event.
@@ -266,6 +269,9 @@ struct Shared {
 
 /// Entries kept in `Shared::names`: the event kinds plus a few namespaces.
 const MAX_NAMES: usize = 64;
+
+/// Capacity of the frame buffer kept between frames.
+const MAX_KEPT_FRAME: usize = 64 * 1024;
 
 /// The browser Socket.IO client: one Engine.IO session with its namespaces.
 ///
@@ -324,17 +330,7 @@ impl Shared {
                 let at = event_time(e.time_stamp());
                 let data = e.data();
                 if let Some(text) = data.as_string() {
-                    // Kept while the frame is handled: an event whose JSON
-                    // is the tail of this frame reaches JavaScript as a
-                    // slice of the string it already has (see `dispatch`).
-                    *s.frame.borrow_mut() = Some((data, text));
-                    s.with(|i| {
-                        let frame = s.frame.borrow();
-                        if let Some((_, text)) = frame.as_ref() {
-                            i.ws_text(id, at, text);
-                        }
-                    });
-                    s.frame.borrow_mut().take();
+                    s.text_frame(id, at, Some(data), &text);
                 } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
                     let bytes = Bytes::from(Uint8Array::new(buf).to_vec());
                     s.with(|i| i.client.handle_binary(id, at, bytes));
@@ -435,30 +431,55 @@ impl Shared {
         r
     }
 
-    /// `s` as a JavaScript string, from `names` when it was seen before.
-    fn name(&self, s: &str) -> JsValue {
+    /// Handles a WebSocket text frame. While it is handled the frame is
+    /// kept in `frame`: an event whose JSON is the tail of the frame
+    /// reaches JavaScript as a slice of the string JavaScript already has
+    /// (see `json_of`). `js` is that string when the driver read it itself.
+    fn text_frame(self: &Rc<Self>, id: TransportId, at: Instant, js: Option<JsValue>, text: &str) {
+        {
+            let mut frame = self.frame.borrow_mut();
+            frame.0 = js;
+            frame.1.clear();
+            frame.1.push_str(text);
+        }
+        self.in_frame.set(true);
+        self.with(|i| i.ws_text(id, at, text));
+        self.in_frame.set(false);
+        let mut frame = self.frame.borrow_mut();
+        frame.0 = None;
+        if frame.1.capacity() > MAX_KEPT_FRAME {
+            // One large frame must not hold its memory for the session.
+            frame.1 = String::new();
+        }
+    }
+
+    /// The index of `s` in `names`, added when there is room.
+    fn intern(&self, s: &str) -> Option<usize> {
         let mut names = self.names.borrow_mut();
-        if let Some((_, v)) = names.iter().find(|(n, _)| n == s) {
-            return v.clone();
+        if let Some(i) = names.iter().position(|(n, _)| n == s) {
+            return Some(i);
         }
-        let v = JsValue::from_str(s);
         if names.len() < MAX_NAMES {
-            names.push((s.to_owned(), v.clone()));
+            names.push((s.to_owned(), JsValue::from_str(s)));
+            return Some(names.len() - 1);
         }
-        v
+        None
     }
 
     /// `json` for JavaScript, with the UTF-16 offset where it starts: a
     /// server event's JSON is the tail of the WebSocket frame being
-    /// handled, so it is handed over as that frame's string, which saves
-    /// decoding a copy of it. The check is on content, so the slice is
-    /// right whichever frame is current.
+    /// handled, so it is handed over as that frame's string (or as
+    /// `undefined`, meaning the frame the wrapper passed to
+    /// [`Driver::text`]), which saves decoding a copy of it. The check is
+    /// on content, so the slice is right whichever frame is current.
     fn json_of(&self, json: &str) -> (JsValue, f64) {
-        if let Some((js, text)) = self.frame.borrow().as_ref() {
-            if let Some(head) = text.strip_suffix(json) {
+        if self.in_frame.get() {
+            let frame = self.frame.borrow();
+            if let Some(head) = frame.1.strip_suffix(json) {
                 // An ASCII head has as many UTF-16 units as bytes.
                 if head.is_ascii() && !head.is_empty() {
-                    return (js.clone(), head.len() as f64);
+                    let js = frame.0.clone().unwrap_or(JsValue::UNDEFINED);
+                    return (js, head.len() as f64);
                 }
             }
         }
@@ -484,10 +505,31 @@ impl Shared {
             };
             let ack = ev.ack.map_or(-1.0, |a| a as f64);
             let sink: &EventSink = self.on_event.unchecked_ref();
-            let (kind, nsp) = (self.name(ev.kind), self.name(&ev.nsp));
-            // A throwing handler must not stop delivery of the rest.
+            let (kind, nsp) = (self.intern(ev.kind), self.intern(&ev.nsp));
             let (json, offset) = self.json_of(&ev.json);
-            let _ = sink.deliver(&JsValue::NULL, &kind, &nsp, &json, &bins, ack, offset);
+            // The names are lent, not cloned (a clone and its drop are two
+            // more calls into JavaScript per event). Nothing adds names
+            // while they are lent: a handler that calls back into the
+            // driver queues its events for this loop.
+            let names = self.names.borrow();
+            let own;
+            let kind = match kind {
+                Some(i) => &names[i].1,
+                None => {
+                    own = JsValue::from_str(ev.kind);
+                    &own
+                }
+            };
+            let own;
+            let nsp = match nsp {
+                Some(i) => &names[i].1,
+                None => {
+                    own = JsValue::from_str(&ev.nsp);
+                    &own
+                }
+            };
+            // A throwing handler must not stop delivery of the rest.
+            let _ = sink.deliver(&JsValue::NULL, kind, nsp, &json, &bins, ack, offset);
         }
         self.dispatching.set(false);
     }
@@ -942,10 +984,22 @@ impl Driver {
     /// [`ClientConfig`], camelCase) and an event callback. It does not
     /// connect until [`connect`](Self::connect).
     ///
+    /// With `on_message`, every WebSocket's `onmessage` is that function
+    /// bound to the transport id, `(id, event)`, and it must hand the
+    /// frame to [`text`](Self::text) or [`binary`](Self::binary). The
+    /// npm wrapper does: a frame then enters the driver with one call,
+    /// and the wrapper slices event JSON from the frame string it holds
+    /// (`json` is `undefined` in the event callback). Without it the
+    /// driver reads frames itself.
+    ///
     /// # Errors
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str, on_event: Function) -> Result<Driver, JsValue> {
+    pub fn new(
+        options: &str,
+        on_event: Function,
+        on_message: Option<Function>,
+    ) -> Result<Driver, JsValue> {
         let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
         let mut config = ClientConfig::from_json(&options)
@@ -974,11 +1028,32 @@ impl Driver {
             on_event,
             callbacks: RefCell::new(None),
             names: RefCell::new(Vec::new()),
-            frame: RefCell::new(None),
+            frame: RefCell::new((None, String::new())),
+            in_frame: Cell::new(false),
         });
-        let cbs = shared.callbacks();
+        let mut cbs = shared.callbacks();
+        if let Some(f) = on_message {
+            cbs.ws_message = f.into();
+        }
         *shared.callbacks.borrow_mut() = Some(cbs);
         Ok(Driver { shared })
+    }
+
+    /// A WebSocket text frame of transport `id`, from the `on_message`
+    /// handler; `stamp` is the message event's `timeStamp`.
+    pub fn text(&self, id: f64, text: &str, stamp: f64) {
+        let at = event_time(stamp);
+        self.shared
+            .text_frame(TransportId(id as u64), at, None, text);
+    }
+
+    /// A WebSocket binary frame of transport `id`, from the `on_message`
+    /// handler; `stamp` is the message event's `timeStamp`.
+    pub fn binary(&self, id: f64, data: &[u8], stamp: f64) {
+        let at = event_time(stamp);
+        let bytes = Bytes::copy_from_slice(data);
+        self.shared
+            .with(|i| i.client.handle_binary(TransportId(id as u64), at, bytes));
     }
 
     /// Starts connecting (no effect unless idle).
