@@ -85,7 +85,7 @@ extern "C" {
     /// `sink.call(null, kind, nsp, json, bins, ack, offset)`: one call per
     /// event with typed arguments, no argument array. `bins` is
     /// `undefined` without attachments, `ack` is -1 without an ack request;
-    /// the JSON starts at UTF-16 `offset` of `json`.
+    /// the JSON starts at UTF-16 `offset` of `json` (see [`Driver`]).
     #[wasm_bindgen(catch, method, js_name = call)]
     #[allow(clippy::too_many_arguments)]
     fn deliver(
@@ -279,8 +279,8 @@ const MAX_KEPT_FRAME: usize = 64 * 1024;
 /// constructor as `(kind, nsp, json, attachments, ack, offset)`:
 /// `attachments` is `undefined` or an array of `Uint8Array`, `ack` the
 /// server's ack id of a `message` or -1, and the JSON text starts at UTF-16
-/// `offset` of `json`; see the npm wrapper
-/// for the kinds.
+/// `offset` of `json` (of the frame passed to [`Driver::text`] when `json`
+/// is `undefined`); see the npm wrapper for the kinds.
 #[wasm_bindgen]
 pub struct Driver {
     shared: Rc<Shared>,
