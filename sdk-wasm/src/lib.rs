@@ -172,16 +172,18 @@ fn now() -> Instant {
 /// (time must not go backwards).
 fn event_time(stamp: f64) -> Instant {
     match origin() {
-        Some(origin)
-            if stamp.is_finite()
-                && stamp < MAX_MONO_STAMP
-                && stamp >= LAST_MONO.with(Cell::get) =>
-        {
+        Some(origin) if usable_stamp(stamp, LAST_MONO.with(Cell::get)) => {
             LAST_MONO.with(|l| l.set(stamp));
             instant(origin + stamp)
         }
         _ => now(),
     }
+}
+
+/// Whether an event's `timeStamp` can stand for the current monotonic
+/// time, `last` being the latest reading already given to the core.
+fn usable_stamp(stamp: f64, last: f64) -> bool {
+    stamp.is_finite() && stamp < MAX_MONO_STAMP && stamp >= last
 }
 
 fn js_error(message: impl std::fmt::Display) -> JsValue {
@@ -1264,5 +1266,22 @@ impl Driver {
             .client
             .transport()
             .map(|(_, k)| k.as_str().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usable_stamp;
+
+    #[test]
+    fn event_stamps_never_take_time_backwards() {
+        assert!(usable_stamp(1500.25, 1500.0));
+        assert!(usable_stamp(1500.0, 1500.0));
+        // Older than a reading the core has seen: the clock is read instead.
+        assert!(!usable_stamp(1499.9, 1500.0));
+        // A wall-clock stamp (milliseconds since 1970), not a monotonic one.
+        assert!(!usable_stamp(1_763_800_000_000.0, 1500.0));
+        assert!(!usable_stamp(f64::NAN, 0.0));
+        assert!(!usable_stamp(f64::INFINITY, 0.0));
     }
 }
