@@ -90,6 +90,7 @@ mod options;
 mod ratelimit;
 mod rooms;
 mod timer;
+mod vecmap;
 
 #[cfg(test)]
 mod tests;

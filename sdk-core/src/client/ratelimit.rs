@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::vecmap::VecMap;
 use super::Instant;
 
 /// A budget of `limit` sends per `window` milliseconds.
@@ -150,14 +151,14 @@ const OVERFLOW_KEY: &str = "\u{0}overflow";
 #[derive(Debug, Clone)]
 pub(crate) struct RateLimiter {
     config: RateLimitConfig,
-    buckets: BTreeMap<String, Bucket>,
+    buckets: VecMap<String, Bucket>,
 }
 
 impl RateLimiter {
     pub(crate) fn new(config: RateLimitConfig) -> Self {
         Self {
             config,
-            buckets: BTreeMap::new(),
+            buckets: VecMap::new(),
         }
     }
 
@@ -174,8 +175,7 @@ impl RateLimiter {
             .copied()
             .unwrap_or(self.config.default);
         self.buckets
-            .entry(key.to_owned())
-            .or_insert_with(|| Bucket::new(rate, now))
+            .get_or_insert_with(key, str::to_owned, || Bucket::new(rate, now))
     }
 
     /// When `event` may next be sent.

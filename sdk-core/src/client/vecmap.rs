@@ -1,0 +1,187 @@
+//! A map kept as a vector sorted by key, for the client's small private
+//! tables (pending acks per namespace, rate-limit buckets).
+//!
+//! Why not `BTreeMap`: every key/value pair type of a `BTreeMap` brings its
+//! own copy of the tree code (insert, remove with rebalancing, drop, …),
+//! about 5 KB of WebAssembly each, and these tables hold a handful of
+//! entries (both are bounded). Iteration is in key order, as with
+//! `BTreeMap`, so behaviour does not depend on the choice.
+
+use std::borrow::Borrow;
+
+/// A map sorted by key; lookups are binary searches.
+#[derive(Debug, Clone)]
+pub(crate) struct VecMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for VecMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<K: Ord, V> VecMap<K, V> {
+    /// An empty map.
+    pub(crate) const fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    }
+
+    /// Inserts or replaces; returns the value replaced.
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`'s entry.
+    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Whether `key` has an entry.
+    pub(crate) fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).is_ok()
+    }
+
+    /// `key`'s value, made with `make` when it has none.
+    pub(crate) fn get_or_insert_with<Q: Ord + ?Sized>(
+        &mut self,
+        key: &Q,
+        make_key: impl FnOnce(&Q) -> K,
+        make: impl FnOnce() -> V,
+    ) -> &mut V
+    where
+        K: Borrow<Q>,
+    {
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (make_key(key), make()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Entries in key order.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Values in key order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Removes every entry.
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl<K, V> IntoIterator for VecMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    /// Entries in key order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::VecMap;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(u8, u32),
+        Remove(u8),
+        GetOrInsert(u8, u32),
+        Clear,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (any::<u8>(), any::<u32>()).prop_map(|(k, v)| Op::Insert(k, v)),
+            any::<u8>().prop_map(Op::Remove),
+            (any::<u8>(), any::<u32>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
+            Just(Op::Clear),
+        ]
+    }
+
+    proptest! {
+        /// Every operation answers as `BTreeMap`'s does, and iteration
+        /// order is the same.
+        #[test]
+        fn behaves_like_btreemap(ops in prop::collection::vec(op(), 0..200)) {
+            let mut ours: VecMap<u8, u32> = VecMap::new();
+            let mut model: BTreeMap<u8, u32> = BTreeMap::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, v) => prop_assert_eq!(ours.insert(k, v), model.insert(k, v)),
+                    Op::Remove(k) => prop_assert_eq!(ours.remove(&k), model.remove(&k)),
+                    Op::GetOrInsert(k, v) => {
+                        let a = *ours.get_or_insert_with(&k, |k| *k, || v);
+                        let b = *model.entry(k).or_insert(v);
+                        prop_assert_eq!(a, b);
+                    }
+                    Op::Clear => {
+                        ours.clear();
+                        model.clear();
+                    }
+                }
+                prop_assert_eq!(ours.len(), model.len());
+                for k in [0u8, 7, 255] {
+                    prop_assert_eq!(ours.contains_key(&k), model.contains_key(&k));
+                }
+                let a: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
+                let b: Vec<_> = model.iter().map(|(k, v)| (*k, *v)).collect();
+                prop_assert_eq!(a, b);
+            }
+            let a: Vec<_> = ours.clone().into_iter().rev().collect();
+            let b: Vec<_> = model.clone().into_iter().rev().collect();
+            prop_assert_eq!(a, b);
+            let a: Vec<_> = ours.values().copied().collect();
+            let b: Vec<_> = model.values().copied().collect();
+            prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn string_keys_are_found_by_str() {
+        let mut m: VecMap<String, u32> = VecMap::new();
+        *m.get_or_insert_with("b", str::to_owned, || 1) += 1;
+        m.get_or_insert_with("a", str::to_owned, || 5);
+        assert!(m.contains_key("b"));
+        assert_eq!(*m.get_or_insert_with("b", str::to_owned, || 0), 2);
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(m.remove("a"), Some(5));
+    }
+}
