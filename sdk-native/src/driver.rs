@@ -1,12 +1,16 @@
 //! The connection driver: one task per client that owns the core state
-//! machine. Each turn it feeds one input (a command, a transport report or
-//! the timer) into the core, then drains the core's outputs in the
-//! documented order — frames, transport actions, events — and re-arms its
-//! single timer to the core's next deadline. It never polls in a loop: it
-//! sleeps in `select!` until something happens.
+//! machine and its WebSocket. Each turn it feeds one input (a command,
+//! frames read from the WebSocket, a polling transport's report or the
+//! timer) into the core, then drains the core's outputs in the documented
+//! order — frames, transport actions, events — writes the frames out and
+//! re-arms its single timer to the core's next deadline. It never polls in
+//! a loop: it sleeps until something happens.
 
 use std::collections::HashMap;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omni_socket_core::client::{
@@ -17,14 +21,17 @@ use omni_socket_core::client::{
 use omni_socket_core::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
 
 use crate::client::{AckRequest, Message, Status};
 use crate::error::Error;
 use crate::queue::{self, BoxedRx, QueueTx, WeakBoxedTx};
+use crate::transport::websocket::{Link, LinkEvent, MAX_BATCH};
 use crate::transport::{self, Failure, Input, Out, TransportSettings};
 
-/// Reports from transports queue here; a full queue makes transports wait.
+/// Reports from polling transports queue here; a full queue makes them
+/// wait.
 const INPUT_QUEUE: usize = 256;
 
 pub(crate) enum Command {
@@ -181,10 +188,20 @@ impl Clock {
     }
 }
 
+/// A long-polling transport's task.
 struct TransportHandle {
     tx: transport::OutTx,
-    kind: TransportKind,
     task: JoinHandle<()>,
+}
+
+/// What woke the driver.
+enum Wake {
+    Timer,
+    Command(Option<Command>),
+    /// A polling transport's report.
+    Report(TransportId, Input),
+    /// Something happened on the WebSocket `links[index]`.
+    Link(usize, LinkEvent),
 }
 
 /// What `connect()` waits for.
@@ -200,9 +217,20 @@ pub(crate) struct Driver {
     settings: TransportSettings,
     commands: BoxedRx<Command>,
     weak_commands: WeakBoxedTx<Command>,
-    input_tx: transport::InputTx,
-    input_rx: transport::InputRx,
+    /// The polling transports' report queue, made when the first one opens
+    /// (a WebSocket-only connection never needs it).
+    input_tx: Option<transport::InputTx>,
+    input_rx: Option<transport::InputRx>,
+    /// Polling transports.
     transports: HashMap<TransportId, TransportHandle>,
+    /// WebSocket transports, read and written by this task. At most two
+    /// (one closing while its successor opens), usually one.
+    links: Vec<Link>,
+    /// Frames read from a link in one go, fed to the core together.
+    frames: Vec<Input>,
+    /// Rotates which source is polled first, so none can starve the
+    /// others.
+    turn: u8,
     acks: HashMap<RequestId, AckReply>,
     status: watch::Sender<Status>,
     waiters: Vec<Waiter>,
@@ -236,7 +264,6 @@ impl Driver {
         weak_commands: WeakBoxedTx<Command>,
         status: watch::Sender<Status>,
     ) -> Self {
-        let (input_tx, input_rx) = transport::input_queue(INPUT_QUEUE);
         let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
@@ -245,9 +272,12 @@ impl Driver {
             settings,
             commands,
             weak_commands,
-            input_tx,
-            input_rx,
+            input_tx: None,
+            input_rx: None,
             transports: HashMap::new(),
+            links: Vec::new(),
+            frames: Vec::new(),
+            turn: 0,
             acks: HashMap::new(),
             status,
             waiters: Vec::new(),
@@ -276,26 +306,99 @@ impl Driver {
                 }
                 armed = deadline;
             }
-            tokio::select! {
-                // Unbiased on purpose: a flood of server input must not
-                // starve the timer (dead-link detection) or commands.
-                Some((id, input)) = self.input_rx.recv() => self.on_input(id, input),
-                cmd = self.commands.recv() => match cmd {
-                    Some(cmd) => self.on_command(cmd),
-                    None => {
-                        debug!("all handles dropped; closing");
-                        self.core.disconnect(self.clock.now());
-                        self.drain();
-                        break;
-                    }
-                },
-                () = &mut sleep, if armed.is_some() => {
+            let timer = armed.is_some();
+            match poll_fn(|cx| self.poll_wake(cx, sleep.as_mut(), timer)).await {
+                Wake::Timer => {
                     armed = None;
                     self.core.handle_timeout(self.clock.now());
                 }
+                Wake::Command(Some(cmd)) => self.on_command(cmd),
+                Wake::Command(None) => {
+                    debug!("all handles dropped; closing");
+                    self.core.disconnect(self.clock.now());
+                    self.drain();
+                    break;
+                }
+                Wake::Report(id, input) => self.on_input(id, input),
+                Wake::Link(index, event) => self.on_link(index, event),
             }
         }
         self.shutdown();
+    }
+
+    /// Waits for the next thing to do. Frames the last turn queued are
+    /// written first; then the timer, since dead-link detection must not
+    /// wait behind a flood; then commands, WebSocket input and polling
+    /// reports, starting with a different one each turn so a flood of one
+    /// cannot starve the others.
+    fn poll_wake(
+        &mut self,
+        cx: &mut Context<'_>,
+        sleep: Pin<&mut Sleep>,
+        timer: bool,
+    ) -> Poll<Wake> {
+        for link in &mut self.links {
+            link.poll_flush(cx);
+        }
+        if timer && sleep.poll(cx).is_ready() {
+            return Poll::Ready(Wake::Timer);
+        }
+        self.turn = (self.turn + 1) % 3;
+        for k in 0..3 {
+            let wake = match (self.turn + k) % 3 {
+                0 => self.commands.poll_recv(cx).map(Wake::Command),
+                1 => self.poll_links(cx),
+                _ => match self.input_rx.as_mut().map(|rx| rx.poll_recv(cx)) {
+                    Some(Poll::Ready(Some((id, input)))) => Poll::Ready(Wake::Report(id, input)),
+                    // The driver holds a sender, so the queue never ends.
+                    _ => Poll::Pending,
+                },
+            };
+            if wake.is_ready() {
+                return wake;
+            }
+        }
+        Poll::Pending
+    }
+
+    fn poll_links(&mut self, cx: &mut Context<'_>) -> Poll<Wake> {
+        for (index, link) in self.links.iter_mut().enumerate() {
+            if let Poll::Ready(event) = link.poll_read(cx, &mut self.frames) {
+                return Poll::Ready(Wake::Link(index, event));
+            }
+        }
+        Poll::Pending
+    }
+
+    /// Feeds what a WebSocket link read or reported to the core.
+    fn on_link(&mut self, index: usize, event: LinkEvent) {
+        let id = self.links[index].id;
+        // One clock reading per batch: the frames were read together, and
+        // a reading per frame was a fiftieth of the receive time.
+        let now = self.clock.now();
+        let mut frames = std::mem::take(&mut self.frames);
+        let full = frames.len() == MAX_BATCH;
+        for input in frames.drain(..) {
+            self.on_input_at(id, input, now);
+        }
+        // A full batch is likely followed by another, so its buffer is
+        // kept; otherwise it is let go, and an idle connection holds none.
+        if full {
+            self.frames = frames;
+        }
+        match event {
+            LinkEvent::Opened => self.on_input_at(id, Input::Opened, now),
+            LinkEvent::Frames => {}
+            LinkEvent::End(end) => {
+                debug!(?id, ?end, "websocket transport ended");
+                self.links.retain(|l| l.id != id);
+                let input = match end {
+                    Ok(()) => Input::Closed,
+                    Err(f) => Input::Failed(f),
+                };
+                self.on_input_at(id, input, now);
+            }
+        }
     }
 
     fn shutdown(&mut self) {
@@ -303,6 +406,9 @@ impl Driver {
         // them. Then end every stream so consumers see the end.
         for (_, h) in self.transports.drain() {
             let _ = h.tx.send(Out::Close);
+        }
+        for link in self.links.drain(..) {
+            link.close();
         }
         for (_, tx) in self.acks.drain() {
             let _ = tx.send(Err(Error::Closed));
@@ -315,19 +421,12 @@ impl Driver {
     }
 
     fn on_input(&mut self, id: TransportId, input: Input) {
-        // One clock reading per batch: the frames were read together, and
-        // a reading per frame was a fiftieth of the receive time.
         let now = self.clock.now();
         self.on_input_at(id, input, now);
     }
 
     fn on_input_at(&mut self, id: TransportId, input: Input, now: CoreInstant) {
         match input {
-            Input::Batch(inputs) => {
-                for input in inputs {
-                    self.on_input_at(id, input, now);
-                }
-            }
             Input::Opened => self.core.handle_transport_opened(id, now),
             Input::Text(t) => {
                 trace!(?id, text = t.as_str(), "recv");
@@ -374,7 +473,7 @@ impl Driver {
         let polling = self
             .transports
             .iter()
-            .find(|(id, h)| **id != ws && h.kind == TransportKind::Polling)
+            .find(|(id, _)| **id != ws)
             .map(|(id, h)| (*id, h.tx.clone()));
         match polling {
             Some((pid, tx)) if tx.send(Out::Pause).is_ok() => {
@@ -452,12 +551,13 @@ impl Driver {
                 return;
             }
         }
-        match self.transports.get(&id) {
-            Some(h) => {
-                trace!(transport = ?id, ?frame, "send");
-                let _ = h.tx.send(Out::Frame(frame));
-            }
-            None => trace!(transport = ?id, "frame for a closed transport"),
+        trace!(transport = ?id, ?frame, "send");
+        if let Some(link) = self.links.iter_mut().find(|l| l.id == id) {
+            link.send(frame);
+        } else if let Some(h) = self.transports.get(&id) {
+            let _ = h.tx.send(Out::Frame(frame));
+        } else {
+            trace!(transport = ?id, "frame for a closed transport");
         }
     }
 
@@ -540,11 +640,18 @@ impl Driver {
                 TransportAction::Open { id, kind, url } => self.open(id, kind, url),
                 TransportAction::Close { id } => {
                     self.probe_lost(id);
-                    if let Some(h) = self.transports.remove(&id) {
+                    let task = if let Some(i) = self.links.iter().position(|l| l.id == id) {
+                        self.links.remove(i).close()
+                    } else if let Some(h) = self.transports.remove(&id) {
                         let _ = h.tx.send(Out::Close);
                         // The task ends by itself after sending its queue.
+                        Some(h.task)
+                    } else {
+                        None
+                    };
+                    if let Some(task) = task {
                         self.closing.retain(|t| !t.is_finished());
-                        self.closing.push(h.task);
+                        self.closing.push(task);
                     }
                 }
             }
@@ -593,20 +700,23 @@ impl Driver {
     }
 
     fn open(&mut self, id: TransportId, kind: TransportKind, url: String) {
-        let (tx, rx) = queue::boxed();
         let settings = self.settings.clone();
-        let input = self.input_tx.clone();
+        if kind == TransportKind::Websocket {
+            self.links.push(Link::open(id, url, settings));
+            return;
+        }
         debug!(?id, ?kind, url, "opening transport");
-        let task = match kind {
-            TransportKind::Websocket => {
-                tokio::spawn(transport::websocket::run(id, url, settings, rx, input))
-            }
-            TransportKind::Polling => {
-                tokio::spawn(transport::polling::run(id, url, settings, rx, input))
+        let input = match &self.input_tx {
+            Some(tx) => tx.clone(),
+            None => {
+                let (tx, rx) = transport::input_queue(INPUT_QUEUE);
+                self.input_rx = Some(rx);
+                self.input_tx.insert(tx).clone()
             }
         };
-        self.transports
-            .insert(id, TransportHandle { tx, kind, task });
+        let (tx, rx) = queue::boxed();
+        let task = tokio::spawn(transport::polling::run(id, url, settings, rx, input));
+        self.transports.insert(id, TransportHandle { tx, task });
     }
 
     fn on_event(&mut self, e: Event) {

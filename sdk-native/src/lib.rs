@@ -40,11 +40,13 @@
 //! # How it runs
 //!
 //! [`ClientBuilder::connect`] spawns one task per connection. The task owns
-//! the core state machine and, each time something happens (a command from
-//! a handle, a frame from a transport, its single timer), feeds it in and
-//! forwards what comes out: frames to transports, transport opens and
-//! closes, and events to subscribers. Transports are small I/O tasks that
-//! report back through a bounded queue. Nothing busy-waits.
+//! the core state machine and the WebSocket, and each time something
+//! happens (a command from a handle, frames read from the socket, its
+//! single timer) feeds it in and carries out what comes out: frames written
+//! to the socket, transports opened and closed, events handed to
+//! subscribers. Long-polling, which keeps HTTP requests in flight while the
+//! client sends, runs as a second task that reports through a bounded
+//! queue. Nothing busy-waits.
 //!
 //! Subscribers each have a bounded queue; one that falls behind loses
 //! events (with a `warn` log) instead of stalling the connection.

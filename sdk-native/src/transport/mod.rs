@@ -1,11 +1,15 @@
-//! Transports: I/O tasks that move Engine.IO frames between a socket and the
-//! connection driver. They hold no protocol state beyond what HTTP needs
-//! (the polling session id); the core decides everything else.
+//! Transports move Engine.IO frames between a socket and the connection
+//! driver. A WebSocket is read and written by the driver task itself
+//! ([`websocket::Link`]); long-polling, with its concurrent HTTP requests,
+//! is a task of its own that reports through a bounded queue. Neither holds
+//! protocol state beyond what HTTP needs (the polling session id); the core
+//! decides everything else.
 
 pub(crate) mod polling;
 pub(crate) mod websocket;
 
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,8 +27,6 @@ pub(crate) enum Input {
     Binary(Bytes),
     /// A long-polling response body.
     Payload(String),
-    /// Several `Text`/`Binary` frames read at once, in order.
-    Batch(Vec<Input>),
     Closed,
     Failed(Failure),
     /// A polling transport finished its in-flight requests after
@@ -56,7 +58,7 @@ impl Failure {
     }
 }
 
-/// What the driver tells a transport.
+/// What the driver tells a polling transport.
 #[derive(Debug)]
 pub(crate) enum Out {
     Frame(Frame),
@@ -80,12 +82,11 @@ pub(crate) struct TransportSettings {
     pub(crate) connect_timeout: Duration,
 }
 
-/// The transports' side of the driver's report queue. Reports travel
-/// boxed, as do the driver's messages to a transport ([`OutTx`]): tokio's
-/// channels allocate a first block of 32 slots up front, and slots the size
-/// of these enums made those blocks 2.8 KB of every idle connection. A
-/// WebSocket sends one report per read, so the box costs little. (Bounded,
-/// so not [`crate::queue::boxed`].)
+/// The polling transport's side of the driver's report queue. Reports
+/// travel boxed, as do the driver's messages to a transport ([`OutTx`]):
+/// tokio's channels allocate a first block of 32 slots up front, and slots
+/// the size of these enums would make those blocks kilobytes per
+/// connection. (Bounded, so not [`crate::queue::boxed`].)
 #[derive(Clone)]
 pub(crate) struct InputTx(mpsc::Sender<Box<(TransportId, Input)>>);
 
@@ -107,12 +108,12 @@ impl InputTx {
 }
 
 impl InputRx {
-    pub(crate) async fn recv(&mut self) -> Option<(TransportId, Input)> {
-        self.0.recv().await.map(|b| *b)
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<(TransportId, Input)>> {
+        self.0.poll_recv(cx).map(|b| b.map(|b| *b))
     }
 }
 
-/// The driver's messages to one transport (boxed; see [`InputTx`]).
+/// The driver's messages to one polling transport (boxed; see [`InputTx`]).
 pub(crate) type OutTx = BoxedTx<Out>;
 
 /// A transport's side of [`OutTx`].

@@ -1,7 +1,20 @@
 //! WebSocket transport over tokio-tungstenite (rustls for `wss://`).
+//!
+//! Unlike long-polling, a WebSocket is not a task of its own: the
+//! connection's driver task reads and writes it directly ([`Link`]). A
+//! frame the core emits is written in the same turn that produced it, and
+//! a frame read is fed to the core without crossing to another task, so an
+//! emit-with-ack round trip has two task hand-offs (handle → driver →
+//! handle) instead of four, and an idle connection has one task, not two.
 
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt, Stream};
 use omni_socket_core::client::{Frame, TransportId};
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -9,29 +22,178 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::Connector;
 use tracing::{debug, trace};
 
-use super::{Failure, Input, InputTx, Out, OutRx, TransportSettings};
+use super::{Failure, Input, TransportSettings};
 
-/// Frames handed to the driver in one batch at most, so a flood of input
-/// still lets the driver run its timers and commands in between.
-const MAX_BATCH: usize = 64;
+/// Frames read in one go at most, so a flood of input still lets the
+/// driver run its timers and commands in between.
+pub(crate) const MAX_BATCH: usize = 64;
 
-/// Runs one WebSocket transport until it closes, fails, or is told to
-/// close. Reports everything through `input`.
-pub(crate) async fn run(
-    id: TransportId,
-    url: String,
-    settings: TransportSettings,
-    mut out: OutRx,
-    input: InputTx,
-) {
-    let result = session(id, &url, &settings, &mut out, &input).await;
-    let report = match result {
-        Ok(true) => Input::Closed,
-        Ok(false) => return,
-        Err(f) => Input::Failed(f),
-    };
-    debug!(?id, ?report, "websocket transport ended");
-    let _ = input.send(id, report).await;
+/// How long a closing WebSocket may take to send its last frames.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+type Opening = Pin<Box<dyn Future<Output = Result<Ws, Failure>> + Send>>;
+
+/// How a link ended: `Ok` when the peer closed it.
+pub(crate) type End = Result<(), Failure>;
+
+/// What [`Link::poll_read`] found.
+#[derive(Debug)]
+pub(crate) enum LinkEvent {
+    /// The handshake completed.
+    Opened,
+    /// Frames were read into the caller's buffer.
+    Frames,
+    /// The link is over; frames read before the end are in the buffer.
+    End(End),
+}
+
+// `Open` is large (the stream's state and buffers) and the others small,
+// but a link spends its life open and already lives on the heap (in the
+// driver's boxed state), so boxing the stream would only add an allocation
+// and an indirection to every read and write.
+#[allow(clippy::large_enum_variant)]
+enum State {
+    /// The handshake, boxed: its state (HTTP request, TLS, timer) is only
+    /// needed until it completes, and inline it would size the link for
+    /// the connection's whole life.
+    Opening(Opening),
+    Open(Ws),
+    /// Writing failed; reported by the next [`Link::poll_read`].
+    Failed(Failure),
+}
+
+/// One WebSocket transport, driven by the connection's driver task.
+pub(crate) struct Link {
+    pub(crate) id: TransportId,
+    state: State,
+    /// Frames were written since the last completed flush.
+    dirty: bool,
+    /// Frames sent before the handshake completed.
+    early: Vec<Frame>,
+}
+
+impl Link {
+    /// Starts opening a WebSocket to `url`.
+    pub(crate) fn open(id: TransportId, url: String, settings: TransportSettings) -> Self {
+        debug!(?id, url, "opening websocket");
+        Self {
+            id,
+            state: State::Opening(Box::pin(async move { connect(&url, &settings).await })),
+            dirty: false,
+            early: Vec::new(),
+        }
+    }
+
+    /// Queues `frame`; the driver flushes before it next sleeps
+    /// ([`Link::poll_flush`]).
+    pub(crate) fn send(&mut self, frame: Frame) {
+        let ws = match &mut self.state {
+            State::Open(ws) => ws,
+            State::Opening(_) => return self.early.push(frame),
+            State::Failed(_) => return,
+        };
+        let msg = match frame {
+            Frame::Text(t) => Message::text(t),
+            Frame::Binary(b) => Message::binary(b),
+        };
+        // tungstenite keeps the frame in its write buffer even when the
+        // socket is full (`WouldBlock` is reported as `Ok` here); only a
+        // closed or broken connection refuses it.
+        match Pin::new(ws).start_send(msg) {
+            Ok(()) => self.dirty = true,
+            Err(e) => self.state = State::Failed(failure(e)),
+        }
+    }
+
+    /// Writes out what [`Link::send`] queued, as far as the socket takes
+    /// it now; a write failure is reported by the next
+    /// [`Link::poll_read`].
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) {
+        if !self.dirty {
+            return;
+        }
+        if let State::Open(ws) = &mut self.state {
+            match Pin::new(ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.dirty = false,
+                Poll::Ready(Err(e)) => self.state = State::Failed(failure(e)),
+                Poll::Pending => {}
+            }
+        }
+    }
+
+    /// Drives the handshake, or reads the frames the socket holds now
+    /// (at most [`MAX_BATCH`]) into `frames`.
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        frames: &mut Vec<Input>,
+    ) -> Poll<LinkEvent> {
+        let ws = match &mut self.state {
+            State::Opening(fut) => {
+                let result = std::task::ready!(fut.as_mut().poll(cx));
+                return Poll::Ready(match result {
+                    Ok(ws) => {
+                        self.state = State::Open(ws);
+                        for frame in std::mem::take(&mut self.early) {
+                            self.send(frame);
+                        }
+                        LinkEvent::Opened
+                    }
+                    Err(f) => LinkEvent::End(Err(f)),
+                });
+            }
+            State::Failed(f) => return Poll::Ready(LinkEvent::End(Err(f.clone()))),
+            State::Open(ws) => ws,
+        };
+        let mut ws = Pin::new(ws);
+        while frames.len() < MAX_BATCH {
+            let msg = match ws.as_mut().poll_next(cx) {
+                Poll::Pending => break,
+                Poll::Ready(msg) => msg,
+            };
+            let frame = match msg {
+                Some(Ok(Message::Text(t))) => Input::Text(t),
+                Some(Ok(Message::Binary(b))) => Input::Binary(b),
+                Some(Ok(Message::Close(frame))) => {
+                    trace!(id = ?self.id, ?frame, "websocket closed by peer");
+                    return Poll::Ready(LinkEvent::End(Ok(())));
+                }
+                // Ping/pong frames: tungstenite answers them.
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Poll::Ready(LinkEvent::End(Err(failure(e)))),
+                None => return Poll::Ready(LinkEvent::End(Ok(()))),
+            };
+            // Room for a whole batch at the first frame, not before: an
+            // idle connection holds no buffer (the driver lets a partly
+            // filled one go after use).
+            if frames.capacity() == 0 {
+                frames.reserve_exact(MAX_BATCH);
+            }
+            frames.push(frame);
+        }
+        if frames.is_empty() {
+            Poll::Pending
+        } else {
+            Poll::Ready(LinkEvent::Frames)
+        }
+    }
+
+    /// Closes the link: what was queued is sent, then a close frame, by a
+    /// short-lived task (returned, so `disconnect()` can wait for it).
+    pub(crate) fn close(self) -> Option<JoinHandle<()>> {
+        let State::Open(mut ws) = self.state else {
+            return None;
+        };
+        let id = self.id;
+        Some(tokio::spawn(async move {
+            let closing = ws.send(Message::Close(None));
+            let result = tokio::time::timeout(CLOSE_TIMEOUT, closing).await;
+            debug!(?id, ?result, "websocket closed");
+        }))
+    }
 }
 
 fn failure(e: tungstenite::Error) -> Failure {
@@ -41,13 +203,8 @@ fn failure(e: tungstenite::Error) -> Failure {
     }
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens the WebSocket. A separate, boxed future: the handshake's state
-/// (HTTP request, TLS, timer) is only needed until it completes, and kept
-/// inline it would size the task for the connection's whole life.
-async fn open(url: &str, settings: &TransportSettings) -> Result<Ws, Failure> {
+/// The WebSocket handshake.
+async fn connect(url: &str, settings: &TransportSettings) -> Result<Ws, Failure> {
     let mut request = url
         .into_client_request()
         .map_err(|e| Failure::other(e.to_string()))?;
@@ -79,97 +236,4 @@ async fn open(url: &str, settings: &TransportSettings) -> Result<Ws, Failure> {
         .map_err(|_| Failure::other("websocket connect timeout"))?
         .map_err(failure)?;
     Ok(ws)
-}
-
-/// `Ok(true)`: the peer closed; `Ok(false)`: we closed on request.
-async fn session(
-    id: TransportId,
-    url: &str,
-    settings: &TransportSettings,
-    out: &mut OutRx,
-    input: &InputTx,
-) -> Result<bool, Failure> {
-    debug!(?id, url, "opening websocket");
-    let ws = Box::pin(open(url, settings)).await?;
-    // Split at once: the stream then lives behind the halves' shared lock,
-    // so no state of this task holds the 1.4 KB stream inline.
-    let (mut sink, mut stream) = ws.split();
-    if input.send(id, Input::Opened).await.is_err() {
-        return Ok(false);
-    }
-    loop {
-        tokio::select! {
-            cmd = out.recv() => {
-                let mut next = cmd;
-                // Feed everything already queued, then flush once.
-                loop {
-                    match next {
-                        Some(Out::Frame(f)) => {
-                            let msg = match f {
-                                Frame::Text(t) => Message::text(t),
-                                Frame::Binary(b) => Message::binary(b),
-                            };
-                            sink.feed(msg).await.map_err(failure)?;
-                        }
-                        Some(Out::Pause | Out::Resume) => {}
-                        Some(Out::Close) | None => {
-                            let _ = sink.send(Message::Close(None)).await;
-                            return Ok(false);
-                        }
-                    }
-                    match out.try_recv() {
-                        Some(o) => next = Some(o),
-                        None => break,
-                    }
-                }
-                sink.flush().await.map_err(failure)?;
-            }
-            msg = stream.next() => {
-                // Everything the socket already holds goes to the driver in
-                // one message: one wake-up per read instead of one per
-                // frame, which is most of the cost of small events.
-                let mut batch = Vec::new();
-                let mut next = Some(msg);
-                let mut end = None;
-                while let Some(msg) = next.take() {
-                    match msg {
-                        Some(Ok(Message::Text(t))) => batch.push(Input::Text(t)),
-                        Some(Ok(Message::Binary(b))) => batch.push(Input::Binary(b)),
-                        Some(Ok(Message::Close(frame))) => {
-                            trace!(?id, ?frame, "websocket closed by peer");
-                            end = Some(Ok(true));
-                            break;
-                        }
-                        // Ping/pong frames: tungstenite answers them.
-                        Some(Ok(_)) => {}
-                        Some(Err(e)) => {
-                            end = Some(Err(failure(e)));
-                            break;
-                        }
-                        None => {
-                            end = Some(Ok(true));
-                            break;
-                        }
-                    }
-                    if batch.len() < MAX_BATCH {
-                        next = stream.next().now_or_never();
-                    }
-                }
-                // A bounded channel: a fast server waits for the driver
-                // instead of growing memory. Frames read before a close or
-                // an error are delivered before it.
-                let sent = match batch.len() {
-                    0 => true,
-                    1 => input.send(id, batch.remove(0)).await.is_ok(),
-                    _ => input.send(id, Input::Batch(batch)).await.is_ok(),
-                };
-                if !sent {
-                    return Ok(false);
-                }
-                if let Some(end) = end {
-                    return end;
-                }
-            }
-        }
-    }
 }
