@@ -111,7 +111,9 @@ impl Client {
                     i += 1;
                     continue;
                 }
-                let ready = self.limiter.ready_at(&item.event, now);
+                let ready = self
+                    .limiter
+                    .ready_at(&self.config.rate_limit, &item.event, now);
                 if ready > now {
                     let ns = &mut self.namespaces[idx];
                     if ns.outbox[i].volatile {
@@ -136,7 +138,8 @@ impl Client {
                 let Some(item) = self.namespaces[idx].outbox.remove(i) else {
                     break;
                 };
-                self.limiter.consume(&item.event, now);
+                self.limiter
+                    .consume(&self.config.rate_limit, &item.event, now);
                 self.send_outgoing(idx, item);
             }
         }

@@ -248,7 +248,7 @@ impl Client {
             }
         }
         Self {
-            limiter: RateLimiter::new(config.rate_limit.clone()),
+            limiter: RateLimiter::default(),
             latency: LatencyWindow::new(window),
             limits: Limits::default(),
             decoder: socketio::Decoder::new(Limits::default()),

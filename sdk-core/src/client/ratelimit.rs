@@ -147,33 +147,23 @@ impl Bucket {
 const MAX_BUCKETS: usize = 1024;
 const OVERFLOW_KEY: &str = "\u{0}overflow";
 
-/// Token buckets keyed by event name.
-#[derive(Debug, Clone)]
+/// Token buckets keyed by event name. The budgets are read from the
+/// client's [`RateLimitConfig`], passed to each call rather than copied in:
+/// the table is per connection, and a second copy was a twentieth of an
+/// idle native connection's memory.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RateLimiter {
-    config: RateLimitConfig,
     buckets: VecMap<String, Bucket>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(config: RateLimitConfig) -> Self {
-        Self {
-            config,
-            buckets: VecMap::new(),
-        }
-    }
-
-    fn bucket(&mut self, event: &str, now: Instant) -> &mut Bucket {
+    fn bucket(&mut self, config: &RateLimitConfig, event: &str, now: Instant) -> &mut Bucket {
         let key = if self.buckets.contains_key(event) || self.buckets.len() < MAX_BUCKETS {
             event
         } else {
             OVERFLOW_KEY
         };
-        let rate = self
-            .config
-            .events
-            .get(key)
-            .copied()
-            .unwrap_or(self.config.default);
+        let rate = config.events.get(key).copied().unwrap_or(config.default);
         self.buckets
             .get_or_insert_with(key, str::to_owned, || Bucket::new(rate, now))
     }
@@ -187,27 +177,42 @@ impl RateLimiter {
         self.buckets.clear();
     }
 
-    pub(crate) fn ready_at(&mut self, event: &str, now: Instant) -> Instant {
-        let limited = self.config.enabled;
-        self.bucket(event, now).ready_at(now, limited)
+    pub(crate) fn ready_at(
+        &mut self,
+        config: &RateLimitConfig,
+        event: &str,
+        now: Instant,
+    ) -> Instant {
+        if !config.enabled && !self.buckets.contains_key(event) {
+            // Off, and no server pause for it: no bucket needed.
+            return now;
+        }
+        self.bucket(config, event, now)
+            .ready_at(now, config.enabled)
     }
 
     /// Takes a token for `event`; call only when [`ready_at`](Self::ready_at)
     /// said `now`.
-    pub(crate) fn consume(&mut self, event: &str, now: Instant) {
-        if !self.config.enabled {
+    pub(crate) fn consume(&mut self, config: &RateLimitConfig, event: &str, now: Instant) {
+        if !config.enabled {
             return;
         }
-        let b = self.bucket(event, now);
+        let b = self.bucket(config, event, now);
         b.refill(now);
         b.level = b.level.saturating_sub(b.cost());
     }
 
     /// Obeys a server `rate_limited {event, retry_after}` (seconds).
     /// Returns the pause actually applied, in milliseconds.
-    pub(crate) fn pause(&mut self, event: &str, retry_after_ms: u64, now: Instant) -> u64 {
-        let ms = retry_after_ms.min(self.config.max_pause);
-        let b = self.bucket(event, now);
+    pub(crate) fn pause(
+        &mut self,
+        config: &RateLimitConfig,
+        event: &str,
+        retry_after_ms: u64,
+        now: Instant,
+    ) -> u64 {
+        let ms = retry_after_ms.min(config.max_pause);
+        let b = self.bucket(config, event, now);
         b.paused_until = Some(now.plus_millis(ms));
         ms
     }

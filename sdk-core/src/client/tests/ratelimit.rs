@@ -169,6 +169,31 @@ fn limits_can_be_turned_off() {
 }
 
 #[test]
+fn server_pauses_are_obeyed_with_limits_turned_off() {
+    let mut p = Pair::connected();
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "chat", "retry_after": 5}]),
+    );
+    for i in 0..3 {
+        p.client
+            .emit("/", "chat", vec![v(json!(i))], p.now)
+            .unwrap();
+    }
+    p.client
+        .emit("/", "typing", vec![v(json!(0))], p.now)
+        .unwrap();
+    p.drive();
+    assert_eq!(count(&p, "chat"), 0);
+    assert_eq!(count(&p, "typing"), 1);
+    p.advance(4_999);
+    assert_eq!(count(&p, "chat"), 0);
+    p.advance(1);
+    assert_eq!(seq(&p, "chat"), vec![0, 1, 2]);
+}
+
+#[test]
 fn custom_rates() {
     let mut config = limited_config();
     config.rate_limit.events.insert(
