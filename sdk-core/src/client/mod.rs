@@ -240,7 +240,10 @@ impl Client {
             factor: config.randomization_factor,
         };
         let window = config.heartbeat.as_ref().map_or(100, |h| h.window);
-        let mut namespaces: Vec<Namespace> = Vec::new();
+        // Sized to the wanted namespaces: a Namespace is ~250 B, and the
+        // first push would otherwise reserve four.
+        let mut namespaces: Vec<Namespace> =
+            Vec::with_capacity(config.namespaces.len().min(MAX_NAMESPACES));
         for n in &config.namespaces {
             let n = normalize_nsp(n);
             if namespaces.len() < MAX_NAMESPACES && !namespaces.iter().any(|x| x.name == n) {
@@ -1633,7 +1636,9 @@ impl Client {
                         0
                     };
                     let event = event.clone();
-                    let applied = self.limiter.pause(&event, ms, self.now);
+                    let applied = self
+                        .limiter
+                        .pause(&self.config.rate_limit, &event, ms, self.now);
                     self.push_event(Event::RateLimited {
                         nsp,
                         event,
