@@ -147,6 +147,28 @@ impl Status {
         }
     }
 
+    /// Whether [`Status::from_core`] would build a status equal to this one.
+    /// The driver asks after every turn; most turns change nothing, and
+    /// this answers without building a map and copying names.
+    pub(crate) fn matches_core(&self, core: &Core, known: &[String]) -> bool {
+        if self.connection != core.state()
+            || self.transport != core.transport().map(|(_, k)| k)
+            || self.latency != core.latency()
+        {
+            return false;
+        }
+        let mut connected = 0;
+        for nsp in known {
+            if let Some(sid) = core.socket_id(nsp) {
+                if self.namespaces.get(nsp).map(String::as_str) != Some(sid) {
+                    return false;
+                }
+                connected += 1;
+            }
+        }
+        connected == self.namespaces.len()
+    }
+
     fn idle() -> Self {
         Self {
             connection: ConnectionState::Idle,
@@ -996,5 +1018,60 @@ mod tests {
         assert_eq!(normalize(""), "/");
         assert_eq!(normalize("admin"), "/admin");
         assert_eq!(normalize("/admin"), "/admin");
+    }
+
+    /// The driver's shortcut agrees with building the status, through a
+    /// connection's life: connecting, open, namespaces connected (one
+    /// known, one not), a latency sample, closed.
+    #[test]
+    fn status_shortcut_agrees_with_building_it() {
+        use super::Status;
+        use omni_socket_core::client::{
+            Client as Core, ClientConfig, Instant, TransportAction, TransportKind,
+        };
+
+        let config = ClientConfig {
+            url: "http://localhost".into(),
+            transports: vec![TransportKind::Websocket],
+            namespaces: vec!["/".into(), "/admin".into()],
+            ..ClientConfig::default()
+        };
+        let mut core = Core::new(config, 7);
+        let known = vec!["/".to_owned()];
+        let mut status = Status::from_core(&core, &known);
+        let mut now = Instant::from_millis(1_000);
+        let mut check = |core: &Core, changed: bool| {
+            assert_eq!(status.matches_core(core, &known), !changed);
+            let built = Status::from_core(core, &known);
+            assert_eq!(status == built, !changed);
+            status = built;
+            assert!(status.matches_core(core, &known));
+        };
+        check(&core, false);
+        core.connect(now);
+        check(&core, true);
+        let id = match core.poll_action() {
+            Some(TransportAction::Open { id, .. }) => id,
+            other => panic!("expected an open, got {other:?}"),
+        };
+        core.handle_transport_opened(id, now);
+        core.handle_text(
+            id,
+            now,
+            r#"0{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#,
+        );
+        check(&core, true);
+        core.handle_text(id, now, r#"40/admin,{"sid":"a1"}"#);
+        // A namespace the driver does not track leaves the status alone.
+        check(&core, false);
+        core.handle_text(id, now, r#"40{"sid":"s1"}"#);
+        check(&core, true);
+        core.handle_text(id, now, "2");
+        check(&core, false);
+        core.disconnect(now);
+        check(&core, true);
+        now = now.plus_millis(1);
+        core.handle_timeout(now);
+        check(&core, false);
     }
 }

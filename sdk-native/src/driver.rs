@@ -967,11 +967,10 @@ impl Driver {
         let core = &self.core;
         let known = &self.namespaces;
         self.status.send_if_modified(|s| {
-            let next = Status::from_core(core, known);
-            if *s == next {
+            if s.matches_core(core, known) {
                 false
             } else {
-                *s = next;
+                *s = Status::from_core(core, known);
                 true
             }
         });
