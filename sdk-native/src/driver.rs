@@ -27,8 +27,12 @@ use tracing::{debug, info, trace, warn};
 use crate::client::{AckRequest, Message, Status};
 use crate::error::Error;
 use crate::queue::{self, BoxedRx, QueueTx, WeakBoxedTx};
-use crate::transport::websocket::{Link, LinkEvent, MAX_BATCH};
+use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Failure, Input, Out, TransportSettings};
+
+/// Frames read from a WebSocket in one turn at most, so a flood of input
+/// still lets the driver run its timers and commands in between.
+const MAX_BATCH: usize = 64;
 
 /// Reports from polling transports queue here; a full queue makes them
 /// wait.
@@ -200,7 +204,9 @@ enum Wake {
     Command(Option<Command>),
     /// A polling transport's report.
     Report(TransportId, Input),
-    /// Something happened on the WebSocket `links[index]`.
+    /// Frames read from a WebSocket went into the core.
+    Read,
+    /// The WebSocket `links[index]` opened or ended.
     Link(usize, LinkEvent),
 }
 
@@ -226,8 +232,6 @@ pub(crate) struct Driver {
     /// WebSocket transports, read and written by this task. At most two
     /// (one closing while its successor opens), usually one.
     links: Vec<Link>,
-    /// Frames read from a link in one go, fed to the core together.
-    frames: Vec<Input>,
     /// Rotates which source is polled first, so none can starve the
     /// others.
     turn: u8,
@@ -276,7 +280,6 @@ impl Driver {
             input_rx: None,
             transports: HashMap::new(),
             links: Vec::new(),
-            frames: Vec::new(),
             turn: 0,
             acks: HashMap::new(),
             status,
@@ -320,6 +323,7 @@ impl Driver {
                     break;
                 }
                 Wake::Report(id, input) => self.on_input(id, input),
+                Wake::Read => {}
                 Wake::Link(index, event) => self.on_link(index, event),
             }
         }
@@ -361,34 +365,42 @@ impl Driver {
         Poll::Pending
     }
 
+    /// Feeds the frames the WebSockets hold now to the core, up to
+    /// [`MAX_BATCH`], straight from the socket: the turn's outputs are then
+    /// drained once for all of them (one delivery per subscriber), without
+    /// a buffer in between.
     fn poll_links(&mut self, cx: &mut Context<'_>) -> Poll<Wake> {
-        for (index, link) in self.links.iter_mut().enumerate() {
-            if let Poll::Ready(event) = link.poll_read(cx, &mut self.frames) {
-                return Poll::Ready(Wake::Link(index, event));
+        for index in 0..self.links.len() {
+            let mut read = 0;
+            let mut now = None;
+            while read < MAX_BATCH {
+                match self.links[index].poll_read(cx) {
+                    Poll::Ready(LinkEvent::Frame(input)) => {
+                        // One clock reading per batch: a reading per frame
+                        // was a fiftieth of the receive time.
+                        let now = *now.get_or_insert_with(|| self.clock.now());
+                        self.on_input_at(self.links[index].id, input, now);
+                        read += 1;
+                    }
+                    // Frames before it are in the core already.
+                    Poll::Ready(event) => return Poll::Ready(Wake::Link(index, event)),
+                    Poll::Pending => break,
+                }
+            }
+            if read > 0 {
+                return Poll::Ready(Wake::Read);
             }
         }
         Poll::Pending
     }
 
-    /// Feeds what a WebSocket link read or reported to the core.
+    /// Feeds a WebSocket's opening or end to the core.
     fn on_link(&mut self, index: usize, event: LinkEvent) {
         let id = self.links[index].id;
-        // One clock reading per batch: the frames were read together, and
-        // a reading per frame was a fiftieth of the receive time.
         let now = self.clock.now();
-        let mut frames = std::mem::take(&mut self.frames);
-        let full = frames.len() == MAX_BATCH;
-        for input in frames.drain(..) {
-            self.on_input_at(id, input, now);
-        }
-        // A full batch is likely followed by another, so its buffer is
-        // kept; otherwise it is let go, and an idle connection holds none.
-        if full {
-            self.frames = frames;
-        }
         match event {
             LinkEvent::Opened => self.on_input_at(id, Input::Opened, now),
-            LinkEvent::Frames => {}
+            LinkEvent::Frame(input) => self.on_input_at(id, input, now),
             LinkEvent::End(end) => {
                 debug!(?id, ?end, "websocket transport ended");
                 self.links.retain(|l| l.id != id);

@@ -19,20 +19,15 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::Connector;
+use tokio_tungstenite::{Connector, MaybeTlsStream};
 use tracing::{debug, trace};
 
 use super::{Failure, Input, TransportSettings};
 
-/// Frames read in one go at most, so a flood of input still lets the
-/// driver run its timers and commands in between.
-pub(crate) const MAX_BATCH: usize = 64;
-
 /// How long a closing WebSocket may take to send its last frames.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 type Opening = Pin<Box<dyn Future<Output = Result<Ws, Failure>> + Send>>;
 
@@ -44,9 +39,9 @@ pub(crate) type End = Result<(), Failure>;
 pub(crate) enum LinkEvent {
     /// The handshake completed.
     Opened,
-    /// Frames were read into the caller's buffer.
-    Frames,
-    /// The link is over; frames read before the end are in the buffer.
+    /// A text or binary frame.
+    Frame(Input),
+    /// The link is over.
     End(End),
 }
 
@@ -73,6 +68,9 @@ pub(crate) struct Link {
     dirty: bool,
     /// Frames sent before the handshake completed.
     early: Vec<Frame>,
+    /// The last read found nothing left: neither in tungstenite's buffer
+    /// nor in the socket.
+    drained: bool,
 }
 
 impl Link {
@@ -84,6 +82,7 @@ impl Link {
             state: State::Opening(Box::pin(async move { connect(&url, &settings).await })),
             dirty: false,
             early: Vec::new(),
+            drained: false,
         }
     }
 
@@ -124,13 +123,8 @@ impl Link {
         }
     }
 
-    /// Drives the handshake, or reads the frames the socket holds now
-    /// (at most [`MAX_BATCH`]) into `frames`.
-    pub(crate) fn poll_read(
-        &mut self,
-        cx: &mut Context<'_>,
-        frames: &mut Vec<Input>,
-    ) -> Poll<LinkEvent> {
+    /// Drives the handshake, or reads the next frame.
+    pub(crate) fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<LinkEvent> {
         let ws = match &mut self.state {
             State::Opening(fut) => {
                 let result = std::task::ready!(fut.as_mut().poll(cx));
@@ -148,36 +142,38 @@ impl Link {
             State::Failed(f) => return Poll::Ready(LinkEvent::End(Err(f.clone()))),
             State::Open(ws) => ws,
         };
+        // The driver polls the link whenever it wakes, for any reason, and
+        // tungstenite zero-fills its 4 KiB read buffer before every read
+        // attempt, data or not: a fifth of an ack round trip's instructions
+        // went there. So once a read found nothing, the next waits until the
+        // socket is readable. Plain TCP only: a TLS stream may also wait to
+        // write on a read, and keeps being polled as before.
+        if self.drained {
+            if let MaybeTlsStream::Plain(tcp) = ws.get_ref() {
+                if tcp.poll_read_ready(cx).is_pending() {
+                    return Poll::Pending;
+                }
+            }
+        }
         let mut ws = Pin::new(ws);
-        while frames.len() < MAX_BATCH {
-            let msg = match ws.as_mut().poll_next(cx) {
-                Poll::Pending => break,
-                Poll::Ready(msg) => msg,
+        loop {
+            let Poll::Ready(msg) = ws.as_mut().poll_next(cx) else {
+                self.drained = true;
+                return Poll::Pending;
             };
-            let frame = match msg {
-                Some(Ok(Message::Text(t))) => Input::Text(t),
-                Some(Ok(Message::Binary(b))) => Input::Binary(b),
+            self.drained = false;
+            return Poll::Ready(match msg {
+                Some(Ok(Message::Text(t))) => LinkEvent::Frame(Input::Text(t)),
+                Some(Ok(Message::Binary(b))) => LinkEvent::Frame(Input::Binary(b)),
                 Some(Ok(Message::Close(frame))) => {
                     trace!(id = ?self.id, ?frame, "websocket closed by peer");
-                    return Poll::Ready(LinkEvent::End(Ok(())));
+                    LinkEvent::End(Ok(()))
                 }
                 // Ping/pong frames: tungstenite answers them.
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Poll::Ready(LinkEvent::End(Err(failure(e)))),
-                None => return Poll::Ready(LinkEvent::End(Ok(()))),
-            };
-            // Room for a whole batch at the first frame, not before: an
-            // idle connection holds no buffer (the driver lets a partly
-            // filled one go after use).
-            if frames.capacity() == 0 {
-                frames.reserve_exact(MAX_BATCH);
-            }
-            frames.push(frame);
-        }
-        if frames.is_empty() {
-            Poll::Pending
-        } else {
-            Poll::Ready(LinkEvent::Frames)
+                Some(Err(e)) => LinkEvent::End(Err(failure(e))),
+                None => LinkEvent::End(Ok(())),
+            });
         }
     }
 
