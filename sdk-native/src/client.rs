@@ -704,13 +704,10 @@ impl Socket {
             timeout: Some(millis(timeout)),
             reply,
         })?;
-        // The core enforces the timeout; this outer bound only guards
-        // against a driver that never answers.
-        match tokio::time::timeout(timeout + Duration::from_secs(5), rx).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(_)) => Err(Error::Closed),
-            Err(_) => Err(Error::AckTimeout),
-        }
+        // The core enforces the timeout, and a driver that ends drops the
+        // reply (`Closed`); a second timer here would cost every ack a
+        // timer-wheel entry for nothing.
+        rx.await.map_err(|_| Error::Closed)?
     }
 
     /// Subscribes to a room with a core [`RoomSpec`] (e.g.

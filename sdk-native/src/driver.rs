@@ -758,15 +758,15 @@ impl Driver {
                 });
                 return;
             }
-            other => other,
-        };
-        match &e {
             Event::Ack { request, args, .. } => {
-                if let Some(tx) = self.acks.remove(request) {
-                    let _ = tx.send(Ok(args.clone()));
+                if let Some(tx) = self.acks.remove(&request) {
+                    let _ = tx.send(Ok(args));
                 }
                 return;
             }
+            other => other,
+        };
+        match &e {
             Event::AckFailed {
                 request, reason, ..
             } => {
