@@ -229,8 +229,9 @@ pub(crate) struct Driver {
     input_rx: Option<transport::InputRx>,
     /// Polling transports.
     transports: HashMap<TransportId, TransportHandle>,
-    /// WebSocket transports, read and written by this task. At most two
-    /// (one closing while its successor opens), usually one.
+    /// WebSocket transports, read and written by this task: one at most in
+    /// practice (a closing one is handed to its own short task), kept in a
+    /// list so nothing here depends on the core never opening a second.
     links: Vec<Link>,
     /// Rotates which source is polled first, so none can starve the
     /// others.
