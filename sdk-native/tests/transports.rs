@@ -69,6 +69,47 @@ async fn websocket_only() {
     assert_eq!(server_transport(&client).await, "websocket");
 }
 
+/// The driver reads the WebSocket itself, at most a batch of frames per
+/// turn: a burst far larger than a batch arrives whole and in order, and
+/// acks asked for in the middle of it are answered.
+#[tokio::test]
+async fn websocket_burst_arrives_in_order_while_acks_pass() {
+    const N: u64 = 5_000;
+    let server = NodeServer::start().await;
+    let client = builder(&server.url())
+        .transports([TransportKind::Websocket])
+        .rate_limit(RateLimitConfig::disabled())
+        .subscription_queue(N as usize)
+        .connect()
+        .await
+        .unwrap();
+    let mut seq = client.on_event("seq");
+    client
+        .emit("burst", vec![json(serde_json::json!(N))])
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let back = client
+            .emit_with_ack("ack_echo", vec![s("mid-burst")], Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(back, vec![s("mid-burst")]);
+    }
+    // One deadline for the whole burst (it takes well under a second): a
+    // reader that stalled between batches would only move on at the next
+    // heartbeat (300 ms here) and miss it.
+    let all = async {
+        for i in 0..N {
+            let msg = seq.next().await.expect("stream ended");
+            assert_eq!(as_json(&msg.args[0]), serde_json::json!(i));
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), all)
+        .await
+        .expect("burst stalled");
+    assert!(client.connected());
+}
+
 #[tokio::test]
 async fn upgrade_from_polling_to_websocket() {
     let server = NodeServer::start().await;

@@ -77,6 +77,10 @@ function common(socket) {
       text: "plain",
     }, Buffer.from([9]));
   });
+  // `n` events written back to back: the client reads many per socket read.
+  socket.on("burst", (n) => {
+    for (let i = 0; i < n; i++) socket.emit("seq", i);
+  });
   socket.on("kick", () => socket.disconnect());
   socket.on("heartbeat", (data) => {
     const now = Date.now();
