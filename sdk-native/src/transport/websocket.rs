@@ -47,8 +47,8 @@ pub(crate) enum LinkEvent {
 
 // `Open` is large (the stream's state and buffers) and the others small,
 // but a link spends its life open and already lives on the heap (in the
-// driver's boxed state), so boxing the stream would only add an allocation
-// and an indirection to every read and write.
+// driver's list of links), so boxing the stream would only add an
+// allocation and an indirection to every read and write.
 #[allow(clippy::large_enum_variant)]
 enum State {
     /// The handshake, boxed: its state (HTTP request, TLS, timer) is only
