@@ -99,21 +99,25 @@ fn server_rate_limited_pauses_the_event() {
         json!([{"event": "license_check", "limit": 100, "window": 60, "retry_after": 30}]),
     );
     assert!(p.saw(|e| matches!(e, Event::RateLimited { event, retry_after: 30_000, .. } if event == "license_check")));
+    assert_paused(&mut p, "license_check", "chat", 30_000);
+}
+
+/// After a server pause of `paused` for `pause_ms`: three emits of it wait
+/// exactly that long and then go out in order, while `other` goes at once.
+fn assert_paused(p: &mut Pair, paused: &str, other: &str, pause_ms: u64) {
     for i in 0..3 {
         p.client
-            .emit("/", "license_check", vec![v(json!(i))], p.now)
+            .emit("/", paused, vec![v(json!(i))], p.now)
             .unwrap();
     }
-    p.client
-        .emit("/", "chat", vec![v(json!(0))], p.now)
-        .unwrap();
+    p.client.emit("/", other, vec![v(json!(0))], p.now).unwrap();
     p.drive();
-    assert_eq!(count(&p, "license_check"), 0);
-    assert_eq!(count(&p, "chat"), 1);
-    p.advance(29_999);
-    assert_eq!(count(&p, "license_check"), 0);
+    assert_eq!(count(p, paused), 0);
+    assert_eq!(count(p, other), 1);
+    p.advance(pause_ms - 1);
+    assert_eq!(count(p, paused), 0);
     p.advance(1);
-    assert_eq!(seq(&p, "license_check"), vec![0, 1, 2]);
+    assert_eq!(seq(p, paused), vec![0, 1, 2]);
 }
 
 #[test]
@@ -176,21 +180,7 @@ fn server_pauses_are_obeyed_with_limits_turned_off() {
         "rate_limited",
         json!([{"event": "chat", "retry_after": 5}]),
     );
-    for i in 0..3 {
-        p.client
-            .emit("/", "chat", vec![v(json!(i))], p.now)
-            .unwrap();
-    }
-    p.client
-        .emit("/", "typing", vec![v(json!(0))], p.now)
-        .unwrap();
-    p.drive();
-    assert_eq!(count(&p, "chat"), 0);
-    assert_eq!(count(&p, "typing"), 1);
-    p.advance(4_999);
-    assert_eq!(count(&p, "chat"), 0);
-    p.advance(1);
-    assert_eq!(seq(&p, "chat"), vec![0, 1, 2]);
+    assert_paused(&mut p, "chat", "typing", 5_000);
 }
 
 #[test]
