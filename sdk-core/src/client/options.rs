@@ -220,8 +220,17 @@ impl ClientConfig {
     /// [`OptionsError`] naming the first field of the wrong type or with an
     /// unknown value, or when `v` is not an object.
     pub fn from_json(v: &Json) -> Result<Self> {
-        let o = Fields::of(v, "options")?;
         let mut c = Self::default();
+        c.read_fields(&Fields::of(v, "options")?)?;
+        Ok(c)
+    }
+
+    /// The fields of [`from_json`](Self::from_json), read into `self`.
+    /// Separate so that every failed read returns through one place: with
+    /// the reads inlined into `from_json`, each `?` carried its own copy of
+    /// the config's drop code (0.5 KB gzipped of the browser build).
+    fn read_fields(&mut self, o: &Fields<'_>) -> Result<()> {
+        let c = self;
         o.read("url", &mut c.url, string)?;
         o.read("path", &mut c.path, string)?;
         o.read("query", &mut c.query, |v, f| {
@@ -286,7 +295,7 @@ impl ClientConfig {
         o.read("recovery", &mut c.recovery, boolean)?;
         o.read("maxQueuedEvents", &mut c.max_queued_events, size)?;
         o.read("maxQueuedTransmits", &mut c.max_queued_transmits, size)?;
-        Ok(c)
+        Ok(())
     }
 }
 
