@@ -448,7 +448,9 @@ fn matcher(v: Option<&Json>) -> Result<Option<Matcher>, String> {
 /// core hands out the handshake URL; later requests name the session).
 pub fn polling_url(url: &str, sid: Option<&str>) -> String {
     match sid {
-        Some(sid) if !url.contains("&sid=") => {
+        // Split on a char, not `contains("&sid=")`: a substring search
+        // brings the two-way searcher into the download for this one check.
+        Some(sid) if !url.split('&').skip(1).any(|p| p.starts_with("sid=")) => {
             let mut out = String::with_capacity(url.len() + sid.len() + 5);
             out.push_str(url);
             out.push_str("&sid=");
@@ -456,7 +458,10 @@ pub fn polling_url(url: &str, sid: Option<&str>) -> String {
                 if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
                     out.push(b as char);
                 } else {
-                    out.push_str(&format!("%{b:02X}"));
+                    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                    out.push('%');
+                    out.push(HEX[usize::from(b >> 4)] as char);
+                    out.push(HEX[usize::from(b & 15)] as char);
                 }
             }
             out
@@ -596,6 +601,12 @@ mod tests {
             "http://h/socket.io/?EIO=4&transport=polling&sid=a%2Bb"
         );
         assert_eq!(polling_url("u?x&sid=1", Some("2")), "u?x&sid=1");
+        // Only a `&sid=` parameter counts, as before.
+        assert_eq!(polling_url("u?sid=1", Some("2")), "u?sid=1&sid=2");
+        assert_eq!(
+            polling_url("u?x&xsid=1", Some("é")),
+            "u?x&xsid=1&sid=%C3%A9"
+        );
         let body = polling_body(&[
             Frame::Text("4hello".into()),
             Frame::Binary(Bytes::from_static(b"\x01\x02\x03")),
