@@ -878,7 +878,7 @@ impl Stream for MessageStream {
             return match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(Delivery::Parsed(m))) => Poll::Ready(Some(m)),
                 // Untyped subscriptions are always sent parsed events.
-                Poll::Ready(Some(Delivery::Raw(_))) => continue,
+                Poll::Ready(Some(Delivery::Raw(_) | Delivery::RawOwned(_))) => continue,
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Pending => Poll::Pending,
             };
@@ -906,6 +906,7 @@ impl<E: models::Event> Stream for EventStream<E> {
         loop {
             let decoded = match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(Delivery::Raw(raw))) => decode_raw::<E>(&raw),
+                Poll::Ready(Some(Delivery::RawOwned(raw))) => decode_raw::<E>(&raw),
                 Poll::Ready(Some(Delivery::Parsed(m))) => m.decode::<E>(),
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,

@@ -102,6 +102,9 @@ pub(crate) enum Delivery {
     Parsed(Message),
     /// The packet's validated JSON text, shared by the typed subscriptions.
     Raw(Arc<RawEvent>),
+    /// The same for the only subscription that reads it: no shared
+    /// allocation per event (the usual case of one typed stream).
+    RawOwned(RawEvent),
 }
 
 /// An event as the core validated it: `["name", ...args]` with binary
@@ -893,6 +896,16 @@ impl Driver {
                 continue;
             }
             let raw = match payload {
+                Payload::Raw { data, attachments } if typed.len() == 1 && untyped.is_empty() => {
+                    let raw = RawEvent {
+                        event: head.event,
+                        data,
+                        attachments,
+                    };
+                    let i = typed[0];
+                    push_bounded(&subs[i], &mut batches[i], Delivery::RawOwned(raw));
+                    continue;
+                }
                 Payload::Raw { data, attachments } => Arc::new(RawEvent {
                     event: std::mem::take(&mut head.event),
                     data,
