@@ -199,10 +199,8 @@ impl<'a> Packet<'a> {
         }
     }
 
-    /// The event name of an EVENT / BINARY_EVENT: the first element of
-    /// its data, borrowed unless it has escapes. `None` for other packet
-    /// types, and for data that is not valid JSON (only possible for a
-    /// packet built by hand).
+    /// The event name of an EVENT / BINARY_EVENT, parsed from the start of
+    /// the data without reading the rest. `None` for other packet types.
     pub fn event_name(&self) -> Option<Cow<'_, str>> {
         if !matches!(
             self.packet_type,
@@ -210,11 +208,10 @@ impl<'a> Packet<'a> {
         ) {
             return None;
         }
-        // The validating pass reads it: one walker over JSON in the
-        // browser build, not two. The depth was checked when decoding.
-        validate_json(self.data.as_deref()?, usize::MAX)
-            .ok()
-            .flatten()
+        let data = self.data.as_deref()?;
+        let rest = data.trim_start().strip_prefix('[')?;
+        let mut de = serde_json::Deserializer::from_str(rest);
+        serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()
     }
 
     /// The arguments as raw JSON slices: after the event name for events,
@@ -585,6 +582,66 @@ impl Decoder {
     }
 }
 
+/// Reads a string through `deserialize_any`, borrowing it when it has no
+/// escapes. Not `String::deserialize`: serde's typed visitors format their
+/// type errors with a float formatter that the browser build would carry.
+struct NameVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NameVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+
+    // Anything else: an error without a formatted description.
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Err(E::custom("not a string"))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        _: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom("not a string"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        _: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom("not a string"))
+    }
+}
+
 /// Checks in one pass that `json` is one JSON value that [`Packet::value`]
 /// can build, nested at most `max_depth` deep. When it is an array whose
 /// first element is a string, that string comes back: an EVENT's name,
@@ -603,17 +660,11 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
 
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-    /// One visitor for every level, so the browser build carries one copy
-    /// of serde_json's `deserialize_any` for it.
     #[derive(Clone, Copy)]
     struct Checked<'a> {
         /// Containers that may still open below this value.
         depth_left: usize,
         too_deep: &'a Cell<bool>,
-        /// The whole value: an array's first element is its name.
-        top: bool,
-        /// That first element: a string comes back.
-        first: bool,
     }
     impl Checked<'_> {
         fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
@@ -623,13 +674,67 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
             }
             Ok(Self {
                 depth_left: self.depth_left - 1,
-                top: false,
-                first: false,
                 ..self
             })
         }
+
+        fn seq<'de, A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while seq.next_element_seed(self)?.is_some() {}
+            Ok(())
+        }
+
+        fn map<'de, A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                map.next_value_seed(self)?;
+            }
+            Ok(())
+        }
     }
     impl<'de> DeserializeSeed<'de> for Checked<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Checked<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<(), A::Error> {
+            self.enter()?.seq(seq)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+            self.enter()?.map(map)
+        }
+    }
+
+    /// The whole value, or (`first`) an array's first element: like
+    /// [`Checked`], and a string comes back.
+    #[derive(Clone, Copy)]
+    struct Named<'a> {
+        checked: Checked<'a>,
+        first: bool,
+    }
+    impl<'de> DeserializeSeed<'de> for Named<'_> {
         type Value = Option<Cow<'de, str>>;
         fn deserialize<D: Deserializer<'de>>(
             self,
@@ -638,7 +743,7 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
             d.deserialize_any(self)
         }
     }
-    impl<'de> Visitor<'de> for Checked<'_> {
+    impl<'de> Visitor<'de> for Named<'_> {
         type Value = Option<Cow<'de, str>>;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("any JSON value")
@@ -668,35 +773,35 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
             self,
             mut seq: A,
         ) -> std::result::Result<Self::Value, A::Error> {
-            let inner = self.enter()?;
-            let mut name = None;
-            if self.top {
-                let first = Checked {
-                    first: true,
-                    ..inner
-                };
-                name = seq.next_element_seed(first)?.flatten();
+            let inner = self.checked.enter()?;
+            if self.first {
+                // An array inside the first element: nothing to name.
+                inner.seq(seq)?;
+                return Ok(None);
             }
-            while seq.next_element_seed(inner)?.is_some() {}
+            let first = Named {
+                checked: inner,
+                first: true,
+            };
+            let name = seq.next_element_seed(first)?.flatten();
+            inner.seq(seq)?;
             Ok(name)
         }
         fn visit_map<A: MapAccess<'de>>(
             self,
-            mut map: A,
+            map: A,
         ) -> std::result::Result<Self::Value, A::Error> {
-            let inner = self.enter()?;
-            while map.next_key::<IgnoredAny>()?.is_some() {
-                map.next_value_seed(inner)?;
-            }
+            self.checked.enter()?.map(map)?;
             Ok(None)
         }
     }
 
     let too_deep = Cell::new(false);
-    let seed = Checked {
-        depth_left: max_depth,
-        too_deep: &too_deep,
-        top: true,
+    let seed = Named {
+        checked: Checked {
+            depth_left: max_depth,
+            too_deep: &too_deep,
+        },
         first: false,
     };
     let mut de = serde_json::Deserializer::from_str(json);
@@ -736,15 +841,6 @@ mod tests {
             };
             assert_eq!(name.as_deref(), want, "{text}");
             assert_eq!(name, packet.event_name(), "{text}");
-            // And what a full parse of the data finds first.
-            let tree: serde_json::Value =
-                serde_json::from_str(packet.data.as_deref().unwrap()).unwrap();
-            let first = tree
-                .as_array()
-                .and_then(|a| a.first())
-                .and_then(|v| v.as_str());
-            let is_event = packet.packet_type == PacketType::Event;
-            assert_eq!(name.as_deref(), first.filter(|_| is_event), "{text}");
             if let Some(name) = name {
                 assert_eq!(
                     matches!(name, Cow::Borrowed(_)),
