@@ -294,24 +294,13 @@ pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>,
     decode_header_with(input, limits, false).map(|(p, n, _)| (p, n))
 }
 
-/// What the pass that validated a packet's data found out on the way, so
-/// nothing reads the text twice.
-#[derive(Debug, Default)]
-pub(crate) struct Found<'a> {
-    /// With `parse`: the data of a text EVENT or ACK as a tree.
-    pub(crate) tree: Option<Value>,
-    /// Without `parse`: an EVENT's name, read while validating.
-    pub(crate) name: Option<Cow<'a, str>>,
-}
-
 /// [`decode_header`]; with `parse`, the data of a text EVENT or ACK comes
-/// back as a [`Value`] built by the pass that validates it, and otherwise
-/// an EVENT's name.
+/// back as a [`Value`] built by the pass that validates it.
 fn decode_header_with<'a>(
     input: &'a str,
     limits: &Limits,
     parse: bool,
-) -> Result<(Packet<'a>, usize, Found<'a>)> {
+) -> Result<(Packet<'a>, usize, Option<Value>)> {
     if input.len() > limits.max_packet_size {
         return Err(CapacityError::PacketTooLarge {
             size: input.len(),
@@ -366,16 +355,13 @@ fn decode_header_with<'a>(
     };
 
     let data = (pos < bytes.len()).then(|| &input[pos..]);
-    let mut found = Found::default();
+    let mut tree = None;
     if let (Some(d), true, PacketType::Event | PacketType::Ack) = (data, parse, packet_type) {
         // Building the tree checks the depth and converts every number, as
         // the validation below does.
-        found.tree = Some(Value::parse_json(d, limits)?);
+        tree = Some(Value::parse_json(d, limits)?);
     } else if let Some(d) = data {
-        found.name = validate_json(d, limits.max_depth)?;
-        if !matches!(packet_type, PacketType::Event | PacketType::BinaryEvent) {
-            found.name = None;
-        }
+        validate_json(d, limits.max_depth)?;
     }
     check_shape(packet_type, id, data)?;
     if packet_type.is_binary() {
@@ -391,7 +377,7 @@ fn decode_header_with<'a>(
             attachments: Vec::new(),
         },
         expected,
-        found,
+        tree,
     ))
 }
 
@@ -512,16 +498,6 @@ impl Decoder {
         self.decode_text_with(text, false).map(|(d, _)| d)
     }
 
-    /// [`decode_text`](Self::decode_text), with a complete text EVENT's
-    /// name as the validating pass read it.
-    pub(crate) fn decode_text_named<'a>(
-        &mut self,
-        text: &'a str,
-    ) -> Result<(Decoded<'a>, Option<Cow<'a, str>>)> {
-        self.decode_text_with(text, false)
-            .map(|(d, found)| (d, found.name))
-    }
-
     /// [`decode_text`](Self::decode_text) for a consumer that reads every
     /// packet's data: a complete text EVENT or ACK also comes back as a
     /// [`Value`] tree, built in the pass that validates it rather than in a
@@ -534,25 +510,24 @@ impl Decoder {
         text: &'a str,
     ) -> Result<(Decoded<'a>, Option<Value>)> {
         self.decode_text_with(text, true)
-            .map(|(d, found)| (d, found.tree))
     }
 
     fn decode_text_with<'a>(
         &mut self,
         text: &'a str,
         parse: bool,
-    ) -> Result<(Decoded<'a>, Found<'a>)> {
+    ) -> Result<(Decoded<'a>, Option<Value>)> {
         if let Some((_, remaining)) = self.partial.take() {
             return Err(ProtocolError::UnexpectedText { remaining }.into());
         }
-        let (packet, expected, found) = decode_header_with(text, &self.limits, parse)?;
+        let (packet, expected, tree) = decode_header_with(text, &self.limits, parse)?;
         if expected == 0 {
-            return Ok((Decoded::Packet(packet), found));
+            return Ok((Decoded::Packet(packet), tree));
         }
         let mut packet = packet.into_owned();
         packet.attachments.reserve_exact(expected);
         self.partial = Some((packet, expected));
-        Ok((Decoded::NeedsAttachments(expected), Found::default()))
+        Ok((Decoded::NeedsAttachments(expected), None))
     }
 
     /// Feeds a binary Engine.IO message.
@@ -643,9 +618,7 @@ impl<'de> serde::de::Visitor<'de> for NameVisitor {
 }
 
 /// Checks in one pass that `json` is one JSON value that [`Packet::value`]
-/// can build, nested at most `max_depth` deep. When it is an array whose
-/// first element is a string, that string comes back: an EVENT's name,
-/// borrowed from `json` unless it has escapes, so it is not read again.
+/// can build, nested at most `max_depth` deep.
 ///
 /// serde_json's validate-only path (`RawValue`, `IgnoredAny`) skips
 /// numbers without converting them, so it accepts `1e999`, which building
@@ -655,7 +628,7 @@ impl<'de> serde::de::Visitor<'de> for NameVisitor {
 /// way, so no separate scan of the text is needed (that scan was a tenth of
 /// the native receive time). serde_json stops at 128 levels on its own, so
 /// a `max_depth` above that acts as 127.
-fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
+fn validate_json(json: &str, max_depth: usize) -> Result<()> {
     use std::cell::Cell;
 
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -676,18 +649,6 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
                 depth_left: self.depth_left - 1,
                 ..self
             })
-        }
-
-        fn seq<'de, A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            while seq.next_element_seed(self)?.is_some() {}
-            Ok(())
-        }
-
-        fn map<'de, A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-            while map.next_key::<IgnoredAny>()?.is_some() {
-                map.next_value_seed(self)?;
-            }
-            Ok(())
         }
     }
     impl<'de> DeserializeSeed<'de> for Checked<'_> {
@@ -719,169 +680,29 @@ fn validate_json(json: &str, max_depth: usize) -> Result<Option<Cow<'_, str>>> {
         fn visit_unit<E>(self) -> std::result::Result<(), E> {
             Ok(())
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<(), A::Error> {
-            self.enter()?.seq(seq)
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            let inner = self.enter()?;
+            while seq.next_element_seed(inner)?.is_some() {}
+            Ok(())
         }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
-            self.enter()?.map(map)
-        }
-    }
-
-    /// The whole value, or (`first`) an array's first element: like
-    /// [`Checked`], and a string comes back.
-    #[derive(Clone, Copy)]
-    struct Named<'a> {
-        checked: Checked<'a>,
-        first: bool,
-    }
-    impl<'de> DeserializeSeed<'de> for Named<'_> {
-        type Value = Option<Cow<'de, str>>;
-        fn deserialize<D: Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> std::result::Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Named<'_> {
-        type Value = Option<Cow<'de, str>>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
-            Ok(self.first.then_some(Cow::Borrowed(v)))
-        }
-        fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            Ok(self.first.then(|| Cow::Owned(v.to_owned())))
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let inner = self.checked.enter()?;
-            if self.first {
-                // An array inside the first element: nothing to name.
-                inner.seq(seq)?;
-                return Ok(None);
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let inner = self.enter()?;
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                map.next_value_seed(inner)?;
             }
-            let first = Named {
-                checked: inner,
-                first: true,
-            };
-            let name = seq.next_element_seed(first)?.flatten();
-            inner.seq(seq)?;
-            Ok(name)
-        }
-        fn visit_map<A: MapAccess<'de>>(
-            self,
-            map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            self.checked.enter()?.map(map)?;
-            Ok(None)
+            Ok(())
         }
     }
 
     let too_deep = Cell::new(false);
-    let seed = Named {
-        checked: Checked {
-            depth_left: max_depth,
-            too_deep: &too_deep,
-        },
-        first: false,
+    let seed = Checked {
+        depth_left: max_depth,
+        too_deep: &too_deep,
     };
     let mut de = serde_json::Deserializer::from_str(json);
-    match seed
-        .deserialize(&mut de)
-        .and_then(|name| de.end().map(|()| name))
-    {
-        Ok(name) => Ok(name),
+    match seed.deserialize(&mut de).and_then(|()| de.end()) {
+        Ok(()) => Ok(()),
         Err(_) if too_deep.get() => Err(CapacityError::TooDeep { max: max_depth }.into()),
         Err(e) => Err(ProtocolError::InvalidJson(e.to_string()).into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The name read by the validating pass is the one `event_name` reads
-    /// on its own, borrowed exactly when the text has no escapes, and only
-    /// EVENTs have one.
-    #[test]
-    fn validating_pass_reads_the_event_name() {
-        let cases = [
-            (r#"2["tick",{"id":1}]"#, Some("tick")),
-            (r#"2/chat,7[ "say" ,"hi"]"#, Some("say")),
-            (r#"2["new\nline",1]"#, Some("new\nline")),
-            (r#"2["\u00e9t\u00e9"]"#, Some("été")),
-            (r#"2["emoji 😀",[1,[2]],{"a":[3]}]"#, Some("emoji 😀")),
-            (r#"3/chat,7["not an event"]"#, None),
-            (r#"0{"token":"x"}"#, None),
-        ];
-        for (text, want) in cases {
-            let mut dec = Decoder::new(Limits::default());
-            let (decoded, name) = dec.decode_text_named(text).unwrap();
-            let Decoded::Packet(packet) = decoded else {
-                panic!("{text}: incomplete");
-            };
-            assert_eq!(name.as_deref(), want, "{text}");
-            assert_eq!(name, packet.event_name(), "{text}");
-            if let Some(name) = name {
-                assert_eq!(
-                    matches!(name, Cow::Borrowed(_)),
-                    !text.contains('\\'),
-                    "{text}"
-                );
-            }
-        }
-    }
-
-    /// Reading the name does not loosen the checks: events whose first
-    /// element is not a string, bad JSON and nesting past the limit are
-    /// refused as before.
-    #[test]
-    fn named_pass_keeps_every_check() {
-        let limits = Limits {
-            max_depth: 3,
-            ..Limits::default()
-        };
-        let deep_in_name_slot = r#"2[[[["x"]]]]"#;
-        let deep_later = r#"2["ok",[[[1]]]]"#;
-        let fine = r#"2["ok",[[1]]]"#;
-        let mut dec = Decoder::new(limits);
-        for text in [deep_in_name_slot, deep_later] {
-            let err = dec.decode_text_named(text).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    crate::Error::Capacity(CapacityError::TooDeep { max: 3 })
-                ),
-                "{text}: {err:?}"
-            );
-        }
-        assert!(dec.decode_text_named(fine).is_ok());
-        for bad in [
-            r#"2[1,"x"]"#,
-            r#"2["x",]"#,
-            r#"2["x"] 1"#,
-            r#"2["x",1e999]"#,
-        ] {
-            assert!(dec.decode_text_named(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -1316,16 +1316,12 @@ impl Client {
                 // With `raw_messages` an event's text goes to the driver
                 // as it is, so a tree would mostly be built for nothing.
                 let decoded = if self.config.raw_messages {
-                    self.decoder
-                        .decode_text_named(&text)
-                        .map(|(d, name)| (d, Found::Name(name)))
+                    self.decoder.decode_text(&text).map(|d| (d, None))
                 } else {
-                    self.decoder
-                        .decode_text_parsed(&text)
-                        .map(|(d, tree)| (d, Found::Tree(tree)))
+                    self.decoder.decode_text_parsed(&text)
                 };
                 match decoded {
-                    Ok((Decoded::Packet(p), found)) => self.on_sio(p, found),
+                    Ok((Decoded::Packet(p), tree)) => self.on_sio(p, tree),
                     Ok((Decoded::NeedsAttachments(_), _)) => {}
                     Err(e) => self.protocol_error(e),
                 }
@@ -1335,7 +1331,7 @@ impl Client {
                     return;
                 }
                 match self.decoder.decode_binary(data) {
-                    Ok(Decoded::Packet(p)) => self.on_sio(p, Found::Tree(None)),
+                    Ok(Decoded::Packet(p)) => self.on_sio(p, None),
                     Ok(Decoded::NeedsAttachments(_)) => {}
                     Err(e) => self.protocol_error(e),
                 }
@@ -1426,7 +1422,7 @@ impl Client {
     // ----- internals: Socket.IO packets -----
 
     /// `tree`: the packet's data, when the decoder already built it.
-    fn on_sio(&mut self, packet: socketio::Packet<'_>, found: Found<'_>) {
+    fn on_sio(&mut self, packet: socketio::Packet<'_>, tree: Option<Value>) {
         let Some(idx) = self.ns_index(&packet.nsp) else {
             return;
         };
@@ -1434,14 +1430,8 @@ impl Client {
             PacketType::Connect => self.on_connect(idx, packet.data.as_deref()),
             PacketType::ConnectError => self.on_connect_error(idx, packet.data.as_deref()),
             PacketType::Disconnect => self.on_server_disconnect(idx),
-            PacketType::Event | PacketType::BinaryEvent => self.on_event(idx, &packet, found),
-            PacketType::Ack | PacketType::BinaryAck => {
-                let tree = match found {
-                    Found::Tree(tree) => tree,
-                    Found::Name(_) => None,
-                };
-                self.on_ack(idx, &packet, tree);
-            }
+            PacketType::Event | PacketType::BinaryEvent => self.on_event(idx, &packet, tree),
+            PacketType::Ack | PacketType::BinaryAck => self.on_ack(idx, &packet, tree),
         }
     }
 
@@ -1569,18 +1559,13 @@ impl Client {
         self.close_if_unwanted();
     }
 
-    fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>, found: Found<'_>) {
-        // With `raw_messages` the decoder only validated the text (and read
-        // the name on the way), and the arguments are parsed only when the
-        // client reads them itself.
+    fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>, tree: Option<Value>) {
+        // With `raw_messages` the decoder only validated the text: the name
+        // is read from its start, and the arguments are parsed only when
+        // the client reads them itself.
         let raw = self.config.raw_messages;
-        let (tree, name) = match found {
-            Found::Tree(tree) => (tree, None),
-            Found::Name(name) => (None, name),
-        };
         let (name, args, for_client) = if raw && tree.is_none() {
-            // A binary event's name was not read with its text.
-            let Some(name) = name.or_else(|| packet.event_name()) else {
+            let Some(name) = packet.event_name() else {
                 self.protocol_error(missing_event_name());
                 return;
             };
@@ -1738,13 +1723,6 @@ fn missing_event_name() -> Error {
         reason: "missing event name",
     }
     .into()
-}
-
-/// What decoding a text packet gave besides the packet: the tree of its
-/// data (without `raw_messages`) or an EVENT's name (with it).
-enum Found<'a> {
-    Tree(Option<Value>),
-    Name(Option<Cow<'a, str>>),
 }
 
 /// The application's view of a server event: its JSON text with
