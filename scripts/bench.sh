@@ -40,19 +40,20 @@ if [ "${mode[*]}" != --smoke ]; then
 fi
 
 # The browser figures need the built npm package: OMNI_NPM_DIST, or npm/dist
-# (built by scripts/build-wasm.sh when the branch has it).
+# (built by scripts/build-wasm.sh when the branch has it). The smoke run
+# builds nothing: it checks the browser harness when scripts/test.sh has
+# already built the package, as it does before it.
 browser=()
-if [ "${mode[*]}" != --smoke ]; then
-  dist="${OMNI_NPM_DIST:-npm/dist}"
-  if [ ! -f "$dist/index.js" ] && [ -z "${OMNI_NPM_DIST:-}" ] && [ -x scripts/build-wasm.sh ]; then
-    echo "==> browser package (scripts/build-wasm.sh)" >&2
-    scripts/build-wasm.sh >&2 || echo "bench: the wasm build failed" >&2
-  fi
-  if [ -f "$dist/index.js" ] && [ -f "$dist/wasm/omni_socket_wasm_bg.wasm" ]; then
-    browser=(--npm-dist "$dist")
-  else
-    echo "bench: no built npm package at $dist; no browser figures" >&2
-  fi
+dist="${OMNI_NPM_DIST:-npm/dist}"
+if [ "${mode[*]}" != --smoke ] && [ ! -f "$dist/index.js" ] && [ -z "${OMNI_NPM_DIST:-}" ] &&
+  [ -x scripts/build-wasm.sh ]; then
+  echo "==> browser package (scripts/build-wasm.sh)" >&2
+  scripts/build-wasm.sh >&2 || echo "bench: the wasm build failed" >&2
+fi
+if [ -f "$dist/index.js" ] && [ -f "$dist/wasm/omni_socket_wasm_bg.wasm" ]; then
+  browser=(--npm-dist "$dist")
+else
+  echo "bench: no built npm package at $dist; no browser figures" >&2
 fi
 
 echo "==> receive, ack, memory, reconnect storm, browser" >&2
