@@ -896,21 +896,11 @@ impl Driver {
                 continue;
             }
             let raw = match payload {
-                Payload::Raw { data, attachments } if typed.len() == 1 && untyped.is_empty() => {
-                    let raw = RawEvent {
-                        event: head.event,
-                        data,
-                        attachments,
-                    };
-                    let i = typed[0];
-                    push_bounded(&subs[i], &mut batches[i], Delivery::RawOwned(raw));
-                    continue;
-                }
-                Payload::Raw { data, attachments } => Arc::new(RawEvent {
+                Payload::Raw { data, attachments } => RawEvent {
                     event: std::mem::take(&mut head.event),
                     data,
                     attachments,
-                }),
+                },
                 Payload::Parsed(args) => {
                     // A core without raw messages: everyone gets the tree.
                     untyped.append(&mut typed);
@@ -919,6 +909,12 @@ impl Driver {
                     continue;
                 }
             };
+            if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
+                // The only reader takes it: no shared allocation.
+                push_bounded(&subs[*i], &mut batches[*i], Delivery::RawOwned(raw));
+                continue;
+            }
+            let raw = Arc::new(raw);
             for &i in &typed {
                 push_bounded(&subs[i], &mut batches[i], Delivery::Raw(raw.clone()));
             }
