@@ -405,16 +405,27 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     let frame = "";
     const driver = new Driver(
       this.#config,
-      (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) =>
+      (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) => {
         // A server event comes as the offset of its JSON in the WebSocket
         // frame it arrived in (the frame's string is not copied through wasm).
-        this.#onEvent(
-          kind,
-          nsp,
-          json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json,
-          bins ?? NO_BINS,
-          ack,
-        ),
+        const text = json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json;
+        let data: unknown;
+        try {
+          data = JSON.parse(text);
+        } catch (e) {
+          // Only a server event's text can fail: the driver leaves checking
+          // it to this parse, and closes the session as for any bad packet.
+          driver.rejectMessage(e instanceof Error ? e.message : String(e));
+          return;
+        }
+        // The driver must not see an exception: listeners' are reported
+        // already, this is for the wrapper's own.
+        try {
+          this.#onEvent(kind, nsp, data, bins ?? NO_BINS, ack);
+        } catch (e) {
+          reportError(e);
+        }
+      },
       // Every WebSocket's message handler, bound to its transport id: one
       // call into wasm per frame.
       (id: number, e: MessageEvent) => {
@@ -468,9 +479,10 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     };
   }
 
-  #onEvent(kind: string, nsp: string, json: string, bins: Uint8Array[], ack: number): void {
+  // `data` is parsed JSON: the driver's own, shaped by `kind`, or a server
+  // event's array.
+  #onEvent(kind: string, nsp: string, data: any, bins: Uint8Array[], ack: number): void {
     if (nsp !== "" && nsp !== this.nsp) return;
-    const data = JSON.parse(json);
     if (kind === "message") {
       this.#onMessage(data, bins, ack);
       return;

@@ -50,6 +50,29 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
     });
   }
 
+  for (const transports of [["websocket"], ["polling"]]) {
+    test(`an event with broken JSON closes the session as a parse error over ${transports}`, async () => {
+      const s = open({ transports, reconnectionDelay: 50, reconnectionDelayMax: 50 });
+      await next(s, "welcome");
+      const seen = [];
+      for (const ev of ["before", "garbled", "after"]) s.on(ev, () => seen.push(ev));
+      const errors = [];
+      s.io.on("protocol_error", (e) => errors.push(e));
+      const gone = next(s, "disconnect");
+      s.emit("garble");
+      const [reason] = await gone;
+      assert.equal(reason, "parse error");
+      assert.equal(errors.length, 1);
+      assert.match(JSON.stringify(errors[0]), /JSON/);
+      // Nothing of the broken event reaches listeners, nor what follows it
+      // in the closed session; the events before it were delivered.
+      assert.deepEqual(seen, ["before"]);
+      // A new session follows, as after any malformed packet.
+      await next(s, "welcome");
+      assert.equal(s.connected, true);
+    });
+  }
+
   test("a server kick is not followed by reconnection", async () => {
     const s = open({ transports: ["websocket"], reconnectionDelay: 50 });
     await next(s, "connect");

@@ -122,6 +122,13 @@ export async function startServer({ roots = {}, port = 0 } = {}) {
       });
     });
     socket.on("kick", () => socket.disconnect(true));
+    // An event whose JSON breaks after its name, between two good ones,
+    // written as a raw Engine.IO message.
+    socket.on("garble", () => {
+      socket.emit("before", 1);
+      socket.conn.write('2["garbled",{"a":]');
+      socket.emit("after", 2);
+    });
     socket.on("count", (cb) => cb(state.live.size));
   });
 

@@ -291,15 +291,18 @@ impl<'a> Packet<'a> {
 /// A [`CapacityError`] when the input is over `limits`; a [`ProtocolError`]
 /// when it breaks the grammar or the data has the wrong shape for its type.
 pub fn decode_header<'a>(input: &'a str, limits: &Limits) -> Result<(Packet<'a>, usize)> {
-    decode_header_with(input, limits, false).map(|(p, n, _)| (p, n))
+    decode_header_with(input, limits, false, false).map(|(p, n, _)| (p, n))
 }
 
 /// [`decode_header`]; with `parse`, the data of a text EVENT or ACK comes
-/// back as a [`Value`] built by the pass that validates it.
+/// back as a [`Value`] built by the pass that validates it; with
+/// `defer_events`, a text EVENT's data is checked only up to its opening
+/// `["` (see [`Decoder::defer_event_data`]).
 fn decode_header_with<'a>(
     input: &'a str,
     limits: &Limits,
     parse: bool,
+    defer_events: bool,
 ) -> Result<(Packet<'a>, usize, Option<Value>)> {
     if input.len() > limits.max_packet_size {
         return Err(CapacityError::PacketTooLarge {
@@ -361,7 +364,9 @@ fn decode_header_with<'a>(
         // the validation below does.
         tree = Some(Value::parse_json(d, limits)?);
     } else if let Some(d) = data {
-        validate_json(d, limits.max_depth)?;
+        if !(defer_events && packet_type == PacketType::Event) {
+            validate_json(d, limits.max_depth)?;
+        }
     }
     check_shape(packet_type, id, data)?;
     if packet_type.is_binary() {
@@ -457,6 +462,7 @@ pub enum Decoded<'a> {
 pub struct Decoder {
     limits: Limits,
     partial: Option<(Packet<'static>, usize)>,
+    defer_events: bool,
 }
 
 impl Decoder {
@@ -465,7 +471,20 @@ impl Decoder {
         Self {
             limits,
             partial: None,
+            defer_events: false,
         }
+    }
+
+    /// With `on`, [`decode_text`](Self::decode_text) checks the data of a
+    /// text EVENT (not BINARY_EVENT, not ACK) only up to its opening `["`
+    /// and leaves the rest, the name included, to a consumer that parses
+    /// all of it anyway: the browser's `JSON.parse` is a complete
+    /// validator, and a second full pass in wasm cost as much as the rest
+    /// of the decoding. Such a consumer must treat text it cannot parse as
+    /// a protocol error. [`decode_text_parsed`](Self::decode_text_parsed)
+    /// still parses every event. Off by default.
+    pub fn defer_event_data(&mut self, on: bool) {
+        self.defer_events = on;
     }
 
     /// The limits in force.
@@ -520,7 +539,8 @@ impl Decoder {
         if let Some((_, remaining)) = self.partial.take() {
             return Err(ProtocolError::UnexpectedText { remaining }.into());
         }
-        let (packet, expected, tree) = decode_header_with(text, &self.limits, parse)?;
+        let (packet, expected, tree) =
+            decode_header_with(text, &self.limits, parse, self.defer_events)?;
         if expected == 0 {
             return Ok((Decoded::Packet(packet), tree));
         }

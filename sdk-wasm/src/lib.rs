@@ -86,7 +86,13 @@ extern "C" {
     /// event with typed arguments, no argument array. `bins` is
     /// `undefined` without attachments, `ack` is -1 without an ack request;
     /// the JSON starts at UTF-16 `offset` of `json` (see [`Driver`]).
-    #[wasm_bindgen(catch, method, js_name = call)]
+    ///
+    /// The sink must not throw (the wrapper's catches and reports): an
+    /// exception unwinding through the driver would leave its state
+    /// borrowed. Not `catch`, and its result is not taken, because each
+    /// of those costs the event a call through an argument array or one
+    /// more call into JavaScript to drop the result.
+    #[wasm_bindgen(method, js_name = call)]
     #[allow(clippy::too_many_arguments)]
     fn deliver(
         this: &EventSink,
@@ -97,7 +103,7 @@ extern "C" {
         bins: &JsValue,
         ack: f64,
         offset: f64,
-    ) -> Result<JsValue, JsValue>;
+    );
 
     /// The part of a fetch `Response` the polling transport reads.
     type FetchResponse;
@@ -530,8 +536,7 @@ impl Shared {
                     &own
                 }
             };
-            // A throwing handler must not stop delivery of the rest.
-            let _ = sink.deliver(&JsValue::NULL, kind, nsp, &json, &bins, ack, offset);
+            sink.deliver(&JsValue::NULL, kind, nsp, &json, &bins, ack, offset);
         }
         self.dispatching.set(false);
     }
@@ -1006,8 +1011,11 @@ impl Driver {
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
         let mut config = ClientConfig::from_json(&options)
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
-        // JavaScript parses server events itself; see `convert::Outbound`.
+        // JavaScript parses server events itself (see `convert::Outbound`),
+        // and its `JSON.parse` is the check of their text: the wrapper
+        // reports what it cannot parse with `rejectMessage`.
         config.raw_messages = true;
+        config.driver_parses_events = true;
         let with_credentials = options
             .get("withCredentials")
             .and_then(serde_json::Value::as_bool)
@@ -1056,6 +1064,22 @@ impl Driver {
         let bytes = Bytes::copy_from_slice(data);
         self.shared
             .with(|i| i.client.handle_binary(TransportId(id as u64), at, bytes));
+    }
+
+    /// The wrapper could not parse the JSON of the server event it is
+    /// being handed (`reason`: the parser's message): a protocol error
+    /// that closes the session, as malformed input found by the core
+    /// does. Call it from the event sink, for that event.
+    #[wasm_bindgen(js_name = rejectMessage)]
+    pub fn reject_message(&self, reason: &str) {
+        // Server events still queued came after the broken one in the same
+        // input (a polling payload holds several): like the packets the
+        // core would not have read past it, they end with the session.
+        self.shared
+            .events
+            .borrow_mut()
+            .retain(|e| e.kind != "message");
+        self.shared.with(|i| i.client.reject_message(now(), reason));
     }
 
     /// Starts connecting (no effect unless idle).

@@ -191,6 +191,17 @@ pub struct ClientConfig {
     /// by drivers, not read from an options object (off).
     #[serde(skip)]
     pub raw_messages: bool,
+    /// With [`raw_messages`](Self::raw_messages): the driver parses the
+    /// whole text of every [`Event::RawMessage`](super::Event) it is
+    /// handed, and reports text it cannot parse with
+    /// [`Client::reject_message`](super::Client::reject_message) before
+    /// feeding the client more input. The client then checks an event's
+    /// text only as far as it reads it itself (its name, and the
+    /// arguments of the events it answers), instead of validating it
+    /// whole first and leaving the driver to parse it again. Set by the
+    /// browser driver, whose `JSON.parse` is that complete check (off).
+    #[serde(skip)]
+    pub driver_parses_events: bool,
 }
 
 impl Default for ClientConfig {
@@ -235,6 +246,7 @@ impl Default for ClientConfig {
             max_queued_events: 4096,
             max_queued_transmits: 4096,
             raw_messages: false,
+            driver_parses_events: false,
         }
     }
 }

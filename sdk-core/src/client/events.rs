@@ -245,8 +245,10 @@ pub enum Event {
         nsp: String,
         /// Event name (also the first element of `data`).
         event: String,
-        /// The packet's validated JSON array, `["name", ...args]`; binary
-        /// arguments are placeholders numbering `attachments`.
+        /// The packet's JSON array, `["name", ...args]`; binary arguments
+        /// are placeholders numbering `attachments`. Validated, unless the
+        /// driver took that on itself
+        /// ([`ClientConfig::driver_parses_events`](super::ClientConfig::driver_parses_events)).
         data: String,
         /// Binary attachments, in placeholder order.
         attachments: Vec<Bytes>,

@@ -250,11 +250,13 @@ impl Client {
                 namespaces.push(Namespace::new(n, true));
             }
         }
+        let mut decoder = socketio::Decoder::new(Limits::default());
+        decoder.defer_event_data(config.raw_messages && config.driver_parses_events);
         Self {
             limiter: RateLimiter::default(),
             latency: LatencyWindow::new(window),
             limits: Limits::default(),
-            decoder: socketio::Decoder::new(Limits::default()),
+            decoder,
             auth,
             rng: Rng::new(seed),
             backoff,
@@ -538,6 +540,19 @@ impl Client {
     pub fn handle_transport_error(&mut self, id: TransportId, now: Instant, message: &str) {
         self.advance(now);
         self.transport_down(id, DisconnectReason::TransportError, message);
+    }
+
+    /// The driver could not parse the text of an [`Event::RawMessage`]
+    /// (see [`ClientConfig::driver_parses_events`]): the same protocol
+    /// error and close as when the client finds malformed input itself.
+    /// Call it while handling that event, before feeding the client more
+    /// input, so it applies to the session the event came in on; without
+    /// an open session it does nothing.
+    pub fn reject_message(&mut self, now: Instant, reason: &str) {
+        self.advance(now);
+        if self.engine == Engine::Open {
+            self.protocol_error(ProtocolError::InvalidJson(reason.to_owned()).into());
+        }
     }
 
     // ----- application commands -----

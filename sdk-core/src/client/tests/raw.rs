@@ -89,3 +89,76 @@ fn recovery_offsets_are_read_from_raw_events() {
     assert!(p.saw(|e| matches!(e, Event::RawMessage { data, .. }
         if data == r#"["msg","hello","off-1"]"#)));
 }
+
+fn driver_parses() -> Pair {
+    let mut config = Pair::config();
+    config.raw_messages = true;
+    config.driver_parses_events = true;
+    config.reconnection = false;
+    Pair::connected_with(config)
+}
+
+fn parse_error_close(p: &Pair) -> bool {
+    p.saw(|e| matches!(e, Event::ProtocolError(_)))
+        && p.saw(|e| {
+            matches!(
+                e,
+                Event::Disconnect {
+                    reason: DisconnectReason::ParseError,
+                    ..
+                }
+            )
+        })
+        && p.client.state() == ConnectionState::Idle
+        && matches!(p.actions.last(), Some(TransportAction::Close { .. }))
+}
+
+#[test]
+fn a_driver_that_parses_events_gets_their_text_unchecked_and_rejects_it() {
+    let mut p = driver_parses();
+    p.take_events();
+    // Past its name the text is the driver's to check.
+    p.server_send("42[\"tick\",{]");
+    assert!(p.saw(|e| matches!(e, Event::RawMessage { event, data, .. }
+        if event == "tick" && data == "[\"tick\",{]")));
+    assert!(!p.saw(|e| matches!(e, Event::ProtocolError(_))));
+    assert_eq!(p.client.state(), ConnectionState::Open);
+    // Its JSON.parse fails: the same error and close as a bad packet.
+    p.client.reject_message(p.now, "Unexpected token ]");
+    p.drive();
+    assert!(parse_error_close(&p), "{:?}", p.events);
+    // Without a session there is nothing to close.
+    let before = p.events.len();
+    p.client.reject_message(p.now, "late");
+    p.drive();
+    assert_eq!(p.events.len(), before);
+}
+
+#[test]
+fn a_driver_that_parses_events_still_gets_checked_names_acks_and_binaries() {
+    // Each of these is caught by the client itself: the name it reads, the
+    // ACKs and binary packets it does not leave to the driver, and the
+    // arguments of events it answers.
+    for bad in [
+        "42{\"a\":1}",
+        "42[1,2]",
+        "42[\"ti\\q\"]",
+        "43[1,{]",
+        "451-[\"file\",{]",
+        "42[\"rate_limited\",{\"event\":]",
+    ] {
+        let mut p = driver_parses();
+        p.take_events();
+        p.server_send(bad);
+        assert!(parse_error_close(&p), "{bad}: {:?}", p.events);
+        assert!(
+            !p.saw(|e| matches!(e, Event::RawMessage { .. })),
+            "{bad} delivered"
+        );
+    }
+    // Valid events are delivered as before.
+    let mut p = driver_parses();
+    p.server_emit("/", "tick", json!([{"id": 1, "s": "a\"b"}]));
+    assert!(p.saw(|e| matches!(e, Event::RawMessage { event, data, .. }
+        if event == "tick" && data == r#"["tick",{"id":1,"s":"a\"b"}]"#)));
+}
