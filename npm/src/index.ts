@@ -248,6 +248,23 @@ export class Emitter {
   }
 }
 
+/** The unit of `Driver.text`'s result: 2^32. */
+const RETURN_UNIT = 4294967296;
+
+/**
+ * A server event's JSON text parsed, or `undefined` after telling the
+ * driver it cannot be: the driver leaves checking that text to this parse,
+ * and closes the session as for any malformed packet.
+ */
+function parse(driver: Driver, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    driver.rejectMessage(e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
+}
+
 function call(fn: Listener, args: unknown[]): void {
   try {
     fn(...args);
@@ -408,16 +425,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
       (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) => {
         // A server event comes as the offset of its JSON in the WebSocket
         // frame it arrived in (the frame's string is not copied through wasm).
-        const text = json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json;
-        let data: unknown;
-        try {
-          data = JSON.parse(text);
-        } catch (e) {
-          // Only a server event's text can fail: the driver leaves checking
-          // it to this parse, and closes the session as for any bad packet.
-          driver.rejectMessage(e instanceof Error ? e.message : String(e));
-          return;
-        }
+        const data = parse(driver, json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json);
+        if (data === undefined) return;
         // The driver must not see an exception: listeners' are reported
         // already, this is for the wrapper's own.
         try {
@@ -432,10 +441,23 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         const data: unknown = e.data;
         if (typeof data === "string") {
           frame = data;
+          let code: number;
           try {
-            driver.text(id, data, e.timeStamp);
+            code = driver.text(id, data, e.timeStamp);
           } finally {
             frame = "";
+          }
+          // The frame's last server event, when the driver hands it back
+          // (see Driver.text): `(ack + 1) * 2^32 + offset`.
+          if (code >= 0) {
+            const offset = code % RETURN_UNIT;
+            const args = parse(driver, data.slice(offset));
+            if (args === undefined) return;
+            try {
+              this.#onMessage(args as unknown[], NO_BINS, (code - offset) / RETURN_UNIT - 1);
+            } catch (err) {
+              reportError(err);
+            }
           }
         } else if (data instanceof ArrayBuffer) {
           driver.binary(id, new Uint8Array(data), e.timeStamp);

@@ -263,12 +263,9 @@ struct Shared {
     dispatching: Cell<bool>,
     on_event: Function,
     callbacks: RefCell<Option<Callbacks>>,
-    /// The WebSocket text frame being handled: its JavaScript string when
-    /// the driver read it itself (`None` when the wrapper passed it and
-    /// keeps it), and its text. The buffer is reused from frame to frame.
-    frame: RefCell<(Option<JsValue>, String)>,
-    /// A frame is being handled, so `frame` is current.
-    in_frame: Cell<bool>,
+    /// The namespace the wrapper's socket is on (as given in the options):
+    /// only its events come back from [`Driver::text`].
+    primary: String,
     /// JavaScript copies of the event kinds and namespaces seen so far:
     /// every event names both, and a string made once is cheaper than a
     /// UTF-8 decode per event.
@@ -277,9 +274,6 @@ struct Shared {
 
 /// Entries kept in `Shared::names`: the event kinds plus a few namespaces.
 const MAX_NAMES: usize = 64;
-
-/// Capacity of the frame buffer kept between frames.
-const MAX_KEPT_FRAME: usize = 64 * 1024;
 
 /// The browser Socket.IO client: one Engine.IO session with its namespaces.
 ///
@@ -425,40 +419,33 @@ impl Shared {
     /// Runs `f` on the state, drives the core's outputs, then hands the
     /// events to JavaScript with no borrow held (handlers may call back).
     fn with<R>(self: &Rc<Self>, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let r = {
-            let mut inner = self.inner.borrow_mut();
-            let r = f(&mut inner);
-            let cbs = self.callbacks.borrow();
-            if let Some(cbs) = cbs.as_ref() {
-                let mut events = self.events.borrow_mut();
-                inner.drive(cbs, &mut events);
-            }
-            r
-        };
-        self.dispatch();
+        let r = self.run(f);
+        self.dispatch(None);
         r
     }
 
-    /// Handles a WebSocket text frame. While it is handled the frame is
-    /// kept in `frame`: an event whose JSON is the tail of the frame
-    /// reaches JavaScript as a slice of the string JavaScript already has
-    /// (see `json_of`). `js` is that string when the driver read it itself.
-    fn text_frame(self: &Rc<Self>, id: TransportId, at: Instant, js: Option<JsValue>, text: &str) {
-        {
-            let mut frame = self.frame.borrow_mut();
-            frame.0 = js;
-            frame.1.clear();
-            frame.1.push_str(text);
+    /// [`with`](Self::with) without handing the events over.
+    fn run<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut inner = self.inner.borrow_mut();
+        let r = f(&mut inner);
+        let cbs = self.callbacks.borrow();
+        if let Some(cbs) = cbs.as_ref() {
+            let mut events = self.events.borrow_mut();
+            inner.drive(cbs, &mut events);
         }
-        self.in_frame.set(true);
-        self.with(|i| i.ws_text(id, at, text));
-        self.in_frame.set(false);
-        let mut frame = self.frame.borrow_mut();
-        frame.0 = None;
-        if frame.1.capacity() > MAX_KEPT_FRAME {
-            // One large frame must not hold its memory for the session.
-            frame.1 = String::new();
-        }
+        r
+    }
+
+    /// Handles a WebSocket text frame: `js` is its JavaScript string when
+    /// the driver read it itself, `None` when the wrapper passed it (and
+    /// takes a server event back, see [`Driver::text`]). The result is that
+    /// event's code, or -1.
+    fn text_frame(self: &Rc<Self>, id: TransportId, at: Instant, js: Option<JsValue>, text: &str) -> f64 {
+        self.run(|i| i.ws_text(id, at, text));
+        self.dispatch(Some(&FrameRef {
+            text,
+            js: js.as_ref(),
+        }))
     }
 
     /// The index of `s` in `names`, added when there is room.
@@ -476,32 +463,56 @@ impl Shared {
 
     /// `json` for JavaScript, with the UTF-16 offset where it starts: a
     /// server event's JSON is the tail of the WebSocket frame being
-    /// handled, so it is handed over as that frame's string (or as
-    /// `undefined`, meaning the frame the wrapper passed to
-    /// [`Driver::text`]), which saves decoding a copy of it. The check is
-    /// on content, so the slice is right whichever frame is current.
-    fn json_of(&self, json: &str) -> (JsValue, f64) {
-        if self.in_frame.get() {
-            let frame = self.frame.borrow();
-            if let Some(head) = frame.1.strip_suffix(json) {
-                // An ASCII head has as many UTF-16 units as bytes.
-                if head.is_ascii() && !head.is_empty() {
-                    let js = frame.0.clone().unwrap_or(JsValue::UNDEFINED);
-                    return (js, head.len() as f64);
-                }
-            }
+    /// handled, so it is handed over as that frame's string (`None`: the
+    /// frame's own string, or `undefined` for the frame the wrapper passed
+    /// to [`Driver::text`]), which saves decoding a copy of it. The check
+    /// is on content, so the slice is right whichever event it is.
+    fn json_of(json: &str, frame: Option<&FrameRef>) -> (Option<JsValue>, f64) {
+        if let Some(head) = frame.and_then(|f| frame_head(f.text, json)) {
+            return (None, head as f64);
         }
-        (JsValue::from_str(json), 0.0)
+        (Some(JsValue::from_str(json)), 0.0)
     }
 
-    fn dispatch(&self) {
+    /// The code [`Driver::text`] returns for `ev` instead of handing it to
+    /// the sink: a server event on the wrapper's namespace, without
+    /// attachments, whose JSON is the tail of the wrapper's frame.
+    fn returned(&self, ev: &Outbound, frame: Option<&FrameRef>) -> Option<f64> {
+        let frame = frame.filter(|f| f.js.is_none())?;
+        if ev.kind != "message" || !ev.attachments.is_empty() || ev.nsp != self.primary {
+            return None;
+        }
+        let ack = match ev.ack {
+            None => 0,
+            Some(id) if id < MAX_RETURNED_ACK => id + 1,
+            Some(_) => return None,
+        };
+        let head = frame_head(frame.text, &ev.json)?;
+        Some(ack as f64 * RETURN_UNIT + head as f64)
+    }
+
+    /// Hands the queued events to the sink, in order. With the wrapper's
+    /// `frame`, the last one may come back as the result instead (see
+    /// [`Driver::text`]); otherwise the result is -1.
+    fn dispatch(&self, frame: Option<&FrameRef>) -> f64 {
         if self.dispatching.replace(true) {
             // An outer dispatch loop will deliver what was queued.
-            return;
+            return -1.0;
         }
+        let mut returned = -1.0;
         loop {
-            let next = self.events.borrow_mut().pop_front();
+            let (next, last) = {
+                let mut events = self.events.borrow_mut();
+                let next = events.pop_front();
+                (next, events.is_empty())
+            };
             let Some(ev) = next else { break };
+            if last {
+                if let Some(code) = self.returned(&ev, frame) {
+                    returned = code;
+                    break;
+                }
+            }
             let bins = if ev.attachments.is_empty() {
                 JsValue::UNDEFINED
             } else {
@@ -514,7 +525,12 @@ impl Shared {
             let ack = ev.ack.map_or(-1.0, |a| a as f64);
             let sink: &EventSink = self.on_event.unchecked_ref();
             let (kind, nsp) = (self.intern(ev.kind), self.intern(&ev.nsp));
-            let (json, offset) = self.json_of(&ev.json);
+            let (json, offset) = Self::json_of(&ev.json, frame);
+            let undefined = JsValue::UNDEFINED;
+            let json = match &json {
+                Some(own) => own,
+                None => frame.and_then(|f| f.js).unwrap_or(&undefined),
+            };
             // The names are lent, not cloned (a clone and its drop are two
             // more calls into JavaScript per event). Nothing adds names
             // while they are lent: a handler that calls back into the
@@ -536,11 +552,33 @@ impl Shared {
                     &own
                 }
             };
-            sink.deliver(&JsValue::NULL, kind, nsp, &json, &bins, ack, offset);
+            sink.deliver(&JsValue::NULL, kind, nsp, json, &bins, ack, offset);
         }
         self.dispatching.set(false);
+        returned
     }
 }
+
+/// A WebSocket text frame being handled: its text, and its JavaScript
+/// string when the driver read it itself.
+struct FrameRef<'a> {
+    text: &'a str,
+    js: Option<&'a JsValue>,
+}
+
+/// The UTF-16 length of `frame` before `json`, when `json` is its tail
+/// after a non-empty ASCII head (which has as many UTF-16 units as bytes).
+fn frame_head(frame: &str, json: &str) -> Option<usize> {
+    let head = frame.strip_suffix(json)?;
+    (head.is_ascii() && !head.is_empty()).then_some(head.len())
+}
+
+/// [`Driver::text`]'s result is `(ack + 1) * RETURN_UNIT + offset`.
+const RETURN_UNIT: f64 = 4_294_967_296.0;
+
+/// Ack ids from this on are not returned (the code must stay an exact
+/// integer: 2^20 * 2^32 is well below 2^53).
+const MAX_RETURNED_ACK: u64 = 1 << 20;
 
 impl Inner {
     fn forget(&mut self, id: TransportId) {
@@ -1016,6 +1054,13 @@ impl Driver {
         // reports what it cannot parse with `rejectMessage`.
         config.raw_messages = true;
         config.driver_parses_events = true;
+        // The wrapper's socket is on the first namespace it lists.
+        let primary = options
+            .get("namespaces")
+            .and_then(|n| n.get(0))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let with_credentials = options
             .get("withCredentials")
             .and_then(serde_json::Value::as_bool)
@@ -1038,8 +1083,7 @@ impl Driver {
             on_event,
             callbacks: RefCell::new(None),
             names: RefCell::new(Vec::new()),
-            frame: RefCell::new((None, String::new())),
-            in_frame: Cell::new(false),
+            primary,
         });
         let mut cbs = shared.callbacks();
         if let Some(f) = on_message {
@@ -1051,10 +1095,18 @@ impl Driver {
 
     /// A WebSocket text frame of transport `id`, from the `on_message`
     /// handler; `stamp` is the message event's `timeStamp`.
-    pub fn text(&self, id: f64, text: &str, stamp: f64) {
+    ///
+    /// Events go to the sink as usual, except that the last one may come
+    /// back as the result when it is a server event on the first namespace
+    /// of the options, without attachments: `(ack + 1) * 2^32 + offset`,
+    /// its JSON starting at UTF-16 `offset` of `text` and `ack` -1 without
+    /// an ack request. The caller handles it as the sink would a `message`
+    /// (rejecting JSON it cannot parse). -1 when there is none. That is the
+    /// usual frame, and it saves the event a call out of wasm.
+    pub fn text(&self, id: f64, text: &str, stamp: f64) -> f64 {
         let at = event_time(stamp);
         self.shared
-            .text_frame(TransportId(id as u64), at, None, text);
+            .text_frame(TransportId(id as u64), at, None, text)
     }
 
     /// A WebSocket binary frame of transport `id`, from the `on_message`
