@@ -440,7 +440,13 @@ impl Shared {
     /// the driver read it itself, `None` when the wrapper passed it (and
     /// takes a server event back, see [`Driver::text`]). The result is that
     /// event's code, or -1.
-    fn text_frame(self: &Rc<Self>, id: TransportId, at: Instant, js: Option<JsValue>, text: &str) -> f64 {
+    fn text_frame(
+        self: &Rc<Self>,
+        id: TransportId,
+        at: Instant,
+        js: Option<JsValue>,
+        text: &str,
+    ) -> f64 {
         self.run(|i| i.ws_text(id, at, text));
         self.dispatch(Some(&FrameRef {
             text,
