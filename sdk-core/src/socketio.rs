@@ -219,8 +219,9 @@ impl<'a> Packet<'a> {
     /// are left as they are.
     ///
     /// # Errors
-    /// Only for a packet built by hand with invalid data; decoded packets
-    /// have been validated.
+    /// For invalid data: a packet built by hand, or an EVENT whose data the
+    /// decoder left to its consumer ([`Decoder::defer_event_data`]); other
+    /// decoded packets have been validated.
     pub fn args(&self) -> Result<Vec<&serde_json::value::RawValue>> {
         let skip = match self.packet_type {
             PacketType::Event | PacketType::BinaryEvent => 1,
