@@ -32,6 +32,9 @@ pub const KNOWN_FRAMES: &[&str] = &[
     "42[\"error\",{\"message\":\"Token expired\"}]",
     "42[\"auth_error\",\"x\"]",
     "4299[\"ask\",1,\"off\"]",
+    "42[\"tick\",{]",
+    "42[\"tick\",1",
+    "42/admin,[\"tick\"]]",
     "430[\"ok\"]",
     "431[]",
     "43/admin,0[1]",
@@ -104,6 +107,10 @@ pub fn config(variant: u8) -> ClientConfig {
         interval: 700,
         ..HeartbeatConfig::default()
     });
+    // The browser driver's mode: events as text, and their JSON checked
+    // by the driver (see `Script::step`).
+    c.raw_messages = variant & 64 != 0;
+    c.driver_parses_events = variant & 128 != 0;
     c.namespaces = vec!["/".into(), "/admin".into()];
     c.timeout = 2_000;
     c
@@ -195,7 +202,19 @@ impl Script {
         if self.drain {
             while self.client.poll_transmit().is_some() {}
             while self.client.poll_action().is_some() {}
-            while self.client.poll_event().is_some() {}
+            while let Some(e) = self.client.poll_event() {
+                // A driver that parses events rejects what it cannot parse,
+                // before it feeds the client anything else.
+                if let Event::RawMessage { data, .. } = &e {
+                    let parsed = serde_json::from_str::<serde::de::IgnoredAny>(data);
+                    if parsed.is_err() {
+                        if !self.config.driver_parses_events {
+                            return Err(format!("unchecked event text {data:?}"));
+                        }
+                        self.client.reject_message(self.now, "invalid JSON");
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -55,6 +55,41 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The browser driver's modes, from a connected session on: events as
+    /// text, checked by the client or (`parses`) by the driver. The script
+    /// fails on event text that reached the driver unchecked.
+    #[test]
+    fn event_text_is_checked_by_client_or_driver(
+        seed in any::<u64>(),
+        parses in any::<bool>(),
+        ops in prop::collection::vec(op(), 0..80),
+    ) {
+        let variant = 64 | if parses { 128 } else { 0 };
+        let mut script = Script::new(seed, variant, true);
+        for op in [
+            Op::Opened,
+            Op::Text(
+                r#"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":100000}"#
+                    .into(),
+            ),
+            Op::Text("40{\"sid\":\"a\"}".into()),
+        ] {
+            if let Err(e) = script.step(op) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+        prop_assert!(script.client.is_connected("/"));
+        for op in ops {
+            if let Err(e) = script.step(op) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+}
+
 #[test]
 fn handle_timeout_always_settles() {
     // Zero delays everywhere must not spin.
