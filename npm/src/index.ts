@@ -251,20 +251,6 @@ export class Emitter {
 /** The unit of `Driver.text`'s result: 2^32. */
 const RETURN_UNIT = 4294967296;
 
-/**
- * A server event's JSON text parsed, or `undefined` after telling the
- * driver it cannot be: the driver leaves checking that text to this parse,
- * and closes the session as for any malformed packet.
- */
-function parse(driver: Driver, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    driver.rejectMessage(e instanceof Error ? e.message : String(e));
-    return undefined;
-  }
-}
-
 function call(fn: Listener, args: unknown[]): void {
   try {
     fn(...args);
@@ -420,21 +406,37 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     if (this.#disposed || this.#driver) return;
     // The frame being handled by the driver: server events are slices of it.
     let frame = "";
+    // Every event, from the sink or handed back by Driver.text. Its parse is
+    // the check of a server event's text: the driver leaves that to it, and
+    // closes the session as for any malformed packet. The driver must not
+    // see an exception: listeners' are reported already, this is for the
+    // wrapper's own.
+    const receive = (text: string, kind: string, nsp: string, bins: Uint8Array[], ack: number): void => {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (e) {
+        driver.rejectMessage(e instanceof Error ? e.message : String(e));
+        return;
+      }
+      try {
+        this.#onEvent(kind, nsp, data, bins, ack);
+      } catch (e) {
+        reportError(e);
+      }
+    };
     const driver = new Driver(
       this.#config,
-      (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) => {
+      (kind: string, nsp: string, json: string | undefined, bins: Uint8Array[] | undefined, ack: number, offset: number) =>
         // A server event comes as the offset of its JSON in the WebSocket
         // frame it arrived in (the frame's string is not copied through wasm).
-        const data = parse(driver, json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json);
-        if (data === undefined) return;
-        // The driver must not see an exception: listeners' are reported
-        // already, this is for the wrapper's own.
-        try {
-          this.#onEvent(kind, nsp, data, bins ?? NO_BINS, ack);
-        } catch (e) {
-          reportError(e);
-        }
-      },
+        receive(
+          json === undefined ? frame.slice(offset) : offset > 0 ? json.slice(offset) : json,
+          kind,
+          nsp,
+          bins ?? NO_BINS,
+          ack,
+        ),
       // Every WebSocket's message handler, bound to its transport id: one
       // call into wasm per frame.
       (id: number, e: MessageEvent) => {
@@ -451,13 +453,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
           // (see Driver.text): `(ack + 1) * 2^32 + offset`.
           if (code >= 0) {
             const offset = code % RETURN_UNIT;
-            const args = parse(driver, data.slice(offset));
-            if (args === undefined) return;
-            try {
-              this.#onMessage(args as unknown[], NO_BINS, (code - offset) / RETURN_UNIT - 1);
-            } catch (err) {
-              reportError(err);
-            }
+            receive(data.slice(offset), "message", this.nsp, NO_BINS, (code - offset) / RETURN_UNIT - 1);
           }
         } else if (data instanceof ArrayBuffer) {
           driver.binary(id, new Uint8Array(data), e.timeStamp);

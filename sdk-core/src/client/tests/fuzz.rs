@@ -47,16 +47,8 @@ proptest! {
     ) {
         // Some scripts never drain, so the queues' own bounds are tested.
         let mut script = Script::new(seed, variant, seed % 3 != 0);
-        for op in ops {
-            if let Err(e) = script.step(op) {
-                prop_assert!(false, "{}", e);
-            }
-        }
+        steps(&mut script, ops)?;
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// The browser driver's modes, from a connected session on: events as
     /// text, checked by the client or (`parses`) by the driver. The script
@@ -69,25 +61,28 @@ proptest! {
     ) {
         let variant = 64 | if parses { 128 } else { 0 };
         let mut script = Script::new(seed, variant, true);
-        for op in [
+        let connect = [
             Op::Opened,
             Op::Text(
                 r#"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":100000}"#
                     .into(),
             ),
             Op::Text("40{\"sid\":\"a\"}".into()),
-        ] {
-            if let Err(e) = script.step(op) {
-                prop_assert!(false, "{}", e);
-            }
-        }
+        ];
+        steps(&mut script, connect)?;
         prop_assert!(script.client.is_connected("/"));
-        for op in ops {
-            if let Err(e) = script.step(op) {
-                prop_assert!(false, "{}", e);
-            }
+        steps(&mut script, ops)?;
+    }
+}
+
+/// Runs `ops`, failing the case at the first bound or check broken.
+fn steps(script: &mut Script, ops: impl IntoIterator<Item = Op>) -> Result<(), TestCaseError> {
+    for op in ops {
+        if let Err(e) = script.step(op) {
+            prop_assert!(false, "{}", e);
         }
     }
+    Ok(())
 }
 
 #[test]
