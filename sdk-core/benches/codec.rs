@@ -1,5 +1,6 @@
 //! Decode and encode cost of typical frames: a ~100 B event, a ~4 KB event,
-//! and a binary event with two attachments. Run with
+//! and a binary event with two attachments; and a connected client taking
+//! a ~100 B event in the browser driver's mode, queued or lent. Run with
 //! `cargo bench -p omni-socket-core --bench codec`.
 
 use std::borrow::Cow;
@@ -7,6 +8,7 @@ use std::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use omni_socket_core::client::{Client, ClientConfig, Instant, TransportKind};
 use omni_socket_core::socketio::{Decoded, Decoder, Packet};
 use omni_socket_core::{engineio, Limits, Value};
 
@@ -110,12 +112,65 @@ fn bench_binary(c: &mut Criterion) {
     group.finish();
 }
 
+/// A client connected over a WebSocket, in the browser driver's mode:
+/// events as text, their JSON left to the driver's parser.
+fn browser_mode_client() -> Client {
+    let mut config = ClientConfig::new("http://localhost:3000");
+    config.transports = vec![TransportKind::Websocket];
+    config.raw_messages = true;
+    config.driver_parses_events = true;
+    let mut client = Client::new(config, 1);
+    let now = Instant::from_millis(0);
+    client.connect(now);
+    let id = client.transport().expect("opening").0;
+    client.handle_transport_opened(id, now);
+    client.handle_text(
+        id,
+        now,
+        r#"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#,
+    );
+    client.handle_text(id, now, r#"40{"sid":"a"}"#);
+    while client.poll_transmit().is_some() {}
+    while client.poll_event().is_some() {}
+    assert!(client.is_connected("/"));
+    client
+}
+
+/// One server event through the client: queued as an owned
+/// `Event::RawMessage` and taken from the queue, or lent from the frame.
+fn bench_client(c: &mut Criterion, frame: &str) {
+    let mut group = c.benchmark_group("client_event_100B");
+    group.throughput(Throughput::Bytes(frame.len() as u64));
+    let now = Instant::from_millis(1);
+    group.bench_function("queued", |b| {
+        let mut client = browser_mode_client();
+        let id = client.transport().unwrap().0;
+        b.iter(|| {
+            client.handle_text(id, now, black_box(frame));
+            black_box(client.poll_event().is_some())
+        })
+    });
+    group.bench_function("lent", |b| {
+        let mut client = browser_mode_client();
+        let id = client.transport().unwrap().0;
+        b.iter(|| {
+            black_box(
+                client
+                    .handle_text_event(id, now, black_box(frame))
+                    .is_some(),
+            )
+        })
+    });
+    group.finish();
+}
+
 fn codec(c: &mut Criterion) {
     // The seed's heartbeat event: 95 bytes on the wire.
     let heartbeat = r#"42["heartbeat",{"timestamp":1642248000000,"client_info":{"version":"1.0.0","platform":"web"}}]"#;
     bench_text(c, "event_100B", heartbeat);
     bench_text(c, "event_4KB", &event_of_size(4096));
     bench_binary(c);
+    bench_client(c, heartbeat);
 }
 
 criterion_group!(benches, codec);

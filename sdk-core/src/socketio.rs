@@ -208,10 +208,7 @@ impl<'a> Packet<'a> {
         ) {
             return None;
         }
-        let data = self.data.as_deref()?;
-        let rest = data.trim_start().strip_prefix('[')?;
-        let mut de = serde_json::Deserializer::from_str(rest);
-        serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()
+        event_name_of(self.data.as_deref()?)
     }
 
     /// The arguments as raw JSON slices: after the event name for events,
@@ -576,6 +573,14 @@ impl Decoder {
             Ok(Decoded::NeedsAttachments(remaining - 1))
         }
     }
+}
+
+/// The event name at the start of an EVENT's data, `["name", ...]`,
+/// without reading the rest.
+pub(crate) fn event_name_of(data: &str) -> Option<Cow<'_, str>> {
+    let rest = data.trim_start().strip_prefix('[')?;
+    let mut de = serde_json::Deserializer::from_str(rest);
+    serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()
 }
 
 /// Reads a string through `deserialize_any`, borrowing it when it has no

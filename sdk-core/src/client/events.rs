@@ -1,5 +1,6 @@
 //! What the client hands back to the driver and the application.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -178,6 +179,43 @@ pub struct LatencySample {
     pub server_latency: Option<u64>,
     /// `status` reported by the server, if any (e.g. `healthy`).
     pub server_status: Option<String>,
+}
+
+/// A server event that [`Client::handle_text_event`] hands back instead of
+/// queueing it: the [`Event::RawMessage`] it stands for, lent from the
+/// frame and the client rather than copied into owned strings.
+///
+/// [`Client::handle_text_event`]: super::Client::handle_text_event
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEvent<'a> {
+    /// Namespace.
+    pub nsp: &'a str,
+    /// The packet's JSON array, `["name", ...args]`: a slice of the frame.
+    /// Validated unless the driver took that on itself
+    /// ([`ClientConfig::driver_parses_events`](super::ClientConfig::driver_parses_events)).
+    pub data: &'a str,
+    /// Set when the server asks for an ack; answer with
+    /// [`Client::ack`](super::Client::ack).
+    pub ack: Option<u64>,
+}
+
+impl TextEvent<'_> {
+    /// The event name, the first element of `data`.
+    pub fn event(&self) -> Cow<'_, str> {
+        // The client read it before lending the event, so it is there.
+        crate::socketio::event_name_of(self.data).unwrap_or_default()
+    }
+
+    /// The owned [`Event::RawMessage`] this stands for.
+    pub fn to_event(&self) -> Event {
+        Event::RawMessage {
+            nsp: self.nsp.to_owned(),
+            event: self.event().into_owned(),
+            data: self.data.to_owned(),
+            attachments: Vec::new(),
+            ack: self.ack,
+        }
+    }
 }
 
 /// Everything the application can observe, in order.

@@ -124,6 +124,12 @@ pub struct Script {
     config: ClientConfig,
     now: Instant,
     drain: bool,
+    lending: bool,
+    /// What a draining script took from the client, in order, one list
+    /// per queue: frames, actions, events (see
+    /// [`set_logging`](Self::set_logging)).
+    pub log: [Vec<String>; 3],
+    logging: bool,
 }
 
 impl Script {
@@ -139,7 +145,22 @@ impl Script {
             config,
             now,
             drain,
+            lending: false,
+            log: Default::default(),
+            logging: false,
         }
+    }
+
+    /// Feeds text frames through [`Client::handle_text_event`], taking the
+    /// events it lends as a driver would: after the queued ones.
+    pub fn set_lending(&mut self, on: bool) {
+        self.lending = on;
+    }
+
+    /// Records every event, frame and action drained, for comparing two
+    /// scripts.
+    pub fn set_logging(&mut self, on: bool) {
+        self.logging = on;
     }
 
     /// Applies one step, then checks the bounds.
@@ -150,13 +171,14 @@ impl Script {
         let c = &mut self.client;
         let now = self.now;
         let active = c.transport().map_or(TransportId(0), |t| t.0);
+        let lending = self.lending;
+        let mut lent = None;
         match op {
-            Op::Text(t) => c.handle_text(active, now, &t),
-            Op::Known(i) => c.handle_text(
-                active,
-                now,
-                KNOWN_FRAMES[usize::from(i) % KNOWN_FRAMES.len()],
-            ),
+            Op::Text(t) => lent = text(c, lending, active, now, &t),
+            Op::Known(i) => {
+                let t = KNOWN_FRAMES[usize::from(i) % KNOWN_FRAMES.len()];
+                lent = text(c, lending, active, now, t);
+            }
             Op::Binary(b) => c.handle_binary(active, now, Bytes::from(b)),
             Op::Payload(p) => c.handle_polling_payload(active, now, &p),
             Op::Advance(ms) => {
@@ -166,7 +188,10 @@ impl Script {
             Op::Opened => c.handle_transport_opened(TransportId(active.0.wrapping_add(1)), now),
             Op::Closed => c.handle_transport_closed(active, now),
             Op::Error => c.handle_transport_error(active, now, "boom"),
-            Op::Stale(t) => c.handle_text(TransportId(active.0.wrapping_sub(1)), now, &t),
+            Op::Stale(t) => {
+                let stale = TransportId(active.0.wrapping_sub(1));
+                lent = text(c, lending, stale, now, &t);
+            }
             Op::Connect => c.connect(now),
             Op::Disconnect => c.disconnect(now),
             Op::Emit(e) => {
@@ -200,23 +225,52 @@ impl Script {
         }
         self.check_bounds()?;
         if self.drain {
-            while self.client.poll_transmit().is_some() {}
-            while self.client.poll_action().is_some() {}
-            while let Some(e) = self.client.poll_event() {
-                // A driver that parses events rejects what it cannot parse,
-                // before it feeds the client anything else.
-                if let Event::RawMessage { data, .. } = &e {
-                    let parsed = serde_json::from_str::<serde::de::IgnoredAny>(data);
-                    if parsed.is_err() {
-                        if !self.config.driver_parses_events {
-                            return Err(format!("unchecked event text {data:?}"));
-                        }
-                        self.client.reject_message(self.now, "invalid JSON");
-                    }
-                }
+            // The lent event comes after the queued ones.
+            self.drain_queues()?;
+            if let Some(e) = lent {
+                self.take_event(e)?;
+            }
+            // Rejecting an event queues more.
+            while self.client.queue_lengths() != (0, 0, 0) {
+                self.drain_queues()?;
             }
         }
         Ok(())
+    }
+
+    fn drain_queues(&mut self) -> Result<(), String> {
+        while let Some(t) = self.client.poll_transmit() {
+            self.record(0, || format!("{t:?}"));
+        }
+        while let Some(a) = self.client.poll_action() {
+            self.record(1, || format!("{a:?}"));
+        }
+        while let Some(e) = self.client.poll_event() {
+            self.take_event(e)?;
+        }
+        Ok(())
+    }
+
+    fn take_event(&mut self, e: Event) -> Result<(), String> {
+        self.record(2, || format!("{e:?}"));
+        // A driver that parses events rejects what it cannot parse, before
+        // it feeds the client anything else.
+        if let Event::RawMessage { data, .. } = &e {
+            let parsed = serde_json::from_str::<serde::de::IgnoredAny>(data);
+            if parsed.is_err() {
+                if !self.config.driver_parses_events {
+                    return Err(format!("unchecked event text {data:?}"));
+                }
+                self.client.reject_message(self.now, "invalid JSON");
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, queue: usize, line: impl FnOnce() -> String) {
+        if self.logging {
+            self.log[queue].push(line());
+        }
     }
 
     fn check_bounds(&self) -> Result<(), String> {
@@ -244,5 +298,16 @@ impl Script {
             }
         }
         Ok(())
+    }
+}
+
+/// A text frame, through [`Client::handle_text_event`] when `lending`; the
+/// event it lends, owned.
+fn text(c: &mut Client, lending: bool, id: TransportId, now: Instant, t: &str) -> Option<Event> {
+    if lending {
+        c.handle_text_event(id, now, t).map(|e| e.to_event())
+    } else {
+        c.handle_text(id, now, t);
+        None
     }
 }

@@ -105,7 +105,7 @@ pub use backoff::{Backoff, Rng};
 pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
 pub use events::{
     AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame, LatencySample,
-    RequestId, Transmit, TransportAction, TransportId,
+    RequestId, TextEvent, Transmit, TransportAction, TransportId,
 };
 pub use latency::LatencyStats;
 pub use options::OptionsError;
@@ -214,6 +214,12 @@ pub struct Client {
     transmits: VecDeque<Transmit>,
     actions: VecDeque<TransportAction>,
     events: VecDeque<Event>,
+    /// While [`handle_text_event`](Self::handle_text_event) runs: the
+    /// address range of its frame, so an event whose text lies inside it
+    /// can be lent instead of copied.
+    lending: Option<(usize, usize)>,
+    /// The event being lent, if any.
+    lent: Option<Lent>,
     dropped_events: u64,
     dropped_frames: u64,
     heartbeat_sent: Option<Instant>,
@@ -275,6 +281,8 @@ impl Client {
             transmits: VecDeque::new(),
             actions: VecDeque::new(),
             events: VecDeque::new(),
+            lending: None,
+            lent: None,
             dropped_events: 0,
             dropped_frames: 0,
             heartbeat_sent: None,
@@ -494,6 +502,44 @@ impl Client {
             Err(e) => self.protocol_error(e),
         }
         self.pump();
+    }
+
+    /// [`handle_text`](Self::handle_text) for a driver that takes the
+    /// frame's server event without a copy: when the frame carries an event
+    /// the client would queue as [`Event::RawMessage`] (no attachments),
+    /// and nothing was queued after it, the event comes back as a
+    /// [`TextEvent`] lent from `text` instead, to be handled after the
+    /// events already queued. Otherwise it is queued as usual and the
+    /// result is `None`.
+    ///
+    /// That is the usual frame of an event stream: the event skips its
+    /// three owned strings and the queue.
+    pub fn handle_text_event<'a>(
+        &'a mut self,
+        id: TransportId,
+        now: Instant,
+        text: &'a str,
+    ) -> Option<TextEvent<'a>> {
+        self.lending = Some((text.as_ptr() as usize, text.len()));
+        self.handle_text(id, now, text);
+        self.lending = None;
+        let lent = self.lent.take()?;
+        // Inside `text`: checked when it was lent.
+        let start = lent.addr - text.as_ptr() as usize;
+        let data = &text[start..start + lent.len];
+        let event = TextEvent {
+            // Namespaces are never removed, so the index still holds.
+            nsp: &self.namespaces[lent.ns].name,
+            data,
+            ack: lent.ack,
+        };
+        if lent.pos == self.events.len() {
+            return Some(event);
+        }
+        // Events were queued after it: it takes its place among them.
+        let event = event.to_event();
+        self.events.insert(lent.pos, event);
+        None
     }
 
     /// A binary Engine.IO message (a WebSocket binary frame).
@@ -891,11 +937,46 @@ impl Client {
     }
 
     fn push_event(&mut self, e: Event) {
-        if self.events.len() >= self.config.max_queued_events.max(1) {
-            self.events.pop_front();
+        let lent = usize::from(self.lent.is_some());
+        if self.events.len() + lent >= self.config.max_queued_events.max(1) {
+            // The oldest goes, and that may be the lent event.
+            match &mut self.lent {
+                Some(l) if l.pos == 0 => self.lent = None,
+                Some(l) => {
+                    l.pos -= 1;
+                    self.events.pop_front();
+                }
+                None => {
+                    self.events.pop_front();
+                }
+            }
             self.dropped_events += 1;
         }
         self.events.push_back(e);
+    }
+
+    /// Lends `packet`'s event instead of queueing it, when
+    /// [`handle_text_event`](Self::handle_text_event) is running and the
+    /// event's text lies in its frame.
+    fn lend(&mut self, ns: usize, packet: &socketio::Packet<'_>) -> bool {
+        let (Some((frame, frame_len)), None, Some(data)) =
+            (self.lending, &self.lent, packet.data.as_deref())
+        else {
+            return false;
+        };
+        let addr = data.as_ptr() as usize;
+        let inside = addr >= frame && addr - frame + data.len() <= frame_len;
+        if !inside || !packet.attachments.is_empty() {
+            return false;
+        }
+        self.lent = Some(Lent {
+            ns,
+            addr,
+            len: data.len(),
+            ack: packet.id,
+            pos: self.events.len(),
+        });
+        true
     }
 
     fn push_frame(&mut self, transport: TransportId, frame: Frame) {
@@ -1587,17 +1668,17 @@ impl Client {
             let for_client = self.reads_args(idx, &name);
             if for_client || self.config.recovery && self.namespaces[idx].pid.is_some() {
                 match self.event_tree(packet, None) {
-                    Some((name, args)) => (name, Some(args), for_client),
+                    Some((name, args)) => (Cow::Owned(name), Some(args), for_client),
                     None => return,
                 }
             } else {
-                (name.into_owned(), None, false)
+                (name, None, false)
             }
         } else {
             match self.event_tree(packet, tree) {
                 Some((name, args)) => {
                     let for_client = self.reads_args(idx, &name);
-                    (name, Some(args), for_client)
+                    (Cow::Owned(name), Some(args), for_client)
                 }
                 None => return,
             }
@@ -1617,16 +1698,21 @@ impl Client {
             }
             ns.server_acks.push_back(id);
         }
-        let nsp = ns.name.clone();
         let args = match args {
             Some(args) if for_client => args,
+            // A raw event the client does not read may be lent, uncopied.
+            None if raw && self.lend(idx, packet) => return,
             // Most events mean nothing to the client itself: they move to
             // the application without a copy of their arguments.
             args => {
+                let nsp = self.namespaces[idx].name.clone();
+                let name = name.into_owned();
                 self.push_event(message_event(raw, nsp, name, args, packet));
                 return;
             }
         };
+        let name = name.into_owned();
+        let nsp = self.namespaces[idx].name.clone();
         self.push_event(message_event(
             raw,
             nsp.clone(),
@@ -1719,6 +1805,21 @@ impl Client {
     }
 
     // ----- internals: sending -----
+}
+
+/// An event lent by [`Client::handle_text_event`]: where its text is in
+/// the frame, and its place in the event queue.
+#[derive(Debug, Clone, Copy)]
+struct Lent {
+    /// Namespace index.
+    ns: usize,
+    /// Address and length of the event's JSON text, inside the frame.
+    addr: usize,
+    len: usize,
+    ack: Option<u64>,
+    /// Index in the event queue it stands at: events pushed after it
+    /// come after it.
+    pos: usize,
 }
 
 /// Whether `needle` occurs in `hay`, ASCII letters compared without case.

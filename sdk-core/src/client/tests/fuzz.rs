@@ -61,18 +61,42 @@ proptest! {
     ) {
         let variant = 64 | if parses { 128 } else { 0 };
         let mut script = Script::new(seed, variant, true);
-        let connect = [
-            Op::Opened,
-            Op::Text(
-                r#"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":100000}"#
-                    .into(),
-            ),
-            Op::Text("40{\"sid\":\"a\"}".into()),
-        ];
-        steps(&mut script, connect)?;
+        steps(&mut script, connect())?;
         prop_assert!(script.client.is_connected("/"));
         steps(&mut script, ops)?;
     }
+
+    /// A driver taking lent events (`handle_text_event`) sees the same
+    /// events, frames and actions, in the same order, as one taking every
+    /// event from the queue (`handle_text`).
+    #[test]
+    fn lent_events_match_queued_ones(
+        seed in any::<u64>(),
+        variant in any::<u8>(),
+        ops in prop::collection::vec(op(), 0..80),
+    ) {
+        let variant = variant | 64;
+        let mut queued = Script::new(seed, variant, true);
+        let mut lent = Script::new(seed, variant, true);
+        lent.set_lending(true);
+        for s in [&mut queued, &mut lent] {
+            s.set_logging(true);
+            steps(s, connect().into_iter().chain(ops.clone()))?;
+        }
+        prop_assert_eq!(&queued.log, &lent.log);
+    }
+}
+
+/// Opens the session and the main namespace.
+fn connect() -> [Op; 3] {
+    [
+        Op::Opened,
+        Op::Text(
+            r#"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":100000}"#
+                .into(),
+        ),
+        Op::Text("40{\"sid\":\"a\"}".into()),
+    ]
 }
 
 /// Runs `ops`, failing the case at the first bound or check broken.

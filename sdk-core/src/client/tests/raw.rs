@@ -162,3 +162,75 @@ fn a_driver_that_parses_events_still_gets_checked_names_acks_and_binaries() {
     assert!(p.saw(|e| matches!(e, Event::RawMessage { event, data, .. }
         if event == "tick" && data == r#"["tick",{"id":1,"s":"a\"b"}]"#)));
 }
+
+#[test]
+fn an_event_the_client_does_not_read_is_lent_from_its_frame() {
+    let mut config = Pair::config();
+    config.raw_messages = true;
+    config.namespaces = vec!["/".into(), "/admin".into()];
+    let mut p = Pair::connected_with(config);
+    assert!(p.client.is_connected("/admin"));
+    p.take_events();
+    let id = p.active();
+
+    let frame = "42/admin,7[\"tick\",{\"s\":\"a\\\"b\"}]";
+    let ev = p.client.handle_text_event(id, p.now, frame).expect("lent");
+    assert_eq!(ev.nsp, "/admin");
+    assert_eq!(ev.data, "[\"tick\",{\"s\":\"a\\\"b\"}]");
+    // A slice of the frame, not a copy.
+    assert!(std::ptr::eq(ev.data.as_ptr(), frame[10..].as_ptr()));
+    assert_eq!(ev.ack, Some(7));
+    assert_eq!(ev.event(), "tick");
+    assert!(
+        matches!(ev.to_event(), Event::RawMessage { nsp, event, data, ack: Some(7), attachments }
+        if nsp == "/admin" && event == "tick" && data == frame[10..] && attachments.is_empty())
+    );
+    // Nothing queued for it, and the server's request is answerable.
+    assert_eq!(p.client.queue_lengths().2, 0);
+    assert!(p.client.ack("/admin", 7, vec![], p.now));
+    p.drive();
+
+    // What the client reads itself, what it cannot lend, and what is not
+    // an event are queued as with `handle_text`.
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.take_events();
+    for frame in [
+        "42[\"room_joined\",{\"room\":\"user_1\"}]",
+        "451-[\"file\",{\"_placeholder\":true,\"num\":0}]",
+        "43/admin,99[1]",
+        "41/admin,",
+    ] {
+        assert!(
+            p.client.handle_text_event(id, p.now, frame).is_none(),
+            "{frame}"
+        );
+        if frame.starts_with("45") {
+            p.client
+                .handle_binary(id, p.now, Bytes::from_static(b"\x01"));
+        }
+    }
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::RawMessage { event, .. } if event == "room_joined")));
+    assert!(
+        p.saw(|e| matches!(e, Event::RawMessage { event, attachments, .. }
+        if event == "file" && attachments.len() == 1))
+    );
+    assert!(p.saw(|e| matches!(e, Event::Disconnect { nsp, .. } if nsp == "/admin")));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}
+
+#[test]
+fn without_raw_messages_nothing_is_lent() {
+    let mut p = Pair::connected_with(Pair::config());
+    p.take_events();
+    let id = p.active();
+    assert!(p
+        .client
+        .handle_text_event(id, p.now, "42[\"tick\",1]")
+        .is_none());
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::Message { event, .. } if event == "tick")));
+}
