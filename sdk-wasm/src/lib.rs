@@ -24,7 +24,7 @@ use std::rc::{Rc, Weak};
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
 use omni_socket_core::client::{
-    Auth, AuthApply, Client, ClientConfig, Frame, Instant, TransportAction, TransportId,
+    Auth, AuthApply, Client, ClientConfig, Frame, Instant, TextEvent, TransportAction, TransportId,
     TransportKind,
 };
 use wasm_bindgen::prelude::*;
@@ -447,11 +447,33 @@ impl Shared {
         js: Option<JsValue>,
         text: &str,
     ) -> f64 {
-        self.run(|i| i.ws_text(id, at, text));
+        // Inside a dispatch loop, an event handed back would overtake the
+        // events that loop has yet to deliver.
+        let lend = js.is_none() && !self.dispatching.get();
+        let lent = self.run(|i| {
+            let ev = i.ws_text(id, at, text, lend)?;
+            Some(self.returned(ev, text).ok_or_else(|| Outbound {
+                kind: "message",
+                nsp: ev.nsp.to_owned(),
+                json: ev.data.to_owned(),
+                attachments: Vec::new(),
+                ack: ev.ack,
+            }))
+        });
+        let code = match lent {
+            Some(Ok(code)) => code,
+            Some(Err(queued)) => {
+                // The last event of the frame, after those the core queued.
+                self.events.borrow_mut().push_back(queued);
+                -1.0
+            }
+            None => -1.0,
+        };
         self.dispatch(Some(&FrameRef {
             text,
             js: js.as_ref(),
-        }))
+        }));
+        code
     }
 
     /// The index of `s` in `names`, added when there is room.
@@ -480,12 +502,11 @@ impl Shared {
         (Some(JsValue::from_str(json)), 0.0)
     }
 
-    /// The code [`Driver::text`] returns for `ev` instead of handing it to
-    /// the sink: a server event on the wrapper's namespace, without
-    /// attachments, whose JSON is the tail of the wrapper's frame.
-    fn returned(&self, ev: &Outbound, frame: Option<&FrameRef>) -> Option<f64> {
-        let frame = frame.filter(|f| f.js.is_none())?;
-        if ev.kind != "message" || !ev.attachments.is_empty() || ev.nsp != self.primary {
+    /// The code [`Driver::text`] returns for the event the core lent from
+    /// the wrapper's `frame` instead of handing it to the sink: one on the
+    /// wrapper's namespace, whose JSON is the frame's tail.
+    fn returned(&self, ev: TextEvent, frame: &str) -> Option<f64> {
+        if ev.nsp != self.primary {
             return None;
         }
         let ack = match ev.ack {
@@ -493,32 +514,24 @@ impl Shared {
             Some(id) if id < MAX_RETURNED_ACK => id + 1,
             Some(_) => return None,
         };
-        let head = frame_head(frame.text, &ev.json)?;
-        Some(ack as f64 * RETURN_UNIT + head as f64)
+        // The core lent `data` from the frame: its tail, after the packet
+        // head, which is ASCII unless the namespace is not.
+        let head = (ev.data.as_ptr() as usize).checked_sub(frame.as_ptr() as usize)?;
+        let tail = head.checked_add(ev.data.len()) == Some(frame.len());
+        let ascii = frame.as_bytes().get(..head).is_some_and(<[u8]>::is_ascii);
+        (tail && ascii).then_some(ack as f64 * RETURN_UNIT + head as f64)
     }
 
-    /// Hands the queued events to the sink, in order. With the wrapper's
-    /// `frame`, the last one may come back as the result instead (see
-    /// [`Driver::text`]); otherwise the result is -1.
-    fn dispatch(&self, frame: Option<&FrameRef>) -> f64 {
+    /// Hands the queued events to the sink, in order; a server event's
+    /// JSON as a slice of `frame` when it is the frame's tail.
+    fn dispatch(&self, frame: Option<&FrameRef>) {
         if self.dispatching.replace(true) {
             // An outer dispatch loop will deliver what was queued.
-            return -1.0;
+            return;
         }
-        let mut returned = -1.0;
         loop {
-            let (next, last) = {
-                let mut events = self.events.borrow_mut();
-                let next = events.pop_front();
-                (next, events.is_empty())
-            };
+            let next = self.events.borrow_mut().pop_front();
             let Some(ev) = next else { break };
-            if last {
-                if let Some(code) = self.returned(&ev, frame) {
-                    returned = code;
-                    break;
-                }
-            }
             let bins = if ev.attachments.is_empty() {
                 JsValue::UNDEFINED
             } else {
@@ -561,7 +574,6 @@ impl Shared {
             sink.deliver(&JsValue::NULL, kind, nsp, json, &bins, ack, offset);
         }
         self.dispatching.set(false);
-        returned
     }
 }
 
@@ -800,13 +812,26 @@ impl Inner {
     /// switched and a late GET would deliver packets after newer ones on
     /// the WebSocket. Only then does the core see the probe answer; frames
     /// queued meanwhile move to the WebSocket (see `close`).
-    fn ws_text(&mut self, id: TransportId, at: Instant, text: &str) {
+    ///
+    /// With `lend`, a server event the core lends from `text` comes back
+    /// (see [`Client::handle_text_event`]).
+    fn ws_text<'a>(
+        &'a mut self,
+        id: TransportId,
+        at: Instant,
+        text: &'a str,
+        lend: bool,
+    ) -> Option<TextEvent<'a>> {
         let is_active = self.client.transport().is_some_and(|(t, _)| t == id);
         if !is_active && text == "3probe" && self.polling_busy() {
             self.stashed_probe = Some((id, text.to_owned()));
-            return;
+            return None;
+        }
+        if lend {
+            return self.client.handle_text_event(id, at, text);
         }
         self.client.handle_text(id, at, text);
+        None
     }
 
     fn polling_busy(&self) -> bool {
