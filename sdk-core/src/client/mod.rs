@@ -1242,7 +1242,12 @@ impl Client {
                 PendingKind::Request {
                     request,
                     resend: None,
-                } => failed.push(request.0),
+                } => {
+                    // Kept in request order as it is built: a few entries,
+                    // and no sort code in the browser build.
+                    let at = failed.partition_point(|&r| r < request.0);
+                    failed.insert(at, request.0);
+                }
                 PendingKind::Heartbeat { .. } => {}
             }
         }
@@ -1256,10 +1261,6 @@ impl Client {
         for key in demoted {
             self.room_event(idx, &key, RoomState::Joining);
         }
-        // Request ids are plain integers: no stable sort (and its code)
-        // needed, and sorted as `u64` they share the latency window's copy
-        // of the sort code (1 KB of wasm less than a `RequestId` one).
-        failed.sort_unstable();
         for request in failed {
             self.push_event(Event::AckFailed {
                 nsp: nsp.clone(),

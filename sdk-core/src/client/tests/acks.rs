@@ -163,13 +163,29 @@ fn retries_survive_a_reconnect() {
 #[test]
 fn pending_acks_fail_on_disconnect_without_retries() {
     let mut p = Pair::connected();
-    let r = p
-        .client
-        .emit_with_ack("/", "a", vec![], None, p.now)
-        .unwrap();
+    let sent: Vec<RequestId> = (0..3)
+        .map(|_| {
+            p.client
+                .emit_with_ack("/", "a", vec![], None, p.now)
+                .unwrap()
+        })
+        .collect();
     p.drive();
     p.kill_transport();
-    assert!(p.saw(|e| matches!(e, Event::AckFailed { request, reason: AckFailure::Disconnected, .. } if *request == r)));
+    // In the order they were made.
+    let failed: Vec<RequestId> = p
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::AckFailed {
+                request,
+                reason: AckFailure::Disconnected,
+                ..
+            } => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, sent);
     assert_eq!(p.client.pending_acks("/"), 0);
 }
 
