@@ -3,11 +3,10 @@
 //! unchanged (fields are camelCase in serde; they are read back by
 //! [`ClientConfig::from_json`], see `options.rs`).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::ratelimit::RateLimitConfig;
+use super::vecmap::SortedMap;
 
 /// A transport the client can open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -120,7 +119,7 @@ pub struct ClientConfig {
     /// Engine.IO path, `/socket.io/`.
     pub path: String,
     /// Extra query parameters sent with every transport request.
-    pub query: BTreeMap<String, String>,
+    pub query: SortedMap<String, String>,
     /// Transports in order of preference; the first is opened, later ones
     /// are upgrades. Default `["polling", "websocket"]`.
     pub transports: Vec<TransportKind>,
@@ -209,7 +208,7 @@ impl Default for ClientConfig {
         Self {
             url: String::new(),
             path: "/socket.io/".into(),
-            query: BTreeMap::new(),
+            query: SortedMap::new(),
             transports: vec![TransportKind::Polling, TransportKind::Websocket],
             upgrade: true,
             reconnection: true,

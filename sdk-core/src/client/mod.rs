@@ -112,6 +112,7 @@ pub use options::OptionsError;
 pub use ratelimit::{Rate, RateLimitConfig};
 pub use rooms::{Matcher, RoomSpec, RoomState};
 pub use timer::Instant;
+pub use vecmap::SortedMap;
 
 use crate::engineio::{self, Handshake};
 use crate::socketio::{self, Decoded, PacketType};

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::rooms::Room;
-use super::vecmap::VecMap;
+use super::vecmap::SortedMap;
 use super::{Instant, RequestId};
 use crate::Value;
 
@@ -74,7 +74,7 @@ pub(super) struct Namespace {
     pub(super) wanted: bool,
     pub(super) state: NsState,
     pub(super) outbox: VecDeque<Outgoing>,
-    pub(super) acks: VecMap<u64, PendingAck>,
+    pub(super) acks: SortedMap<u64, PendingAck>,
     pub(super) next_ack_id: u64,
     pub(super) retry_in_flight: bool,
     pub(super) server_acks: VecDeque<u64>,
@@ -93,7 +93,7 @@ impl Namespace {
             wanted,
             state: NsState::Disconnected,
             outbox: VecDeque::new(),
-            acks: VecMap::new(),
+            acks: SortedMap::new(),
             next_ack_id: 0,
             retry_in_flight: false,
             server_acks: VecDeque::new(),

@@ -9,13 +9,12 @@
 //! one set of rules: unknown fields are ignored, a missing field keeps its
 //! default, a field of the wrong type is an error naming it.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value as Json};
 
 use super::config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
 use super::ratelimit::{Rate, RateLimitConfig};
+use super::vecmap::SortedMap;
 
 /// An option of the wrong type or with an unknown value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,14 +105,12 @@ fn strings(v: &Json, f: &'static str) -> Result<Vec<String>> {
     }
 }
 
-/// A map of `read` over an object's values. Built with `insert`: a
-/// `collect` into a `BTreeMap` sorts first, and that is one more sort
-/// implementation in the browser build.
+/// A map of `read` over an object's values.
 fn map_of<T>(
     m: &Map<String, Json>,
     mut read: impl FnMut(&Json) -> Result<T>,
-) -> Result<BTreeMap<String, T>> {
-    let mut out = BTreeMap::new();
+) -> Result<SortedMap<String, T>> {
+    let mut out = SortedMap::new();
     for (k, v) in m {
         out.insert(k.clone(), read(v)?);
     }
@@ -202,7 +199,6 @@ impl RateLimitConfig {
             let Json::Object(m) = v else {
                 return err(f, "an object of rates");
             };
-            // Inserts, not `collect`: see `map_of`.
             map_of(m, |r| Rate::from_json(r, f))
         })?;
         o.read("maxPause", &mut c.max_pause, uint)?;

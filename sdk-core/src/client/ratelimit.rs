@@ -1,10 +1,8 @@
 //! Client-side token buckets per event name, and server-imposed pauses.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
-use super::vecmap::VecMap;
+use super::vecmap::SortedMap;
 use super::Instant;
 
 /// A budget of `limit` sends per `window` milliseconds.
@@ -40,7 +38,7 @@ pub struct RateLimitConfig {
     /// Budget of events not listed in `events`.
     pub default: Rate,
     /// Budget per event name.
-    pub events: BTreeMap<String, Rate>,
+    pub events: SortedMap<String, Rate>,
     /// Longest pause honoured from a server `retry_after`, in milliseconds,
     /// so a hostile value cannot silence an event forever.
     pub max_pause: u64,
@@ -48,10 +46,7 @@ pub struct RateLimitConfig {
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
-        // Inserted one by one rather than collected: `collect` into a
-        // BTreeMap sorts first, and that sort's code would be in every
-        // browser download for four entries.
-        let mut events = BTreeMap::new();
+        let mut events = SortedMap::new();
         for (e, n) in [
             ("heartbeat", 60),
             ("license_check", 100),
@@ -153,7 +148,7 @@ const OVERFLOW_KEY: &str = "\u{0}overflow";
 /// idle native connection's memory.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RateLimiter {
-    buckets: VecMap<String, Bucket>,
+    buckets: SortedMap<String, Bucket>,
 }
 
 impl RateLimiter {

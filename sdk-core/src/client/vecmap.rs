@@ -1,27 +1,41 @@
-//! A map kept as a vector sorted by key, for the client's small private
-//! tables (pending acks per namespace, rate-limit buckets).
+//! A map kept as a vector sorted by key, for the client's small tables:
+//! pending acks per namespace, rate-limit buckets, and the options' query
+//! parameters and per-event rates.
 //!
 //! Why not `BTreeMap`: every key/value pair type of a `BTreeMap` brings its
 //! own copy of the tree code (insert, remove with rebalancing, drop, …),
 //! about 5 KB of WebAssembly each, and these tables hold a handful of
-//! entries (both are bounded). Iteration is in key order, as with
+//! entries (the client's are bounded). Iteration is in key order, as with
 //! `BTreeMap`, so behaviour does not depend on the choice.
 
 use std::borrow::Borrow;
+use std::fmt;
 
-/// A map sorted by key; lookups are binary searches.
-#[derive(Debug, Clone)]
-pub(crate) struct VecMap<K, V>(Vec<(K, V)>);
+use serde::ser::{Serialize, Serializer};
 
-impl<K, V> Default for VecMap<K, V> {
+/// A small map sorted by key: lookups are binary searches, inserts and
+/// removes move the entries after them. Made for a handful of entries,
+/// with `BTreeMap`'s answers and key order.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortedMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
         Self(Vec::new())
     }
 }
 
-impl<K: Ord, V> VecMap<K, V> {
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
     /// An empty map.
-    pub(crate) const fn new() -> Self {
+    pub const fn new() -> Self {
         Self(Vec::new())
     }
 
@@ -33,7 +47,7 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// Inserts or replaces; returns the value replaced.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -44,15 +58,23 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// Removes `key`'s entry.
-    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| self.0.remove(i).1)
     }
 
+    /// `key`'s value.
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
     /// Whether `key` has an entry.
-    pub(crate) fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -80,27 +102,32 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// Entries in key order.
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// Values in key order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+    pub fn values(&self) -> impl Iterator<Item = &V> {
         self.0.iter().map(|(_, v)| v)
     }
 
     /// Number of entries.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Removes every entry.
-    pub(crate) fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.0.clear();
     }
 }
 
-impl<K, V> IntoIterator for VecMap<K, V> {
+impl<K, V> IntoIterator for SortedMap<K, V> {
     type Item = (K, V);
     type IntoIter = std::vec::IntoIter<(K, V)>;
 
@@ -110,13 +137,59 @@ impl<K, V> IntoIterator for VecMap<K, V> {
     }
 }
 
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    /// Entries in key order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+/// Later entries replace earlier ones with the same key, as in `BTreeMap`.
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = Self::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+/// `key`'s value, as `BTreeMap`'s index.
+///
+/// # Panics
+/// When `key` has no entry.
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry for the key")
+    }
+}
+
+/// A map, in key order.
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use proptest::prelude::*;
 
-    use super::VecMap;
+    use super::SortedMap;
 
     #[derive(Debug, Clone)]
     enum Op {
@@ -140,7 +213,7 @@ mod tests {
         /// order is the same.
         #[test]
         fn behaves_like_btreemap(ops in prop::collection::vec(op(), 0..200)) {
-            let mut ours: VecMap<u8, u32> = VecMap::new();
+            let mut ours: SortedMap<u8, u32> = SortedMap::new();
             let mut model: BTreeMap<u8, u32> = BTreeMap::new();
             for op in ops {
                 match op {
@@ -175,7 +248,7 @@ mod tests {
 
     #[test]
     fn string_keys_are_found_by_str() {
-        let mut m: VecMap<String, u32> = VecMap::new();
+        let mut m: SortedMap<String, u32> = SortedMap::new();
         *m.get_or_insert_with("b", str::to_owned, || 1) += 1;
         m.get_or_insert_with("a", str::to_owned, || 5);
         assert!(m.contains_key("b"));
