@@ -2,7 +2,9 @@
 // socket.io-client (its browser bundle) and a bare WebSocket (the
 // browser's own delivery limit, as raw tokio-tungstenite is natively)
 // receive the same stream from the load server, one after the other, the
-// order rotated each round; and each client's bundle size, gzipped.
+// order rotated each round; and each client's bundle size, gzipped. Each
+// client first receives a shorter stream that is not measured, so no round
+// measures a cold page (the JIT, and V8 tiering the wasm up).
 //   node browser.mjs LOAD_SERVER_URL NPM_DIST_DIR COUNT ROUNDS > browser.json
 import { createServer } from 'node:http';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -130,6 +132,7 @@ try {
   const omni = [];
   const sio = [];
   const raw = [];
+  await tab.evaluate(([u, c]) => window.bench(u, c, 0), [loadUrl, Math.max(1, Math.min(count, 5000))]);
   for (let i = 0; i < rounds; i += 1) {
     const r = await tab.evaluate(([u, c, k]) => window.bench(u, c, k), [loadUrl, count, i]);
     if (r.omni.received === count) omni.push(r.omni.eps);
