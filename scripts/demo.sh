@@ -24,7 +24,8 @@ if [ "${OMNI_DEMO_WEB:-1}" != 0 ]; then
 fi
 
 echo "==> building the reference server and the native demo client"
-cargo build -q -p omni-reference-server -p omni-socket --example omni_demo
+# Both targets named: with only `--example`, cargo builds no binaries.
+cargo build -q -p omni-reference-server -p omni-socket --bin omni-server --example omni_demo
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
 log=$(mktemp)

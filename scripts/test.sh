@@ -38,6 +38,23 @@ cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -
 step "React and Vue dashboards served by the reference server, end to end in Chromium"
 scripts/test-demos.sh
 
+step "the main job (scripts/demo.sh): reference server, native client with events and latency"
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+demo_log=$(mktemp)
+if ! DEMO_SECONDS=30 OMNI_PORT=$port scripts/demo.sh >"$demo_log" 2>&1; then
+  cat "$demo_log"
+  echo "scripts/demo.sh failed" >&2
+  exit 1
+fi
+for want in '^connected to ' '^joined ' '^notification ' '^latency: '; do
+  if ! grep -q "$want" "$demo_log"; then
+    cat "$demo_log"
+    echo "scripts/demo.sh printed no line matching $want" >&2
+    exit 1
+  fi
+done
+rm -f "$demo_log"
+
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
 
