@@ -14,6 +14,25 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+step "the main job (scripts/demo.sh): reference server, native client with events and latency"
+# Before cargo test, which builds every binary: this way the step also
+# checks that demo.sh builds what it runs on a fresh clone.
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+demo_log=$(mktemp)
+if ! DEMO_SECONDS=30 OMNI_PORT=$port scripts/demo.sh >"$demo_log" 2>&1; then
+  cat "$demo_log"
+  echo "scripts/demo.sh failed" >&2
+  exit 1
+fi
+for want in '^connected to ' '^joined ' '^notification ' '^latency: '; do
+  if ! grep -q "$want" "$demo_log"; then
+    cat "$demo_log"
+    echo "scripts/demo.sh printed no line matching $want" >&2
+    exit 1
+  fi
+done
+rm -f "$demo_log"
+
 step "Node peers for the native tests (official socket.io server and client)"
 scripts/test-native.sh
 
@@ -37,23 +56,6 @@ cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -
 
 step "React and Vue dashboards served by the reference server, end to end in Chromium"
 scripts/test-demos.sh
-
-step "the main job (scripts/demo.sh): reference server, native client with events and latency"
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-demo_log=$(mktemp)
-if ! DEMO_SECONDS=30 OMNI_PORT=$port scripts/demo.sh >"$demo_log" 2>&1; then
-  cat "$demo_log"
-  echo "scripts/demo.sh failed" >&2
-  exit 1
-fi
-for want in '^connected to ' '^joined ' '^notification ' '^latency: '; do
-  if ! grep -q "$want" "$demo_log"; then
-    cat "$demo_log"
-    echo "scripts/demo.sh printed no line matching $want" >&2
-    exit 1
-  fi
-done
-rm -f "$demo_log"
 
 step "benchmarks run once as tests"
 cargo test -p omni-socket-core --benches -q
