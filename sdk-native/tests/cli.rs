@@ -202,14 +202,14 @@ async fn failures_have_distinct_exit_codes_and_messages() {
     assert_eq!(err["message"], "namespace closed for maintenance");
     assert_eq!(err["data"], json!({"code": "MAINTENANCE"}));
 
-    let free = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound but never listening: refused, and not handed to another server.
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let free = reserved.local_addr().unwrap().port();
     let out = run(&["emit", &format!("http://127.0.0.1:{free}"), "x"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+    drop(reserved);
 
     for bad in ["ftp://host", "127.0.0.1:3001", "http://"] {
         let out = run(&["emit", bad, "x"]).await;

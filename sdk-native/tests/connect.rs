@@ -61,17 +61,18 @@ async fn other_refusals_are_rejected() {
 
 #[tokio::test]
 async fn refused_connection_and_bad_url() {
-    // Bind then drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port bound by a socket that never listens: connecting is refused,
+    // and no other test's server can be given the port meanwhile (as it
+    // could be after binding and dropping a listener).
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = reserved.local_addr().unwrap().port();
     let err = builder(&format!("http://127.0.0.1:{port}"))
         .connect()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::ConnectionRefused { .. }), "{err:?}");
+    drop(reserved);
 
     let err = builder("ftp://example.com").connect().await.unwrap_err();
     assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
