@@ -514,12 +514,13 @@ impl Shared {
             Some(id) if id < MAX_RETURNED_ACK => id + 1,
             Some(_) => return None,
         };
-        // The core lent `data` from the frame: its tail, after the packet
-        // head, which is ASCII unless the namespace is not.
-        let head = (ev.data.as_ptr() as usize).checked_sub(frame.as_ptr() as usize)?;
-        let tail = head.checked_add(ev.data.len()) == Some(frame.len());
-        let ascii = frame.as_bytes().get(..head).is_some_and(<[u8]>::is_ascii);
-        (tail && ascii).then_some(ack as f64 * RETURN_UNIT + head as f64)
+        // The core lent `data` from the frame, at `start`: its tail, after
+        // the packet head.
+        if ev.start.checked_add(ev.data.len()) != Some(frame.len()) {
+            return None;
+        }
+        let head = ascii_head(frame.get(..ev.start)?)?;
+        Some(ack as f64 * RETURN_UNIT + head as f64)
     }
 
     /// Hands the queued events to the sink, in order; a server event's
@@ -585,9 +586,14 @@ struct FrameRef<'a> {
 }
 
 /// The UTF-16 length of `frame` before `json`, when `json` is its tail
-/// after a non-empty ASCII head (which has as many UTF-16 units as bytes).
+/// after a non-empty ASCII head.
 fn frame_head(frame: &str, json: &str) -> Option<usize> {
-    let head = frame.strip_suffix(json)?;
+    ascii_head(frame.strip_suffix(json)?)
+}
+
+/// The UTF-16 length of a frame's `head` before an event's JSON, when it
+/// is non-empty and ASCII (which has as many UTF-16 units as bytes).
+fn ascii_head(head: &str) -> Option<usize> {
     (head.is_ascii() && !head.is_empty()).then_some(head.len())
 }
 

@@ -194,6 +194,8 @@ pub struct TextEvent<'a> {
     /// Validated unless the driver took that on itself
     /// ([`ClientConfig::driver_parses_events`](super::ClientConfig::driver_parses_events)).
     pub data: &'a str,
+    /// Where `data` starts in the frame, in bytes.
+    pub start: usize,
     /// Set when the server asks for an ack; answer with
     /// [`Client::ack`](super::Client::ack).
     pub ack: Option<u64>,

@@ -532,6 +532,7 @@ impl Client {
             // Namespaces are never removed, so the index still holds.
             nsp: &self.namespaces[lent.ns].name,
             data,
+            start,
             ack: lent.ack,
         };
         if lent.pos == self.events.len() {

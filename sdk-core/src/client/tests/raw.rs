@@ -179,6 +179,7 @@ fn an_event_the_client_does_not_read_is_lent_from_its_frame() {
     assert_eq!(ev.data, "[\"tick\",{\"s\":\"a\\\"b\"}]");
     // A slice of the frame, not a copy.
     assert!(std::ptr::eq(ev.data.as_ptr(), frame[10..].as_ptr()));
+    assert_eq!(ev.start, 10);
     assert_eq!(ev.ack, Some(7));
     assert_eq!(ev.event(), "tick");
     assert!(
