@@ -526,7 +526,7 @@ impl Client {
         self.lending = None;
         let lent = self.lent.take()?;
         // Inside `text`: checked when it was lent.
-        let start = lent.addr - text.as_ptr() as usize;
+        let start = lent.start;
         let data = &text[start..start + lent.len];
         let event = TextEvent {
             // Namespaces are never removed, so the index still holds.
@@ -966,14 +966,15 @@ impl Client {
         else {
             return false;
         };
-        let addr = data.as_ptr() as usize;
-        let inside = addr >= frame && addr - frame + data.len() <= frame_len;
-        if !inside || !packet.attachments.is_empty() {
+        let Some(start) = (data.as_ptr() as usize).checked_sub(frame) else {
+            return false;
+        };
+        if start + data.len() > frame_len || !packet.attachments.is_empty() {
             return false;
         }
         self.lent = Some(Lent {
             ns,
-            addr,
+            start,
             len: data.len(),
             ack: packet.id,
             pos: self.events.len(),
@@ -1816,8 +1817,8 @@ impl Client {
 struct Lent {
     /// Namespace index.
     ns: usize,
-    /// Address and length of the event's JSON text, inside the frame.
-    addr: usize,
+    /// Where the event's JSON text starts in the frame, and its length.
+    start: usize,
     len: usize,
     ack: Option<u64>,
     /// Index in the event queue it stands at: events pushed after it
