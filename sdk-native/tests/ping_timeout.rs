@@ -10,7 +10,7 @@ use omni_socket::{DisconnectReason, Event};
 #[tokio::test]
 async fn ping_timeout_then_recovery() {
     // Pings every 300 ms, 200 ms grace: a stop is noticed within ~0.5 s.
-    let server = NodeServer::start().await;
+    let server = NodeServer::start_with(0, &[("PING_TIMEOUT", "200")]).await;
     let client = builder(&server.url())
         .timeout(Duration::from_millis(1000))
         .connect()
