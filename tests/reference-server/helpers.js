@@ -103,17 +103,21 @@ export function closeAll() {
   open.clear();
 }
 
-/** Resolves with the first argument of the next `event` (or one already buffered). */
-export function next(socket, event, ms = 3000) {
-  const i = socket.buffered.findIndex(([e]) => e === event);
+/**
+ * Resolves with the first argument of the next `event` (or one already
+ * buffered) for which `match` holds; others of that name stay buffered.
+ */
+export function next(socket, event, ms = 3000, match = () => true) {
+  const wanted = ([e, args]) => e === event && match(args[0]);
+  const i = socket.buffered.findIndex(wanted);
   if (i >= 0) return Promise.resolve(socket.buffered.splice(i, 1)[0][1][0]);
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { socket.offAny(h); reject(new Error(`no '${event}' within ${ms} ms`)); }, ms);
     const h = (e, ...args) => {
-      if (e !== event) return;
+      if (e !== event || !match(args[0])) return;
       clearTimeout(t);
       socket.offAny(h);
-      const j = socket.buffered.findIndex(([b]) => b === event);
+      const j = socket.buffered.findIndex(wanted);
       if (j >= 0) socket.buffered.splice(j, 1);
       resolve(args[0]);
     };
