@@ -2,7 +2,8 @@
 # The main job: the reference server, a native omni-socket client that
 # prints typed events and heartbeat latency, and server-side activity
 # triggered through the admin API so there is something to see.
-#   OMNI_PORT (default 3001)   DEMO_SECONDS (default: run until Ctrl-C)
+#   OMNI_PORT (default 3001; 0 = any free port)
+#   DEMO_SECONDS (default: run until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q "listening on" "$log" || { cat "$log"; echo "server did not start"; exit 1; }
+# The port the server got (differs from $port only when that was 0).
+port=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$log" | head -n 1)
 user_token=$(sed -n 's/^  user_12345 ([^)]*): //p' "$log")
 admin_token=$(sed -n 's/^  user_67890 ([^)]*): //p' "$log")
 echo "==> omni-server on http://127.0.0.1:$port (demo tokens: see --print-demo-tokens)"

@@ -177,10 +177,13 @@ async fn new_connections_follow_a_moved_upstream() {
 
 #[tokio::test]
 async fn upstream_down_looks_like_a_closed_connection() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead = listener.local_addr().unwrap();
-    drop(listener);
+    // Bound but never listening: connecting is refused, and unlike a
+    // dropped listener's port no parallel test's server can be given it.
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let dead = reserved.local_addr().unwrap();
     let proxy = FaultProxy::start(dead).await.unwrap();
     let mut sock = TcpStream::connect(proxy.addr()).await.unwrap();
     assert!(closed(&mut sock).await);
+    drop(reserved);
 }
