@@ -21,6 +21,10 @@ const USER = "user_12345";
 /** Text of `selector` on the page, or null when it is not there. */
 const text = (page, selector) => page.locator(selector).first().textContent({ timeout: 500 }).catch(() => null);
 
+/** Text of `selector`, which must be on the page: for one-shot reads, so a
+ * busy machine gets a generous wait and a missing element a clear error. */
+const read = (page, selector) => page.locator(selector).first().textContent({ timeout: 5_000 });
+
 async function until(what, fn, ms = 10_000) {
   const end = Date.now() + ms;
   let last;
@@ -48,7 +52,7 @@ async function showing(page, fn) {
 
 async function waitConnected(page) {
   await until("#status Connected", async () => (await text(page, "#status")) === "Connected");
-  const id = await text(page, "#socket-id");
+  const id = await read(page, "#socket-id");
   assert.match(id ?? "", /^[\w-]{6,}$/, `socket id shown: ${id}`);
   return id;
 }
@@ -62,10 +66,10 @@ async function waitRoomsJoined(page) {
 /** Admin-API events for this round, each checked on the page. */
 async function triggerAndSee(server, page, app, round) {
   const title = `${app} notification ${round}`;
-  const before = Number(await text(page, "#notification-count"));
+  const before = Number(await read(page, "#notification-count"));
   await server.admin("notifications", { user_id: USER, title, message: `round ${round}`, type: "info", priority: "normal" });
   await until(`notification "${title}"`, async () => ((await text(page, "#notifications")) ?? "").includes(title));
-  assert.equal(Number(await text(page, "#notification-count")), before + 1);
+  assert.equal(Number(await read(page, "#notification-count")), before + 1);
 
   const calls = 1000 + round;
   await server.admin("usage", { license_key: LICENSE, api_calls: calls, storage_used_gb: 15.5, active_users: 12 });
@@ -131,7 +135,7 @@ describe("demo dashboards against omni-server in Chromium", { timeout: 150_000 }
         const firstId = await waitConnected(page);
         await waitRoomsJoined(page);
         await until("authenticated", async () => (await page.locator("#user").getAttribute("data-authenticated")) === "yes");
-        assert.match(await text(page, "#user"), new RegExp(`^${USER} \\(read`));
+        assert.match(await read(page, "#user"), new RegExp(`^${USER} \\(read`));
         await until("latency measured", async () =>
           (await page.locator("#latency").getAttribute("data-measured")) === "yes");
         await triggerAndSee(server, page, app, 1);

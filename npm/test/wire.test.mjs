@@ -308,7 +308,7 @@ describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, 
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await page.evaluate(() => window.lifeSocket.connected), false, "still waiting out the delay");
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
-    await until(() => page.evaluate(() => window.lifeSocket.connected), 3000, "reconnected after online");
+    await until(() => page.evaluate(() => window.lifeSocket.connected), 10_000, "reconnected after online");
     await cleanup();
   });
 

@@ -203,6 +203,18 @@ async fn restarts_scenario(transports: &[TransportKind]) {
         "a room broadcast arrived twice"
     );
 
+    // The server logs an emit before it acks it, but its lines reach the
+    // ledger through a pipe and a reader task, so wait for the last ones.
+    ledger
+        .wait_for("every acked emit logged", |entries| {
+            let logged: BTreeSet<u64> = entries
+                .iter()
+                .filter(|e| kind(e) == "ack_record")
+                .filter_map(|e| e.entry["n"].as_u64())
+                .collect();
+            acked.iter().all(|a| logged.contains(&a.n))
+        })
+        .await;
     let entries = ledger.entries();
     // Buffered emits: exactly once, in order, across all server processes.
     let records: Vec<u64> = entries
