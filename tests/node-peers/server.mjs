@@ -8,6 +8,8 @@
 //                                machine's stall does not end the session;
 //                                ping_timeout.rs asks for 200 to detect fast)
 //   TRANSPORTS                   comma-separated list the server accepts
+//   RECOVERY=1                   connectionStateRecovery on (events then
+//                                carry their offset as a last argument)
 //   TLS_CERT, TLS_KEY            PEM files: serve HTTPS / WSS instead
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -28,6 +30,7 @@ const io = new Server(http, {
   transports,
   maxHttpBufferSize: 1e6,
   connectTimeout: 1000,
+  ...(process.env.RECOVERY === "1" ? { connectionStateRecovery: {} } : {}),
 });
 
 // Events this process received with `record`, to prove buffered emits
@@ -84,6 +87,12 @@ function common(socket) {
     for (let i = 0; i < n; i++) socket.emit("seq", i);
   });
   socket.on("kick", () => socket.disconnect());
+  // Drops the link without a DISCONNECT (recoverable), then, while the
+  // client is away, sends `later` {room, event, data} to a room.
+  socket.on("drop", (later) => {
+    socket.conn.close();
+    if (later) setTimeout(() => io.of(socket.nsp.name).to(later.room).emit(later.event, later.data), 50);
+  });
   socket.on("heartbeat", (data) => {
     const now = Date.now();
     socket.emit("heartbeat_response", {

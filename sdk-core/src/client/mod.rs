@@ -1688,7 +1688,18 @@ impl Client {
             }
         };
         let ns = &mut self.namespaces[idx];
-        if !ns.connected() {
+        // socket.io writes a restored session's missed events ahead of its
+        // CONNECT answer. socket.io-client delivers them just before
+        // `connect`, and so do we; at any other time an event for a
+        // namespace that is not connected means nothing.
+        let recovering = matches!(
+            &ns.state,
+            NsState::Connecting {
+                sent_pid: Some(_),
+                ..
+            }
+        );
+        if !ns.connected() && !recovering {
             return;
         }
         if self.config.recovery && ns.pid.is_some() {

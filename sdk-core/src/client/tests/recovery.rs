@@ -39,6 +39,55 @@ fn pid_and_offset_are_sent_and_recovery_reported() {
     )));
 }
 
+/// socket.io writes a restored session's missed events before its CONNECT
+/// answer; they must reach the application, not be dropped as events of a
+/// namespace that is not connected yet.
+#[test]
+fn missed_events_sent_before_the_connect_answer_are_delivered() {
+    let mut p = Pair::new(Pair::config());
+    p.server.pid = Some("pid-1".into());
+    p.client.connect(p.now);
+    p.drive();
+    p.server_emit("/", "news", json!([1, "off-1"]));
+    p.take_events();
+    p.kill_transport();
+    p.server.missed = vec![json!(["news", 2, "off-2"]), json!(["news", 3, "off-3"])];
+    p.advance(5_000);
+    assert_eq!(
+        p.server.connects().last().unwrap().1,
+        Some(json!({"pid": "pid-1", "offset": "off-1"}))
+    );
+    let seen: Vec<String> = p
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message { event, args, .. } => {
+                Some(format!("{event} {}", args[0].clone().into_json()))
+            }
+            Event::Connect { recovered, .. } => Some(format!("connect recovered={recovered}")),
+            _ => None,
+        })
+        .collect();
+    // The order socket.io-client gives them: the missed events, then connect.
+    assert_eq!(seen, ["news 2", "news 3", "connect recovered=true"]);
+    assert_eq!(p.client.recovery_state("/"), Some(("pid-1", Some("off-3"))));
+
+    // Without a recovery under way, an event ahead of the CONNECT answer
+    // is still not delivered.
+    p.client.disconnect(p.now);
+    p.drive();
+    p.take_events();
+    p.server.missed = vec![json!(["news", 4, "off-4"])];
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert!(
+        !p.saw(|e| matches!(e, Event::Message { .. })),
+        "{:?}",
+        p.events
+    );
+}
+
 #[test]
 fn new_pid_means_not_recovered() {
     let mut p = Pair::new(Pair::config());

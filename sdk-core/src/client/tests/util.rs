@@ -63,6 +63,9 @@ pub struct Server {
     pub policy: BTreeMap<String, Policy>,
     /// Private session id to hand out on CONNECT (recovery), if any.
     pub pid: Option<String>,
+    /// Events (as EVENT data) sent before the next CONNECT answer, as
+    /// socket.io sends the missed packets of a restored session.
+    pub missed: Vec<Json>,
     /// Server pings every pingInterval while a session is open.
     pub auto_ping: bool,
     pub next_ping: Option<Instant>,
@@ -87,6 +90,7 @@ impl Server {
             answer_probe: true,
             policy: BTreeMap::new(),
             pid: None,
+            missed: Vec::new(),
             auto_ping: true,
             next_ping: None,
             transports: BTreeMap::new(),
@@ -184,6 +188,10 @@ impl Server {
                 ));
                 match self.policy.get(&nsp).cloned().unwrap_or(Policy::Accept) {
                     Policy::Accept => {
+                        for data in std::mem::take(&mut self.missed) {
+                            self.outbox
+                                .push_back((t.transport, sio_text(&nsp, "2", &data.to_string())));
+                        }
                         self.next_sid += 1;
                         let mut reply = json!({"sid": format!("sock{}", self.next_sid)});
                         if let Some(pid) = &self.pid {
