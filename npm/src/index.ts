@@ -367,6 +367,9 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   #events = new Emitter();
   #any: Listener[] = [];
+  #anyOutgoing: Listener[] = [];
+  #opened = false;
+  #recovered = false;
   #driver: Driver | undefined;
   #queue: Array<(d: Driver) => void> = [];
   #config: string;
@@ -531,6 +534,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         break;
       }
       case "connect":
+        this.#recovered = data.recovered === true;
         this.#changed();
         this.#events.emitLocal("connect");
         break;
@@ -668,6 +672,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     if (typeof this.#options.auth === "function" && this.#driver === undefined) {
       this.#options.auth((auth) => this.setAuth(auth));
     }
+    this.#opened = true;
     this.#run((d) => d.connect());
     return this;
   }
@@ -679,6 +684,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   /** Disconnects and stops reconnecting; rooms and buffered emits are kept for `connect()`. */
   disconnect(): this {
+    this.#opened = false;
     this.#run((d) => d.disconnect());
     return this;
   }
@@ -700,6 +706,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
       queueMicrotask(() => d.free());
     }
     this.#disposed = true;
+    this.#opened = false;
     this.#queue = [];
     this.#unlisten?.();
     this.#acks.clear();
@@ -715,6 +722,22 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   /** Opposite of {@link connected}. */
   get disconnected(): boolean {
     return !this.connected;
+  }
+
+  /**
+   * Whether the socket is connected or will reconnect on its own, as in
+   * socket.io-client: in a `connect_error` listener, `false` means nothing
+   * more happens until the application acts (it disconnected, the server
+   * disconnected the namespace, reconnection or auth retries gave up).
+   */
+  get active(): boolean {
+    if (this.#disposed) return false;
+    return this.#driver ? this.#driver.active(this.nsp) : this.#opened;
+  }
+
+  /** Whether the last connection restored the session (connection state recovery). */
+  get recovered(): boolean {
+    return this.#recovered;
   }
 
   /** The socket id while connected. */
@@ -807,9 +830,45 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     return this;
   }
 
+  /** Like {@link onAny}, but called before the listeners already added. */
+  prependAny(fn: (event: string, ...args: any[]) => void): this {
+    this.#any.unshift(fn);
+    return this;
+  }
+
   offAny(fn?: (event: string, ...args: any[]) => void): this {
     this.#any = fn ? this.#any.filter((f) => f !== fn) : [];
     return this;
+  }
+
+  listenersAny(): Array<(event: string, ...args: any[]) => void> {
+    return [...this.#any];
+  }
+
+  /**
+   * Called with `(event, ...args)` for every emit the SDK accepts (sent
+   * now, or buffered until the connection is back), without the ack
+   * callback. Not for volatile emits dropped while disconnected (those are
+   * `emit_dropped` on `io`).
+   */
+  onAnyOutgoing(fn: (event: string, ...args: any[]) => void): this {
+    this.#anyOutgoing.push(fn);
+    return this;
+  }
+
+  /** Like {@link onAnyOutgoing}, but called before the listeners already added. */
+  prependAnyOutgoing(fn: (event: string, ...args: any[]) => void): this {
+    this.#anyOutgoing.unshift(fn);
+    return this;
+  }
+
+  offAnyOutgoing(fn?: (event: string, ...args: any[]) => void): this {
+    this.#anyOutgoing = fn ? this.#anyOutgoing.filter((f) => f !== fn) : [];
+    return this;
+  }
+
+  listenersAnyOutgoing(): Array<(event: string, ...args: any[]) => void> {
+    return [...this.#anyOutgoing];
   }
 
   // ---- emitting
@@ -883,11 +942,19 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
           this.#acks.set(id, pending);
         } else {
           const queued = d.emit(this.nsp, event, json, bins, flags.volatile === true);
-          if (!queued) this.io.emitLocal("emit_dropped", { event, reason: "volatile" });
+          if (!queued) {
+            this.io.emitLocal("emit_dropped", { event, reason: "volatile" });
+            return;
+          }
         }
       } catch (e) {
         if (pending?.withErr) pending.fn(e);
         else throw e;
+        return;
+      }
+      if (this.#anyOutgoing.length > 0) {
+        const withName = [event, ...args];
+        for (const fn of this.#anyOutgoing.slice()) call(fn, withName);
       }
     });
   }

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { Server } from "socket.io";
 import { startServer } from "./server.mjs";
 import { initFromBytes, io } from "../dist/index.js";
 
@@ -72,6 +74,109 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
       assert.equal(s.connected, true);
     });
   }
+
+  test("active: true while connected or retrying on its own, false once only the application can act", async () => {
+    const s = open({ transports: ["websocket"], autoConnect: false });
+    assert.equal(s.active, false, "not connected yet");
+    s.connect();
+    assert.equal(s.active, true, "connecting");
+    await next(s, "connect");
+    assert.equal(s.active, true);
+    s.disconnect();
+    assert.equal(s.active, false, "after disconnect()");
+
+    // socket.io-client's pattern: in connect_error, `active` tells a
+    // failure that will be retried from one that will not.
+    const bad = open({ transports: ["websocket"], auth: { token: "bad" }, maxAuthFailures: 2, authRefreshTimeout: 100 });
+    const seen = [];
+    bad.on("connect_error", (err) => seen.push([err.message, bad.active]));
+    await next(bad.io, "auth_gave_up");
+    assert.deepEqual(seen, [
+      ["unauthorized: bad token", true],
+      ["unauthorized: bad token", false],
+    ]);
+
+    const kicked = open({ transports: ["websocket"] });
+    await next(kicked, "connect");
+    kicked.emit("kick");
+    await next(kicked, "disconnect");
+    assert.equal(kicked.active, false, "after a server disconnect");
+  });
+
+  test("recovered: a dropped connection restores the session on a server with connection state recovery", async () => {
+    const http = createServer();
+    const rio = new Server(http, { connectionStateRecovery: {}, pingInterval: 1000, pingTimeout: 5000 });
+    rio.on("connection", (sock) => {
+      sock.emit("hello", sock.recovered);
+      sock.on("drop", () => sock.conn.close());
+      sock.on("broadcast", (n) => rio.emit("news", n));
+    });
+    await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+    try {
+      const s = io(`http://127.0.0.1:${http.address().port}`, {
+        transports: ["websocket"],
+        reconnectionDelay: 50,
+        reconnectionDelayMax: 50,
+      });
+      sockets.push(s);
+      await next(s, "hello");
+      assert.equal(s.recovered, false);
+      const id = s.id;
+      const news = [];
+      s.on("news", (n) => news.push(n));
+      s.emit("broadcast", 1);
+      await new Promise((ok) => s.once("news", ok));
+      s.emit("drop");
+      await next(s, "disconnect");
+      // Missed while away: delivered on recovery.
+      rio.emit("news", 2);
+      await next(s, "connect");
+      assert.equal(s.recovered, true);
+      assert.equal(s.id, id, "the same socket id");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(news, [1, 2]);
+    } finally {
+      await new Promise((ok) => rio.close(() => ok()));
+    }
+  });
+
+  test("onAnyOutgoing sees every accepted emit, buffered ones included; prependAny and listenersAny", async () => {
+    const s = open({ transports: ["websocket"], autoConnect: false });
+    const out = [];
+    const first = (ev, ...args) => out.push(["first", ev, ...args]);
+    const later = (ev, ...args) => out.push(["later", ev, ...args]);
+    s.onAnyOutgoing(later);
+    s.prependAnyOutgoing(first);
+    assert.deepEqual(s.listenersAnyOutgoing(), [first, later]);
+    s.emit("echo", 1);
+    s.volatile.emit("echo", "dropped while disconnected");
+    s.connect();
+    await next(s, "connect");
+    const got = await s.timeout(2000).emitWithAck("ask", { n: 3 });
+    assert.deepEqual(got.got, [{ n: 3 }]);
+    assert.deepEqual(out, [
+      ["first", "echo", 1],
+      ["later", "echo", 1],
+      ["first", "ask", { n: 3 }],
+      ["later", "ask", { n: 3 }],
+    ]);
+    s.offAnyOutgoing(first);
+    s.emit("echo", 4);
+    assert.deepEqual(out.at(-1), ["later", "echo", 4]);
+    s.offAnyOutgoing();
+    s.emit("echo", 5);
+    assert.equal(out.length, 5);
+
+    const order = [];
+    const a = (ev) => order.push(`a:${ev}`);
+    const b = (ev) => order.push(`b:${ev}`);
+    s.onAny(a);
+    s.prependAny(b);
+    assert.deepEqual(s.listenersAny(), [b, a]);
+    s.emit("echo", 6);
+    await new Promise((ok) => s.once("echo", ok));
+    assert.deepEqual(order.slice(0, 2), ["b:echo", "a:echo"]);
+  });
 
   test("a server kick is not followed by reconnection", async () => {
     const s = open({ transports: ["websocket"], reconnectionDelay: 50 });

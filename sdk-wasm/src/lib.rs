@@ -1327,6 +1327,12 @@ impl Driver {
         self.shared.inner.borrow().client.is_connected(nsp)
     }
 
+    /// Whether `nsp` is connected or the client will get there on its own
+    /// (socket.io-client's `socket.active`).
+    pub fn active(&self, nsp: &str) -> bool {
+        self.shared.inner.borrow().client.namespace_active(nsp)
+    }
+
     /// The socket id in `nsp`.
     #[wasm_bindgen(js_name = socketId)]
     pub fn socket_id(&self, nsp: &str) -> Option<String> {

@@ -18,7 +18,14 @@ const socket: OmniSocket = io<OmniServerEvents, OmniClientEvents>("http://localh
 
 socket.on("connect", () => show(socket.id ?? ""));
 socket.on("disconnect", (reason) => show(reason));
-socket.on("connect_error", (err) => show(err.message));
+socket.on("connect_error", (err) => show(socket.active ? "retrying" : err.message));
+socket.on("connect", () => show(socket.recovered ? "recovered" : "new session"));
+socket.onAnyOutgoing((event, ...args) => show(`${event} ${args.length}`));
+socket.prependAny((event) => show(event));
+show(String(socket.listenersAnyOutgoing().length + socket.listenersAny().length));
+socket.offAnyOutgoing();
+// @ts-expect-error: `active` is read-only
+socket.active = false;
 socket.on("notification", (n) => show(`${n.title} ${n.priority}`));
 socket.on("heartbeat_response", (r) => show(r.latency.toFixed(1)));
 // @ts-expect-error: a notification has no `nope` field

@@ -336,6 +336,17 @@ impl Client {
         }
     }
 
+    /// Whether the client is connected to `nsp` or will get there on its
+    /// own: from [`connect`](Self::connect) or
+    /// [`open_namespace`](Self::open_namespace) until the application
+    /// disconnects, the server disconnects the namespace for good,
+    /// reconnection gives up, or auth failures reach `maxAuthFailures`.
+    /// socket.io-client's `socket.active`: in a `connect_error` handler,
+    /// `false` means nothing more happens until the application acts.
+    pub fn namespace_active(&self, nsp: &str) -> bool {
+        self.engine != Engine::Idle && self.ns(nsp).is_some_and(|ns| ns.wanted)
+    }
+
     /// Recovery state of `nsp`: the server's private session id and the
     /// last event offset seen.
     pub fn recovery_state(&self, nsp: &str) -> Option<(&str, Option<&str>)> {

@@ -517,3 +517,65 @@ fn namespace_lookup_agrees_with_normalized_names() {
         }
     }
 }
+
+/// `namespace_active` (socket.io-client's `socket.active`) says whether the
+/// client keeps working towards the namespace without the application.
+#[test]
+fn active_until_nothing_more_happens_without_the_application() {
+    let mut config = Pair::config();
+    config.reconnection_attempts = Some(2);
+    config.max_auth_failures = 2;
+    config.auth_refresh_timeout = 1_000;
+    let mut p = Pair::new(config);
+    assert!(!p.client.namespace_active("/"), "before connect");
+    p.client.connect(p.now);
+    assert!(p.client.namespace_active("/"), "connecting");
+    p.drive();
+    assert!(p.client.is_connected("/") && p.client.namespace_active("/"));
+    assert!(!p.client.namespace_active("/admin"), "never opened");
+
+    // A lost link: reconnecting on its own, then giving up.
+    p.server.accept_transports = false;
+    p.kill_transport();
+    assert!(p.client.namespace_active("/"), "reconnecting");
+    p.advance(60_000);
+    assert!(p.saw(|e| matches!(e, Event::ReconnectFailed { .. })));
+    assert!(!p.client.namespace_active("/"), "reconnection gave up");
+
+    // An auth refusal is retried once the refresh wait is over, until
+    // maxAuthFailures.
+    p.server.accept_transports = true;
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Unauthorized".into(), None));
+    p.take_events();
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { .. })));
+    assert!(p.client.namespace_active("/"), "waiting to retry the auth");
+    p.advance(60_000);
+    assert!(p.saw(|e| matches!(e, Event::AuthGaveUp { .. })));
+    assert!(!p.client.namespace_active("/"), "auth gave up");
+
+    // Other namespaces: open and closed by the application, or
+    // disconnected by the server (no reconnect by default).
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.open_namespace("/admin", p.now));
+    p.drive();
+    assert!(p.client.namespace_active("/admin"));
+    p.client.close_namespace("/admin", p.now);
+    p.drive();
+    assert!(!p.client.namespace_active("/admin"), "closed namespace");
+    assert!(p.client.namespace_active("/"));
+    p.server_send("41");
+    assert!(!p.client.namespace_active("/"), "server disconnect");
+
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.namespace_active("/"));
+    p.client.disconnect(p.now);
+    p.drive();
+    assert!(!p.client.namespace_active("/"), "client disconnect");
+}
