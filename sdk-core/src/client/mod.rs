@@ -1703,14 +1703,15 @@ impl Client {
         // CONNECT answer. socket.io-client delivers them just before
         // `connect`, and so do we; at any other time an event for a
         // namespace that is not connected means nothing.
-        let recovering = matches!(
-            &ns.state,
-            NsState::Connecting {
-                sent_pid: Some(_),
-                ..
-            }
-        );
-        if !ns.connected() && !recovering {
+        if !ns.connected()
+            && !matches!(
+                &ns.state,
+                NsState::Connecting {
+                    sent_pid: Some(_),
+                    ..
+                }
+            )
+        {
             return;
         }
         if self.config.recovery && ns.pid.is_some() {
