@@ -178,6 +178,17 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
     assert.deepEqual(order.slice(0, 2), ["b:echo", "a:echo"]);
   });
 
+  test("an event the server's middleware emits before accepting arrives, before connect", async () => {
+    for (const transports of [["websocket"], ["polling"]]) {
+      const s = open({ transports, auth: { token: "greet" } });
+      const seen = [];
+      s.on("greeting", (g) => seen.push(["greeting", g.from]));
+      s.on("connect", () => seen.push(["connect"]));
+      await next(s, "welcome");
+      assert.deepEqual(seen, [["greeting", "middleware"], ["connect"]], transports.join());
+    }
+  });
+
   test("a server kick is not followed by reconnection", async () => {
     const s = open({ transports: ["websocket"], reconnectionDelay: 50 });
     await next(s, "connect");

@@ -68,6 +68,8 @@ export async function startServer({ roots = {}, port = 0 } = {}) {
   io.use((socket, next) => {
     const { token } = socket.handshake.auth ?? {};
     if (token === "bad") return next(new Error("unauthorized: bad token"));
+    // Written before the CONNECT answer, as socket.io allows.
+    if (token === "greet") socket.emit("greeting", { from: "middleware" });
     next();
   });
 

@@ -45,6 +45,8 @@ function authCheck(socket, next) {
     err.data = { code: "AUTH_INVALID" };
     return next(err);
   }
+  // Emitted before the CONNECT answer: the client must still deliver it.
+  if (token === "greet") socket.emit("greeting", { from: "middleware" });
   if (token === "forbidden") {
     const err = new Error("namespace closed for maintenance");
     err.data = { code: "MAINTENANCE" };

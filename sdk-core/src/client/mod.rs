@@ -1699,19 +1699,12 @@ impl Client {
             }
         };
         let ns = &mut self.namespaces[idx];
-        // socket.io writes a restored session's missed events ahead of its
-        // CONNECT answer. socket.io-client delivers them just before
-        // `connect`, and so do we; at any other time an event for a
-        // namespace that is not connected means nothing.
-        if !ns.connected()
-            && !matches!(
-                &ns.state,
-                NsState::Connecting {
-                    sent_pid: Some(_),
-                    ..
-                }
-            )
-        {
+        // socket.io writes some events ahead of its CONNECT answer: a
+        // restored session's missed events, and emits of the server's
+        // middleware. socket.io-client delivers them just before `connect`,
+        // and so do we. Once the namespace is disconnected, an event means
+        // nothing.
+        if !ns.connected() && !matches!(ns.state, NsState::Connecting { .. }) {
             return;
         }
         if self.config.recovery && ns.pid.is_some() {

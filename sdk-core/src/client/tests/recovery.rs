@@ -39,11 +39,11 @@ fn pid_and_offset_are_sent_and_recovery_reported() {
     )));
 }
 
-/// socket.io writes a restored session's missed events before its CONNECT
-/// answer; they must reach the application, not be dropped as events of a
-/// namespace that is not connected yet.
+/// socket.io writes a restored session's missed events (and its
+/// middleware's emits) before its CONNECT answer; they must reach the
+/// application, not be dropped as events of a namespace not connected yet.
 #[test]
-fn missed_events_sent_before_the_connect_answer_are_delivered() {
+fn events_sent_before_the_connect_answer_are_delivered() {
     let mut p = Pair::new(Pair::config());
     p.server.pid = Some("pid-1".into());
     p.client.connect(p.now);
@@ -72,15 +72,24 @@ fn missed_events_sent_before_the_connect_answer_are_delivered() {
     assert_eq!(seen, ["news 2", "news 3", "connect recovered=true"]);
     assert_eq!(p.client.recovery_state("/"), Some(("pid-1", Some("off-3"))));
 
-    // Without a recovery under way, an event ahead of the CONNECT answer
-    // is still not delivered.
+    // A new session: what the server's middleware emits before its CONNECT
+    // answer arrives too, as with socket.io-client.
     p.client.disconnect(p.now);
     p.drive();
     p.take_events();
-    p.server.missed = vec![json!(["news", 4, "off-4"])];
+    p.server.missed = vec![json!(["server_info", {"v": 1}])];
     p.client.connect(p.now);
     p.drive();
     assert!(p.client.is_connected("/"));
+    assert!(p.saw(|e| matches!(e, Event::Message { event, .. } if event == "server_info")));
+
+    // A namespace that is not connected or connecting gets nothing.
+    assert!(p.client.open_namespace("/admin", p.now));
+    p.drive();
+    p.client.close_namespace("/admin", p.now);
+    p.drive();
+    p.take_events();
+    p.server_emit("/admin", "late", json!([1]));
     assert!(
         !p.saw(|e| matches!(e, Event::Message { .. })),
         "{:?}",

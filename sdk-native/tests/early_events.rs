@@ -1,15 +1,37 @@
-//! Connection state recovery against socket.io 4.8 with
-//! `connectionStateRecovery` on: after a dropped link the session comes
-//! back with its id and rooms, and the room events sent while the client
-//! was away arrive (socket.io writes them ahead of its CONNECT answer).
+//! Events socket.io 4.8 writes ahead of its CONNECT answer, which the
+//! client must deliver (socket.io-client does, just before `connect`): the
+//! missed events of a recovered session, and emits of the middleware.
 mod common;
 
 use std::time::Duration;
 
 use common::*;
-use omni_socket::{Event, TransportKind};
+use omni_socket::{Auth, Credentials, Event, TransportKind};
 use serde_json::json;
 
+#[tokio::test]
+async fn middleware_emits_arrive() {
+    let server = NodeServer::start().await;
+    for transport in [TransportKind::Websocket, TransportKind::Polling] {
+        let client = builder(&server.url())
+            .transports([transport])
+            .auth(Auth::Credentials(Credentials::token("greet")))
+            .connect_lazy()
+            .unwrap();
+        let mut greetings = client.on_event("greeting");
+        client.wait_connected(WAIT).await.unwrap();
+        let m = next_named(&mut greetings, "greeting").await;
+        assert_eq!(
+            as_json(&m.args[0]),
+            json!({"from": "middleware"}),
+            "{transport:?}"
+        );
+    }
+}
+
+/// With `connectionStateRecovery` on: after a dropped link the session
+/// comes back with its id and rooms, and the room events sent while the
+/// client was away arrive.
 #[tokio::test]
 async fn dropped_link_recovers_session_rooms_and_missed_events() {
     let server = NodeServer::start_with(0, &[("RECOVERY", "1")]).await;
