@@ -148,6 +148,16 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
       },
       done: has("flushed"),
     },
+    "an offline buffer larger than the server's maxPayload is flushed whole": {
+      opts: { autoConnect: false },
+      script: (s, note) => {
+        const chunk = "x".repeat(40_000);
+        for (let i = 0; i < 30; i++) s.emit("chunk", i, chunk);
+        s.connect();
+        s.emit("done", () => note(["flushed"]));
+      },
+      done: has("flushed"),
+    },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
       script: (s) => s.once("connect", () => s.emit("close_transport")),

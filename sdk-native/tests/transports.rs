@@ -184,3 +184,45 @@ async fn emits_during_the_upgrade_arrive_once_in_order() {
         client.disconnect().await.unwrap();
     }
 }
+
+/// Emits buffered while connecting are flushed in POSTs within the
+/// server's maxPayload: one body of all of them would be refused and the
+/// session dropped, over and over.
+#[tokio::test]
+async fn polling_posts_stay_within_max_payload() {
+    let server = NodeServer::start_with(0, &[("MAX_PAYLOAD", "100000")]).await;
+    let client = builder(&server.url())
+        .transports([TransportKind::Polling])
+        .connect_lazy()
+        .unwrap();
+    let mut events = client.events();
+    let chunk = "x".repeat(10_000);
+    for i in 0..30 {
+        client
+            .emit(
+                "record",
+                vec![json(serde_json::json!({"i": i, "chunk": chunk}))],
+            )
+            .await
+            .unwrap();
+    }
+    client.wait_connected(WAIT).await.unwrap();
+    let records = client
+        .emit_with_ack("records", vec![], Duration::from_secs(5))
+        .await
+        .unwrap();
+    let got: Vec<u64> = as_json(&records[0])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["i"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, (0..30).collect::<Vec<u64>>());
+    // An attachment under maxPayload as bytes but over it as base64 is
+    // refused up front rather than sent to be refused by the server.
+    let blob = Value::Binary(Bytes::from(vec![7u8; 80_000]));
+    client.emit("record", vec![blob]).await.unwrap();
+    next_event(&mut events, |e| matches!(e, Event::EmitDropped { .. })).await;
+    assert!(events_without_disconnect(&mut events));
+    assert!(client.connected());
+}

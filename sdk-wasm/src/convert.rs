@@ -470,30 +470,10 @@ pub fn polling_url(url: &str, sid: Option<&str>) -> String {
     }
 }
 
-/// One long-polling POST body from queued frames, binary as `b` + base64.
-pub fn polling_body(records: &[omni_socket_core::client::Frame]) -> String {
-    use base64::Engine as _;
-    use omni_socket_core::client::Frame;
-    let mut out = String::new();
-    for (i, f) in records.iter().enumerate() {
-        if i > 0 {
-            out.push('\u{1e}');
-        }
-        match f {
-            Frame::Text(t) => out.push_str(t),
-            Frame::Binary(b) => {
-                out.push('b');
-                base64::engine::general_purpose::STANDARD.encode_string(b, &mut out);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use omni_socket_core::client::{DisconnectReason, Frame, RequestId};
+    use omni_socket_core::client::{DisconnectReason, RequestId};
 
     #[test]
     fn message_with_binary_keeps_placeholders() {
@@ -607,10 +587,5 @@ mod tests {
             polling_url("u?x&xsid=1", Some("é")),
             "u?x&xsid=1&sid=%C3%A9"
         );
-        let body = polling_body(&[
-            Frame::Text("4hello".into()),
-            Frame::Binary(Bytes::from_static(b"\x01\x02\x03")),
-        ]);
-        assert_eq!(body, "4hello\u{1e}bAQID");
     }
 }

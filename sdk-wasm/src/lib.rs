@@ -930,6 +930,7 @@ impl Inner {
             return;
         }
         let sid = self.client.handshake().map(|h| h.sid.clone());
+        let max_payload = self.client.handshake().map_or(u64::MAX, |h| h.max_payload);
         let gets = std::mem::take(&mut self.pending_get);
         for (id, t) in &mut self.transports {
             let Transport::Polling {
@@ -960,8 +961,9 @@ impl Inner {
             // Engine.IO allows one POST at a time per session; the rest
             // waits for it to finish.
             if !*posting && !queue.is_empty() && sid.is_some() {
-                let body = convert::polling_body(queue);
-                queue.clear();
+                // The rest goes when this POST is answered.
+                let (body, n) = omni_socket_core::client::polling_body(queue, max_payload);
+                queue.drain(..n);
                 *posting = true;
                 Self::request_with(
                     cbs,

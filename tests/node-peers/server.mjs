@@ -8,6 +8,7 @@
 //                                machine's stall does not end the session;
 //                                ping_timeout.rs asks for 200 to detect fast)
 //   TRANSPORTS                   comma-separated list the server accepts
+//   MAX_PAYLOAD                  maxHttpBufferSize in bytes (default 1e6)
 //   RECOVERY=1                   connectionStateRecovery on (events then
 //                                carry their offset as a last argument)
 //   TLS_CERT, TLS_KEY            PEM files: serve HTTPS / WSS instead
@@ -28,7 +29,7 @@ const io = new Server(http, {
   pingInterval,
   pingTimeout,
   transports,
-  maxHttpBufferSize: 1e6,
+  maxHttpBufferSize: Number(process.env.MAX_PAYLOAD ?? 1e6),
   connectTimeout: 1000,
   ...(process.env.RECOVERY === "1" ? { connectionStateRecovery: {} } : {}),
 });

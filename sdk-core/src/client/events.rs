@@ -69,6 +69,52 @@ pub enum Frame {
     Binary(Bytes),
 }
 
+impl Frame {
+    /// Bytes this frame takes as a long-polling record: the text, or `b`
+    /// and the base64 of the bytes.
+    pub fn polling_len(&self) -> usize {
+        match self {
+            Frame::Text(t) => t.len(),
+            Frame::Binary(b) => 1 + b.len().div_ceil(3) * 4,
+        }
+    }
+
+    /// Appends this frame to a long-polling request body as one record,
+    /// after a record separator unless `body` is empty.
+    pub fn push_polling_record(&self, body: &mut String) {
+        use base64::Engine as _;
+        if !body.is_empty() {
+            body.push('\u{1e}');
+        }
+        match self {
+            Frame::Text(t) => body.push_str(t),
+            Frame::Binary(b) => {
+                body.push('b');
+                base64::engine::general_purpose::STANDARD.encode_string(b, body);
+            }
+        }
+    }
+}
+
+/// The next long-polling POST: the first of `frames` that fit in a body of
+/// `max_payload` bytes (the server's `maxPayload`), encoded, and how many
+/// it took. At least one when `frames` is not empty: a record over the
+/// limit on its own can only go alone. A server refuses a larger body and
+/// drops the session, so batching everything queued (say, an offline
+/// buffer flushed at connect) could never get through.
+pub fn polling_body(frames: &[Frame], max_payload: u64) -> (String, usize) {
+    let mut body = String::new();
+    let mut taken = 0;
+    for f in frames {
+        if taken > 0 && (body.len() + 1 + f.polling_len()) as u64 > max_payload {
+            break;
+        }
+        f.push_polling_record(&mut body);
+        taken += 1;
+    }
+    (body, taken)
+}
+
 /// A frame for a transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {

@@ -104,8 +104,8 @@ pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
 pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
 pub use events::{
-    AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame, LatencySample,
-    RequestId, TextEvent, Transmit, TransportAction, TransportId,
+    polling_body, AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame,
+    LatencySample, RequestId, TextEvent, Transmit, TransportAction, TransportId,
 };
 pub use latency::LatencyStats;
 pub use options::OptionsError;
@@ -1015,17 +1015,23 @@ impl Client {
     /// [`DropReason::TooLarge`] when a frame is over the server's
     /// `maxPayload`; nothing is queued then.
     fn send_sio(&mut self, packet: &socketio::Packet<'_>) -> Result<(), DropReason> {
-        let Some((id, _)) = self.active else {
+        let Some((id, kind)) = self.active else {
             return Ok(());
         };
         let mut text = String::with_capacity(64);
         text.push('4');
         packet.encode_into(&mut text);
         if let Some(max) = self.handshake.as_ref().map(|h| h.max_payload) {
+            // Over polling an attachment travels as `b` + base64, a third
+            // longer than its bytes.
+            let attachment_len = |b: &Bytes| match kind {
+                TransportKind::Polling => 1 + b.len().div_ceil(3) * 4,
+                TransportKind::Websocket => b.len(),
+            };
             let size = packet
                 .attachments
                 .iter()
-                .map(Bytes::len)
+                .map(attachment_len)
                 .fold(text.len(), usize::max);
             if u64::try_from(size).map_or(true, |s| s > max) {
                 return Err(DropReason::TooLarge { size, max });

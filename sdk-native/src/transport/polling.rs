@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
@@ -120,15 +119,24 @@ impl Conn {
     }
 }
 
-/// The session id of an open packet (`0{"sid":…}`) at the start of a body.
-fn handshake_sid(body: &str) -> Option<String> {
+/// The session of an open packet (`0{"sid":…}`) at the start of a body.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Session {
+    sid: String,
+    /// Longest request body the server accepts; a POST stays within it.
+    #[serde(rename = "maxPayload", default = "default_max_payload")]
+    max_payload: u64,
+}
+
+/// Engine.IO's default `maxPayload`, for a server that does not say.
+fn default_max_payload() -> u64 {
+    1_000_000
+}
+
+fn open_session(body: &str) -> Option<Session> {
     let first = body.split('\u{1e}').next()?;
     let json = first.strip_prefix('0')?;
-    #[derive(serde::Deserialize)]
-    struct Open {
-        sid: String,
-    }
-    serde_json::from_str::<Open>(json).ok().map(|o| o.sid)
+    serde_json::from_str(json).ok()
 }
 
 fn with_sid(base: &str, sid: &str) -> String {
@@ -160,7 +168,7 @@ pub(crate) async fn run(
         }
     };
     let base = target.path_and_query.clone();
-    let (sid_tx, sid_rx) = watch::channel(None::<String>);
+    let (sid_tx, sid_rx) = watch::channel(None::<Session>);
     let (pause_tx, pause_rx) = watch::channel(false);
     let (idle_tx, idle_rx) = watch::channel(false);
     let polls = get_loop(
@@ -196,7 +204,7 @@ async fn get_loop(
     target: &Target,
     settings: &TransportSettings,
     base: &str,
-    sid_tx: watch::Sender<Option<String>>,
+    sid_tx: watch::Sender<Option<Session>>,
     mut pause: watch::Receiver<bool>,
     idle: watch::Sender<bool>,
     input: &InputTx,
@@ -221,10 +229,10 @@ async fn get_loop(
         }
         let body = conn.request(target, settings, &path, None).await?;
         if sid_tx.borrow().is_none() {
-            let sid = handshake_sid(&body)
+            let session = open_session(&body)
                 .ok_or_else(|| Failure::other("polling handshake without a session id"))?;
-            path = with_sid(base, &sid);
-            let _ = sid_tx.send(Some(sid));
+            path = with_sid(base, &session.sid);
+            let _ = sid_tx.send(Some(session));
         }
         if input.send(id, Input::Payload(body)).await.is_err() {
             return Ok(());
@@ -236,12 +244,13 @@ async fn post_loop(
     target: &Target,
     settings: &TransportSettings,
     base: &str,
-    mut sid_rx: watch::Receiver<Option<String>>,
+    mut sid_rx: watch::Receiver<Option<Session>>,
     out: &mut OutRx,
     mut pausing: Pausing,
 ) -> Result<(), Failure> {
     let mut conn: Option<Conn> = None;
     let mut path: Option<String> = None;
+    let mut max_payload = u64::MAX;
     let mut carry: Option<Out> = None;
     loop {
         let first = match carry.take() {
@@ -255,8 +264,9 @@ async fn post_loop(
         let mut closing = false;
         let mut pause = false;
         let mut next = Some(first);
-        // One POST carries everything queued: the server refuses
-        // overlapping POSTs, and batching saves round trips.
+        // One POST carries everything queued that fits in the server's
+        // maxPayload (it refuses overlapping POSTs, and batching saves round
+        // trips); the rest goes in the next.
         while let Some(o) = next.take() {
             match o {
                 // A Socket.IO DISCONNECT travels in a POST of its own: the
@@ -268,16 +278,25 @@ async fn post_loop(
                     break;
                 }
                 Out::Frame(f) => {
-                    if !body.is_empty() {
-                        body.push('\u{1e}');
+                    if path.is_none() {
+                        // Frames only exist after the handshake, so this
+                        // wait is short; it orders the first POST after the
+                        // sid is known.
+                        let (sid, max) = sid_rx
+                            .wait_for(Option::is_some)
+                            .await
+                            .map_err(|_| Failure::other("polling closed before the handshake"))?
+                            .as_ref()
+                            .map(|s| (s.sid.clone(), s.max_payload))
+                            .unwrap_or_default();
+                        path = Some(with_sid(base, &sid));
+                        max_payload = max;
                     }
-                    match f {
-                        Frame::Text(t) => body.push_str(&t),
-                        Frame::Binary(b) => {
-                            body.push('b');
-                            base64::engine::general_purpose::STANDARD.encode_string(&b, &mut body);
-                        }
+                    if !body.is_empty() && (body.len() + 1 + f.polling_len()) as u64 > max_payload {
+                        carry = Some(Out::Frame(f));
+                        break;
                     }
+                    f.push_polling_record(&mut body);
                 }
                 Out::Close => {
                     closing = true;
@@ -294,17 +313,6 @@ async fn post_loop(
             next = out.try_recv();
         }
         if !body.is_empty() {
-            if path.is_none() {
-                // Frames only exist after the handshake, so this wait is
-                // short; it orders the first POST after the sid is known.
-                let sid = sid_rx
-                    .wait_for(Option::is_some)
-                    .await
-                    .map_err(|_| Failure::other("polling closed before the handshake"))?
-                    .clone()
-                    .unwrap_or_default();
-                path = Some(with_sid(base, &sid));
-            }
             let stale = conn
                 .as_ref()
                 .is_none_or(|c| c.sender.is_closed() || c.last_used.elapsed() > MAX_IDLE);
@@ -335,9 +343,17 @@ mod tests {
     fn sid_from_open_packet() {
         let body =
             "0{\"sid\":\"a/b+c\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000}\u{1e}40";
-        assert_eq!(handshake_sid(body).as_deref(), Some("a/b+c"));
-        assert_eq!(handshake_sid("40"), None);
-        assert_eq!(handshake_sid("0{not json"), None);
+        assert_eq!(
+            open_session(body),
+            Some(Session {
+                sid: "a/b+c".into(),
+                max_payload: 1_000_000
+            })
+        );
+        let body = "0{\"sid\":\"s\",\"maxPayload\":100000}";
+        assert_eq!(open_session(body).map(|s| s.max_payload), Some(100_000));
+        assert_eq!(open_session("40"), None);
+        assert_eq!(open_session("0{not json"), None);
         assert_eq!(
             with_sid("/socket.io/?EIO=4", "a/b+c"),
             "/socket.io/?EIO=4&sid=a%2Fb%2Bc"

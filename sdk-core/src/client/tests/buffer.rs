@@ -191,3 +191,29 @@ fn emits_over_the_servers_max_payload_are_dropped_not_resent_forever() {
     p.drive();
     assert!(!p.server.event_names("/").contains(&"blob".to_string()));
 }
+
+#[test]
+fn polling_bodies_stay_within_max_payload() {
+    let frames = vec![
+        Frame::Text("42[\"a\"]".into()),
+        Frame::Text("x".repeat(10)),
+        Frame::Binary(bytes::Bytes::from_static(&[1, 2, 3, 4, 5])),
+        Frame::Text("4".into()),
+    ];
+    for f in &frames {
+        let mut body = String::new();
+        f.push_polling_record(&mut body);
+        assert_eq!(body.len(), f.polling_len(), "{f:?}");
+    }
+    // 7 + 1 + 10 fills 18 bytes; the binary record (9) waits.
+    let (body, n) = polling_body(&frames, 18);
+    assert_eq!((body.as_str(), n), ("42[\"a\"]\u{1e}xxxxxxxxxx", 2));
+    let (body, n) = polling_body(&frames[2..], 18);
+    assert_eq!((body.as_str(), n), ("bAQIDBAU=\u{1e}4", 2));
+    // Everything fits: one body.
+    assert_eq!(polling_body(&frames, 1_000).1, 4);
+    // A record over the limit on its own still goes, alone.
+    let big = [Frame::Text("y".repeat(30)), Frame::Text("z".into())];
+    assert_eq!(polling_body(&big, 18).1, 1);
+    assert_eq!(polling_body(&[], 18), (String::new(), 0));
+}
