@@ -1,6 +1,7 @@
 // Parity with socket.io-client: the same scripts run with socket.io-client
 // 4.8 and with this package, against one socket.io 4.8 server, over
-// WebSocket and over long-polling. What each client's listeners see
+// WebSocket, long-polling, and polling upgraded to WebSocket. What each
+// client's listeners see
 // (events, acks, connect, disconnect reasons, connect_error) and what the
 // server receives must be the same. Each script ends on an event it waits
 // for, never on a fixed delay.
@@ -165,7 +166,7 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
     },
   };
 
-  for (const transports of [["websocket"], ["polling"]]) {
+  for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]]) {
     for (const [name, scenario] of Object.entries(scenarios)) {
       test(`${name} (${transports})`, async () => {
         const withTransports = { ...scenario, opts: { ...scenario.opts, transports } };
