@@ -1,10 +1,9 @@
 // Parity with socket.io-client: the same scripts run with socket.io-client
 // 4.8 and with this package, against one socket.io 4.8 server, over
 // WebSocket, long-polling, and polling upgraded to WebSocket. What each
-// client's listeners see
-// (events, acks, connect, disconnect reasons, connect_error) and what the
-// server receives must be the same. Each script ends on an event it waits
-// for, never on a fixed delay.
+// client's listeners see (events, acks, connect, disconnect reasons,
+// connect_error) and what the server receives must be the same. Each
+// script ends on an event it waits for, never on a fixed delay.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
