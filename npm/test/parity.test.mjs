@@ -49,6 +49,7 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         if (event === "ackme") ack?.(...args);
         if (event === "done") ack?.("ok");
         if (event === "close_transport") s.conn.close();
+        if (event === "burst") for (let i = 0; i < args[0]; i++) s.emit("piece", i, "y".repeat(args[1]));
         if (event === "send_binary") s.emit("binary", Buffer.from([1, 2]), { nested: Buffer.from([3]) }, "text");
         if (event === "ask_client") {
           s.timeout(2000).emit("question", args[0], (err, answer) => s.emit("answer", err ? "no answer" : answer));
@@ -157,6 +158,10 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         s.emit("done", () => note(["flushed"]));
       },
       done: has("flushed"),
+    },
+    "a burst of server events larger than maxPayload in all": {
+      script: (s) => s.emit("burst", 30, 40_000),
+      done: has("event", "piece", 29, "y".repeat(40_000)),
     },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },

@@ -302,15 +302,20 @@ pub fn decode_binary(input: Bytes, limits: &Limits) -> Result<Packet<'static>> {
 
 /// Decodes a long-polling response body into its packets, lazily.
 ///
-/// The whole payload is checked against `limits.max_packet_size` first, so
-/// the iterator never works on more than that. Iteration stops after the
-/// first error.
+/// The whole body is checked against `limits.max_polling_body` first, and
+/// each record against `limits.max_packet_size` (a binary one before its
+/// base64 is decoded). Iteration stops after the first error.
 ///
 /// # Errors
-/// The iterator yields the first record's error, as in [`decode_text`], or
-/// [`ProtocolError::InvalidBase64`] for a bad binary record.
+/// The iterator yields [`CapacityError::PacketTooLarge`] for a body or a
+/// record over its bound, the first record's error as in [`decode_text`],
+/// or [`ProtocolError::InvalidBase64`] for a bad binary record.
 pub fn decode_payload<'a>(input: &'a str, limits: &Limits) -> PayloadDecoder<'a> {
-    let state = match check_size(input.len(), limits) {
+    let body_limit = Limits {
+        max_packet_size: limits.max_polling_body,
+        ..*limits
+    };
+    let state = match check_size(input.len(), &body_limit) {
         Err(e) => PayloadState::Failed(Some(e)),
         Ok(()) if input.is_empty() => PayloadState::Failed(Some(ProtocolError::Empty.into())),
         Ok(()) => PayloadState::Records(input.split(RECORD_SEPARATOR)),
@@ -344,10 +349,15 @@ impl<'a> Iterator for PayloadDecoder<'a> {
         };
         let record = records.next()?;
         let item = match record.strip_prefix('b') {
-            Some(b64) => base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map(|v| Packet::Binary(Bytes::from(v)))
-                .map_err(|_| ProtocolError::InvalidBase64.into()),
+            // The decoded size is known from the text: checked before
+            // decoding anything.
+            Some(b64) => check_size(base64_decoded_len(b64), &self.limits).and_then(|()| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|_| ProtocolError::InvalidBase64)?;
+                check_size(bytes.len(), &self.limits)?;
+                Ok(Packet::Binary(Bytes::from(bytes)))
+            }),
             None => decode_text(record, &self.limits),
         };
         if item.is_err() {
@@ -355,6 +365,12 @@ impl<'a> Iterator for PayloadDecoder<'a> {
         }
         Some(item)
     }
+}
+
+/// Bytes that `b64` decodes to, if it is valid base64.
+fn base64_decoded_len(b64: &str) -> usize {
+    let padding = b64.bytes().rev().take_while(|&c| c == b'=').count();
+    (b64.len() * 3 / 4).saturating_sub(padding)
 }
 
 /// Encodes packets as one long-polling request body.

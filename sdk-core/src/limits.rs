@@ -12,6 +12,11 @@ pub struct Limits {
     /// in bytes. The server's `maxPayload` from the handshake is the usual
     /// value to use once connected.
     pub max_packet_size: usize,
+    /// Longest long-polling response body, in bytes. A server writes every
+    /// packet it has buffered into one response, and does not bound that
+    /// by its `maxPayload`; each packet in it is still bounded by
+    /// [`max_packet_size`](Self::max_packet_size).
+    pub max_polling_body: usize,
     /// Most binary attachments one Socket.IO packet may announce.
     pub max_attachments: usize,
     /// Deepest JSON nesting (arrays and objects) accepted in packet data.
@@ -21,6 +26,8 @@ pub struct Limits {
 impl Limits {
     /// Default [`max_packet_size`](Self::max_packet_size): 1 MB.
     pub const DEFAULT_MAX_PACKET_SIZE: usize = 1_000_000;
+    /// Default [`max_polling_body`](Self::max_polling_body): 16 MiB.
+    pub const DEFAULT_MAX_POLLING_BODY: usize = 16 * 1024 * 1024;
     /// Default [`max_attachments`](Self::max_attachments).
     pub const DEFAULT_MAX_ATTACHMENTS: usize = 64;
     /// Default [`max_depth`](Self::max_depth).
@@ -31,6 +38,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_packet_size: Self::DEFAULT_MAX_PACKET_SIZE,
+            max_polling_body: Self::DEFAULT_MAX_POLLING_BODY,
             max_attachments: Self::DEFAULT_MAX_ATTACHMENTS,
             max_depth: Self::DEFAULT_MAX_DEPTH,
         }

@@ -243,12 +243,37 @@ fn payload_decode_errors() {
         decode_payload("4a\x1e\x1e4b", &limits()).nth(1),
         Some(Err(ProtocolError::Empty.into()))
     );
+    // The body has its own bound; each record has the packet bound, a
+    // binary one before its base64 is decoded.
     let small = Limits {
         max_packet_size: 4,
+        max_polling_body: 12,
         ..Limits::default()
     };
     assert_eq!(
         decode_payload("4a\x1e4b", &small).collect::<Vec<_>>(),
+        vec![
+            Ok(Packet::Message("a".into())),
+            Ok(Packet::Message("b".into()))
+        ]
+    );
+    assert_eq!(
+        decode_payload("4abcd\x1e4b", &small).collect::<Vec<_>>(),
         vec![Err(CapacityError::PacketTooLarge { size: 5, max: 4 }.into())]
+    );
+    assert_eq!(decode_payload("4a\x1e4b\x1e4c\x1e4de", &small).count(), 4);
+    assert_eq!(
+        decode_payload("4a\x1e4b\x1e4c\x1e4def", &small).collect::<Vec<_>>(),
+        vec![Err(
+            CapacityError::PacketTooLarge { size: 13, max: 12 }.into()
+        )]
+    );
+    assert_eq!(
+        decode_payload("bAQIDBAU=", &small).collect::<Vec<_>>(),
+        vec![Err(CapacityError::PacketTooLarge { size: 5, max: 4 }.into())]
+    );
+    assert_eq!(
+        decode_payload("bAQIDBA==", &small).collect::<Vec<_>>(),
+        vec![Ok(Packet::Binary(Bytes::from_static(&[1, 2, 3, 4])))]
     );
 }

@@ -401,6 +401,7 @@ fn placeholder_lookalike_is_plain_data_in_non_binary_packet() {
 fn limits_are_enforced() {
     let limits = Limits {
         max_packet_size: 64,
+        max_polling_body: 256,
         max_attachments: 2,
         max_depth: 3,
     };

@@ -226,3 +226,31 @@ async fn polling_posts_stay_within_max_payload() {
     assert!(events_without_disconnect(&mut events));
     assert!(client.connected());
 }
+
+/// A server writes every packet it has buffered into one polling response,
+/// whatever its maxPayload: 30 events of 40 kB arrive in responses of more
+/// than 1 MB, each packet within the limit.
+#[tokio::test]
+async fn polling_responses_larger_than_max_payload_are_read() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url())
+        .transports([TransportKind::Polling])
+        .connect()
+        .await
+        .unwrap();
+    let mut events = client.events();
+    let mut seq = client.on_event("seq");
+    client
+        .emit(
+            "burst",
+            vec![json(serde_json::json!(30)), json(serde_json::json!(40_000))],
+        )
+        .await
+        .unwrap();
+    for i in 0..30 {
+        let m = next_named(&mut seq, "seq").await;
+        assert_eq!(as_json(&m.args[0]), serde_json::json!(i));
+        assert_eq!(as_json(&m.args[1]).as_str().map(str::len), Some(40_000));
+    }
+    assert!(events_without_disconnect(&mut events));
+}

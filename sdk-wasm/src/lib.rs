@@ -115,9 +115,10 @@ extern "C" {
     fn text(this: &FetchResponse) -> Thenable;
 }
 
-/// Largest polling response body read; more is a protocol error in the core
-/// anyway, this only keeps a hostile server from filling memory first.
-const MAX_POLL_BODY: usize = 16 * 1024 * 1024;
+/// Largest polling response body handed to the core: its own bound, checked
+/// here too so a larger body fails as a transport error before any of it is
+/// decoded.
+const MAX_POLL_BODY: usize = omni_socket_core::Limits::DEFAULT_MAX_POLLING_BODY;
 
 thread_local! {
     /// `Date.now() - performance.now()` at first use: the epoch offset of

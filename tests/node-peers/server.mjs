@@ -85,9 +85,13 @@ function common(socket) {
       text: "plain",
     }, Buffer.from([9]));
   });
-  // `n` events written back to back: the client reads many per socket read.
-  socket.on("burst", (n) => {
-    for (let i = 0; i < n; i++) socket.emit("seq", i);
+  // `n` events written back to back: the client reads many per socket read
+  // (over polling, many per response). `pad` adds that many bytes to each.
+  socket.on("burst", (n, pad) => {
+    for (let i = 0; i < n; i++) {
+      if (pad) socket.emit("seq", i, "y".repeat(pad));
+      else socket.emit("seq", i);
+    }
   });
   socket.on("kick", () => socket.disconnect());
   // Drops the link without a DISCONNECT (recoverable), then, while the

@@ -11,6 +11,7 @@ use omni_socket_core::Limits;
 fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_packet_size: 4096,
+        max_polling_body: 16_384,
         max_attachments: 8,
         max_depth: 16,
     };
