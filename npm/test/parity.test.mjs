@@ -54,6 +54,11 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         if (event === "ask_client") {
           s.timeout(2000).emit("question", args[0], (err, answer) => s.emit("answer", err ? "no answer" : answer));
         }
+        if (event === "ask_client_bytes") {
+          s.timeout(2000).emit("question_bytes", Buffer.from(args[0]), (err, ...answer) =>
+            s.emit("answer_bytes", ...(err ? ["no answer"] : answer)),
+          );
+        }
       });
       s.emit("hello", s.nsp.name);
       if (s.handshake.auth?.token === "byebye") {
@@ -86,6 +91,10 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
     socket.onAny((event, ...args) => {
       const reply = typeof args.at(-1) === "function" ? args.pop() : undefined;
       if (event === "question") reply(args[0] + 1);
+      // A copy: in Node socket.io-client gives a Buffer, this package an
+      // ArrayBuffer (as both do in browsers), and a view would be reversed
+      // in place.
+      if (event === "question_bytes") reply(Uint8Array.from(plain(args[0]).bin).reverse(), { len: args[0].byteLength });
       note(["event", event, ...plain(args)]);
     });
     socket.on("connect", () => note(["connect"]));
@@ -106,6 +115,8 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
     "events of every JSON type and binary, both ways": {
       script: (s) => {
         s.emit("echo", 1.5, -1, 1e21, "é\u2028", true, null, [], {}, { a: [1, { b: "c" }] });
+        s.emit("echo", "emoji 😀 \ud83d\ude00", "nul \u0000 tab \t quote \" backslash \\", 0.1 + 0.2, 2 ** 53 + 2);
+        s.emit("echo", { "key with spaces": { "": [[[[[]]]]] } }, "x".repeat(70_000));
         s.emit("echo", new Uint8Array([7, 8]), { inner: new Uint8Array([9]).buffer });
         s.emit("send_binary");
       },
@@ -115,6 +126,10 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
       script: (s, note) => {
         s.emit("ackme", 1, "two", { three: [3] }, (...a) => note(["ack", ...plain(a)]));
         s.emit("ackme", (...a) => note(["empty ack", ...plain(a)]));
+        s.emit("ackme", new Uint8Array([5, 6]), { deep: [new Uint8Array([7]).buffer] }, (...a) =>
+          note(["binary ack", ...plain(a)]),
+        );
+        s.emit("ask_client_bytes", [1, 2, 3]);
         s.emit("ask_client", 41);
         // After the answer, so the timeout's place in the log is fixed.
         s.once("answer", () => s.timeout(50).emit("silent", (err) => note(["timed out", err instanceof Error])));
