@@ -69,9 +69,9 @@
 //! - `retries` applies to emits that ask for an ack; plain emits are not
 //!   turned into acknowledged ones.
 //!
-//! Over HTTP long-polling the driver batches polled frames into one POST
-//! with [`engineio::encode_payload`]-style
-//! records (binary frames as `b` + base64) and feeds response bodies to
+//! Over HTTP long-polling the driver batches polled frames into POSTs with
+//! [`polling_body`], which keeps each within the server's `maxPayload`
+//! (binary frames as `b` + base64), and feeds response bodies to
 //! [`handle_polling_payload`](Client::handle_polling_payload).
 
 mod ack;
