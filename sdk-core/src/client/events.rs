@@ -75,7 +75,7 @@ impl Frame {
     pub fn polling_len(&self) -> usize {
         match self {
             Frame::Text(t) => t.len(),
-            Frame::Binary(b) => 1 + b.len().div_ceil(3) * 4,
+            Frame::Binary(b) => binary_record_len(b.len()),
         }
     }
 
@@ -94,6 +94,12 @@ impl Frame {
             }
         }
     }
+}
+
+/// Bytes a binary message of `len` bytes takes as a long-polling record:
+/// `b` and its padded base64.
+pub(crate) fn binary_record_len(len: usize) -> usize {
+    1 + len.div_ceil(3) * 4
 }
 
 /// The next long-polling POST: the first of `frames` that fit in a body of

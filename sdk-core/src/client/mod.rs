@@ -1025,7 +1025,7 @@ impl Client {
             // Over polling an attachment travels as `b` + base64, a third
             // longer than its bytes.
             let attachment_len = |b: &Bytes| match kind {
-                TransportKind::Polling => 1 + b.len().div_ceil(3) * 4,
+                TransportKind::Polling => events::binary_record_len(b.len()),
                 TransportKind::Websocket => b.len(),
             };
             let size = packet
