@@ -130,7 +130,11 @@ export interface SocketOptions {
   reconnectionDelayMax?: number;
   randomizationFactor?: number;
   timeout?: number;
-  /** Sent in every CONNECT; a callback is asked before each connection. */
+  /**
+   * Sent in every CONNECT. A callback is asked before each one (every
+   * connection and reconnection, as in socket.io-client), and the CONNECT
+   * waits for its answer.
+   */
   auth?: Record<string, unknown> | ((cb: (auth: Record<string, unknown>) => void) => void);
   ackTimeout?: number;
   retries?: number;
@@ -332,6 +336,8 @@ function toConfig(url: string, opts: SocketOptions, nsp: string): string {
   }
   out.url = url;
   out.namespaces = [nsp];
+  // The core asks (`auth_requested`) before every CONNECT and waits.
+  if (typeof opts.auth === "function") out.askAuth = true;
   if (opts.query) {
     out.query = Object.fromEntries(Object.entries(opts.query).map(([k, v]) => [k, String(v)]));
   }
@@ -589,6 +595,11 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         this.io.emitLocal(kind, data);
         this.#refreshAuth(data.failures);
         break;
+      case "auth_requested": {
+        const ask = this.#options.auth;
+        if (typeof ask === "function") ask((auth) => this.setAuth(auth));
+        break;
+      }
       default:
         // open, upgrade, auth_failed, auth_gave_up, rate_limited,
         // emit_dropped, protocol_error
@@ -669,9 +680,6 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   /** Connects (or reconnects after `disconnect()`). */
   connect(): this {
-    if (typeof this.#options.auth === "function" && this.#driver === undefined) {
-      this.#options.auth((auth) => this.setAuth(auth));
-    }
     this.#opened = true;
     this.#run((d) => d.connect());
     return this;

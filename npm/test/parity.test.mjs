@@ -61,6 +61,7 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         }
       });
       s.emit("hello", s.nsp.name);
+      if (s.handshake.auth?.n !== undefined) s.emit("auth_seen", s.handshake.auth.n);
       if (s.handshake.auth?.token === "byebye") {
         s.emit("bye", 1);
         s.disconnect();
@@ -178,6 +179,14 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
       script: (s) => s.emit("burst", 30, 40_000),
       done: has("event", "piece", 29, "y".repeat(40_000)),
     },
+    "an auth callback is asked again for every connection": {
+      opts: () => {
+        let n = 0;
+        return { reconnectionDelay: 50, reconnectionDelayMax: 50, auth: (cb) => cb({ n: ++n }) };
+      },
+      script: (s) => s.once("connect", () => s.emit("close_transport")),
+      done: has("event", "auth_seen", 2),
+    },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
       script: (s) => s.once("connect", () => s.emit("close_transport")),
@@ -188,9 +197,14 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
   for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]]) {
     for (const [name, scenario] of Object.entries(scenarios)) {
       test(`${name} (${transports})`, async () => {
-        const withTransports = { ...scenario, opts: { ...scenario.opts, transports } };
-        const reference = await run((u, o) => sioClient(u, { ...o, forceNew: true }), withTransports);
-        const ours = await run(omniClient, withTransports);
+        // Options may be made afresh for each client (an auth callback
+        // with its own counter).
+        const withTransports = () => {
+          const opts = typeof scenario.opts === "function" ? scenario.opts() : scenario.opts;
+          return { ...scenario, opts: { ...opts, transports } };
+        };
+        const reference = await run((u, o) => sioClient(u, { ...o, forceNew: true }), withTransports());
+        const ours = await run(omniClient, withTransports());
         assert.ok(scenario.done(reference.client), `socket.io-client did not finish: ${JSON.stringify(reference)}`);
         assert.deepEqual(ours, reference);
       });

@@ -53,3 +53,36 @@ async fn volatile_emits_are_dropped_offline_and_sent_online() {
     // The volatile emit made offline never arrives; the next one does.
     assert_eq!(next_named(&mut echoes, "echo").await.args, vec![s("after")]);
 }
+
+/// With `ask_auth` every CONNECT waits for credentials asked for with
+/// `AuthRequested`: the first connection and each reconnection.
+#[tokio::test]
+async fn ask_auth_gets_fresh_credentials_for_every_connect() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url())
+        .config(|c| c.ask_auth = true)
+        .connect_lazy()
+        .unwrap();
+    let mut events = client.events();
+    let mut welcomes = client.on_event("welcome");
+    for n in 1..=2 {
+        next_event(&mut events, |e| matches!(e, Event::AuthRequested { .. })).await;
+        client
+            .set_auth(
+                Auth::Credentials(Credentials::token(format!("t{n}"))),
+                AuthApply::NextConnect,
+            )
+            .unwrap();
+        let welcome = next_named(&mut welcomes, "welcome").await;
+        assert_eq!(
+            as_json(&welcome.args[0])["auth"],
+            json!({ "token": format!("t{n}") })
+        );
+        if n == 1 {
+            // A server disconnect, then a reconnection: its CONNECT asks again.
+            client.emit("kick", vec![]).await.unwrap();
+            next_event(&mut events, |e| matches!(e, Event::Disconnect { .. })).await;
+            client.reconnect().unwrap();
+        }
+    }
+}

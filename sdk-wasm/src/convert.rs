@@ -304,6 +304,7 @@ pub fn event(e: Event) -> Outbound {
                 )
                 .str("message", &message),
         ),
+        Event::AuthRequested { nsp } => Outbound::new("auth_requested", nsp, Obj::new()),
         Event::AuthRefreshNeeded { failures } => Outbound::new(
             "auth_refresh_needed",
             "",

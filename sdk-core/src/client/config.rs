@@ -176,6 +176,10 @@ pub struct ClientConfig {
     pub auth_error_patterns: Vec<String>,
     /// Connection state recovery: send `{pid, offset}` in CONNECT.
     pub recovery: bool,
+    /// Ask for credentials before every CONNECT ([`Event::AuthRequested`](super::Event))
+    /// and send it only once [`Client::set_auth`](super::Client::set_auth)
+    /// answers, as socket.io-client does with an `auth` callback (false).
+    pub ask_auth: bool,
     /// Bound of the event queue; when full the oldest event is dropped and
     /// counted in [`Client::dropped_events`](super::Client::dropped_events).
     pub max_queued_events: usize,
@@ -242,6 +246,7 @@ impl Default for ClientConfig {
             .map(String::from)
             .to_vec(),
             recovery: true,
+            ask_auth: false,
             max_queued_events: 4096,
             max_queued_transmits: 4096,
             raw_messages: false,

@@ -410,6 +410,14 @@ pub enum Event {
         /// The server's message.
         message: String,
     },
+    /// With [`ClientConfig::ask_auth`](super::ClientConfig): the client is
+    /// about to CONNECT to `nsp` and waits for
+    /// [`Client::set_auth`](super::Client::set_auth) (within `timeout`,
+    /// or the attempt fails as a connect timeout and is retried).
+    AuthRequested {
+        /// Namespace.
+        nsp: String,
+    },
     /// The hook point for refreshing credentials: call
     /// [`Client::set_auth`](super::Client::set_auth) within
     /// `auth_refresh_timeout` to retry with new credentials; otherwise the

@@ -45,7 +45,7 @@
 //! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
 //! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
 //! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
-//! `AuthFailed`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
+//! `AuthFailed`, `AuthRequested`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
 //! `EmitDropped`, `ProtocolError`.
 //!
 //! # Options ([`ClientConfig`], camelCase in serde)
@@ -58,7 +58,7 @@
 //! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
 //! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
-//! `maxQueuedEvents`, `maxQueuedTransmits`.
+//! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
 //!
 //! # Where it differs from socket.io-client, on purpose
 //!
@@ -227,6 +227,9 @@ pub struct Client {
     server_status: Option<String>,
     auth_failures: u32,
     auth_waiting: bool,
+    /// While [`set_auth`](Self::set_auth) runs: the credentials were just
+    /// given, so a CONNECT sent now does not ask for them again.
+    auth_fresh: bool,
     rate_wake: Option<Instant>,
 }
 
@@ -290,6 +293,7 @@ impl Client {
             server_status: None,
             auth_failures: 0,
             auth_waiting: false,
+            auth_fresh: false,
             rate_wake: None,
         }
     }
@@ -902,10 +906,19 @@ impl Client {
             self.auth_failures = failures;
             return;
         }
+        self.auth_fresh = true;
         if self.auth_waiting {
             self.resume_after_auth();
-            self.pump();
         }
+        // The answer to `AuthRequested`: the CONNECTs that waited for it.
+        for idx in 0..self.namespaces.len() {
+            let ns = &self.namespaces[idx];
+            if ns.auth_asked && ns.wanted && self.engine == Engine::Open {
+                self.send_connect(idx);
+            }
+        }
+        self.auth_fresh = false;
+        self.pump();
     }
 
     /// The credentials in force.
@@ -1237,6 +1250,7 @@ impl Client {
         let ns = &mut self.namespaces[idx];
         let was_connected = ns.connected();
         ns.state = NsState::Disconnected;
+        ns.auth_asked = false;
         ns.server_acks.clear();
         ns.retry_in_flight = false;
         // Room joins and leaves belong to a session; the next one re-joins
@@ -1338,6 +1352,7 @@ impl Client {
         if let NsState::Connecting { deadline, .. } = ns.state {
             if deadline <= now {
                 ns.state = NsState::Disconnected;
+                ns.auth_asked = false;
                 let nsp = ns.name.clone();
                 self.push_event(Event::ConnectError {
                     nsp,
@@ -1510,6 +1525,21 @@ impl Client {
     }
 
     fn send_connect(&mut self, idx: usize) {
+        let deadline = self.now.plus_millis(self.config.timeout);
+        let ns = &mut self.namespaces[idx];
+        if self.config.ask_auth && !self.auth_fresh {
+            // Marked connecting, so the connect timeout covers an answer
+            // that never comes.
+            ns.auth_asked = true;
+            ns.state = NsState::Connecting {
+                deadline,
+                sent_pid: None,
+            };
+            let nsp = ns.name.clone();
+            self.push_event(Event::AuthRequested { nsp });
+            return;
+        }
+        ns.auth_asked = false;
         let ns = &self.namespaces[idx];
         let (pid, offset) = if self.config.recovery {
             (ns.pid.clone(), ns.offset.clone())

@@ -84,6 +84,9 @@ pub(super) struct Namespace {
     pub(super) retry_at: Option<Instant>,
     pub(super) attempts: u32,
     pub(super) auth_wait: bool,
+    /// Its CONNECT waits for the credentials asked with
+    /// [`Event::AuthRequested`](super::Event).
+    pub(super) auth_asked: bool,
 }
 
 impl Namespace {
@@ -103,6 +106,7 @@ impl Namespace {
             retry_at: None,
             attempts: 0,
             auth_wait: false,
+            auth_asked: false,
         }
     }
 

@@ -289,6 +289,7 @@ impl ClientConfig {
         o.read("maxAuthFailures", &mut c.max_auth_failures, uint32)?;
         o.read("authErrorPatterns", &mut c.auth_error_patterns, strings)?;
         o.read("recovery", &mut c.recovery, boolean)?;
+        o.read("askAuth", &mut c.ask_auth, boolean)?;
         o.read("maxQueuedEvents", &mut c.max_queued_events, size)?;
         o.read("maxQueuedTransmits", &mut c.max_queued_transmits, size)?;
         Ok(())
@@ -339,7 +340,7 @@ mod tests {
             "rateLimit": {"enabled": false, "default": {"limit": 1, "window": 2},
                           "events": {"e": {"limit": 3, "window": 4}}, "maxPause": 9},
             "authRefreshTimeout": 11, "maxAuthFailures": 12,
-            "authErrorPatterns": ["x"], "recovery": false,
+            "authErrorPatterns": ["x"], "recovery": false, "askAuth": true,
             "maxQueuedEvents": 13, "maxQueuedTransmits": 14,
             "withCredentials": true, "forceNew": true
         }))
@@ -392,6 +393,7 @@ mod tests {
         want.max_auth_failures = 12;
         want.auth_error_patterns = vec!["x".into()];
         want.recovery = false;
+        want.ask_auth = true;
         want.max_queued_events = 13;
         want.max_queued_transmits = 14;
         assert_eq!(c, want);

@@ -272,3 +272,77 @@ fn auth_patterns_match_without_ascii_case() {
     assert!(!has("Lizenz ungültig", "license"));
     assert!(has("Lizenz ungültig", "ungültig"));
 }
+
+/// `ask_auth` (socket.io-client's `auth` callback): every CONNECT waits
+/// for credentials asked for with `AuthRequested`, reconnections included.
+#[test]
+fn ask_auth_before_every_connect() {
+    let mut config = Pair::config();
+    config.ask_auth = true;
+    config.timeout = 2_000;
+    let mut p = Pair::new(config);
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::AuthRequested { nsp } if nsp == "/")));
+    assert!(
+        p.server.connects().is_empty(),
+        "no CONNECT before the answer"
+    );
+    p.client.set_auth(
+        Auth::Json(json!({"n": 1}).as_object().unwrap().clone()),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"n": 1})));
+
+    // A reconnection asks again; no answer within `timeout` is a connect
+    // timeout, retried (and asked again) with the backoff.
+    p.take_events();
+    p.kill_transport();
+    p.advance(5_000);
+    let asked = p
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::AuthRequested { .. }))
+        .count();
+    assert!(asked >= 2, "{:?}", p.events);
+    assert!(p.saw(|e| matches!(e, Event::ConnectError { message, .. } if message == "timeout")));
+    assert_eq!(p.server.connects().len(), 1);
+    p.client.set_auth(
+        Auth::Json(json!({"n": 2}).as_object().unwrap().clone()),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"n": 2})));
+    assert_eq!(p.server.connects().len(), 2);
+
+    // An answer after an auth failure is used as it is, not asked again.
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("Unauthorized".into(), None));
+    p.take_events();
+    p.kill_transport();
+    p.advance(2_000);
+    p.client.set_auth(
+        Auth::Json(json!({"n": 3}).as_object().unwrap().clone()),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { .. })));
+    p.server.policy.insert("/".into(), Policy::Accept);
+    p.take_events();
+    p.client.set_auth(
+        Auth::Json(json!({"n": 4}).as_object().unwrap().clone()),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"n": 4})));
+    assert!(!p.saw(|e| matches!(e, Event::AuthRequested { .. })));
+}
