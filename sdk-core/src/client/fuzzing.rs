@@ -111,6 +111,10 @@ pub fn config(variant: u8) -> ClientConfig {
     // by the driver (see `Script::step`).
     c.raw_messages = variant & 64 != 0;
     c.driver_parses_events = variant & 128 != 0;
+    // Asking for credentials before every CONNECT (an `auth` callback),
+    // answered by the script as a driver would (see `take_event`). The
+    // byte has no bit left, so it rides on a pair of others.
+    c.ask_auth = variant & 3 == 3;
     c.namespaces = vec!["/".into(), "/admin".into()];
     c.timeout = 2_000;
     c
@@ -253,6 +257,13 @@ impl Script {
 
     fn take_event(&mut self, e: Event) -> Result<(), String> {
         self.record(2, || format!("{e:?}"));
+        if matches!(e, Event::AuthRequested { .. }) {
+            if !self.config.ask_auth {
+                return Err("credentials asked for without askAuth".into());
+            }
+            let auth = self.client.auth().clone();
+            self.client.set_auth(auth, AuthApply::NextConnect, self.now);
+        }
         // A driver that parses events rejects what it cannot parse, before
         // it feeds the client anything else.
         if let Event::RawMessage { data, .. } = &e {
