@@ -376,6 +376,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   #anyOutgoing: Listener[] = [];
   #opened = false;
   #recovered = false;
+  /** The `auth` option when it is a callback, until `setAuth` replaces it. */
+  #authCallback: ((cb: (auth: Record<string, unknown>) => void) => void) | undefined;
   #driver: Driver | undefined;
   #queue: Array<(d: Driver) => void> = [];
   #config: string;
@@ -396,6 +398,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     this.nsp = parsed.pathname && parsed.pathname !== "" ? parsed.pathname : "/";
     this.#options = options;
     if (typeof options.auth === "object" && options.auth !== null) this.#auth = options.auth;
+    if (typeof options.auth === "function") this.#authCallback = options.auth;
     this.#config = toConfig(parsed.origin, options, this.nsp);
     this.#snapshot = this.#makeSnapshot();
     if (loaded) this.#start();
@@ -596,8 +599,11 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         this.#refreshAuth(data.failures);
         break;
       case "auth_requested": {
-        const ask = this.#options.auth;
-        if (typeof ask === "function") ask((auth) => this.setAuth(auth));
+        // The CONNECT waits for an answer: the callback's, or the
+        // credentials that replaced it.
+        const ask = this.#authCallback;
+        if (ask) ask((auth) => this.#answerAuth(auth));
+        else this.#answerAuth(this.#auth ?? null);
         break;
       }
       default:
@@ -631,13 +637,13 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   #refreshAuth(failures: number): void {
     const refresh = this.#options.refreshAuth;
-    const askCallback = typeof this.#options.auth === "function" ? this.#options.auth : undefined;
+    const askCallback = this.#authCallback;
     if (refresh) {
       Promise.resolve()
         .then(() => refresh(failures))
-        .then((auth) => this.setAuth(auth), reportError);
+        .then((auth) => this.#answerAuth(auth), reportError);
     } else if (askCallback) {
-      askCallback((auth) => this.setAuth(auth));
+      askCallback((auth) => this.#answerAuth(auth));
     }
   }
 
@@ -793,12 +799,22 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     this.setAuth(auth ?? null);
   }
 
-  /** Replaces the credentials; with `reconnect` the socket reconnects now to use them. */
+  /**
+   * Replaces the credentials (and an `auth` callback, as assigning
+   * `socket.auth` does in socket.io-client); with `reconnect` the socket
+   * reconnects now to use them.
+   */
   setAuth(auth: Record<string, unknown> | null, options: { reconnect?: boolean } = {}): this {
+    this.#authCallback = undefined;
+    this.#answerAuth(auth, options.reconnect === true);
+    return this;
+  }
+
+  /** Hands credentials to the core without touching the callback. */
+  #answerAuth(auth: Record<string, unknown> | null, reconnect = false): void {
     this.#auth = auth ?? undefined;
     const json = JSON.stringify(auth ?? null);
-    this.#run((d) => d.setAuth(json, options.reconnect === true));
-    return this;
+    this.#run((d) => d.setAuth(json, reconnect));
   }
 
   // ---- listeners

@@ -187,6 +187,15 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
       script: (s) => s.once("connect", () => s.emit("close_transport")),
       done: has("event", "auth_seen", 2),
     },
+    "assigning auth replaces an auth callback": {
+      opts: () => ({ reconnectionDelay: 50, reconnectionDelayMax: 50, auth: (cb) => cb({ n: 1 }) }),
+      script: (s) =>
+        s.once("connect", () => {
+          s.auth = { n: 7 };
+          s.emit("close_transport");
+        }),
+      done: has("event", "auth_seen", 7),
+    },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
       script: (s) => s.once("connect", () => s.emit("close_transport")),
