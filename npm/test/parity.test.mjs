@@ -196,6 +196,22 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         }),
       done: has("event", "auth_seen", 7),
     },
+    "pending acks fail when the connection is lost; an ack emitted offline is answered": {
+      opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
+      script: (s, note) =>
+        s.once("connect", () => {
+          s.timeout(5_000).emit("silent", (err) => note(["lost ack", err?.message ?? null]));
+          s.emit("close_transport");
+          s.once("disconnect", () =>
+            s.timeout(5_000).emit("ackme", "offline", (err, r) => note(["offline ack", err?.message ?? null, r])),
+          );
+        }),
+      done: has("offline ack", null, "offline"),
+    },
+    "a burst of 500 events while the transport is upgraded arrives in order": {
+      script: (s) => s.emit("burst", 500, 10),
+      done: has("event", "piece", 499, "y".repeat(10)),
+    },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
       script: (s) => s.once("connect", () => s.emit("close_transport")),
