@@ -295,7 +295,10 @@ function deconstruct(args: unknown[]): [string, Uint8Array[]] {
     }
     return v;
   };
-  const json = JSON.stringify(args.map(walk), (_k, v) => (v === undefined ? null : v));
+  // Plain JSON.stringify, as socket.io-client encodes: `undefined` is null
+  // in an array and left out of an object (a server checking for a
+  // missing key must not find a null).
+  const json = JSON.stringify(args.map(walk));
   return [json, bins];
 }
 

@@ -49,6 +49,12 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
         if (event === "ackme") ack?.(...args);
         if (event === "done") ack?.("ok");
         if (event === "close_transport") s.conn.close();
+        if (event === "query") {
+          // Less this test's run id, and socket.io-client's cache-busting
+          // `t` over polling (this package asks fetch not to cache).
+          const { run: _, t: __, ...query } = s.handshake.query;
+          s.emit("query", query);
+        }
         if (event === "burst") for (let i = 0; i < args[0]; i++) s.emit("piece", i, "y".repeat(args[1]));
         if (event === "send_binary") s.emit("binary", Buffer.from([1, 2]), { nested: Buffer.from([3]) }, "text");
         if (event === "ask_client") {
@@ -82,7 +88,7 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
   async function run(make, { path = "/", opts = {}, script = () => {}, done }) {
     const id = `r${++runs}`;
     const log = [];
-    const socket = make(url + path, { ...opts, query: { run: id } });
+    const socket = make(url + path, { ...opts, query: { ...opts.query, run: id } });
     let finish;
     const finished = new Promise((ok) => (finish = ok));
     const note = (entry) => {
@@ -211,6 +217,15 @@ describe("parity with socket.io-client", { timeout: 120_000 }, () => {
     "a burst of 500 events while the transport is upgraded arrives in order": {
       script: (s) => s.emit("burst", 500, 10),
       done: has("event", "piece", 499, "y".repeat(10)),
+    },
+    "values JSON has no form for, and query parameters": {
+      opts: { query: { a: 1, "b c": "d&e=f", u: "é" } },
+      script: (s) => {
+        s.emit("echo", new Date(0), undefined, [undefined, NaN, Infinity], { u: undefined, n: null }, -0);
+        s.emit("echo", { toJSON: () => "custom" }, [new Uint8Array([1]), [new Uint8Array([2])]], new Uint16Array([258]));
+        s.emit("query");
+      },
+      done: (log) => log.some((e) => e[1] === "query"),
     },
     "a closed transport is reconnected": {
       opts: { reconnectionDelay: 50, reconnectionDelayMax: 50 },
