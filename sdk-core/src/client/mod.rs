@@ -913,7 +913,14 @@ impl Client {
         // The answer to `AuthRequested`: the CONNECTs that waited for it.
         for idx in 0..self.namespaces.len() {
             let ns = &self.namespaces[idx];
-            if ns.auth_asked && ns.wanted && self.engine == Engine::Open {
+            let asking = matches!(
+                ns.state,
+                NsState::Connecting {
+                    asking_auth: true,
+                    ..
+                }
+            );
+            if asking && ns.wanted && self.engine == Engine::Open {
                 self.send_connect(idx);
             }
         }
@@ -1250,7 +1257,6 @@ impl Client {
         let ns = &mut self.namespaces[idx];
         let was_connected = ns.connected();
         ns.state = NsState::Disconnected;
-        ns.auth_asked = false;
         ns.server_acks.clear();
         ns.retry_in_flight = false;
         // Room joins and leaves belong to a session; the next one re-joins
@@ -1352,7 +1358,6 @@ impl Client {
         if let NsState::Connecting { deadline, .. } = ns.state {
             if deadline <= now {
                 ns.state = NsState::Disconnected;
-                ns.auth_asked = false;
                 let nsp = ns.name.clone();
                 self.push_event(Event::ConnectError {
                     nsp,
@@ -1530,17 +1535,15 @@ impl Client {
         if self.config.ask_auth && !self.auth_fresh {
             // Marked connecting, so the connect timeout covers an answer
             // that never comes.
-            ns.auth_asked = true;
             ns.state = NsState::Connecting {
                 deadline,
                 sent_pid: None,
+                asking_auth: true,
             };
             let nsp = ns.name.clone();
             self.push_event(Event::AuthRequested { nsp });
             return;
         }
-        ns.auth_asked = false;
-        let ns = &self.namespaces[idx];
         let (pid, offset) = if self.config.recovery {
             (ns.pid.clone(), ns.offset.clone())
         } else {
@@ -1561,8 +1564,9 @@ impl Client {
             });
         }
         self.namespaces[idx].state = NsState::Connecting {
-            deadline: self.now.plus_millis(self.config.timeout),
+            deadline,
             sent_pid: pid,
+            asking_auth: false,
         };
     }
 

@@ -60,6 +60,9 @@ pub(super) enum NsState {
     Connecting {
         deadline: Instant,
         sent_pid: Option<String>,
+        /// The CONNECT is not sent yet: it waits for the credentials asked
+        /// for with [`Event::AuthRequested`](super::Event).
+        asking_auth: bool,
     },
     Connected {
         sid: String,
@@ -84,9 +87,6 @@ pub(super) struct Namespace {
     pub(super) retry_at: Option<Instant>,
     pub(super) attempts: u32,
     pub(super) auth_wait: bool,
-    /// Its CONNECT waits for the credentials asked with
-    /// [`Event::AuthRequested`](super::Event).
-    pub(super) auth_asked: bool,
 }
 
 impl Namespace {
@@ -106,7 +106,6 @@ impl Namespace {
             retry_at: None,
             attempts: 0,
             auth_wait: false,
-            auth_asked: false,
         }
     }
 
