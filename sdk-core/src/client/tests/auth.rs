@@ -277,6 +277,12 @@ fn auth_patterns_match_without_ascii_case() {
 /// for credentials asked for with `AuthRequested`, reconnections included.
 #[test]
 fn ask_auth_before_every_connect() {
+    // What a driver does with the application's answer.
+    let answer = |p: &mut Pair, n: u64| {
+        let auth = Auth::from_json(json!({ "n": n })).expect("an object");
+        p.client.set_auth(auth, AuthApply::NextConnect, p.now);
+        p.drive();
+    };
     let mut config = Pair::config();
     config.ask_auth = true;
     config.timeout = 2_000;
@@ -288,12 +294,7 @@ fn ask_auth_before_every_connect() {
         p.server.connects().is_empty(),
         "no CONNECT before the answer"
     );
-    p.client.set_auth(
-        Auth::Json(json!({"n": 1}).as_object().unwrap().clone()),
-        AuthApply::NextConnect,
-        p.now,
-    );
-    p.drive();
+    answer(&mut p, 1);
     assert!(p.client.is_connected("/"));
     assert_eq!(last_auth(&p), Some(json!({"n": 1})));
 
@@ -310,12 +311,7 @@ fn ask_auth_before_every_connect() {
     assert!(asked >= 2, "{:?}", p.events);
     assert!(p.saw(|e| matches!(e, Event::ConnectError { message, .. } if message == "timeout")));
     assert_eq!(p.server.connects().len(), 1);
-    p.client.set_auth(
-        Auth::Json(json!({"n": 2}).as_object().unwrap().clone()),
-        AuthApply::NextConnect,
-        p.now,
-    );
-    p.drive();
+    answer(&mut p, 2);
     assert!(p.client.is_connected("/"));
     assert_eq!(last_auth(&p), Some(json!({"n": 2})));
     assert_eq!(p.server.connects().len(), 2);
@@ -327,21 +323,11 @@ fn ask_auth_before_every_connect() {
     p.take_events();
     p.kill_transport();
     p.advance(2_000);
-    p.client.set_auth(
-        Auth::Json(json!({"n": 3}).as_object().unwrap().clone()),
-        AuthApply::NextConnect,
-        p.now,
-    );
-    p.drive();
+    answer(&mut p, 3);
     assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { .. })));
     p.server.policy.insert("/".into(), Policy::Accept);
     p.take_events();
-    p.client.set_auth(
-        Auth::Json(json!({"n": 4}).as_object().unwrap().clone()),
-        AuthApply::NextConnect,
-        p.now,
-    );
-    p.drive();
+    answer(&mut p, 4);
     assert!(p.client.is_connected("/"));
     assert_eq!(last_auth(&p), Some(json!({"n": 4})));
     assert!(!p.saw(|e| matches!(e, Event::AuthRequested { .. })));
