@@ -252,6 +252,38 @@ export class Emitter {
   }
 }
 
+/** A catch-all listener: the event name, then its arguments. */
+export type AnyListener = (event: string, ...args: any[]) => void;
+
+/** Catch-all listeners called with `(event, ...args)`: the `onAny` and `onAnyOutgoing` families. */
+class AnyListeners {
+  #list: AnyListener[] = [];
+
+  add(fn: AnyListener): void {
+    this.#list.push(fn);
+  }
+
+  prepend(fn: AnyListener): void {
+    this.#list.unshift(fn);
+  }
+
+  /** Removes `fn`, or every listener without an argument. */
+  remove(fn?: AnyListener): void {
+    this.#list = fn ? this.#list.filter((f) => f !== fn) : [];
+  }
+
+  list(): AnyListener[] {
+    return [...this.#list];
+  }
+
+  /** Calls each on a copy of the list; a throwing listener does not stop the others. */
+  fire(event: string, args: unknown[]): void {
+    if (this.#list.length === 0) return;
+    const withName = [event, ...args];
+    for (const fn of this.#list.slice()) call(fn, withName);
+  }
+}
+
 /** The unit of `Driver.text`'s result: 2^32. */
 const RETURN_UNIT = 4294967296;
 
@@ -375,8 +407,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   readonly io = new Emitter();
 
   #events = new Emitter();
-  #any: Listener[] = [];
-  #anyOutgoing: Listener[] = [];
+  #any = new AnyListeners();
+  #anyOutgoing = new AnyListeners();
   #opened = false;
   #recovered = false;
   /** The `auth` option when it is a callback, until `setAuth` replaces it. */
@@ -631,10 +663,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         this.#driver?.ack(this.nsp, id, j, b);
       });
     }
-    if (this.#any.length > 0) {
-      const withName = [event, ...args];
-      for (const fn of this.#any.slice()) call(fn, withName);
-    }
+    this.#any.fire(event, args);
     this.#events.emitLocal(event, ...args);
   }
 
@@ -852,24 +881,24 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   }
 
   /** Called with `(event, ...args)` for every server event. */
-  onAny(fn: (event: string, ...args: any[]) => void): this {
-    this.#any.push(fn);
+  onAny(fn: AnyListener): this {
+    this.#any.add(fn);
     return this;
   }
 
   /** Like {@link onAny}, but called before the listeners already added. */
-  prependAny(fn: (event: string, ...args: any[]) => void): this {
-    this.#any.unshift(fn);
+  prependAny(fn: AnyListener): this {
+    this.#any.prepend(fn);
     return this;
   }
 
-  offAny(fn?: (event: string, ...args: any[]) => void): this {
-    this.#any = fn ? this.#any.filter((f) => f !== fn) : [];
+  offAny(fn?: AnyListener): this {
+    this.#any.remove(fn);
     return this;
   }
 
-  listenersAny(): Array<(event: string, ...args: any[]) => void> {
-    return [...this.#any];
+  listenersAny(): AnyListener[] {
+    return this.#any.list();
   }
 
   /**
@@ -878,24 +907,24 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
    * callback. Not for volatile emits dropped while disconnected (those are
    * `emit_dropped` on `io`).
    */
-  onAnyOutgoing(fn: (event: string, ...args: any[]) => void): this {
-    this.#anyOutgoing.push(fn);
+  onAnyOutgoing(fn: AnyListener): this {
+    this.#anyOutgoing.add(fn);
     return this;
   }
 
   /** Like {@link onAnyOutgoing}, but called before the listeners already added. */
-  prependAnyOutgoing(fn: (event: string, ...args: any[]) => void): this {
-    this.#anyOutgoing.unshift(fn);
+  prependAnyOutgoing(fn: AnyListener): this {
+    this.#anyOutgoing.prepend(fn);
     return this;
   }
 
-  offAnyOutgoing(fn?: (event: string, ...args: any[]) => void): this {
-    this.#anyOutgoing = fn ? this.#anyOutgoing.filter((f) => f !== fn) : [];
+  offAnyOutgoing(fn?: AnyListener): this {
+    this.#anyOutgoing.remove(fn);
     return this;
   }
 
-  listenersAnyOutgoing(): Array<(event: string, ...args: any[]) => void> {
-    return [...this.#anyOutgoing];
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOutgoing.list();
   }
 
   // ---- emitting
@@ -979,10 +1008,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         else throw e;
         return;
       }
-      if (this.#anyOutgoing.length > 0) {
-        const withName = [event, ...args];
-        for (const fn of this.#anyOutgoing.slice()) call(fn, withName);
-      }
+      this.#anyOutgoing.fire(event, args);
     });
   }
 
