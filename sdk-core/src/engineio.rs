@@ -233,12 +233,12 @@ impl Packet<'_> {
 }
 
 fn check_size(len: usize, limits: &Limits) -> Result<()> {
-    if len > limits.max_packet_size {
-        return Err(CapacityError::PacketTooLarge {
-            size: len,
-            max: limits.max_packet_size,
-        }
-        .into());
+    check_len(len, limits.max_packet_size)
+}
+
+fn check_len(len: usize, max: usize) -> Result<()> {
+    if len > max {
+        return Err(CapacityError::PacketTooLarge { size: len, max }.into());
     }
     Ok(())
 }
@@ -311,11 +311,7 @@ pub fn decode_binary(input: Bytes, limits: &Limits) -> Result<Packet<'static>> {
 /// record over its bound, the first record's error as in [`decode_text`],
 /// or [`ProtocolError::InvalidBase64`] for a bad binary record.
 pub fn decode_payload<'a>(input: &'a str, limits: &Limits) -> PayloadDecoder<'a> {
-    let body_limit = Limits {
-        max_packet_size: limits.max_polling_body,
-        ..*limits
-    };
-    let state = match check_size(input.len(), &body_limit) {
+    let state = match check_len(input.len(), limits.max_polling_body) {
         Err(e) => PayloadState::Failed(Some(e)),
         Ok(()) if input.is_empty() => PayloadState::Failed(Some(ProtocolError::Empty.into())),
         Ok(()) => PayloadState::Records(input.split(RECORD_SEPARATOR)),
