@@ -453,13 +453,11 @@ impl Shared {
         let lend = js.is_none() && !self.dispatching.get();
         let lent = self.run(|i| {
             let ev = i.ws_text(id, at, text, lend)?;
-            Some(self.returned(ev, text).ok_or_else(|| Outbound {
-                kind: "message",
-                nsp: ev.nsp.to_owned(),
-                json: ev.data.to_owned(),
-                attachments: Vec::new(),
-                ack: ev.ack,
-            }))
+            // Not for the wrapper: the sink gets it as any queued event.
+            Some(
+                self.returned(ev, text)
+                    .ok_or_else(|| convert::event(ev.to_event())),
+            )
         });
         let code = match lent {
             Some(Ok(code)) => code,
