@@ -128,9 +128,10 @@ struct Session {
     max_payload: u64,
 }
 
-/// Engine.IO's default `maxPayload`, for a server that does not say.
+/// Engine.IO's default `maxPayload` (the core's default packet bound), for
+/// a server that does not say.
 fn default_max_payload() -> u64 {
-    1_000_000
+    omni_socket_core::Limits::DEFAULT_MAX_PACKET_SIZE as u64
 }
 
 fn open_session(body: &str) -> Option<Session> {
