@@ -63,7 +63,7 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 # the wasm-bindgen glue 6.9 → 4.1 KB). Each file is minified on its own,
 # not bundled, so `import.meta.url` in the glue still points next to the
 # .wasm, and the exports keep their names; the .d.ts files are untouched.
-for f in npm/dist/index.js npm/dist/react.js npm/dist/vue.js "$out/omni_socket_wasm.js"; do
+for f in npm/dist/index.js npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js "$out/omni_socket_wasm.js"; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done
@@ -74,12 +74,15 @@ gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
 wasm="$out/omni_socket_wasm_bg.wasm"
 glue="$out/omni_socket_wasm.js"
 core_js="npm/dist/index.js"
-total_gz=$(($(gz "$wasm") + $(gz "$glue") + $(gz "$core_js")))
+# Modules index.js imports at run time (the rest of generated/ is types).
+rooms_js="npm/dist/generated/rooms.js"
+total_gz=$(($(gz "$wasm") + $(gz "$glue") + $(gz "$core_js") + $(gz "$rooms_js")))
 {
   echo "bundle sizes (bytes):"
   echo "  wasm            raw $(size "$wasm")  gzip $(gz "$wasm")"
   echo "  wasm-bindgen JS raw $(size "$glue")  gzip $(gz "$glue")"
   echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")"
+  echo "  rooms.js        raw $(size "$rooms_js")  gzip $(gz "$rooms_js")"
   echo "  total gzip (without react/vue adapters): $total_gz"
   for f in npm/dist/react.js npm/dist/vue.js; do
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"

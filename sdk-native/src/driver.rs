@@ -496,8 +496,11 @@ impl Driver {
             self.on_event(e);
         }
         self.deliver_messages();
+        self.publish_status();
         // Resolved after the whole batch: an `AuthFailed` follows its
-        // CONNECT_ERROR and refines the error.
+        // CONNECT_ERROR and refines the error; and after the status, so
+        // `connect().await` is followed by a socket id and state that
+        // say connected.
         if !self.waiters.is_empty() {
             let mut reported = Vec::new();
             for w in std::mem::take(&mut self.waiters) {
@@ -505,6 +508,9 @@ impl Driver {
                     Some(err) => {
                         let _ = w.tx.send(Err(err.clone()));
                         reported.push(w.nsp);
+                    }
+                    None if self.core.is_connected(&w.nsp) => {
+                        let _ = w.tx.send(Ok(()));
                     }
                     None => self.waiters.push(w),
                 }
@@ -514,7 +520,6 @@ impl Driver {
                 self.failures.remove(&nsp);
             }
         }
-        self.publish_status();
     }
 
     /// Sends an HTTP request of a polling transport, starting the
@@ -606,13 +611,6 @@ impl Driver {
             } => {
                 info!(nsp, sid, recovered, "connected");
                 self.failures.remove(nsp);
-                for w in std::mem::take(&mut self.waiters) {
-                    if &w.nsp == nsp {
-                        let _ = w.tx.send(Ok(()));
-                    } else {
-                        self.waiters.push(w);
-                    }
-                }
             }
             Event::ConnectError {
                 nsp,

@@ -112,7 +112,7 @@ pub use events::{
 pub use latency::LatencyStats;
 pub use options::OptionsError;
 pub use ratelimit::{Rate, RateLimitConfig};
-pub use rooms::{Matcher, RoomSpec, RoomState};
+pub use rooms::{Matcher, Preset, PresetId, RoomSpec, RoomState, PRESETS};
 pub use timer::Instant;
 pub use vecmap::SortedMap;
 

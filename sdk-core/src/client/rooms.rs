@@ -116,6 +116,37 @@ impl RoomSpec {
         spec
     }
 
+    /// An Omni room whose type follows from its name
+    /// ([`omni::room_type`]): `user_*`, `license_*`, `admin_dashboard`,
+    /// else `public`.
+    pub fn omni_room(room: &str) -> Self {
+        Self::omni(room, omni::room_type(room))
+    }
+
+    /// The subscription of a [`Preset`] for `id`: the id as the preset's
+    /// description field holds it, a string, or for a numeric preset a
+    /// number or a string of ASCII digits.
+    ///
+    /// # Errors
+    /// A message when the id does not fit the preset.
+    pub fn from_preset(preset: &Preset, id: &PresetId<'_>) -> Result<Self, String> {
+        let text = || match id {
+            PresetId::Text(s) => Ok(*s),
+            PresetId::Number(_) => Err(format!(
+                "room preset `{}` needs a string `{}`",
+                preset.name, preset.field
+            )),
+        };
+        Ok(match preset.name {
+            "omni" => Self::omni_room(text()?),
+            "deployment" => Self::deployment(text()?),
+            "conversation" => Self::conversation(preset.number(id)?),
+            "orderChat" => Self::order_chat(text()?),
+            "disputeChat" => Self::dispute_chat(text()?),
+            other => return Err(format!("unknown room preset `{other}`")),
+        })
+    }
+
     /// Omni licence room `license_<key>` (type `license`).
     pub fn omni_license(license_key: &str) -> Self {
         Self::omni(&omni::license_room(license_key), "license")
@@ -180,6 +211,95 @@ impl RoomSpec {
             "leave_dispute_chat",
             vec![a],
         )
+    }
+}
+
+/// A room preset of a seed product: the field of a room description
+/// (`{preset: "conversation", id: 7}`) that names the room, and how the
+/// subscription key is made from it. The npm package's declarations carry
+/// the same table (`ROOM_PRESETS`, generated from [`PRESETS`]), so a key
+/// computed in JavaScript before the WebAssembly is loaded is the one the
+/// core gives the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// `preset` in a room description.
+    pub name: &'static str,
+    /// The description's field holding the id.
+    pub field: &'static str,
+    /// The key is this prefix followed by the id.
+    pub key_prefix: &'static str,
+    /// The id is a non-negative integer; a string of ASCII digits counts as
+    /// one and is read without its leading zeros (`"007"` is 7).
+    pub numeric: bool,
+}
+
+/// The room presets of the seed products.
+pub const PRESETS: [Preset; 5] = [
+    Preset {
+        name: "omni",
+        field: "room",
+        key_prefix: "",
+        numeric: false,
+    },
+    Preset {
+        name: "deployment",
+        field: "id",
+        key_prefix: "deployment:",
+        numeric: false,
+    },
+    Preset {
+        name: "conversation",
+        field: "id",
+        key_prefix: "conversation:",
+        numeric: true,
+    },
+    Preset {
+        name: "orderChat",
+        field: "orderId",
+        key_prefix: "order:",
+        numeric: false,
+    },
+    Preset {
+        name: "disputeChat",
+        field: "disputeId",
+        key_prefix: "dispute:",
+        numeric: false,
+    },
+];
+
+/// An id as a room description gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PresetId<'a> {
+    /// A JSON string.
+    Text(&'a str),
+    /// A JSON number.
+    Number(f64),
+}
+
+impl Preset {
+    /// The preset called `name`.
+    pub fn named(name: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.name == name)
+    }
+
+    fn number(&self, id: &PresetId<'_>) -> Result<u64, String> {
+        let n = match id {
+            PresetId::Number(n)
+                if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_991.0 =>
+            {
+                Some(*n as u64)
+            }
+            PresetId::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        };
+        n.ok_or_else(|| {
+            format!(
+                "room preset `{}` needs a numeric `{}`",
+                self.name, self.field
+            )
+        })
     }
 }
 
