@@ -211,29 +211,33 @@ async fn serve<A: Adapter>(
         router = router
             .fallback(move |req: axum::extract::Request| web::StaticDir::serve(dir.clone(), req));
     }
-    // Outermost last: the origin check and the session cap run before
-    // socketioxide sees a handshake; the request timeout covers everything
-    // (a long-polling GET is held at most a ping interval, below it).
-    let router = router
-        .layer(layer)
-        .layer(axum::middleware::from_fn_with_state(
-            session_caps,
-            sessions::limit_sessions,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            origins.clone(),
-            web::check_origin,
-        ))
-        .layer(origins.cors_layer())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_millis(args.request_timeout_ms),
-        ));
+    // One tower stack around the whole router, never `Router::layer`: axum
+    // applies a layer to every route separately, and socketioxide's layer
+    // builds a new Engine.IO engine each time it is applied, so a session
+    // opened through one route's engine was unknown to the next request's.
+    // Outermost first: body timeout, request timeout (a long-polling GET is
+    // held at most a ping interval, below it), CORS, the origin check and
+    // the session cap before socketioxide sees a handshake.
     let service = tower::ServiceBuilder::new()
         .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
             args.body_timeout_ms,
         )))
         .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_millis(args.request_timeout_ms),
+        ))
+        .layer(origins.cors_layer())
+        .layer(axum::middleware::from_fn_with_state(
+            origins.clone(),
+            web::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            session_caps,
+            sessions::limit_sessions,
+        ))
+        .map_response(|res: axum::http::Response<_>| res.map(axum::body::Body::new))
+        .layer(layer)
         .service(router);
 
     let limits = net::ConnLimits {
