@@ -218,7 +218,6 @@ pub async fn serve<S, F>(
                 continue;
             }
         };
-        let _ = stream.set_nodelay(true);
         let io = TokioIo::new(Counted {
             io: stream,
             _permit: permit,
