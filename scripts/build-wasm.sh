@@ -55,15 +55,24 @@ npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
   -o "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
-# The hand-written TypeScript wrapper, React and Vue adapters.
-(cd npm && node_modules/.bin/tsc -p tsconfig.build.json)
+# The hand-written TypeScript wrapper, React and Vue adapters; then the
+# Node entries (src/node*.ts), type-checked apart with Node's types.
+(cd npm && node_modules/.bin/tsc -p tsconfig.build.json && node_modules/.bin/tsc -p tsconfig.node.json)
+
+# CommonJS for `require("omni-socket")` in Node: dist/cjs/ (see the script).
+# Built before the minifying below, from tsc's output.
+(cd npm && node scripts/build-cjs.mjs)
+
+# The licence texts and the changelog go into the tarball; npm pack does not
+# follow symlinks, so they are copied (and ignored by git in npm/).
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md npm/
 
 # Ship the JavaScript minified, as socket.io-client ships its browser
 # bundle: tsc keeps comments and long names (index.js 6.4 → 3.3 KB gzipped,
 # the wasm-bindgen glue 6.9 → 4.1 KB). Each file is minified on its own,
 # not bundled, so `import.meta.url` in the glue still points next to the
 # .wasm, and the exports keep their names; the .d.ts files are untouched.
-for f in npm/dist/index.js npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js "$out/omni_socket_wasm.js"; do
+for f in npm/dist/index.js npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-react.js npm/dist/node-vue.js "$out/omni_socket_wasm.js"; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done
