@@ -43,10 +43,12 @@ const MAX_BATCH: usize = 64;
 const INPUT_QUEUE: usize = 256;
 
 /// A server event waiting for the end of the driver's turn, when each
-/// subscriber gets everything for it in one batch.
+/// subscriber gets everything for it in one batch. The driver runs the
+/// core with `raw_messages`, so events come as their JSON text.
 struct Incoming {
     head: Head,
-    payload: Payload,
+    data: String,
+    attachments: Vec<bytes::Bytes>,
 }
 
 /// Where an event came from and what it is called.
@@ -54,14 +56,6 @@ struct Head {
     nsp: String,
     event: String,
     ack: Option<u64>,
-}
-
-enum Payload {
-    Parsed(Vec<Value>),
-    Raw {
-        data: String,
-        attachments: Vec<bytes::Bytes>,
-    },
 }
 
 /// Maps tokio's monotonic clock to the core's millisecond instants. The
@@ -558,18 +552,6 @@ impl Driver {
 
     fn on_event(&mut self, e: Event) {
         let e = match e {
-            Event::Message {
-                nsp,
-                event,
-                args,
-                ack,
-            } => {
-                self.incoming.push(Incoming {
-                    head: Head { nsp, event, ack },
-                    payload: Payload::Parsed(args),
-                });
-                return;
-            }
             Event::RawMessage {
                 nsp,
                 event,
@@ -579,7 +561,8 @@ impl Driver {
             } => {
                 self.incoming.push(Incoming {
                     head: Head { nsp, event, ack },
-                    payload: Payload::Raw { data, attachments },
+                    data,
+                    attachments,
                 });
                 return;
             }
@@ -691,7 +674,12 @@ impl Driver {
         let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
         let mut typed = Vec::new();
         let mut untyped = Vec::new();
-        for Incoming { mut head, payload } in incoming {
+        for Incoming {
+            mut head,
+            data,
+            attachments,
+        } in incoming
+        {
             typed.clear();
             untyped.clear();
             for (i, s) in subs.iter().enumerate() {
@@ -711,19 +699,10 @@ impl Driver {
                 );
                 continue;
             }
-            let raw = match payload {
-                Payload::Raw { data, attachments } => RawEvent {
-                    event: std::mem::take(&mut head.event),
-                    data,
-                    attachments,
-                },
-                Payload::Parsed(args) => {
-                    // A core without raw messages: everyone gets the tree.
-                    untyped.append(&mut typed);
-                    untyped.sort_unstable();
-                    self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
-                    continue;
-                }
+            let raw = RawEvent {
+                event: std::mem::take(&mut head.event),
+                data,
+                attachments,
             };
             if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
                 // The only reader takes it: no shared allocation.
