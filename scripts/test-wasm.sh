@@ -57,5 +57,5 @@ node_modules/.bin/vitest run
 # One file at a time: each starts its own server, and the Chromium ones a
 # browser; the machine is small.
 node --experimental-websocket --no-warnings --test --test-concurrency=1 \
-  test/node.test.mjs test/parity.test.mjs test/conformance.test.mjs test/wire.test.mjs test/package.test.mjs
+  test/node.test.mjs test/parity.test.mjs test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs
 echo "test-wasm: ok in $(($(date +%s) - start)) s"

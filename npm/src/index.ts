@@ -383,18 +383,8 @@ function toConfig(url: string, opts: SocketOptions, nsp: string): string {
   if (typeof WebSocket === "undefined") {
     out.transports = ["polling"];
   }
-  if (out.heartbeat && typeof out.heartbeat === "object") {
-    const hb = out.heartbeat as { mode?: Record<string, unknown> };
-    if (hb.mode && hb.mode.type === "omni") {
-      hb.mode = {
-        event: "heartbeat",
-        responseEvent: "heartbeat_response",
-        version: "0.1.0",
-        platform: "web",
-        ...hb.mode,
-      };
-    }
-  }
+  // The heartbeat's defaults (Omni's events, interval, version, platform)
+  // are the core's.
   return JSON.stringify(out);
 }
 
