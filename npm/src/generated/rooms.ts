@@ -13,3 +13,19 @@ export const ROOM_PRESETS = {
   orderChat: { field: "orderId", keyPrefix: "order:", numeric: false },
   disputeChat: { field: "disputeId", keyPrefix: "dispute:", numeric: false },
 } as const;
+
+/** A room to join: a seed preset, or a custom pair of events. */
+export type RoomDescription =
+  | { preset: "omni"; room: string; type?: string }
+  | { preset: "deployment"; id: string }
+  | { preset: "conversation"; id: number | string }
+  | { preset: "orderChat"; orderId: string }
+  | { preset: "disputeChat"; disputeId: string }
+  | {
+      preset: "custom";
+      key: string;
+      join: { event: string; args?: unknown[] };
+      leave: { event: string; args?: unknown[] };
+      confirm?: { event: string; field?: string; value?: unknown };
+      failure?: { event: string; field?: string; value?: unknown };
+    };

@@ -173,6 +173,42 @@ fn rooms_file() -> String {
         ));
     }
     out.push_str("} as const;\n");
+    // The room descriptions `join()` takes, one per preset (an Omni room
+    // may name its type; otherwise it follows from the name), and the
+    // custom pair of events.
+    out.push_str(
+        "\n/** A room to join: a seed preset, or a custom pair of events. */\n\
+         export type RoomDescription =\n",
+    );
+    for p in crate::client::PRESETS {
+        let id = if p.numeric {
+            "number | string"
+        } else {
+            "string"
+        };
+        let extra = if p.name == "omni" {
+            "; type?: string"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  | {{ preset: {:?}; {}: {id}{extra} }}\n",
+            p.name, p.field
+        ));
+    }
+    for line in [
+        "  | {",
+        "      preset: \"custom\";",
+        "      key: string;",
+        "      join: { event: string; args?: unknown[] };",
+        "      leave: { event: string; args?: unknown[] };",
+        "      confirm?: { event: string; field?: string; value?: unknown };",
+        "      failure?: { event: string; field?: string; value?: unknown };",
+        "    };",
+    ] {
+        out.push_str(line);
+        out.push('\n');
+    }
     out
 }
 
