@@ -31,6 +31,7 @@ impl TransportKind {
 
 /// What to do with an emit when the offline buffer is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum OverflowPolicy {
     /// Refuse the new emit with [`EmitError::BufferFull`](super::EmitError).
@@ -43,6 +44,7 @@ pub enum OverflowPolicy {
 
 /// How the application heartbeat measures round trips.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum HeartbeatMode {
     /// Omni (seed 000): emit `event {timestamp, client_info: {version,
@@ -94,6 +96,7 @@ impl HeartbeatMode {
 
 /// Application heartbeat options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct HeartbeatConfig {
     /// Milliseconds between heartbeats; the first goes out on connect.
@@ -119,6 +122,7 @@ impl Default for HeartbeatConfig {
 
 /// Options of a [`Client`](super::Client).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CoreOptions"))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClientConfig {
     /// Server origin, e.g. `https://api.example.com`. `http(s)` becomes
@@ -127,6 +131,7 @@ pub struct ClientConfig {
     /// Engine.IO path, `/socket.io/`.
     pub path: String,
     /// Extra query parameters sent with every transport request.
+    #[cfg_attr(feature = "ts", ts(as = "std::collections::HashMap<String, String>"))]
     pub query: SortedMap<String, String>,
     /// Transports in order of preference; the first is opened, later ones
     /// are upgrades. Default `["polling", "websocket"]`.
@@ -147,6 +152,7 @@ pub struct ClientConfig {
     /// CONNECT answer (20000).
     pub timeout: u64,
     /// Auth object sent in every CONNECT; must be a JSON object.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown> | null"))]
     pub auth: Option<serde_json::Value>,
     /// Default ack timeout in ms for emits that ask for an ack.
     pub ack_timeout: Option<u64>,

@@ -464,4 +464,48 @@ mod tests {
         let m: HeartbeatMode = serde_json::from_str(r#"{"type":"ack","event":"p"}"#).unwrap();
         assert_eq!(m, HeartbeatMode::Ack { event: "p".into() });
     }
+
+    /// Every option the config serializes (the names the npm package's
+    /// generated `CoreOptions` declares) is one the reader takes: a config
+    /// with every field away from its default reads back equal.
+    #[test]
+    fn every_serialized_option_is_read_back() {
+        let mut c = ClientConfig::new("https://h");
+        c.path = "/p/".into();
+        c.query.insert("k".into(), "v".into());
+        c.transports = vec![TransportKind::Websocket];
+        c.upgrade = false;
+        c.reconnection = false;
+        c.reconnection_attempts = Some(3);
+        c.reconnection_delay = 1;
+        c.reconnection_delay_max = 2;
+        c.randomization_factor = 0.25;
+        c.timeout = 3;
+        c.auth = Some(json!({"token": "t"}));
+        c.ack_timeout = Some(4);
+        c.retries = 5;
+        c.room_join_timeout = 6;
+        c.namespaces = vec!["/a".into()];
+        c.reconnect_after_server_disconnect = true;
+        c.max_buffered_emits = 7;
+        c.buffer_overflow = OverflowPolicy::DropOldest;
+        c.max_pending_acks = 8;
+        c.heartbeat = Some(HeartbeatConfig {
+            interval: 9,
+            mode: HeartbeatMode::Ack { event: "p".into() },
+            window: 10,
+            namespace: "/b".into(),
+        });
+        c.rate_limit = RateLimitConfig::disabled();
+        c.rate_limit.max_pause = 11;
+        c.auth_refresh_timeout = 12;
+        c.max_auth_failures = 13;
+        c.auth_error_patterns = vec!["x".into()];
+        c.recovery = false;
+        c.ask_auth = true;
+        c.max_queued_events = 14;
+        c.max_queued_transmits = 15;
+        let json = serde_json::to_value(&c).expect("serializes");
+        assert_eq!(ClientConfig::from_json(&json).expect("reads"), c);
+    }
 }

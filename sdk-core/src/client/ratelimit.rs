@@ -7,6 +7,7 @@ use super::Instant;
 
 /// A budget of `limit` sends per `window` milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Rate {
     /// Sends allowed per window (and the burst size).
@@ -30,6 +31,7 @@ impl Rate {
 /// `notification_read` 200/min, any other event 30/min, each event with
 /// its own bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RateLimitConfig {
     /// `false` turns client-side limiting off; server `rate_limited` pauses
@@ -38,6 +40,7 @@ pub struct RateLimitConfig {
     /// Budget of events not listed in `events`.
     pub default: Rate,
     /// Budget per event name.
+    #[cfg_attr(feature = "ts", ts(as = "std::collections::HashMap<String, Rate>"))]
     pub events: SortedMap<String, Rate>,
     /// Longest pause honoured from a server `retry_after`, in milliseconds,
     /// so a hostile value cannot silence an event forever.

@@ -95,7 +95,30 @@ fn raw_files() -> Vec<(&'static str, String)> {
     files.push(("index.ts", index));
     files.push(("rooms.ts", rooms_file()));
     files.push(("driver.ts", driver_file(&cfg)));
+    files.push(("options.ts", options_file(&cfg)));
     files
+}
+
+/// The options the core reads ([`crate::client::ClientConfig`], as
+/// `CoreOptions`): the npm package's options are these, made optional, with
+/// the few that only JavaScript has.
+fn options_file(cfg: &Config) -> String {
+    use crate::client::{
+        ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Rate, RateLimitConfig,
+    };
+    let mut out = String::from(HEADER);
+    out.push_str("\nimport type { TransportKind } from \"./driver.js\";\n");
+    for decl in [
+        declare::<OverflowPolicy>(cfg),
+        declare::<HeartbeatMode>(cfg),
+        declare::<HeartbeatConfig>(cfg),
+        declare::<Rate>(cfg),
+        declare::<RateLimitConfig>(cfg),
+        declare::<ClientConfig>(cfg),
+    ] {
+        out.push_str(&decl);
+    }
+    out
 }
 
 /// The records the browser driver hands the npm wrapper
