@@ -52,6 +52,12 @@ pub struct Args {
     #[arg(long, default_value_t = 45_000, value_parser = clap::value_parser!(u64).range(50..=600_000))]
     pub connect_timeout_ms: u64,
 
+    /// Packets queued for one connection before sends to it fail (and are
+    /// logged). A bound against clients that stop reading; socketioxide's
+    /// default of 128 dropped answers to a burst of concurrent requests.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+    pub max_buffer_packets: u64,
+
     /// Browser origin allowed to call the server across origins (repeatable),
     /// e.g. `http://localhost:5173`. Pages served by this server (same
     /// origin) need none. `*` allows every origin on the Socket.IO endpoint

@@ -10,6 +10,8 @@ use socketioxide::extract::{AckSender, Data, SocketRef, TryData};
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::DefinedAdapter;
 
+use crate::state::answer;
+
 /// Most arguments one echoed event may carry.
 const MAX_ARGS: usize = 64;
 
@@ -67,7 +69,7 @@ async fn on_connect<A: Adapter>(s: SocketRef<A>, TryData(auth): TryData<rmpv::Va
     s.on(
         "message-with-ack",
         async |Data(args): Data<Args>, ack: AckSender<A>| {
-            let _ = ack.send(&args);
+            answer(ack, &args);
         },
     );
 }

@@ -169,6 +169,7 @@ fn configure(builder: SocketIoBuilder, args: &Args) -> SocketIoBuilder {
         .ws_max_message_size(max)
         .ws_max_frame_size(max)
         .connect_timeout(Duration::from_millis(args.connect_timeout_ms))
+        .max_buffer_size(usize::try_from(args.max_buffer_packets).unwrap_or(usize::MAX))
 }
 
 /// Registers every namespace; returns the adapter's pending initialisations.

@@ -15,8 +15,8 @@ use socketioxide_core::adapter::DefinedAdapter;
 use crate::auth::Role;
 use crate::rate::omni_limit;
 use crate::state::{
-    anonymous_subject, auth_str, emit, emit_error, expire_with_token, refuse, refuse_rate, session,
-    verify_auth_token, Refusal, Session, Shared,
+    anonymous_subject, answer, auth_str, emit, emit_error, expire_with_token, refuse, refuse_rate,
+    session, verify_auth_token, Refusal, Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{iso8601, now_iso, now_ms};
@@ -245,7 +245,7 @@ async fn on_heartbeat<A: Adapter>(
         status: "healthy".into(),
     };
     // Also as the ack when the client asked for one, for ack-based round-trip timing.
-    let _ = ack.send(&response);
+    answer(ack, &response);
     emit(&s, &response);
 }
 
@@ -470,8 +470,10 @@ async fn on_notification_read<A: Adapter>(
     if !found {
         return refuse(&s, ack, "NOT_FOUND", "Notification not found");
     }
-    let _ =
-        ack.send(&json!({ "success": true, "notification_id": req.notification_id, "read": true }));
+    answer(
+        ack,
+        &json!({ "success": true, "notification_id": req.notification_id, "read": true }),
+    );
 }
 
 async fn on_binary_data<A: Adapter>(
@@ -535,7 +537,7 @@ async fn authenticate_admin<A: Adapter>(
             let Some((_, ack)) = gate(&s, &app, "get_stats", ack) else {
                 return;
             };
-            let _ = ack.send(&stats(&app, &io));
+            answer(ack, &stats(&app, &io));
         },
     );
     // Unknown events here spend the same `other` budget as on `/`.

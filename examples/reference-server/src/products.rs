@@ -16,8 +16,8 @@ use crate::auth::Role;
 use crate::omni::admit;
 use crate::rate::product_limit;
 use crate::state::{
-    emit, emit_error, expire_with_token, expire_with_token_as, refuse, refuse_rate, session,
-    verify_auth_token, ExpiryNotice, Refusal, Session, Shared,
+    answer, emit, emit_error, expire_with_token, expire_with_token_as, refuse, refuse_rate,
+    session, verify_auth_token, ExpiryNotice, Refusal, Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{now_iso, now_ms};
@@ -217,7 +217,7 @@ async fn deployment_subscribe<A: Adapter>(
         Err((code, msg)) => refuse(&s, ack, code, msg),
         Ok(status) => {
             s.join(dep::deployment_key(&id));
-            let _ = ack.send(&json!({ "success": true, "deploymentId": id }));
+            answer(ack, &json!({ "success": true, "deploymentId": id }));
             // The current status at once, so a late subscriber is not blind until the next change.
             let deployment_id = id;
             emit(
@@ -249,7 +249,7 @@ async fn deployment_unsubscribe<A: Adapter>(
         );
     };
     s.leave(dep::deployment_key(&id));
-    let _ = ack.send(&json!({ "success": true, "deploymentId": id }));
+    answer(ack, &json!({ "success": true, "deploymentId": id }));
 }
 
 // ------------------------------------------------------------------------ doa
@@ -329,7 +329,7 @@ async fn doa_join<A: Adapter>(
     match may_follow(&app, &sess, conv) {
         Ok(()) => {
             s.join(doa::conversation_room(conv));
-            let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
+            answer(ack, &json!({ "success": true, "conversationId": conv }));
         }
         Err((code, msg)) => refuse(&s, ack, code, msg),
     }
@@ -353,7 +353,7 @@ async fn doa_leave<A: Adapter>(
         );
     };
     s.leave(doa::conversation_room(conv));
-    let _ = ack.send(&json!({ "success": true, "conversationId": conv }));
+    answer(ack, &json!({ "success": true, "conversationId": conv }));
 }
 
 async fn doa_typing<A: Adapter>(
@@ -477,7 +477,7 @@ async fn fama_connect<A: Adapter>(
                     }
                     let name: String = event.chars().take(64).collect();
                     let message = format!("Unknown event '{name}'");
-                    let _ = ack.send(&json!({ "success": false, "message": message }));
+                    answer(ack, &json!({ "success": false, "message": message }));
                     emit(&s, &fama::Error { message });
                 },
             );
@@ -626,7 +626,7 @@ async fn chat_membership<A: Adapter>(
             } else {
                 s.leave(room);
             }
-            let _ = ack.send(&json!({ "success": true, field: id }));
+            answer(ack, &json!({ "success": true, field: id }));
         }
         Err((code, msg)) => {
             refuse(&s, ack, code, msg);
@@ -737,7 +737,7 @@ async fn order_message<A: Adapter>(
         created_at: Some(now_iso()),
     };
     to_rooms(&s, vec![room], &payload).await;
-    let _ = ack.send(&json!({ "success": true, "id": id }));
+    answer(ack, &json!({ "success": true, "id": id }));
 }
 
 async fn dispute_message<A: Adapter>(
@@ -771,7 +771,7 @@ async fn dispute_message<A: Adapter>(
         created_at: Some(now_iso()),
     };
     to_rooms(&s, vec![room], &payload).await;
-    let _ = ack.send(&json!({ "success": true, "id": id }));
+    answer(ack, &json!({ "success": true, "id": id }));
 }
 
 async fn order_typing<A: Adapter>(

@@ -223,12 +223,15 @@ impl Session {
 /// when one was asked for — the README promises an answer to every ack.
 pub fn refuse_rate<A: Adapter>(s: &SocketRef<A>, ack: AckSender<A>, r: RateLimited) {
     let message = format!("Too many '{}' events", r.event);
-    let _ = ack.send(&serde_json::json!({
-        "success": false,
-        "code": "RATE_LIMITED",
-        "message": message,
-        "retry_after": r.retry_after,
-    }));
+    answer(
+        ack,
+        &serde_json::json!({
+            "success": false,
+            "code": "RATE_LIMITED",
+            "message": message,
+            "retry_after": r.retry_after,
+        }),
+    );
     emit(
         s,
         &m::Error {
@@ -266,8 +269,23 @@ pub fn session<A: Adapter>(s: &SocketRef<A>) -> Session {
 
 /// Emits a typed payload under the event name the SDK's models give it.
 pub fn emit<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
-    // A send fails only when the socket is already closing; nothing to do then.
-    let _ = s.emit(T::NAME, payload);
+    if let Err(e) = s.emit(T::NAME, payload) {
+        dropped(s.id, T::NAME, &e);
+    }
+}
+
+/// Answers an ack (a no-op when the client asked for none).
+pub fn answer<A: Adapter, T: serde::Serialize + ?Sized>(ack: AckSender<A>, payload: &T) {
+    if let Err(e) = ack.send(payload) {
+        tracing::warn!(error = %e, "ack answer dropped");
+    }
+}
+
+/// A send fails when the socket is closing or its outgoing buffer
+/// (`max_buffer_size` packets) is full because the client reads slower than
+/// it asks; either way the packet is gone, so say so.
+fn dropped(sid: socketioxide::socket::Sid, event: &str, e: &impl std::fmt::Display) {
+    tracing::warn!(%sid, event, error = %e, "emit dropped");
 }
 
 /// Emits `error {code, message}` (Omni's shape, used by every namespace but
@@ -292,7 +310,10 @@ pub fn refuse<A: Adapter>(
     message: impl Into<String>,
 ) {
     let message = message.into();
-    let _ = ack.send(&serde_json::json!({ "success": false, "code": code, "message": message }));
+    answer(
+        ack,
+        &serde_json::json!({ "success": false, "code": code, "message": message }),
+    );
     emit_error(s, code, message);
 }
 
