@@ -231,6 +231,10 @@ pub struct Client {
     /// given, so a CONNECT sent now does not ask for them again.
     auth_fresh: bool,
     rate_wake: Option<Instant>,
+    /// Set by [`open_session`](Client::open_session): the application wants
+    /// the Engine.IO session even while no namespace is wanted, so it
+    /// reconnects. Cleared when the session is closed on purpose.
+    session_wanted: bool,
 }
 
 impl Client {
@@ -295,6 +299,7 @@ impl Client {
             auth_waiting: false,
             auth_fresh: false,
             rate_wake: None,
+            session_wanted: false,
         }
     }
 
@@ -641,6 +646,23 @@ impl Client {
         self.open_transport();
     }
 
+    /// Opens the Engine.IO session without connecting a namespace, as
+    /// socket.io-client's `Manager.open()`; namespaces join it with
+    /// [`open_namespace`](Self::open_namespace). It reconnects like any
+    /// session until [`disconnect`](Self::disconnect) or until the last
+    /// namespace is closed. No effect unless idle.
+    pub fn open_session(&mut self, now: Instant) {
+        self.advance(now);
+        if self.engine != Engine::Idle {
+            return;
+        }
+        self.session_wanted = true;
+        self.attempts = 0;
+        self.reconnecting = false;
+        self.auth_failures = 0;
+        self.open_transport();
+    }
+
     /// Skips the rest of the backoff delay and tries to reconnect now, e.g.
     /// when the browser reports `online` or the page becomes visible. No
     /// effect unless waiting to reconnect (or while an auth refresh is
@@ -695,6 +717,14 @@ impl Client {
             _ => {}
         }
         true
+    }
+
+    /// Makes namespace `nsp` known without connecting it, so emits to it
+    /// wait in its buffer until [`open_namespace`](Self::open_namespace)
+    /// (a socket.io-client socket made with `autoConnect: false`). Returns
+    /// `false` past [`MAX_NAMESPACES`].
+    pub fn add_namespace(&mut self, nsp: &str) -> bool {
+        self.ns_index_or_create(nsp).is_some()
     }
 
     /// Leaves namespace `nsp` (`io client disconnect` for it); the session
@@ -1157,6 +1187,7 @@ impl Client {
 
     /// Idle with no reconnection pending.
     fn stop_session(&mut self) {
+        self.session_wanted = false;
         self.engine = Engine::Idle;
         self.reconnecting = false;
         self.attempts = 0;
@@ -1218,7 +1249,8 @@ impl Client {
     }
 
     fn schedule_reconnect(&mut self) {
-        if !self.config.reconnection || !self.namespaces.iter().any(|n| n.wanted) {
+        let wanted = self.session_wanted || self.namespaces.iter().any(|n| n.wanted);
+        if !self.config.reconnection || !wanted {
             self.stop_session();
             return;
         }

@@ -1,0 +1,69 @@
+//! What a socket.io-client `Manager` does with the session apart from any
+//! one namespace: open it alone, add namespaces later, keep it while the
+//! application wants it, and close it with the last namespace.
+
+use super::util::*;
+use crate::client::*;
+
+fn alone() -> Pair {
+    let mut config = Pair::config();
+    config.namespaces = Vec::new();
+    Pair::new(config)
+}
+
+#[test]
+fn a_session_opened_alone_connects_no_namespace() {
+    let mut p = alone();
+    p.client.open_session(p.now);
+    p.drive();
+    assert_eq!(p.client.state(), ConnectionState::Open);
+    assert!(p.server.connects().is_empty(), "{:?}", p.server.connects());
+    assert!(p.client.open_namespace("/admin", p.now));
+    p.drive();
+    assert_eq!(p.server.connects(), vec![("/admin".to_string(), None)]);
+}
+
+#[test]
+fn a_session_opened_alone_reconnects_and_closes_with_its_last_namespace() {
+    let mut p = alone();
+    p.client.open_session(p.now);
+    p.drive();
+    p.kill_transport();
+    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+    p.advance(5_000);
+    assert_eq!(p.client.state(), ConnectionState::Open);
+    p.client.open_namespace("/", p.now);
+    p.drive();
+    p.client.close_namespace("/", p.now);
+    p.drive();
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.take_events();
+    p.advance(60_000);
+    assert!(
+        !p.saw(|e| matches!(e, Event::ReconnectAttempt { .. })),
+        "{:?}",
+        p.events
+    );
+}
+
+#[test]
+fn emits_to_an_added_namespace_wait_until_it_is_opened() {
+    let mut p = alone();
+    assert!(p.client.add_namespace("/chat"));
+    assert_eq!(
+        p.emit("/chat", "hello", vec![v(serde_json::json!(1))]),
+        EmitOutcome::Queued
+    );
+    assert_eq!(
+        p.client.state(),
+        ConnectionState::Idle,
+        "adding does not connect"
+    );
+    assert_eq!(p.client.buffered("/chat"), 1);
+    p.client.open_namespace("/chat", p.now);
+    p.drive();
+    assert_eq!(
+        p.server.events("/chat"),
+        vec![("hello".to_string(), vec![serde_json::json!(1)])]
+    );
+}
