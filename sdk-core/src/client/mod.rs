@@ -958,6 +958,31 @@ impl Client {
         self.pump();
     }
 
+    /// Answers [`Event::AuthRequested`] for `nsp` alone: `auth` becomes
+    /// the credentials of that namespace (each socket.io-client socket has
+    /// its own `auth`), and its waiting CONNECT goes out with them. Other
+    /// namespaces keep asking and answering for themselves.
+    pub fn answer_auth(&mut self, nsp: &str, auth: Auth, now: Instant) {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return;
+        };
+        self.namespaces[idx].auth = Some(auth);
+        let ns = &self.namespaces[idx];
+        let asking = matches!(
+            ns.state,
+            NsState::Connecting {
+                asking_auth: true,
+                ..
+            }
+        );
+        if asking && ns.wanted && self.engine == Engine::Open {
+            self.auth_fresh = true;
+            self.send_connect(idx);
+            self.auth_fresh = false;
+        }
+    }
+
     /// The credentials in force.
     pub fn auth(&self) -> &Auth {
         &self.auth
@@ -1581,7 +1606,11 @@ impl Client {
         } else {
             (None, None)
         };
-        let auth = self.auth.build(pid.as_deref(), offset.as_deref());
+        let auth = ns
+            .auth
+            .as_ref()
+            .unwrap_or(&self.auth)
+            .build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();
         if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
             name.clone(),

@@ -87,6 +87,10 @@ pub(super) struct Namespace {
     pub(super) retry_at: Option<Instant>,
     pub(super) attempts: u32,
     pub(super) auth_wait: bool,
+    /// Credentials of this namespace alone, from
+    /// [`Client::answer_auth`](super::Client::answer_auth); the client's
+    /// when `None`.
+    pub(super) auth: Option<super::Auth>,
 }
 
 impl Namespace {
@@ -106,6 +110,7 @@ impl Namespace {
             retry_at: None,
             attempts: 0,
             auth_wait: false,
+            auth: None,
         }
     }
 

@@ -67,3 +67,39 @@ fn emits_to_an_added_namespace_wait_until_it_is_opened() {
         vec![("hello".to_string(), vec![serde_json::json!(1)])]
     );
 }
+
+#[test]
+fn each_namespace_answers_for_its_own_credentials() {
+    let mut config = Pair::config();
+    config.namespaces = Vec::new();
+    config.ask_auth = true;
+    let mut p = Pair::new(config);
+    p.client.open_namespace("/", p.now);
+    p.client.open_namespace("/admin", p.now);
+    p.drive();
+    let asked: Vec<String> = p
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::AuthRequested { nsp } => Some(nsp),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, vec!["/".to_string(), "/admin".to_string()]);
+    let token = |t: &str| Auth::from_json(serde_json::json!({ "token": t })).unwrap();
+    p.client.answer_auth("/admin", token("admin"), p.now);
+    p.drive();
+    p.client.answer_auth("/", Auth::None, p.now);
+    p.drive();
+    assert_eq!(
+        p.server.connects(),
+        vec![
+            (
+                "/admin".to_string(),
+                Some(serde_json::json!({ "token": "admin" }))
+            ),
+            ("/".to_string(), None),
+        ]
+    );
+    assert!(p.client.is_connected("/") && p.client.is_connected("/admin"));
+}
