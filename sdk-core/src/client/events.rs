@@ -27,6 +27,10 @@ pub enum DisconnectReason {
     TransportError,
     /// The server sent something that is not valid Engine.IO / Socket.IO.
     ParseError,
+    /// The application closed the link with
+    /// [`Client::drop_transport`](super::Client::drop_transport)
+    /// (socket.io-client's `engine.close()`); the client reconnects.
+    ForcedClose,
 }
 
 impl DisconnectReason {
@@ -39,6 +43,7 @@ impl DisconnectReason {
             Self::TransportClose => "transport close",
             Self::TransportError => "transport error",
             Self::ParseError => "parse error",
+            Self::ForcedClose => "forced close",
         }
     }
 }

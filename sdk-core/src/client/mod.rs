@@ -41,7 +41,7 @@
 //! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
 //! `ConnectError {nsp, message, data}`, `Disconnect {nsp, reason}` (reasons
 //! `io server disconnect`, `io client disconnect`, `ping timeout`,
-//! `transport close`, `transport error`, `parse error`),
+//! `transport close`, `transport error`, `parse error`, `forced close`),
 //! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
 //! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
 //! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
@@ -717,6 +717,17 @@ impl Client {
             _ => {}
         }
         true
+    }
+
+    /// Closes the link as a network failure would (socket.io-client's
+    /// `engine.close()`, which applications and tests use to drop a
+    /// connection): the namespaces see `forced close` and the client
+    /// reconnects. No effect without a session.
+    pub fn drop_transport(&mut self, now: Instant) {
+        self.advance(now);
+        if matches!(self.engine, Engine::Opening | Engine::Open) {
+            self.lose_link(DisconnectReason::ForcedClose, "forced close");
+        }
     }
 
     /// Makes namespace `nsp` known without connecting it, so emits to it

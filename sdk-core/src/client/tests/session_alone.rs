@@ -103,3 +103,26 @@ fn each_namespace_answers_for_its_own_credentials() {
     );
     assert!(p.client.is_connected("/") && p.client.is_connected("/admin"));
 }
+
+#[test]
+fn a_dropped_transport_is_a_forced_close_then_a_reconnection() {
+    let mut p = Pair::connected();
+    let old = p.active();
+    p.client.drop_transport(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::ForcedClose,
+            ..
+        }
+    )));
+    assert!(p
+        .actions
+        .iter()
+        .any(|a| matches!(a, TransportAction::Close { id } if *id == old)));
+    p.advance(5_000);
+    assert!(p.client.is_connected("/"));
+    assert_ne!(p.active(), old);
+    assert_eq!(DisconnectReason::ForcedClose.as_str(), "forced close");
+}
