@@ -109,6 +109,24 @@ impl Default for HeartbeatConfig {
     }
 }
 
+/// The reconnection options of a [`ClientConfig`], for
+/// [`Client::set_reconnection`](super::Client::set_reconnection).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reconnection {
+    /// [`ClientConfig::reconnection`].
+    pub reconnection: bool,
+    /// [`ClientConfig::reconnection_attempts`].
+    pub attempts: Option<u32>,
+    /// [`ClientConfig::reconnection_delay`].
+    pub delay: u64,
+    /// [`ClientConfig::reconnection_delay_max`].
+    pub delay_max: u64,
+    /// [`ClientConfig::randomization_factor`].
+    pub factor: f64,
+    /// [`ClientConfig::timeout`].
+    pub timeout: u64,
+}
+
 /// Options of a [`Client`](super::Client).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]

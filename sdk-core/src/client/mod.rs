@@ -102,7 +102,9 @@ use bytes::Bytes;
 
 pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
-pub use config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
+pub use config::{
+    ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Reconnection, TransportKind,
+};
 pub use events::{
     polling_body, AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame,
     LatencySample, RequestId, TextEvent, Transmit, TransportAction, TransportId,
@@ -717,6 +719,29 @@ impl Client {
             _ => {}
         }
         true
+    }
+
+    /// Changes the reconnection options while running, as
+    /// socket.io-client's Manager setters do: they apply from the next
+    /// delay or attempt on. With reconnection turned off, a client waiting
+    /// to reconnect stops there.
+    pub fn set_reconnection(&mut self, r: Reconnection, now: Instant) {
+        self.advance(now);
+        let c = &mut self.config;
+        c.reconnection = r.reconnection;
+        c.reconnection_attempts = r.attempts;
+        c.reconnection_delay = r.delay;
+        c.reconnection_delay_max = r.delay_max;
+        c.randomization_factor = r.factor;
+        c.timeout = r.timeout;
+        self.backoff = Backoff {
+            base: r.delay,
+            max: r.delay_max,
+            factor: r.factor,
+        };
+        if !r.reconnection && self.engine == Engine::Waiting {
+            self.stop_session();
+        }
     }
 
     /// Closes the link as a network failure would (socket.io-client's

@@ -126,3 +126,29 @@ fn a_dropped_transport_is_a_forced_close_then_a_reconnection() {
     assert_ne!(p.active(), old);
     assert_eq!(DisconnectReason::ForcedClose.as_str(), "forced close");
 }
+
+#[test]
+fn reconnection_options_change_while_running() {
+    let mut p = Pair::connected();
+    let mut r = Reconnection {
+        reconnection: true,
+        attempts: None,
+        delay: 10,
+        delay_max: 10,
+        factor: 0.5,
+        timeout: 20_000,
+    };
+    p.client.set_reconnection(r, p.now);
+    p.kill_transport();
+    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, delay } if *delay <= 10)));
+    p.advance(10);
+    assert!(p.client.is_connected("/"));
+    // Off while waiting: the client stops there.
+    p.kill_transport();
+    r.reconnection = false;
+    p.client.set_reconnection(r, p.now);
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.take_events();
+    p.advance(60_000);
+    assert!(p.events.is_empty(), "{:?}", p.events);
+}
