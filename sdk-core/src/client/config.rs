@@ -173,6 +173,10 @@ pub struct ClientConfig {
     /// Reconnect a namespace after `io server disconnect` (off, as in
     /// socket.io-client).
     pub reconnect_after_server_disconnect: bool,
+    /// Retry a namespace, with backoff, after the server refused it
+    /// (CONNECT_ERROR that is not an auth failure) (on). socket.io-client
+    /// takes a refusal as final; the npm package turns this off to match.
+    pub reconnect_after_refusal: bool,
     /// Emits kept per namespace while offline or rate-limited (1000).
     pub max_buffered_emits: usize,
     /// What a full buffer does.
@@ -245,6 +249,7 @@ impl Default for ClientConfig {
             room_join_timeout: 10_000,
             namespaces: vec!["/".into()],
             reconnect_after_server_disconnect: false,
+            reconnect_after_refusal: true,
             max_buffered_emits: 1000,
             buffer_overflow: OverflowPolicy::Error,
             max_pending_acks: 1000,

@@ -55,7 +55,7 @@
 //! `reconnectionDelayMax` (5000), `randomizationFactor` (0.5), `timeout`
 //! (20000), `auth`, `transports` (polling, websocket), `upgrade`, `path`
 //! (`/socket.io/`), `query`, `ackTimeout`, `retries` (0). Our own:
-//! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
+//! `namespaces`, `reconnectAfterServerDisconnect`, `reconnectAfterRefusal`, `maxBufferedEmits`,
 //! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
 //! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
@@ -1789,8 +1789,12 @@ impl Client {
             .any(|p| !p.is_empty() && contains_ignore_ascii_case(&message, p))
         {
             self.auth_failure(idx, AuthFailureSource::ConnectError, message);
-        } else {
+        } else if self.config.reconnect_after_refusal {
             self.schedule_ns_retry(idx);
+        } else {
+            // Final, as in socket.io-client: the namespace is no longer wanted.
+            self.namespaces[idx].wanted = false;
+            self.close_if_unwanted();
         }
     }
 

@@ -152,3 +152,20 @@ fn reconnection_options_change_while_running() {
     p.advance(60_000);
     assert!(p.events.is_empty(), "{:?}", p.events);
 }
+
+#[test]
+fn a_refusal_is_final_without_reconnect_after_refusal() {
+    let mut config = Pair::config();
+    config.reconnect_after_refusal = false;
+    let mut p = Pair::new(config);
+    p.server
+        .policy
+        .insert("/".into(), Policy::Reject("not allowed".into(), None));
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::ConnectError { message, .. } if message == "not allowed")));
+    assert!(!p.client.namespace_active("/"));
+    p.advance(60_000);
+    assert_eq!(p.server.connects().len(), 1, "no retry");
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+}
