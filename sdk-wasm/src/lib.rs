@@ -105,6 +105,20 @@ extern "C" {
         offset: f64,
     );
 
+    /// The environment the wrapper may give the driver: timers, `fetch`
+    /// and WebSockets through it instead of the globals (Node with the
+    /// `ws` package, `autoUnref`, `useNativeTimers`, the wrapper's
+    /// Engine.IO packet events).
+    pub type Host;
+    #[wasm_bindgen(method, js_name = setTimeout)]
+    fn set_timeout(this: &Host, handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = clearTimeout)]
+    fn clear_timeout(this: &Host, handle: &JsValue);
+    #[wasm_bindgen(method, js_name = fetch)]
+    fn fetch(this: &Host, url: &str, init: &JsValue) -> Thenable;
+    #[wasm_bindgen(method, catch, js_name = webSocket)]
+    fn web_socket(this: &Host, url: &str) -> Result<WebSocket, JsValue>;
+
     /// The part of a fetch `Response` the polling transport reads.
     type FetchResponse;
     #[wasm_bindgen(method, getter)]
@@ -240,6 +254,8 @@ struct Inner {
     draining: Vec<TransportId>,
     /// An upgrade probe answer held back while a POST is in flight.
     stashed_probe: Option<(TransportId, String)>,
+    /// The wrapper's environment, or `None` for the globals.
+    host: Option<Host>,
 }
 
 /// JavaScript callbacks, created once per driver and bound to a transport
@@ -707,15 +723,26 @@ impl Inner {
             return;
         }
         if let Some((_, handle)) = self.timer.take() {
-            clear_timeout(&handle);
+            self.clear_timer(&handle);
         }
         if let Some(at) = next {
             let delay = at.millis_since(now()) as f64;
             // Browsers treat delays past 2^31-1 ms as zero; wake up early
             // instead and re-arm.
             let delay = delay.min(2_147_483_647.0);
-            let handle = set_timeout(cbs.timer.unchecked_ref(), delay);
+            let handler = cbs.timer.unchecked_ref();
+            let handle = match &self.host {
+                Some(h) => h.set_timeout(handler, delay),
+                None => set_timeout(handler, delay),
+            };
             self.timer = Some((at, handle));
+        }
+    }
+
+    fn clear_timer(&self, handle: &JsValue) {
+        match &self.host {
+            Some(h) => h.clear_timeout(handle),
+            None => clear_timeout(handle),
         }
     }
 
@@ -747,7 +774,10 @@ impl Inner {
 
     fn open(&mut self, cbs: &Callbacks, id: TransportId, kind: TransportKind, url: String) {
         match kind {
-            TransportKind::Websocket => match WebSocket::new(&url) {
+            TransportKind::Websocket => match match &self.host {
+                Some(h) => h.web_socket(&url),
+                None => WebSocket::new(&url),
+            } {
                 Ok(ws) => {
                     ws.set_binary_type(BinaryType::Arraybuffer);
                     ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
@@ -756,9 +786,14 @@ impl Inner {
                     ws.set_onerror(Some(&bound(&cbs.ws_error, id, None)));
                     self.transports.push((id, Transport::Ws(ws)));
                 }
-                Err(_) => self
-                    .client
-                    .handle_transport_error(id, now(), "websocket unavailable"),
+                Err(e) => {
+                    // The host's own words (say, which package to install).
+                    let msg = e
+                        .dyn_ref::<js_sys::Error>()
+                        .map(|e| String::from(e.message()))
+                        .unwrap_or_else(|| "websocket unavailable".into());
+                    self.client.handle_transport_error(id, now(), &msg)
+                }
             },
             TransportKind::Polling => {
                 self.transports.push((
@@ -948,6 +983,7 @@ impl Inner {
                 let controller = AbortController::new();
                 Self::request_with(
                     cbs,
+                    self.host.as_ref(),
                     self.with_credentials,
                     *id,
                     Req::Get,
@@ -966,6 +1002,7 @@ impl Inner {
                 *posting = true;
                 Self::request_with(
                     cbs,
+                    self.host.as_ref(),
                     self.with_credentials,
                     *id,
                     Req::Post,
@@ -980,6 +1017,7 @@ impl Inner {
     #[allow(clippy::too_many_arguments)]
     fn request_with(
         cbs: &Callbacks,
+        host: Option<&Host>,
         with_credentials: bool,
         id: TransportId,
         req: Req,
@@ -1012,7 +1050,11 @@ impl Inner {
             );
             set("headers", &headers);
         }
-        let _ = fetch(url, &init).then2(
+        let pending = match host {
+            Some(h) => h.fetch(url, &init),
+            None => fetch(url, &init),
+        };
+        let _ = pending.then2(
             &bound(&cbs.http_response, id, Some(req)),
             &bound(&cbs.http_error, id, Some(req)),
         );
@@ -1020,7 +1062,7 @@ impl Inner {
 
     fn shutdown(&mut self) {
         if let Some((_, handle)) = self.timer.take() {
-            clear_timeout(&handle);
+            self.clear_timer(&handle);
         }
         for (_, t) in self.transports.drain(..) {
             match t {
@@ -1075,6 +1117,10 @@ impl Driver {
     /// (`json` is `undefined` in the event callback). Without it the
     /// driver reads frames itself.
     ///
+    /// With `host`, an object with `setTimeout(fn, ms)`,
+    /// `clearTimeout(handle)`, `fetch(url, init)` and `webSocket(url)`,
+    /// the driver uses those instead of the globals.
+    ///
     /// # Errors
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
@@ -1082,6 +1128,7 @@ impl Driver {
         options: &str,
         on_event: Function,
         on_message: Option<Function>,
+        host: Option<Host>,
     ) -> Result<Driver, JsValue> {
         let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
@@ -1115,6 +1162,7 @@ impl Driver {
                 pending_get: Vec::new(),
                 draining: Vec::new(),
                 stashed_probe: None,
+                host,
             }),
             events: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),

@@ -74,8 +74,8 @@ fn driver(transport: &str) -> (Driver, Log, Callback) {
         r#"{{"url":"{}","transports":["{transport}"],"auth":{{"token":"rust-{transport}"}}}}"#,
         server_url()
     );
-    let d =
-        Driver::new(&options, cb.as_ref().clone().unchecked_into(), None).expect("valid options");
+    let d = Driver::new(&options, cb.as_ref().clone().unchecked_into(), None, None)
+        .expect("valid options");
     (d, log, cb)
 }
 
@@ -120,6 +120,6 @@ async fn polling_round_trip() {
 #[wasm_bindgen_test]
 fn bad_options_are_an_error() {
     let cb = Function::new_no_args("");
-    assert!(Driver::new(r#"{"reconnectionDelay":"soon"}"#, cb.clone(), None).is_err());
-    assert!(Driver::new("not json", cb, None).is_err());
+    assert!(Driver::new(r#"{"reconnectionDelay":"soon"}"#, cb.clone(), None, None).is_err());
+    assert!(Driver::new("not json", cb, None, None).is_err());
 }
