@@ -1121,6 +1121,10 @@ impl Driver {
     /// `clearTimeout(handle)`, `fetch(url, init)` and `webSocket(url)`,
     /// the driver uses those instead of the globals.
     ///
+    /// The wrapper's socket is on namespace `primary` of the options (the
+    /// first of `namespaces` without it): only its events come back from
+    /// [`text`](Self::text).
+    ///
     /// # Errors
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
@@ -1139,10 +1143,9 @@ impl Driver {
         // reports what it cannot parse with `rejectMessage`.
         config.raw_messages = true;
         config.driver_parses_events = true;
-        // The wrapper's socket is on the first namespace it lists.
         let primary = options
-            .get("namespaces")
-            .and_then(|n| n.get(0))
+            .get("primary")
+            .or_else(|| options.get("namespaces").and_then(|n| n.get(0)))
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned();
@@ -1237,6 +1240,51 @@ impl Driver {
         self.shared.with(|i| i.client.disconnect(now()));
         self.shared.inner.borrow_mut().shutdown();
         self.shared.callbacks.borrow_mut().take();
+    }
+
+    /// Opens the Engine.IO session without connecting a namespace
+    /// (socket.io-client's `Manager.open()`); no effect unless idle.
+    #[wasm_bindgen(js_name = openSession)]
+    pub fn open_session(&self) {
+        self.shared.with(|i| i.client.open_session(now()));
+    }
+
+    /// Makes namespace `nsp` known without connecting it: emits to it wait
+    /// in its buffer. `false` past the namespace limit.
+    #[wasm_bindgen(js_name = addNamespace)]
+    pub fn add_namespace(&self, nsp: &str) -> bool {
+        self.shared.with(|i| i.client.add_namespace(nsp))
+    }
+
+    /// Closes the link as a network failure would (socket.io-client's
+    /// `engine.close()`): the namespaces see `forced close` and the client
+    /// reconnects.
+    #[wasm_bindgen(js_name = dropTransport)]
+    pub fn drop_transport(&self) {
+        self.shared.with(|i| i.client.drop_transport(now()));
+    }
+
+    /// Changes the reconnection options while running (socket.io-client's
+    /// Manager setters): `attempts` below 0 or not finite is unlimited,
+    /// delays and the timeout in ms.
+    pub fn configure(
+        &self,
+        reconnection: bool,
+        attempts: f64,
+        delay: f64,
+        delay_max: f64,
+        factor: f64,
+        timeout: f64,
+    ) {
+        let r = omni_socket_core::client::Reconnection {
+            reconnection,
+            attempts: (attempts.is_finite() && attempts >= 0.0).then_some(attempts as u32),
+            delay: delay as u64,
+            delay_max: delay_max as u64,
+            factor,
+            timeout: timeout as u64,
+        };
+        self.shared.with(|i| i.client.set_reconnection(r, now()));
     }
 
     /// Connects namespace `nsp` over the shared session; `false` past the
@@ -1350,6 +1398,22 @@ impl Driver {
             AuthApply::NextConnect
         };
         self.shared.with(|i| i.client.set_auth(auth, apply, now()));
+        Ok(())
+    }
+
+    /// Answers the `auth_requested` event of namespace `nsp` with its own
+    /// credentials (JSON object text, or `null`), used for its CONNECTs
+    /// from now on.
+    ///
+    /// # Errors
+    /// A JS `Error` when the text is not a JSON object or null.
+    #[wasm_bindgen(js_name = answerAuth)]
+    pub fn answer_auth(&self, nsp: &str, auth: &str) -> Result<(), JsValue> {
+        let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
+            .ok()
+            .and_then(Auth::from_json)
+            .ok_or_else(|| js_error("auth must be an object"))?;
+        self.shared.with(|i| i.client.answer_auth(nsp, auth, now()));
         Ok(())
     }
 
