@@ -642,10 +642,7 @@ impl Client {
                 self.namespaces.push(Namespace::new("/".into(), true));
             }
         }
-        self.attempts = 0;
-        self.reconnecting = false;
-        self.auth_failures = 0;
-        self.open_transport();
+        self.start_session();
     }
 
     /// Opens the Engine.IO session without connecting a namespace, as
@@ -659,6 +656,11 @@ impl Client {
             return;
         }
         self.session_wanted = true;
+        self.start_session();
+    }
+
+    /// A new session from idle: attempts and auth failures count from zero.
+    fn start_session(&mut self) {
         self.attempts = 0;
         self.reconnecting = false;
         self.auth_failures = 0;
@@ -712,7 +714,7 @@ impl Client {
         };
         self.namespaces[idx].wanted = true;
         match self.engine {
-            Engine::Idle => self.open_transport(),
+            Engine::Idle => self.start_session(),
             Engine::Open if self.namespaces[idx].state == NsState::Disconnected => {
                 self.send_connect(idx);
             }

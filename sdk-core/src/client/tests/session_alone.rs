@@ -169,3 +169,24 @@ fn a_refusal_is_final_without_reconnect_after_refusal() {
     assert_eq!(p.server.connects().len(), 1, "no retry");
     assert_eq!(p.client.state(), ConnectionState::Idle);
 }
+
+#[test]
+fn opening_a_namespace_after_giving_up_counts_attempts_from_one() {
+    let mut config = Pair::config();
+    config.namespaces = Vec::new();
+    config.reconnection_attempts = Some(2);
+    let mut p = Pair::new(config);
+    p.server.accept_transports = false;
+    p.client.open_namespace("/", p.now);
+    p.drive();
+    p.advance(60_000);
+    assert!(p.saw(|e| matches!(e, Event::ReconnectFailed { attempts: 2 })));
+    p.take_events();
+    p.client.open_namespace("/", p.now);
+    p.drive();
+    assert!(
+        p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })),
+        "{:?}",
+        p.events
+    );
+}
