@@ -259,6 +259,9 @@ pub fn event(e: Event) -> Outbound {
             "",
             Obj::new().num("attempt", attempt).num("delay", delay),
         ),
+        Event::Reconnecting { attempt } => {
+            Outbound::new("reconnecting", "", Obj::new().num("attempt", attempt))
+        }
         Event::Reconnect { attempt } => {
             Outbound::new("reconnect", "", Obj::new().num("attempt", attempt))
         }

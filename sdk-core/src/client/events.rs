@@ -378,6 +378,13 @@ pub enum Event {
         /// Delay before it, in ms.
         delay: u64,
     },
+    /// A reconnection attempt starts now, after its delay: socket.io-client's
+    /// `reconnect_attempt` (this client's [`ReconnectAttempt`](Self::ReconnectAttempt)
+    /// comes when the attempt is scheduled).
+    Reconnecting {
+        /// 1-based attempt number.
+        attempt: u32,
+    },
     /// Reconnected (the Engine.IO session is open again).
     Reconnect {
         /// Attempts it took.

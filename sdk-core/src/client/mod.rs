@@ -43,7 +43,7 @@
 //! `io server disconnect`, `io client disconnect`, `ping timeout`,
 //! `transport close`, `transport error`, `parse error`, `forced close`),
 //! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
-//! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
+//! `ReconnectAttempt {attempt, delay}`, `Reconnecting {attempt}`, `Reconnect {attempt}`,
 //! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
 //! `AuthFailed`, `AuthRequested`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
 //! `EmitDropped`, `ProtocolError`.
@@ -1189,6 +1189,11 @@ impl Client {
     // ----- internals: session -----
 
     fn open_transport(&mut self) {
+        if self.reconnecting {
+            self.push_event(Event::Reconnecting {
+                attempt: self.attempts,
+            });
+        }
         let kind = self
             .config
             .transports

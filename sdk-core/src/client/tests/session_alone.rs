@@ -190,3 +190,27 @@ fn opening_a_namespace_after_giving_up_counts_attempts_from_one() {
         p.events
     );
 }
+
+#[test]
+fn a_reconnection_attempt_is_told_when_it_starts_after_its_delay() {
+    let mut p = Pair::connected();
+    p.take_events();
+    p.kill_transport();
+    let Some(Event::ReconnectAttempt { attempt: 1, delay }) = p
+        .take_events()
+        .into_iter()
+        .find(|e| matches!(e, Event::ReconnectAttempt { .. }))
+    else {
+        panic!("no attempt scheduled");
+    };
+    assert!(!p.saw(|e| matches!(e, Event::Reconnecting { .. })));
+    p.advance(delay - 1);
+    assert!(!p.saw(|e| matches!(e, Event::Reconnecting { .. })));
+    p.advance(1);
+    assert_eq!(
+        p.events.first(),
+        Some(&Event::Reconnecting { attempt: 1 }),
+        "{:?}",
+        p.events
+    );
+}
