@@ -692,6 +692,7 @@ impl Client {
                 }
             }
         }
+        self.say_close();
         for idx in 0..self.namespaces.len() {
             self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
             let ns = &mut self.namespaces[idx];
@@ -753,6 +754,7 @@ impl Client {
     pub fn drop_transport(&mut self, now: Instant) {
         self.advance(now);
         if matches!(self.engine, Engine::Opening | Engine::Open) {
+            self.say_close();
             self.lose_link(DisconnectReason::ForcedClose, "forced close");
         }
     }
@@ -1122,6 +1124,20 @@ impl Client {
         }
     }
 
+    /// Tells the server the session ends, before the client closes it on
+    /// purpose: over long-polling it would not know until its ping timeout
+    /// (engine.io-client posts this close packet too; a WebSocket's close
+    /// frame says it already).
+    fn say_close(&mut self) {
+        if self.engine == Engine::Open
+            && self
+                .active
+                .is_some_and(|(_, k)| k == TransportKind::Polling)
+        {
+            self.send_engine(&engineio::Packet::Close);
+        }
+    }
+
     /// Queues the packet's frames on the active transport.
     ///
     /// # Errors
@@ -1266,6 +1282,7 @@ impl Client {
 
     fn close_if_unwanted(&mut self) {
         if !self.namespaces.iter().any(|n| n.wanted) && self.engine != Engine::Idle {
+            self.say_close();
             self.close_transports();
             self.stop_session();
         }

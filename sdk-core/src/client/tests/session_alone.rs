@@ -214,3 +214,40 @@ fn a_reconnection_attempt_is_told_when_it_starts_after_its_delay() {
         p.events
     );
 }
+
+#[test]
+fn a_polling_session_closed_on_purpose_tells_the_server() {
+    let mut config = Pair::config();
+    config.transports = vec![TransportKind::Polling];
+    config.upgrade = false;
+    let mut p = Pair::connected_with(config.clone());
+    p.client.drop_transport(p.now);
+    p.drive();
+    assert!(
+        p.server
+            .got
+            .iter()
+            .any(|(_, g)| *g == Got::Engine("1".into())),
+        "{:?}",
+        p.server.got
+    );
+
+    let mut p = Pair::connected_with(config);
+    p.client.disconnect(p.now);
+    p.drive();
+    assert!(p
+        .server
+        .got
+        .iter()
+        .any(|(_, g)| *g == Got::Engine("1".into())));
+
+    // Over a WebSocket the close frame says it.
+    let mut p = Pair::connected();
+    p.client.drop_transport(p.now);
+    p.drive();
+    assert!(!p
+        .server
+        .got
+        .iter()
+        .any(|(_, g)| *g == Got::Engine("1".into())));
+}
