@@ -230,7 +230,10 @@ impl Req {
 enum Transport {
     Ws(WebSocket),
     Polling {
+        /// With the session id once known (`named`): a last POST after the
+        /// core has closed the session (its close packet) still names it.
         url: String,
+        named: bool,
         /// Frames waiting for the next POST.
         queue: Vec<Frame>,
         posting: bool,
@@ -800,6 +803,7 @@ impl Inner {
                     id,
                     Transport::Polling {
                         url,
+                        named: false,
                         queue: Vec::new(),
                         posting: false,
                         getting: false,
@@ -969,6 +973,7 @@ impl Inner {
         for (id, t) in &mut self.transports {
             let Transport::Polling {
                 url,
+                named,
                 queue,
                 posting,
                 getting,
@@ -977,7 +982,10 @@ impl Inner {
             else {
                 continue;
             };
-            let url = convert::polling_url(url, sid.as_deref());
+            if let (Some(s), false) = (&sid, *named) {
+                *url = convert::polling_url(url, Some(s));
+                *named = true;
+            }
             if gets.contains(id) && !*getting {
                 *getting = true;
                 let controller = AbortController::new();
@@ -987,7 +995,7 @@ impl Inner {
                     self.with_credentials,
                     *id,
                     Req::Get,
-                    &url,
+                    url,
                     None,
                     Some(&controller),
                 );
@@ -995,7 +1003,7 @@ impl Inner {
             }
             // Engine.IO allows one POST at a time per session; the rest
             // waits for it to finish.
-            if !*posting && !queue.is_empty() && sid.is_some() {
+            if !*posting && !queue.is_empty() && *named {
                 // The rest goes when this POST is answered.
                 let (body, n) = omni_socket_core::client::polling_body(queue, max_payload);
                 queue.drain(..n);
@@ -1006,7 +1014,7 @@ impl Inner {
                     self.with_credentials,
                     *id,
                     Req::Post,
-                    &url,
+                    url,
                     Some(body),
                     None,
                 );
