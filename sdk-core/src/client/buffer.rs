@@ -15,6 +15,7 @@ impl Client {
         if RESERVED_EVENTS.contains(&event) {
             return Err(EmitError::Reserved(event.to_owned()));
         }
+        self.expire_dead_link();
         let idx = self
             .ns_index(nsp)
             .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;

@@ -759,6 +759,31 @@ impl Client {
         }
     }
 
+    /// Sets the time by which the next ping must arrive
+    /// (engine.io-client's `_pingTimeoutTime`); each ping moves it again.
+    /// No effect without an open session.
+    pub fn set_ping_deadline(&mut self, at: Instant, now: Instant) {
+        self.advance(now);
+        if self.engine == Engine::Open {
+            self.timers.set(Timer::PingTimeout, at);
+        }
+    }
+
+    /// A link whose ping deadline has passed is dead even when the timer
+    /// saying so has not fired (a background tab throttles timers): an
+    /// emit then waits for the reconnection instead of going into it, as
+    /// engine.io-client checks before writing.
+    fn expire_dead_link(&mut self) {
+        if self.engine == Engine::Open
+            && self
+                .timers
+                .get(Timer::PingTimeout)
+                .is_some_and(|at| at <= self.now)
+        {
+            self.lose_link(DisconnectReason::PingTimeout, "ping timeout");
+        }
+    }
+
     /// Makes namespace `nsp` known without connecting it, so emits to it
     /// wait in its buffer until [`open_namespace`](Self::open_namespace)
     /// (a socket.io-client socket made with `autoConnect: false`). Returns

@@ -251,3 +251,29 @@ fn a_polling_session_closed_on_purpose_tells_the_server() {
         .iter()
         .any(|(_, g)| *g == Got::Engine("1".into())));
 }
+
+#[test]
+fn an_emit_past_the_ping_deadline_waits_for_the_reconnection() {
+    let mut p = Pair::connected();
+    p.server.auto_ping = false;
+    p.client.set_ping_deadline(p.now.plus_millis(5), p.now);
+    // The timer is late (a throttled tab): time passes without it firing.
+    p.now = p.now.plus_millis(10);
+    let r = p.client.emit("/", "late", vec![], p.now).unwrap();
+    assert_eq!(r, EmitOutcome::Queued);
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::PingTimeout,
+            ..
+        }
+    )));
+    assert!(
+        p.server.event_names("/").is_empty(),
+        "written into the dead link"
+    );
+    p.server.auto_ping = true;
+    p.advance(5_000);
+    assert_eq!(p.server.event_names("/"), vec!["late".to_string()]);
+}
