@@ -1272,6 +1272,15 @@ impl Driver {
         self.shared.with(|i| i.client.drop_transport(now()));
     }
 
+    /// Sets the time (ms since the epoch) by which the next ping must
+    /// arrive (engine.io-client's `_pingTimeoutTime`); past it, the next
+    /// emit finds the link dead.
+    #[wasm_bindgen(js_name = setPingDeadline)]
+    pub fn set_ping_deadline(&self, at: f64) {
+        self.shared
+            .with(|i| i.client.set_ping_deadline(instant(at), now()));
+    }
+
     /// Changes the reconnection options while running (socket.io-client's
     /// Manager setters): `attempts` below 0 or not finite is unlimited,
     /// delays and the timeout in ms.
