@@ -59,11 +59,16 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 (cd npm && node_modules/.bin/tsc -p tsconfig.build.json)
 
 # Ship the JavaScript minified, as socket.io-client ships its browser
-# bundle: tsc keeps comments and long names (index.js 6.4 → 3.3 KB gzipped,
-# the wasm-bindgen glue 6.9 → 4.1 KB). Each file is minified on its own,
-# not bundled, so `import.meta.url` in the glue still points next to the
-# .wasm, and the exports keep their names; the .d.ts files are untouched.
-for f in npm/dist/index.js npm/dist/react.js npm/dist/vue.js "$out/omni_socket_wasm.js"; do
+# bundle: tsc keeps comments and long names. The entry's modules (socket,
+# manager, url, emitter, …) become one index.js; the wasm-bindgen glue stays
+# its own file, so `import.meta.url` in it still points next to the .wasm,
+# and so does node.js, which only Node loads. The .d.ts files are untouched.
+modules="binary debug emitter engine manager socket types url wasm"
+npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
+  --log-level=warning --external:./wasm/omni_socket_wasm.js --external:./node.js \
+  --outfile=npm/dist/index.js --allow-overwrite
+for m in $modules; do rm -f "npm/dist/$m.js"; done
+for f in npm/dist/react.js npm/dist/vue.js npm/dist/node.js "$out/omni_socket_wasm.js"; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done

@@ -114,7 +114,8 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     // The Omni hook measures latency with seed 000's heartbeat unless told
     // otherwise (`heartbeat: null` turns it off).
     const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
-    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth })) as Socket<L, C>;
+    // Its own connection (forceNew): the hook shares it by its own key and disposes it.
+    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth, forceNew: true })) as Socket<L, C>;
     setSocket(s);
     setNotifications([]);
     return () => release(key);

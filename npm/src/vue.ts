@@ -26,7 +26,8 @@ export const OmniSocket = {
     // Latency comes from seed 000's heartbeat unless told otherwise
     // (`heartbeat: null` turns it off).
     const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
-    const socket = markRaw(io(url, { ...rest, heartbeat }));
+    // Its own connection (forceNew), disposed with the app.
+    const socket = markRaw(io(url, { ...rest, heartbeat, forceNew: true }));
     app.config.globalProperties.$omniSocket = socket;
     app.provide("omniSocket", socket);
     const onUnmount = (app as { onUnmount?: (fn: () => void) => void }).onUnmount;

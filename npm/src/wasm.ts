@@ -1,0 +1,41 @@
+// Loading the WebAssembly module (the Rust core and driver).
+
+import initWasm, { initSync } from "./wasm/omni_socket_wasm.js";
+
+let ready: Promise<void> | undefined;
+let loaded = false;
+
+/** Whether the module is loaded: sockets can start without waiting. */
+export function isLoaded(): boolean {
+  return loaded;
+}
+
+/**
+ * Loads the WebAssembly module. `io()` calls it by itself; call it only to
+ * start the download early or to pass the module from somewhere else
+ * (a URL, a `Response`, bytes or a compiled `WebAssembly.Module`).
+ */
+export function init(input?: unknown): Promise<void> {
+  if (!ready) {
+    const arg = input === undefined ? undefined : { module_or_path: input };
+    ready = initWasm(arg as Parameters<typeof initWasm>[0]).then(() => {
+      loaded = true;
+    });
+    // A failed load may be retried by the next call.
+    ready.catch(() => {
+      ready = undefined;
+    });
+  }
+  return ready;
+}
+
+/**
+ * Loads the WebAssembly module synchronously from bytes or a compiled
+ * module (Node, workers, tests). After it, sockets start without waiting.
+ */
+export function initFromBytes(module: BufferSource | WebAssembly.Module): void {
+  if (loaded) return;
+  initSync({ module });
+  loaded = true;
+  ready = Promise.resolve();
+}
