@@ -1,10 +1,10 @@
 //! # omni-socket-wasm
 //!
 //! The browser driver of omni-socket: it runs the sans-IO
-//! [`omni_socket_core::client::Client`] over the browser's `WebSocket` and
-//! `fetch` (HTTP long-polling), with one `setTimeout` for the core's
-//! deadlines, `Date.now()` for time and `Math.random()` for the backoff
-//! seed.
+//! [`omni_socket_core::client::Client`] over `WebSocket` and `fetch` (HTTP
+//! long-polling), with one `setTimeout` for the core's deadlines, all three
+//! from a host object the wrapper gives (the browser's, or Node's),
+//! `Date.now()` for time and `Math.random()` for the backoff seed.
 //!
 //! JavaScript sees one class, [`Driver`]. Everything crosses the boundary
 //! as JSON text plus byte arrays for binary attachments (see [`convert`]);
@@ -44,10 +44,6 @@ use convert::Outbound;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
     /// `performance.now()` for the first reading, which finds out whether
     /// there is a `performance` at all.
     #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
@@ -56,8 +52,6 @@ extern "C" {
     /// whose try/catch wrapper was a measurable share of every frame.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn perf_now() -> f64;
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(url: &str, init: &JsValue) -> Thenable;
 
     /// A promise, seen only through `then`.
     type Thenable;
@@ -105,10 +99,10 @@ extern "C" {
         offset: f64,
     );
 
-    /// The environment the wrapper may give the driver: timers, `fetch`
-    /// and WebSockets through it instead of the globals (Node with the
-    /// `ws` package, `autoUnref`, `useNativeTimers`, the wrapper's
-    /// Engine.IO packet events).
+    /// The environment the wrapper gives the driver: `setTimeout(fn, ms)`,
+    /// `clearTimeout(handle)`, `fetch(url, init)` and `webSocket(url)`.
+    /// The browser's own, or Node's (the `ws` package, `autoUnref`), with
+    /// the wrapper's Engine.IO packet events on top.
     pub type Host;
     #[wasm_bindgen(method, js_name = setTimeout)]
     fn set_timeout(this: &Host, handler: &Function, ms: f64) -> JsValue;
@@ -257,8 +251,8 @@ struct Inner {
     draining: Vec<TransportId>,
     /// An upgrade probe answer held back while a POST is in flight.
     stashed_probe: Option<(TransportId, String)>,
-    /// The wrapper's environment, or `None` for the globals.
-    host: Option<Host>,
+    /// The environment (see [`Host`]).
+    host: Host,
 }
 
 /// JavaScript callbacks, created once per driver and bound to a transport
@@ -734,19 +728,13 @@ impl Inner {
             // instead and re-arm.
             let delay = delay.min(2_147_483_647.0);
             let handler = cbs.timer.unchecked_ref();
-            let handle = match &self.host {
-                Some(h) => h.set_timeout(handler, delay),
-                None => set_timeout(handler, delay),
-            };
+            let handle = self.host.set_timeout(handler, delay);
             self.timer = Some((at, handle));
         }
     }
 
     fn clear_timer(&self, handle: &JsValue) {
-        match &self.host {
-            Some(h) => h.clear_timeout(handle),
-            None => clear_timeout(handle),
-        }
+        self.host.clear_timeout(handle);
     }
 
     fn transmit(&mut self, id: TransportId, frame: Frame) {
@@ -777,10 +765,7 @@ impl Inner {
 
     fn open(&mut self, cbs: &Callbacks, id: TransportId, kind: TransportKind, url: String) {
         match kind {
-            TransportKind::Websocket => match match &self.host {
-                Some(h) => h.web_socket(&url),
-                None => WebSocket::new(&url),
-            } {
+            TransportKind::Websocket => match self.host.web_socket(&url) {
                 Ok(ws) => {
                     ws.set_binary_type(BinaryType::Arraybuffer);
                     ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
@@ -991,7 +976,7 @@ impl Inner {
                 let controller = AbortController::new();
                 Self::request_with(
                     cbs,
-                    self.host.as_ref(),
+                    &self.host,
                     self.with_credentials,
                     *id,
                     Req::Get,
@@ -1010,7 +995,7 @@ impl Inner {
                 *posting = true;
                 Self::request_with(
                     cbs,
-                    self.host.as_ref(),
+                    &self.host,
                     self.with_credentials,
                     *id,
                     Req::Post,
@@ -1025,7 +1010,7 @@ impl Inner {
     #[allow(clippy::too_many_arguments)]
     fn request_with(
         cbs: &Callbacks,
-        host: Option<&Host>,
+        host: &Host,
         with_credentials: bool,
         id: TransportId,
         req: Req,
@@ -1058,11 +1043,7 @@ impl Inner {
             );
             set("headers", &headers);
         }
-        let pending = match host {
-            Some(h) => h.fetch(url, &init),
-            None => fetch(url, &init),
-        };
-        let _ = pending.then2(
+        let _ = host.fetch(url, &init).then2(
             &bound(&cbs.http_response, id, Some(req)),
             &bound(&cbs.http_error, id, Some(req)),
         );
@@ -1125,9 +1106,7 @@ impl Driver {
     /// (`json` is `undefined` in the event callback). Without it the
     /// driver reads frames itself.
     ///
-    /// With `host`, an object with `setTimeout(fn, ms)`,
-    /// `clearTimeout(handle)`, `fetch(url, init)` and `webSocket(url)`,
-    /// the driver uses those instead of the globals.
+    /// `host` gives timers, `fetch` and WebSockets (see [`Host`]).
     ///
     /// The wrapper's socket is on namespace `primary` of the options (the
     /// first of `namespaces` without it): only its events come back from
@@ -1140,7 +1119,7 @@ impl Driver {
         options: &str,
         on_event: Function,
         on_message: Option<Function>,
-        host: Option<Host>,
+        host: Host,
     ) -> Result<Driver, JsValue> {
         let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
@@ -1411,12 +1390,19 @@ impl Driver {
     }
 
     /// Replaces the auth object (JSON object text, or `null`); with
-    /// `reconnect` the client reconnects at once to apply it.
+    /// `reconnect` the client reconnects at once to apply it. With `nsp`,
+    /// it answers that namespace's `auth_requested` instead: its own
+    /// credentials from then on (`reconnect` is not used).
     ///
     /// # Errors
     /// A JS `Error` when the text is not a JSON object or null.
     #[wasm_bindgen(js_name = setAuth)]
-    pub fn set_auth(&self, auth: &str, reconnect: bool) -> Result<(), JsValue> {
+    pub fn set_auth(
+        &self,
+        auth: &str,
+        reconnect: bool,
+        nsp: Option<String>,
+    ) -> Result<(), JsValue> {
         let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
             .ok()
             .and_then(Auth::from_json)
@@ -1426,23 +1412,10 @@ impl Driver {
         } else {
             AuthApply::NextConnect
         };
-        self.shared.with(|i| i.client.set_auth(auth, apply, now()));
-        Ok(())
-    }
-
-    /// Answers the `auth_requested` event of namespace `nsp` with its own
-    /// credentials (JSON object text, or `null`), used for its CONNECTs
-    /// from now on.
-    ///
-    /// # Errors
-    /// A JS `Error` when the text is not a JSON object or null.
-    #[wasm_bindgen(js_name = answerAuth)]
-    pub fn answer_auth(&self, nsp: &str, auth: &str) -> Result<(), JsValue> {
-        let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
-            .ok()
-            .and_then(Auth::from_json)
-            .ok_or_else(|| js_error("auth must be an object"))?;
-        self.shared.with(|i| i.client.answer_auth(nsp, auth, now()));
+        self.shared.with(|i| match nsp {
+            Some(nsp) => i.client.answer_auth(&nsp, auth, now()),
+            None => i.client.set_auth(auth, apply, now()),
+        });
         Ok(())
     }
 
