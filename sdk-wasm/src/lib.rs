@@ -442,12 +442,19 @@ impl Shared {
     fn run<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
         let mut inner = self.inner.borrow_mut();
         let r = f(&mut inner);
+        self.drive(&mut inner);
+        r
+    }
+
+    /// The part of [`run`](Self::run) after `f`: one copy, not one per
+    /// command (each command instantiates `run`).
+    #[inline(never)]
+    fn drive(&self, inner: &mut Inner) {
         let cbs = self.callbacks.borrow();
         if let Some(cbs) = cbs.as_ref() {
             let mut events = self.events.borrow_mut();
             inner.drive(cbs, &mut events);
         }
-        r
     }
 
     /// Handles a WebSocket text frame: `js` is its JavaScript string when
