@@ -1280,26 +1280,30 @@ impl Driver {
     }
 
     /// Changes the reconnection options while running (socket.io-client's
-    /// Manager setters): `attempts` below 0 or not finite is unlimited,
-    /// delays and the timeout in ms.
-    pub fn configure(
-        &self,
-        reconnection: bool,
-        attempts: f64,
-        delay: f64,
-        delay_max: f64,
-        factor: f64,
-        timeout: f64,
-    ) {
+    /// Manager setters): `options` as for the constructor, of which
+    /// `reconnection`, `reconnectionAttempts`, `reconnectionDelay`,
+    /// `reconnectionDelayMax`, `randomizationFactor` and `timeout` are
+    /// taken (missing ones are their defaults).
+    ///
+    /// # Errors
+    /// A JS `Error` when the options are not valid.
+    pub fn configure(&self, options: &str) -> Result<(), JsValue> {
+        // Read as the constructor reads them (a shared helper came out
+        // larger in the wasm than the two copies).
+        let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
+            .map_err(|e| js_error(format!("invalid options: {e}")))?;
+        let c = ClientConfig::from_json(&options)
+            .map_err(|e| js_error(format!("invalid options: {e}")))?;
         let r = omni_socket_core::client::Reconnection {
-            reconnection,
-            attempts: (attempts.is_finite() && attempts >= 0.0).then_some(attempts as u32),
-            delay: delay as u64,
-            delay_max: delay_max as u64,
-            factor,
-            timeout: timeout as u64,
+            reconnection: c.reconnection,
+            attempts: c.reconnection_attempts,
+            delay: c.reconnection_delay,
+            delay_max: c.reconnection_delay_max,
+            factor: c.randomization_factor,
+            timeout: c.timeout,
         };
         self.shared.with(|i| i.client.set_reconnection(r, now()));
+        Ok(())
     }
 
     /// Connects namespace `nsp` over the shared session; `false` past the
