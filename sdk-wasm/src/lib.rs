@@ -1258,18 +1258,6 @@ impl Driver {
         self.shared.with(|i| i.client.drop_transport(now()));
     }
 
-    /// Handles `data` as a Socket.IO packet received on the session
-    /// (socket.io-client's engine `data` event, which its Manager
-    /// decodes): what the core cannot decode closes the session with
-    /// `parse error`, as any bad input does. No effect without a session.
-    pub fn receive(&self, data: &str) {
-        self.shared.with(|i| {
-            if let Some((id, _)) = i.client.transport() {
-                i.client.handle_text(id, now(), &format!("4{data}"));
-            }
-        });
-    }
-
     /// Sets the time (ms since the epoch) by which the next ping must
     /// arrive (engine.io-client's `_pingTimeoutTime`); past it, the next
     /// emit finds the link dead.
