@@ -60,15 +60,18 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
 # Ship the JavaScript minified, as socket.io-client ships its browser
 # bundle: tsc keeps comments and long names. The entry's modules (socket,
-# manager, url, emitter, …) become one index.js; the wasm-bindgen glue stays
-# its own file, so `import.meta.url` in it still points next to the .wasm,
-# and so does node.js, which only Node loads. The .d.ts files are untouched.
+# manager, url, emitter, …) and the wasm-bindgen glue become one index.js
+# (wasm.ts gives the glue the .wasm's URL itself); node.js, which only Node
+# loads, stays apart. The members the modules call on each other (marked
+# @internal, left out of the .d.ts files) get short names too. The .d.ts
+# files are untouched.
 modules="binary debug emitter engine manager socket types url wasm"
+internal='^_(run|peek|openSocket|closeSocket|disposeSocket|disposed|nodeBuffers|onEvent|changed|refreshed)$'
 npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
-  --log-level=warning --external:./wasm/omni_socket_wasm.js --external:./node.js \
+  --log-level=warning --external:./node.js --mangle-props="$internal" \
   --outfile=npm/dist/index.js --allow-overwrite
 for m in $modules; do rm -f "npm/dist/$m.js"; done
-for f in npm/dist/react.js npm/dist/vue.js npm/dist/node.js "$out/omni_socket_wasm.js"; do
+for f in npm/dist/react.js npm/dist/vue.js npm/dist/node.js; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done
@@ -77,14 +80,12 @@ done
 size() { wc -c <"$1" | tr -d ' '; }
 gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
 wasm="$out/omni_socket_wasm_bg.wasm"
-glue="$out/omni_socket_wasm.js"
 core_js="npm/dist/index.js"
-total_gz=$(($(gz "$wasm") + $(gz "$glue") + $(gz "$core_js")))
+total_gz=$(($(gz "$wasm") + $(gz "$core_js")))
 {
   echo "bundle sizes (bytes):"
   echo "  wasm            raw $(size "$wasm")  gzip $(gz "$wasm")"
-  echo "  wasm-bindgen JS raw $(size "$glue")  gzip $(gz "$glue")"
-  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")"
+  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")  (with the wasm-bindgen glue)"
   echo "  total gzip (without react/vue adapters): $total_gz"
   for f in npm/dist/react.js npm/dist/vue.js; do
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"

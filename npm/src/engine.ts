@@ -54,11 +54,6 @@ export class Engine extends Emitter {
     this.binaryType = binaryType;
     this.#drop = drop;
     this.#run = run;
-    // As engine.io-client's `data` event, what the Manager decodes: a
-    // Socket.IO packet for the session (bad input closes it).
-    this.on("data", (data: unknown) => {
-      if (typeof data === "string" && this.readyState === "open") run((d) => d.receive(data));
-    });
   }
 
   /**

@@ -35,19 +35,12 @@ interface Host {
   fetch(url: string, init: RequestInit): Promise<unknown>;
 }
 
-/** What a Node host adds (`node.ts`, loaded only in Node). */
-export interface NodeEnvironment {
-  /** A WebSocket class (the `ws` package, or the global one). */
-  WebSocket: (new (url: string) => WebSocket) | undefined;
-  /** `fetch` over Node's `http`, whose connections do not hold the process open with `unref`. */
-  fetch: (url: string, init: RequestInit, unref: boolean) => Promise<unknown>;
-}
-
-let nodeEnvironment: Promise<NodeEnvironment> | undefined;
-
-function loadNodeEnvironment(): Promise<NodeEnvironment> {
-  nodeEnvironment ??= import("./node.js").then((m) => m.nodeEnvironment());
-  return nodeEnvironment;
+/** Timers, WebSockets and `fetch`: the browser's, or Node's (`node.ts`, loaded only in Node). */
+export interface Environment {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  WebSocket: new (url: string) => WebSocket;
+  fetch(url: string, init: RequestInit): Promise<unknown>;
 }
 
 /** Whether compression applies to the frame being sent (`socket.compress(false)` clears it for one emit). */
@@ -80,7 +73,6 @@ function toConfig(origin: string, opts: ManagerOptions, query: Record<string, un
   out.authErrorPatterns = opts.authErrorPatterns ?? [];
   // Nor does it retry a namespace the server refused.
   out.reconnectAfterRefusal = opts.reconnectAfterRefusal ?? false;
-  out.reconnectionAttempts = opts.reconnectionAttempts === Infinity ? null : opts.reconnectionAttempts;
   if (query) out.query = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
   // engine.io-client's default, with its trailing slash.
   const path = opts.path ?? "/socket.io";
@@ -173,16 +165,9 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   #option<T>(key: keyof ManagerOptions, fallback: T, v: T | undefined): any {
     if (v === undefined) return (this.opts[key] as T | undefined) ?? fallback;
     (this.opts as Record<string, unknown>)[key] = v;
-    this.#run((d) =>
-      d.configure(
-        this.reconnection(),
-        this.reconnectionAttempts(),
-        this.reconnectionDelay(),
-        this.reconnectionDelayMax(),
-        this.randomizationFactor(),
-        this.timeout(),
-      ),
-    );
+    // JSON has no Infinity: unlimited attempts become null, as the core reads them.
+    const json = JSON.stringify(this.opts);
+    this.#run((d) => d.configure(json));
     return this;
   }
 
@@ -275,7 +260,6 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
 
   /** Closes the connection and stops reconnecting (socket.io-client's `_close`). */
   _close(): void {
-    log("closing");
     this.#closing = true;
     this._readyState = "closed";
     this.#run((d) => d.disconnect());
@@ -294,11 +278,6 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   /** State of the Engine.IO session. */
   get state(): ConnectionState {
     return this.#state;
-  }
-
-  /** Whether it is waiting to reconnect or reconnecting. */
-  get _reconnecting(): boolean {
-    return this.#state === "reconnecting" || (this.#state === "connecting" && this.reconnectAttempts > 0);
   }
 
   /** Reconnection attempts in the current streak. */
@@ -419,20 +398,22 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
 
   #start(): void {
     if (this.#disposed || this.#driver) return;
+    const native = this.opts.useNativeTimers;
+    const timers = {
+      setTimeout: (fn: () => void, ms: number): unknown => (native ? NATIVE_SET_TIMEOUT : setTimeout)(fn, ms),
+      clearTimeout: (h: unknown) => (native ? NATIVE_CLEAR_TIMEOUT : clearTimeout)(h as number),
+    };
     if (IN_NODE) {
-      loadNodeEnvironment().then(
-        (env) => this.#create(env),
-        (e: unknown) => reportError(e),
-      );
+      import("./node.js")
+        .then((m) => m.nodeEnvironment(timers, !!this.opts.autoUnref))
+        .then((env) => this.#create(env), reportError);
     } else {
-      this.#create(undefined);
+      this.#create({ ...timers, WebSocket, fetch: (url, init) => fetch(url, init) });
     }
   }
 
-  #host(env: NodeEnvironment | undefined): Host {
-    const { autoUnref, useNativeTimers } = this.opts;
-    const WS = env ? env.WebSocket : globalThis.WebSocket;
-    const baseFetch = (url: string, init: RequestInit) => (env ? env.fetch(url, init, !!autoUnref) : fetch(url, init));
+  /** The driver's host: `env`, with the engine's packet events and debug lines. */
+  #host(env: Environment): Host {
     const sent = (data: string | ArrayBuffer | Uint8Array) => {
       const engine = this.engine;
       logPacket("sending %o", data);
@@ -443,20 +424,11 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       }
     };
     return {
-      setTimeout: (fn, ms) => {
-        const t = (useNativeTimers ? NATIVE_SET_TIMEOUT : globalThis.setTimeout)(fn, ms) as { unref?: () => void };
-        if (autoUnref) t.unref?.();
-        return t;
-      },
-      clearTimeout: (h) => (useNativeTimers ? NATIVE_CLEAR_TIMEOUT : globalThis.clearTimeout)(h as number),
+      setTimeout: env.setTimeout,
+      clearTimeout: env.clearTimeout,
       webSocket: (url) => {
         this.#opening();
-        if (!WS) {
-          throw new Error(
-            "omni-socket: no WebSocket here; in Node, install the `ws` package (npm install ws) or use transports: [\"polling\"]",
-          );
-        }
-        const ws = new WS(url) as WebSocket & { _socket?: { unref(): void }; send(d: unknown, o?: unknown): void };
+        const ws = new env.WebSocket(url) as WebSocket & { send(d: unknown, o?: unknown): void };
         const send = ws.send;
         ws.send = (data: string | ArrayBuffer | Uint8Array) => {
           sent(data);
@@ -465,10 +437,6 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
           const engine = this.engine;
           if (engine?.hasListeners("drain")) queueMicrotask(() => engine.emitReserved("drain"));
         };
-        if (autoUnref) ws.addEventListener("open", () => ws._socket?.unref());
-        // The driver detaches its handlers before closing; the `ws` package
-        // then throws the error of a close while connecting unless someone listens.
-        ws.addEventListener("error", () => {});
         return ws;
       },
       fetch: (url, init) => {
@@ -476,7 +444,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         if (!url.includes("&sid=")) this.#opening();
         if (typeof body === "string") for (const r of body.split("\x1e")) sent(r);
         const engine = this.engine;
-        const got = baseFetch(url, init);
+        const got = env.fetch(url, init);
         if (body !== undefined || !engine?.hasListeners("packet")) return got;
         return got.then((resp) => {
           const r = resp as { ok: boolean; status: number; text(): Promise<string> };
@@ -501,7 +469,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     if (engine?.hasListeners("packet") && data !== "3probe") engine.emitReserved("packet", enginePacket(data));
   }
 
-  #create(env: NodeEnvironment | undefined): void {
+  #create(env: Environment): void {
     if (this.#disposed || this.#driver) return;
     // The frame being handled by the driver: server events are slices of it.
     let frame = "";
@@ -638,14 +606,14 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         // Scheduled; socket.io-client's `reconnect_attempt` is when it
         // starts (`reconnecting`).
         this.#down();
-        log("reconnecting in %d ms (attempt %d)", data.delay, data.attempt);
         this.#changed();
         break;
       case "reconnecting":
+        log("reconnect attempt %d", data.attempt);
         this.#forSockets("reconnect_attempt", data.attempt);
         break;
       case "reconnect":
-        log("reconnected after %d attempts", data.attempt);
+        log("reconnected");
         this.#forSockets("reconnect", data.attempt);
         break;
       case "reconnect_error":

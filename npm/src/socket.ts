@@ -225,7 +225,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
 
   #answerAuth(auth: Record<string, unknown> | null | undefined): void {
     const json = JSON.stringify(auth ?? null);
-    this.io._run((d) => d.answerAuth(this.nsp, json));
+    this.io._run((d) => d.setAuth(json, false, this.nsp));
   }
 
   // ---- listeners
@@ -385,7 +385,6 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     if (RESERVED.has(event)) throw new Error(`"${event}" is a reserved event name`);
     if (flags.volatile && !this.connected) {
       // As socket.io-client: not sent, not buffered, never acked.
-      log("volatile %s dropped", event);
       this.io.emitReserved("emit_dropped", { event, reason: "volatile" });
       return;
     }

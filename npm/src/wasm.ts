@@ -17,7 +17,8 @@ export function isLoaded(): boolean {
  */
 export function init(input?: unknown): Promise<void> {
   if (!ready) {
-    const arg = input === undefined ? undefined : { module_or_path: input };
+    // Next to this file once built (the bundlers' `new URL` pattern finds it).
+    const arg = { module_or_path: input ?? new URL("./wasm/omni_socket_wasm_bg.wasm", import.meta.url) };
     ready = initWasm(arg as Parameters<typeof initWasm>[0]).then(() => {
       loaded = true;
     });
