@@ -71,6 +71,7 @@ npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
   --log-level=warning --external:./node.js --mangle-props="$internal" \
   --outfile=npm/dist/index.js --allow-overwrite
 for m in $modules; do rm -f "npm/dist/$m.js"; done
+rm -f "$out/omni_socket_wasm.js"
 for f in npm/dist/react.js npm/dist/vue.js npm/dist/node.js; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite

@@ -30,7 +30,8 @@ function enabled(name: string): boolean {
   for (const pattern of spec.split(/[\s,]+/)) {
     if (!pattern) continue;
     const negated = pattern[0] === "-";
-    const re = new RegExp(`^${(negated ? pattern.slice(1) : pattern).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*?")}$`);
+    // As `debug` reads them: `*` is any text, the rest as a regular expression.
+    const re = new RegExp(`^${(negated ? pattern.slice(1) : pattern).replace(/\*/g, ".*?")}$`);
     if (re.test(name)) {
       if (negated) return false;
       on = true;

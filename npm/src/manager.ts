@@ -43,6 +43,9 @@ export interface Environment {
   fetch(url: string, init: RequestInit): Promise<unknown>;
 }
 
+/** Socket.IO packet types of the driver's events (`disconnect` only as the server's DISCONNECT). */
+const PACKET_TYPES: Record<string, number | undefined> = { connect: 0, disconnect: 1, message: 2, ack: 3, connect_error: 4 };
+
 /** Whether compression applies to the frame being sent (`socket.compress(false)` clears it for one emit). */
 let compressNext = true;
 
@@ -221,15 +224,12 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     log("opening %s", this.#origin);
     this.#newEngine();
     if (fn) {
-      const opened = () => {
-        this.off("error", failed);
-        fn();
-      };
-      const failed = (err: Error) => {
-        this.off("open", opened);
+      // Once, on `open` (no argument) or on `error`.
+      const done = (err?: Error) => {
+        this.off("open", done).off("error", done);
         fn(err);
       };
-      this.once("open", opened).once("error", failed);
+      this.on("open", done).on("error", done);
     }
     this.#run((d) => d.openSession());
     return this;
@@ -445,7 +445,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         if (typeof body === "string") for (const r of body.split("\x1e")) sent(r);
         const engine = this.engine;
         const got = env.fetch(url, init);
-        if (body !== undefined || !engine?.hasListeners("packet")) return got;
+        if (body !== undefined || !(engine?.hasListeners("packet") || this.hasListeners("ping"))) return got;
         return got.then((resp) => {
           const r = resp as { ok: boolean; status: number; text(): Promise<string> };
           return {
@@ -467,6 +467,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     logPacket("received %o", data);
     const engine = this.engine;
     if (engine?.hasListeners("packet") && data !== "3probe") engine.emitReserved("packet", enginePacket(data));
+    if (data === "2") this.emitReserved("ping");
   }
 
   #create(env: Environment): void {
@@ -571,6 +572,16 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       // socket.io-client's sockets hear of it from their Manager.
       if (kind === "connect_error") this.#down(data.message);
       else if (kind === "disconnect") this.#lastReason = data.reason;
+      // socket.io-client's `packet`: the Socket.IO packets received.
+      const type = PACKET_TYPES[kind];
+      if (type !== undefined && this.hasListeners("packet") && (type !== 1 || data.reason === "io server disconnect")) {
+        this.emitReserved("packet", {
+          type: type === 2 && bins.length ? 5 : type,
+          nsp,
+          data: type === 3 ? data.args : type === 1 ? undefined : data,
+          id: ack >= 0 ? ack : undefined,
+        });
+      }
       this.nsps[nsp]?._onEvent(kind, data, bins, ack);
       return;
     }
@@ -582,7 +593,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         this.#changed();
         break;
       case "open":
-        log("open, session %s", data.sid);
+        log("open %s", data.sid);
         this._readyState = "open";
         this.#closing = false;
         if (engine) {
@@ -594,7 +605,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         this.emitReserved("open");
         break;
       case "upgrade":
-        log("upgraded to %s", data.transport);
+        log("upgrade %s", data.transport);
         if (engine) {
           engine.transport = { name: data.transport };
           engine.emitReserved("upgrade", engine.transport);
@@ -609,27 +620,25 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         this.#changed();
         break;
       case "reconnecting":
-        log("reconnect attempt %d", data.attempt);
+        log("reconnect_attempt %d", data.attempt);
         this.#forSockets("reconnect_attempt", data.attempt);
         break;
       case "reconnect":
-        log("reconnected");
-        this.#forSockets("reconnect", data.attempt);
+        log("reconnect");
+        this.#forSockets(kind, data.attempt);
         break;
       case "reconnect_error":
         this.#down(data.message);
-        this.#forSockets("reconnect_error", new Error(data.message));
+        this.#forSockets(kind, new Error(data.message));
         break;
       case "reconnect_failed":
         this.#down();
-        log("reconnection failed");
-        this.#forSockets("reconnect_failed");
+        log("reconnect_failed");
+        this.#forSockets(kind);
         break;
       case "latency":
         this.#latency = data.stats;
-        this.#changed();
-        for (const s of this.#sockets()) s.emitReserved("latency", data);
-        this.emitReserved("latency", data);
+        this.#forSockets(kind, data);
         break;
       case "auth_refresh_needed":
         this.emitReserved(kind, data);
@@ -671,10 +680,10 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     engine.readyState = "closed";
     engine.emitReserved("close", reason);
     if (wasOpen || closing) {
-      log("closed: %s", reason);
+      log("close %s", reason);
       this.emitReserved("close", reason);
     } else {
-      log("connection error: %s", error);
+      log("error %s", error);
       this.emitReserved("error", new Error(error ?? "connection error"));
     }
   }

@@ -405,7 +405,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
             this.io.emitReserved("emit_dropped", { event, reason: "volatile" });
             return;
           }
-          log("emitting %s", event);
+          log("emit %s", event);
           this.#anyOutgoing.fire(event, args);
         });
       } catch (e) {
@@ -531,7 +531,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         break;
       }
       case "connect": {
-        log("connected to %s as %s", this.nsp, data.sid);
+        log("connect %s %s", this.nsp, data.sid);
         this.id = data.sid;
         this.connected = true;
         this.recovered = data.recovered === true;
@@ -545,7 +545,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         break;
       }
       case "connect_error": {
-        log("connect_error on %s: %s", this.nsp, data.message);
+        log("connect_error %s %s", this.nsp, data.message);
         const err = Object.assign(new Error(data.message), { data: data.data ?? undefined });
         this.#events.emitReserved("connect_error", err);
         break;
@@ -582,7 +582,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
    * events, the socket fails those not buffered itself).
    */
   #closed(reason: string, early: boolean): void {
-    log("disconnected from %s: %s", this.nsp, reason);
+    log("disconnect %s %s", this.nsp, reason);
     this.connected = false;
     this.id = undefined;
     this._changed();
