@@ -751,11 +751,24 @@ impl Client {
     /// `engine.close()`, which applications and tests use to drop a
     /// connection): the namespaces see `forced close` and the client
     /// reconnects. No effect without a session.
-    pub fn drop_transport(&mut self, now: Instant) {
+    ///
+    /// Without `reconnect` the session stays closed, a reconnection that
+    /// was waiting is called off, and the namespaces stay wanted for the
+    /// next [`open_namespace`](Self::open_namespace) or
+    /// [`connect`](Self::connect) (socket.io-client's `Manager._close()`).
+    pub fn drop_transport(&mut self, reconnect: bool, now: Instant) {
         self.advance(now);
-        if matches!(self.engine, Engine::Opening | Engine::Open) {
-            self.say_close();
-            self.lose_link(DisconnectReason::ForcedClose, "forced close");
+        match self.engine {
+            Engine::Opening | Engine::Open => {
+                self.say_close();
+                // Reconnection off for this loss only.
+                let on = self.config.reconnection;
+                self.config.reconnection = on && reconnect;
+                self.lose_link(DisconnectReason::ForcedClose, "forced close");
+                self.config.reconnection = on;
+            }
+            Engine::Waiting if !reconnect => self.stop_session(),
+            _ => {}
         }
     }
 
@@ -1347,15 +1360,18 @@ impl Client {
                     });
                 }
             }
-            if self.reconnecting {
-                self.push_event(Event::ReconnectError {
-                    attempt: self.attempts,
-                    message: message.to_owned(),
-                });
-            }
         }
+        let failed_retry = (was_opening && self.reconnecting).then_some(self.attempts);
         self.engine = Engine::Idle;
         self.schedule_reconnect();
+        if let Some(attempt) = failed_retry {
+            // After what comes next (the next attempt scheduled, or
+            // `ReconnectFailed`), as socket.io-client orders them.
+            self.push_event(Event::ReconnectError {
+                attempt,
+                message: message.to_owned(),
+            });
+        }
     }
 
     fn schedule_reconnect(&mut self) {
@@ -1640,6 +1656,8 @@ impl Client {
         self.handshake = Some(h);
         self.engine = Engine::Open;
         self.arm_ping_timeout();
+        // `Open` first, then `Reconnect`, as socket.io-client tells them.
+        self.push_event(Event::Open { sid: sid.clone() });
         if self.reconnecting {
             self.push_event(Event::Reconnect {
                 attempt: self.attempts,
@@ -1647,7 +1665,6 @@ impl Client {
         }
         self.attempts = 0;
         self.reconnecting = false;
-        self.push_event(Event::Open { sid: sid.clone() });
         for idx in 0..self.namespaces.len() {
             let ns = &self.namespaces[idx];
             if ns.wanted && !ns.auth_wait {

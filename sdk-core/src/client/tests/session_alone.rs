@@ -108,7 +108,7 @@ fn each_namespace_answers_for_its_own_credentials() {
 fn a_dropped_transport_is_a_forced_close_then_a_reconnection() {
     let mut p = Pair::connected();
     let old = p.active();
-    p.client.drop_transport(p.now);
+    p.client.drop_transport(true, p.now);
     p.drive();
     assert!(p.saw(|e| matches!(
         e,
@@ -221,7 +221,7 @@ fn a_polling_session_closed_on_purpose_tells_the_server() {
     config.transports = vec![TransportKind::Polling];
     config.upgrade = false;
     let mut p = Pair::connected_with(config.clone());
-    p.client.drop_transport(p.now);
+    p.client.drop_transport(true, p.now);
     p.drive();
     assert!(
         p.server
@@ -243,7 +243,7 @@ fn a_polling_session_closed_on_purpose_tells_the_server() {
 
     // Over a WebSocket the close frame says it.
     let mut p = Pair::connected();
-    p.client.drop_transport(p.now);
+    p.client.drop_transport(true, p.now);
     p.drive();
     assert!(!p
         .server
@@ -276,4 +276,71 @@ fn an_emit_past_the_ping_deadline_waits_for_the_reconnection() {
     p.server.auto_ping = true;
     p.advance(5_000);
     assert_eq!(p.server.event_names("/"), vec!["late".to_string()]);
+}
+
+#[test]
+fn a_dropped_transport_without_reconnection_stays_closed() {
+    let mut p = Pair::connected();
+    p.client.drop_transport(false, p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(
+        e,
+        Event::Disconnect {
+            reason: DisconnectReason::ForcedClose,
+            ..
+        }
+    )));
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+    p.take_events();
+    p.advance(60_000);
+    assert!(p.events.is_empty(), "{:?}", p.events);
+    // The namespace is still wanted: opening the session again connects it.
+    p.client.open_session(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+
+    // Waiting to reconnect: called off.
+    p.kill_transport();
+    assert!(matches!(
+        p.client.state(),
+        ConnectionState::Reconnecting { .. }
+    ));
+    p.client.drop_transport(false, p.now);
+    assert_eq!(p.client.state(), ConnectionState::Idle);
+}
+
+#[test]
+fn open_comes_before_reconnect_and_a_failed_retry_after_what_follows_it() {
+    let mut p = Pair::connected();
+    p.kill_transport();
+    p.take_events();
+    p.advance(5_000);
+    let order: Vec<&str> = p
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Open { .. } => Some("open"),
+            Event::Reconnect { .. } => Some("reconnect"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, vec!["open", "reconnect"]);
+
+    let mut config = Pair::config();
+    config.reconnection_attempts = Some(1);
+    let mut p = Pair::new(config);
+    p.server.accept_transports = false;
+    p.client.connect(p.now);
+    p.drive();
+    p.advance(60_000);
+    let order: Vec<&str> = p
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ReconnectError { .. } => Some("reconnect_error"),
+            Event::ReconnectFailed { .. } => Some("reconnect_failed"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, vec!["reconnect_failed", "reconnect_error"]);
 }
