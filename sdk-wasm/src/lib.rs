@@ -1251,11 +1251,13 @@ impl Driver {
     }
 
     /// Closes the link as a network failure would (socket.io-client's
-    /// `engine.close()`): the namespaces see `forced close` and the client
-    /// reconnects.
+    /// `engine.close()`): the namespaces see `forced close` and, with
+    /// `reconnect`, the client reconnects; without, it stays closed
+    /// (`Manager._close()`).
     #[wasm_bindgen(js_name = dropTransport)]
-    pub fn drop_transport(&self) {
-        self.shared.with(|i| i.client.drop_transport(now()));
+    pub fn drop_transport(&self, reconnect: bool) {
+        self.shared
+            .with(|i| i.client.drop_transport(reconnect, now()));
     }
 
     /// Sets the time (ms since the epoch) by which the next ping must
