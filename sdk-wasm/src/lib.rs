@@ -1115,9 +1115,8 @@ impl Driver {
     ///
     /// `host` gives timers, `fetch` and WebSockets (see [`Host`]).
     ///
-    /// The wrapper's socket is on namespace `primary` of the options (the
-    /// first of `namespaces` without it): only its events come back from
-    /// [`text`](Self::text).
+    /// The option `primary` names the namespace whose events may come back
+    /// from [`text`](Self::text) (none without it).
     ///
     /// # Errors
     /// A JS `Error` when the options are not valid.
@@ -1139,7 +1138,6 @@ impl Driver {
         config.driver_parses_events = true;
         let primary = options
             .get("primary")
-            .or_else(|| options.get("namespaces").and_then(|n| n.get(0)))
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned();
@@ -1180,8 +1178,8 @@ impl Driver {
     /// handler; `stamp` is the message event's `timeStamp`.
     ///
     /// Events go to the sink as usual, except that the last one may come
-    /// back as the result when it is a server event on the first namespace
-    /// of the options, without attachments: `(ack + 1) * 2^32 + offset`,
+    /// back as the result when it is a server event on the `primary`
+    /// namespace of the options, without attachments: `(ack + 1) * 2^32 + offset`,
     /// its JSON starting at UTF-16 `offset` of `text` and `ack` -1 without
     /// an ack request. The caller handles it as the sink would a `message`
     /// (rejecting JSON it cannot parse). -1 when there is none. That is the
