@@ -63,10 +63,11 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 # manager, url, emitter, …) and the wasm-bindgen glue become one index.js
 # (wasm.ts gives the glue the .wasm's URL itself); node.js, which only Node
 # loads, stays apart. The members the modules call on each other (marked
-# @internal, left out of the .d.ts files) get short names too. The .d.ts
-# files are untouched.
+# @internal, left out of the .d.ts files) and the glue's pointer property
+# get short names too (the wasm's import and export names are kept). The
+# .d.ts files are untouched.
 modules="binary debug emitter engine manager socket types url wasm"
-internal='^_(run|peek|openSocket|closeSocket|disposeSocket|disposed|nodeBuffers|onEvent|changed|refreshed)$'
+internal='^(_(run|peek|openSocket|closeSocket|disposeSocket|disposed|nodeBuffers|onEvent|changed|refreshed)|__wbg_ptr)$'
 npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
   --log-level=warning --external:./node.js --mangle-props="$internal" \
   --outfile=npm/dist/index.js --allow-overwrite

@@ -42,7 +42,6 @@ export class Engine extends Emitter {
   binaryType: "arraybuffer" | "nodebuffer";
   #drop: () => void;
   #run: (op: (d: Driver) => void) => void;
-  #pingDeadline = 0;
 
   /**
    * Made by the Manager: `drop` closes the session's transport, `run` reaches its driver.
@@ -57,16 +56,11 @@ export class Engine extends Emitter {
   }
 
   /**
-   * The time (ms since the epoch) by which the next ping must arrive, as
-   * engine.io-client's; set earlier, the next emit finds the link dead (a
-   * throttled timer).
+   * Sets the time (ms since the epoch) by which the next ping must arrive,
+   * as engine.io-client's; set earlier, the next emit finds the link dead
+   * (a throttled timer). The core keeps it: this is only its setter.
    */
-  get _pingTimeoutTime(): number {
-    return this.#pingDeadline;
-  }
-
   set _pingTimeoutTime(ms: number) {
-    this.#pingDeadline = ms;
     this.#run((d) => d.setPingDeadline(ms));
   }
 

@@ -61,21 +61,20 @@ export function withCompress<T>(compress: boolean, send: () => T): T {
 
 /** Options as the Rust core reads them (`ClientConfig`, camelCase). */
 function toConfig(origin: string, opts: ManagerOptions, query: Record<string, unknown> | undefined, primary: string): string {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts)) {
-    if (typeof v !== "function" && v !== undefined) out[k] = v;
-  }
-  out.url = origin;
-  out.namespaces = [];
-  // The namespace whose events may come back from `Driver.text` (its fast path).
-  out.primary = primary;
-  // Every CONNECT waits for its socket's credentials: each socket has its own.
-  out.askAuth = true;
-  // socket.io-client retries no refusal on its own; treating some as auth
-  // failures to retry is the application's choice.
-  out.authErrorPatterns = opts.authErrorPatterns ?? [];
-  // Nor does it retry a namespace the server refused.
-  out.reconnectAfterRefusal = opts.reconnectAfterRefusal ?? false;
+  // JSON.stringify leaves out functions and undefined values.
+  const out: Record<string, unknown> = {
+    // socket.io-client retries no refusal on its own, nor takes message
+    // words for auth failures: both are the application's choice.
+    authErrorPatterns: [],
+    reconnectAfterRefusal: false,
+    ...opts,
+    url: origin,
+    namespaces: [],
+    // The namespace whose events may come back from `Driver.text` (its fast path).
+    primary,
+    // Every CONNECT waits for its socket's credentials: each socket has its own.
+    askAuth: true,
+  };
   if (query) out.query = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
   // engine.io-client's default, with its trailing slash.
   const path = opts.path ?? "/socket.io";
@@ -156,7 +155,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         (e: unknown) => {
           const err = new Error(`omni-socket: cannot load WebAssembly: ${String(e)}`);
           this.emitReserved("error", err);
-          for (const s of Object.values(this.nsps)) s._onEvent("connect_error", { message: err.message }, NO_BINS, -1);
+          for (const s of this.#sockets()) s._onEvent("connect_error", { message: err.message }, NO_BINS, -1);
         },
       );
     this.#watchPage();
@@ -261,8 +260,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   /** Closes the connection and stops reconnecting (socket.io-client's `_close`). */
   _close(): void {
     this.#closing = true;
-    this._readyState = "closed";
-    this.#run((d) => d.disconnect());
+    this.#run((d) => d.dropTransport(false));
   }
 
   /** Alias of {@link _close}. */
@@ -313,7 +311,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
    * @internal
    */
   _openSocket(s: Socket<L, C>): void {
-    if (this._readyState === "closed") this.#newEngine();
+    this.#newEngine();
     this.#closing = false;
     this.#run((d) => d.openNamespace(s.nsp));
   }
@@ -363,6 +361,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     else this.#queue.push(op);
   }
 
+  /** A new engine for a new connection attempt, unless the current one is still opening or open. */
   #newEngine(): void {
     const old = this.engine;
     if (old && old.readyState !== "closed") return;
@@ -372,7 +371,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       IN_NODE ? "nodebuffer" : "arraybuffer",
       () => {
         this.#forced = true;
-        this.#run((d) => d.dropTransport());
+        this.#run((d) => d.dropTransport(true));
       },
       (op) => this.#run(op),
     );
@@ -427,7 +426,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       setTimeout: env.setTimeout,
       clearTimeout: env.clearTimeout,
       webSocket: (url) => {
-        this.#opening();
+        this.#newEngine();
         const ws = new env.WebSocket(url) as WebSocket & { send(d: unknown, o?: unknown): void };
         const send = ws.send;
         ws.send = (data: string | ArrayBuffer | Uint8Array) => {
@@ -441,11 +440,11 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       },
       fetch: (url, init) => {
         const body = init.body;
-        if (!url.includes("&sid=")) this.#opening();
+        if (!url.includes("&sid=")) this.#newEngine();
         if (typeof body === "string") for (const r of body.split("\x1e")) sent(r);
-        const engine = this.engine;
         const got = env.fetch(url, init);
-        if (body !== undefined || !(engine?.hasListeners("packet") || this.hasListeners("ping"))) return got;
+        if (body !== undefined) return got;
+        // A GET's records, as they are read (`packet`, `ping`, debug lines).
         return got.then((resp) => {
           const r = resp as { ok: boolean; status: number; text(): Promise<string> };
           return {
@@ -571,14 +570,20 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       // A connection attempt failed: the Manager's `error` comes first, as
       // socket.io-client's sockets hear of it from their Manager.
       if (kind === "connect_error") this.#down(data.message);
-      else if (kind === "disconnect") this.#lastReason = data.reason;
+      else if (kind === "disconnect" && data.reason !== "io server disconnect" && data.reason !== "io client disconnect") {
+        // The connection is lost: the Manager's `close` comes first, as
+        // socket.io-client's sockets hear of it from their Manager.
+        this.#lastReason = data.reason;
+        this.#down();
+      }
       // socket.io-client's `packet`: the Socket.IO packets received.
       const type = PACKET_TYPES[kind];
       if (type !== undefined && this.hasListeners("packet") && (type !== 1 || data.reason === "io server disconnect")) {
         this.emitReserved("packet", {
           type: type === 2 && bins.length ? 5 : type,
           nsp,
-          data: type === 3 ? data.args : type === 1 ? undefined : data,
+          // A copy: the socket takes the event name off its array.
+          data: type === 3 ? data.args : type === 1 ? undefined : type === 2 ? [...data] : data,
           id: ack >= 0 ? ack : undefined,
         });
       }
@@ -599,7 +604,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         if (engine) {
           engine.id = data.sid;
           engine.readyState = "open";
-          engine.transport = { name: this.#driver?.transport ?? engine.transport.name };
+          engine.transport = { name: this.transport as string };
           engine.emitReserved("open");
         }
         this.emitReserved("open");
@@ -617,7 +622,6 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         // Scheduled; socket.io-client's `reconnect_attempt` is when it
         // starts (`reconnecting`).
         this.#down();
-        this.#changed();
         break;
       case "reconnecting":
         log("reconnect_attempt %d", data.attempt);
@@ -655,11 +659,6 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     this.#changed();
     this.emitReserved(event, ...args);
     for (const s of this.#sockets()) s.emitReserved(event, ...args);
-  }
-
-  /** The driver opens the transport of a new session (not an upgrade): a new engine. */
-  #opening(): void {
-    if (!this.engine || this.engine.readyState === "closed") this.#newEngine();
   }
 
   /**

@@ -391,6 +391,11 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     const [json, bins] = deconstruct(args);
     const queued = pending && this.#opts.retries ? { id: -1, args } : undefined;
     if (queued) this._queue.push(queued);
+    // Offline, the core buffers it until connect.
+    const buffered: BufferedPacket | undefined = this.connected
+      ? undefined
+      : { type: 2, nsp: this.nsp, data: [event, ...args] };
+    if (buffered) this.sendBuffer.push(buffered);
     this.io._run((d) => {
       try {
         withCompress(flags.compress !== false, () => {
@@ -398,10 +403,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
             const id = d.emitWithAck(this.nsp, event, json, bins, flags.timeout ?? this.#opts.ackTimeout ?? -1);
             this.#acks.set(id, pending);
             if (queued) queued.id = id;
-            if (!this.connected) this.sendBuffer.push({ type: 2, nsp: this.nsp, data: [event, ...args], id });
-          } else if (d.emit(this.nsp, event, json, bins, flags.volatile === true)) {
-            if (!this.connected) this.sendBuffer.push({ type: 2, nsp: this.nsp, data: [event, ...args] });
-          } else {
+            if (buffered) buffered.id = id;
+          } else if (!d.emit(this.nsp, event, json, bins, flags.volatile === true)) {
             this.io.emitReserved("emit_dropped", { event, reason: "volatile" });
             return;
           }
@@ -410,6 +413,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         });
       } catch (e) {
         if (queued) this._queue.splice(this._queue.indexOf(queued), 1);
+        if (buffered) this.sendBuffer.splice(this.sendBuffer.indexOf(buffered), 1);
         if (pending?.withErr) pending.fn(e);
         else throw e;
       }
@@ -600,10 +604,10 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     const p = this.#acks.get(request);
     if (!p) return undefined;
     this.#acks.delete(request);
-    const i = this._queue.findIndex((q) => q.id === request);
-    if (i >= 0) this._queue.splice(i, 1);
-    const b = this.sendBuffer.findIndex((q) => q.id === request);
-    if (b >= 0) this.sendBuffer.splice(b, 1);
+    for (const list of [this._queue, this.sendBuffer] as Array<{ id?: number }[]>) {
+      const i = list.findIndex((q) => q.id === request);
+      if (i >= 0) list.splice(i, 1);
+    }
     return p;
   }
 
