@@ -1,6 +1,5 @@
 //! The public handles: [`Client`], [`Socket`], their builder and streams.
 
-use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -10,174 +9,25 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use omni_socket_core::client::{
-    Auth, AuthApply, Client as Core, ClientConfig, ConnectionState, EmitOutcome, Event,
-    HeartbeatConfig, LatencyStats, RateLimitConfig, RoomSpec, TransportKind,
+    Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats,
+    RateLimitConfig, RoomSpec, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::driver::{lock, Command, Delivery, Driver, MessageSub, RawEvent, Shared};
+use crate::driver::Driver;
 use crate::error::{Error, Result};
-use crate::queue::{boxed, queue, BoxedTx, QueueRx, WeakBoxedTx};
+use crate::queue::{boxed, queue, BoxedTx, QueueRx};
+use crate::shared::{
+    decode_first, expect_name, lock, no_argument, Command, Delivery, Message, MessageSub, RawEvent,
+    Shared, Status,
+};
 use crate::transport::{default_tls, Target, TransportSettings};
 
 /// Default capacity of each subscription's queue.
 const DEFAULT_SUBSCRIPTION_QUEUE: usize = 1024;
-
-/// A server event as received, with binary values in place.
-#[derive(Debug, Clone)]
-pub struct Message {
-    /// Namespace it arrived on.
-    pub namespace: String,
-    /// Event name.
-    pub event: String,
-    /// Arguments after the name.
-    pub args: Vec<Value>,
-    /// Set when the server asked for an acknowledgement.
-    pub ack: Option<AckRequest>,
-}
-
-impl Message {
-    /// The first argument as plain JSON (binary values become arrays of
-    /// byte numbers), `Null` when there is none.
-    pub fn first_json(&self) -> serde_json::Value {
-        self.args
-            .first()
-            .and_then(|v| serde_json::to_value(v).ok())
-            .unwrap_or(serde_json::Value::Null)
-    }
-
-    /// Decodes the first argument into the typed model `E`.
-    ///
-    /// # Errors
-    /// [`Error::Payload`] when the event is not `E::NAME`, has no argument,
-    /// or the argument does not match the model.
-    pub fn decode<E: models::Event>(&self) -> Result<E> {
-        decode_first(&self.event, &self.args)
-    }
-}
-
-/// [`Error::Payload`] unless `event` is `E`'s name.
-fn expect_name<E: models::Event>(event: &str) -> Result<()> {
-    if event == E::NAME {
-        Ok(())
-    } else {
-        Err(Error::Payload(format!(
-            "event {event:?} is not {:?}",
-            E::NAME
-        )))
-    }
-}
-
-fn no_argument(event: &str) -> Error {
-    Error::Payload(format!("event {event:?} has no argument"))
-}
-
-/// The first of an event's parsed arguments as the model `E`.
-fn decode_first<E: models::Event>(event: &str, args: &[Value]) -> Result<E> {
-    expect_name::<E>(event)?;
-    args.first()
-        .ok_or_else(|| no_argument(event))?
-        .deserialize_into()
-        .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
-}
-
-/// The server's request for an acknowledgement of one event.
-///
-/// Answer it once with [`send`](Self::send). When several subscribers
-/// receive the same event only the first answer goes out.
-#[derive(Debug, Clone)]
-pub struct AckRequest {
-    pub(crate) nsp: String,
-    pub(crate) id: u64,
-    pub(crate) commands: WeakBoxedTx<Command>,
-}
-
-impl AckRequest {
-    /// The server's ack id.
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// Sends the acknowledgement with `args`.
-    ///
-    /// # Errors
-    /// [`Error::Closed`] when the client is gone. An answer for a namespace
-    /// that has since disconnected is dropped silently, as the server
-    /// would ignore it.
-    pub fn send(self, args: Vec<Value>) -> Result<()> {
-        let tx = self.commands.upgrade().ok_or(Error::Closed)?;
-        tx.send(Command::Ack {
-            nsp: self.nsp,
-            id: self.id,
-            args,
-        })
-        .map_err(|_| Error::Closed)
-    }
-}
-
-/// A snapshot of the connection, published through [`Socket::state`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    /// The Engine.IO session.
-    pub connection: ConnectionState,
-    /// The transport in use.
-    pub transport: Option<TransportKind>,
-    /// Connected namespaces and their socket ids.
-    pub namespaces: BTreeMap<String, String>,
-    /// Heartbeat round-trip statistics.
-    pub latency: LatencyStats,
-}
-
-impl Status {
-    pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
-        let mut namespaces = BTreeMap::new();
-        for nsp in known {
-            if let Some(sid) = core.socket_id(nsp) {
-                namespaces.insert(nsp.clone(), sid.to_owned());
-            }
-        }
-        Self {
-            connection: core.state(),
-            transport: core.transport().map(|(_, k)| k),
-            namespaces,
-            latency: core.latency(),
-        }
-    }
-
-    /// Whether [`Status::from_core`] would build a status equal to this one.
-    /// The driver asks after every turn; most turns change nothing, and
-    /// this answers without building a map and copying names.
-    pub(crate) fn matches_core(&self, core: &Core, known: &[String]) -> bool {
-        if self.connection != core.state()
-            || self.transport != core.transport().map(|(_, k)| k)
-            || self.latency != core.latency()
-        {
-            return false;
-        }
-        let mut connected = 0;
-        for nsp in known {
-            if let Some(sid) = core.socket_id(nsp) {
-                if self.namespaces.get(nsp).map(String::as_str) != Some(sid) {
-                    return false;
-                }
-                connected += 1;
-            }
-        }
-        connected == self.namespaces.len()
-    }
-
-    fn idle() -> Self {
-        Self {
-            connection: ConnectionState::Idle,
-            transport: None,
-            namespaces: BTreeMap::new(),
-            latency: LatencyStats::default(),
-        }
-    }
-}
 
 /// Options for a [`Client`], with socket.io-client's names and defaults.
 ///
@@ -1049,7 +899,7 @@ mod tests {
         core.connect(now);
         check(&core, true);
         let id = match core.poll_action() {
-            Some(TransportAction::Open { id, .. }) => id,
+            Some(TransportAction::OpenWebsocket { id, .. }) => id,
             other => panic!("expected an open, got {other:?}"),
         };
         core.handle_transport_opened(id, now);

@@ -1,34 +1,38 @@
 //! The connection driver: one task per client that owns the core state
 //! machine and its WebSocket. Each turn it feeds one input (a command,
-//! frames read from the WebSocket, a polling transport's report or the
-//! timer) into the core, then drains the core's outputs in the documented
-//! order — frames, transport actions, events — writes the frames out and
-//! re-arms its single timer to the core's next deadline. It never polls in
-//! a loop: it sleeps until something happens.
+//! frames read from the WebSocket, an HTTP response of a polling
+//! transport, or the timer) into the core, then drains the core's outputs
+//! in the documented order — frames, transport actions, events — writes
+//! the frames out, sends the HTTP requests, and re-arms its single timer
+//! to the core's next deadline. It never polls in a loop: it sleeps until
+//! something happens. It knows no packet type, URL rule, sid or upgrade
+//! step: the core decides all of those.
 
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omni_socket_core::client::{
-    AckFailure, Auth, AuthApply, AuthFailureSource, Client as Core, ClientConfig, EmitError,
-    EmitOutcome, Event, Frame, Instant as CoreInstant, RequestId, RoomSpec, TransportAction,
-    TransportId, TransportKind,
+    AckFailure, AuthFailureSource, Client as Core, ClientConfig, ConnectFailure, Event, HttpMethod,
+    HttpRequest, Instant as CoreInstant, RequestId, TransportAction, TransportErrorKind,
+    TransportId,
 };
 use omni_socket_core::Value;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
 
-use crate::client::{AckRequest, Message, Status};
 use crate::error::Error;
-use crate::queue::{self, BoxedRx, QueueTx, WeakBoxedTx};
+use crate::queue::{self, BoxedRx, BoxedTx, WeakBoxedTx};
+use crate::shared::{
+    lock, AckReply, AckRequest, Command, Delivery, Message, MessageSub, RawEvent, Shared, Status,
+};
 use crate::transport::websocket::{Link, LinkEvent};
-use crate::transport::{self, Failure, Input, Out, TransportSettings};
+use crate::transport::{self, Input, TransportSettings};
 
 /// Frames read from a WebSocket in one turn at most, so a flood of input
 /// still lets the driver run its timers and commands in between.
@@ -37,103 +41,6 @@ const MAX_BATCH: usize = 64;
 /// Reports from polling transports queue here; a full queue makes them
 /// wait.
 const INPUT_QUEUE: usize = 256;
-
-pub(crate) enum Command {
-    Connect {
-        nsp: String,
-    },
-    /// Resolve `ready` at the next connect or connect error of `nsp`
-    /// (at once if it is connected).
-    Wait {
-        nsp: String,
-        ready: oneshot::Sender<Result<(), Error>>,
-    },
-    Disconnect {
-        done: oneshot::Sender<()>,
-    },
-    OpenNamespace(String),
-    CloseNamespace(String),
-    Emit {
-        nsp: String,
-        event: String,
-        args: Vec<Value>,
-        volatile: bool,
-        reply: oneshot::Sender<Result<EmitOutcome, EmitError>>,
-    },
-    EmitWithAck {
-        nsp: String,
-        event: String,
-        args: Vec<Value>,
-        timeout: Option<u64>,
-        reply: oneshot::Sender<Result<Vec<Value>, Error>>,
-    },
-    Ack {
-        nsp: String,
-        id: u64,
-        args: Vec<Value>,
-    },
-    Join {
-        spec: Box<RoomSpec>,
-        reply: oneshot::Sender<Result<(), EmitError>>,
-    },
-    Leave {
-        nsp: String,
-        key: String,
-    },
-    SetAuth(Auth, AuthApply),
-}
-
-type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
-
-/// Who receives incoming server events.
-pub(crate) struct MessageSub {
-    pub(crate) nsp: String,
-    pub(crate) event: Option<String>,
-    /// A typed subscription: it reads its model straight from the JSON
-    /// text, so it gets the event unparsed.
-    pub(crate) typed: bool,
-    pub(crate) tx: QueueTx<Delivery>,
-}
-
-/// One server event as a subscription receives it.
-#[derive(Debug)]
-pub(crate) enum Delivery {
-    /// Parsed arguments, for untyped subscriptions.
-    Parsed(Message),
-    /// The packet's validated JSON text, shared by the typed subscriptions.
-    Raw(Arc<RawEvent>),
-    /// The same for the only subscription that reads it: no shared
-    /// allocation per event (the usual case of one typed stream).
-    RawOwned(RawEvent),
-}
-
-/// An event as the core validated it: `["name", ...args]` with binary
-/// arguments as placeholders numbering `attachments`.
-#[derive(Debug)]
-pub(crate) struct RawEvent {
-    pub(crate) event: String,
-    pub(crate) data: String,
-    pub(crate) attachments: Vec<bytes::Bytes>,
-}
-
-impl RawEvent {
-    /// The arguments after the name as a tree, binary values in place.
-    pub(crate) fn args(&self) -> Result<Vec<Value>, omni_socket_core::Error> {
-        let limits = omni_socket_core::Limits::default();
-        let tree = if self.attachments.is_empty() {
-            Value::parse_json(&self.data, &limits)?
-        } else {
-            Value::reconstruct(&self.data, &self.attachments, &limits)?
-        };
-        Ok(match tree {
-            Value::Array(mut items) if !items.is_empty() => {
-                items.remove(0);
-                items
-            }
-            _ => Vec::new(),
-        })
-    }
-}
 
 /// A server event waiting for the end of the driver's turn, when each
 /// subscriber gets everything for it in one batch.
@@ -155,12 +62,6 @@ enum Payload {
         data: String,
         attachments: Vec<bytes::Bytes>,
     },
-}
-
-/// State shared between the handles and the driver.
-pub(crate) struct Shared {
-    pub(crate) messages: Mutex<Vec<MessageSub>>,
-    pub(crate) events: Mutex<Vec<mpsc::Sender<Event>>>,
 }
 
 /// Maps tokio's monotonic clock to the core's millisecond instants. The
@@ -195,9 +96,10 @@ impl Clock {
     }
 }
 
-/// A long-polling transport's task.
+/// A long-polling transport's task, and its queues of GETs and POSTs.
 struct TransportHandle {
-    tx: transport::OutTx,
+    gets: BoxedTx<HttpRequest>,
+    posts: BoxedTx<HttpRequest>,
     task: JoinHandle<()>,
 }
 
@@ -247,17 +149,14 @@ pub(crate) struct Driver {
     /// transport may fail before `connect_outcome` is called) still learns
     /// it.
     failures: HashMap<String, Error>,
-    last_failure: Option<Failure>,
     url: String,
     namespaces: Vec<String>,
-    /// A `3probe` held back until the polling transport has paused.
-    held_probe: Option<(TransportId, TransportId)>,
-    /// Frames for the paused polling transport; they go out on the
-    /// WebSocket right after the upgrade (`5`), as engine.io-client does,
-    /// since the server refuses POSTs once upgraded.
-    held_frames: Vec<Frame>,
+    /// WebSockets sending their last frames.
     closing: Vec<JoinHandle<()>>,
     disconnect_done: Vec<oneshot::Sender<()>>,
+    /// Every handle is gone: the driver ends once the core has closed its
+    /// transports (long-polling sends its last requests first).
+    exiting: bool,
     /// Server events of this turn, delivered by `deliver_messages`.
     incoming: Vec<Incoming>,
 }
@@ -289,13 +188,11 @@ impl Driver {
             status,
             waiters: Vec::new(),
             failures: HashMap::new(),
-            last_failure: None,
             url,
             namespaces: Vec::new(),
-            held_probe: None,
-            held_frames: Vec::new(),
             closing: Vec::new(),
             disconnect_done: Vec::new(),
+            exiting: false,
             incoming: Vec::new(),
         }
     }
@@ -306,6 +203,9 @@ impl Driver {
         let mut armed: Option<CoreInstant> = None;
         loop {
             self.drain();
+            if self.exiting && !self.core.has_transports() {
+                break;
+            }
             let deadline = self.core.poll_timeout();
             if deadline != armed {
                 if let Some(at) = deadline {
@@ -322,9 +222,8 @@ impl Driver {
                 Wake::Command(Some(cmd)) => self.on_command(cmd),
                 Wake::Command(None) => {
                     debug!("all handles dropped; closing");
+                    self.exiting = true;
                     self.core.disconnect(self.clock.now());
-                    self.drain();
-                    break;
                 }
                 Wake::Report(id, input) => self.on_input(id, input),
                 Wake::Read => {}
@@ -354,6 +253,8 @@ impl Driver {
         self.turn = (self.turn + 1) % 3;
         for k in 0..3 {
             let wake = match (self.turn + k) % 3 {
+                // Once every handle is gone the queue stays empty for good.
+                0 if self.exiting => Poll::Pending,
                 0 => self.commands.poll_recv(cx).map(Wake::Command),
                 1 => self.poll_links(cx),
                 _ => match self.input_rx.as_mut().map(|rx| rx.poll_recv(cx)) {
@@ -418,10 +319,11 @@ impl Driver {
     }
 
     fn shutdown(&mut self) {
-        // Close requests were queued by `disconnect`; let transports send
-        // them. Then end every stream so consumers see the end.
+        // The core closed its transports before the loop ended (or gave
+        // up on them after its timeout); end what is left, then every
+        // stream so consumers see the end.
         for (_, h) in self.transports.drain() {
-            let _ = h.tx.send(Out::Close);
+            h.task.abort();
         }
         for link in self.links.drain(..) {
             link.close();
@@ -446,134 +348,30 @@ impl Driver {
             Input::Opened => self.core.handle_transport_opened(id, now),
             Input::Text(t) => {
                 trace!(?id, text = t.as_str(), "recv");
-                if t.as_str() == "3probe" && self.hold_probe(id) {
-                    return;
-                }
                 self.core.handle_text(id, now, &t);
             }
-            Input::Paused => self.release_probe(id),
             Input::Binary(b) => {
                 trace!(?id, len = b.len(), "recv binary");
                 self.core.handle_binary(id, now, b);
             }
-            Input::Payload(body) => {
-                trace!(?id, body, "recv payload");
-                self.core.handle_polling_payload(id, now, &body);
+            Input::Response {
+                method,
+                status,
+                body,
+            } => {
+                trace!(?id, ?method, status, body, "http response");
+                self.core
+                    .handle_http_response(id, method, now, status, &body);
             }
             Input::Closed => {
                 self.transports.remove(&id);
-                // A polling transport that ends while paused still lets
-                // the upgrade complete; a probe that ends resumes polling.
-                self.release_probe(id);
-                self.probe_lost(id);
                 self.core.handle_transport_closed(id, now);
             }
-            Input::Failed(f) => {
-                debug!(?id, message = %f.message, "transport failed");
+            Input::Failed(e) => {
+                debug!(?id, message = e.message, kind = ?e.kind, "transport failed");
                 self.transports.remove(&id);
-                // A polling transport that ends while paused still lets
-                // the upgrade complete; a probe that ends resumes polling.
-                self.release_probe(id);
-                self.probe_lost(id);
-                self.core.handle_transport_error(id, now, &f.message);
-                self.last_failure = Some(f);
+                self.core.handle_transport_error(id, now, e);
             }
-        }
-    }
-
-    /// Engine.IO upgrade: the core completes it as soon as it sees
-    /// `3probe`, but a poll may still be in flight with packets the server
-    /// sent before the switch. So the probe answer waits until the polling
-    /// transport has paused (finished that poll and its POSTs).
-    fn hold_probe(&mut self, ws: TransportId) -> bool {
-        let polling = self
-            .transports
-            .iter()
-            .find(|(id, _)| **id != ws)
-            .map(|(id, h)| (*id, h.tx.clone()));
-        match polling {
-            Some((pid, tx)) if tx.send(Out::Pause).is_ok() => {
-                trace!(?ws, polling = ?pid, "pausing polling before the upgrade");
-                self.held_probe = Some((pid, ws));
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn release_probe(&mut self, polling: TransportId) {
-        let Some((pid, ws)) = self.held_probe else {
-            return;
-        };
-        if pid != polling {
-            return;
-        }
-        self.held_probe = None;
-        let now = self.clock.now();
-        self.core.handle_text(ws, now, "3probe");
-        let held = std::mem::take(&mut self.held_frames);
-        // The core's first frame now is the upgrade packet on the
-        // WebSocket; the held frames follow it, then everything newer.
-        let first = self.core.poll_transmit();
-        let upgraded = matches!(&first, Some(t) if t.transport == ws);
-        if let Some(t) = first {
-            self.route(t.transport, t.frame);
-        }
-        if upgraded {
-            for f in held {
-                self.route(ws, f);
-            }
-        } else {
-            self.resume_polling(pid, held);
-        }
-    }
-
-    /// The upgrade was abandoned while polling was paused: polling goes on
-    /// and sends what was held for it.
-    fn resume_polling(&mut self, pid: TransportId, held: Vec<Frame>) {
-        debug!(
-            ?pid,
-            held = held.len(),
-            "upgrade abandoned; polling resumes"
-        );
-        if let Some(h) = self.transports.get(&pid) {
-            for f in held {
-                let _ = h.tx.send(Out::Frame(f));
-            }
-            let _ = h.tx.send(Out::Resume);
-        }
-    }
-
-    /// A transport of a held upgrade ended: if it was the probe, polling
-    /// resumes; if it was the polling transport, the session is gone and
-    /// so is what was held for it.
-    fn probe_lost(&mut self, id: TransportId) {
-        if let Some((pid, ws)) = self.held_probe {
-            if ws == id {
-                self.held_probe = None;
-                let held = std::mem::take(&mut self.held_frames);
-                self.resume_polling(pid, held);
-            } else if pid == id {
-                self.held_probe = None;
-                self.held_frames.clear();
-            }
-        }
-    }
-
-    fn route(&mut self, id: TransportId, frame: Frame) {
-        if let Some((pid, _)) = self.held_probe {
-            if pid == id {
-                self.held_frames.push(frame);
-                return;
-            }
-        }
-        trace!(transport = ?id, ?frame, "send");
-        if let Some(link) = self.links.iter_mut().find(|l| l.id == id) {
-            link.send(frame);
-        } else if let Some(h) = self.transports.get(&id) {
-            let _ = h.tx.send(Out::Frame(frame));
-        } else {
-            trace!(transport = ?id, "frame for a closed transport");
         }
     }
 
@@ -649,33 +447,37 @@ impl Driver {
     /// Drains the core's outputs in the documented order.
     fn drain(&mut self) {
         while let Some(t) = self.core.poll_transmit() {
-            self.route(t.transport, t.frame);
+            trace!(transport = ?t.transport, frame = ?t.frame, "send");
+            match self.links.iter_mut().find(|l| l.id == t.transport) {
+                Some(link) => link.send(t.frame),
+                None => trace!(transport = ?t.transport, "frame for a closed transport"),
+            }
         }
         while let Some(a) = self.core.poll_action() {
             match a {
-                TransportAction::Open { id, kind, url } => self.open(id, kind, url),
+                TransportAction::OpenWebsocket { id, url } => {
+                    self.links.push(Link::open(id, url, self.settings.clone()));
+                }
+                TransportAction::Request(r) => self.request(r),
                 TransportAction::Close { id } => {
-                    self.probe_lost(id);
-                    let task = if let Some(i) = self.links.iter().position(|l| l.id == id) {
-                        self.links.remove(i).close()
+                    if let Some(i) = self.links.iter().position(|l| l.id == id) {
+                        if let Some(task) = self.links.remove(i).close() {
+                            self.closing.retain(|t| !t.is_finished());
+                            self.closing.push(task);
+                        }
                     } else if let Some(h) = self.transports.remove(&id) {
-                        let _ = h.tx.send(Out::Close);
-                        // The task ends by itself after sending its queue.
-                        Some(h.task)
-                    } else {
-                        None
-                    };
-                    if let Some(task) = task {
-                        self.closing.retain(|t| !t.is_finished());
-                        self.closing.push(task);
+                        // Whatever is still in flight belongs to a
+                        // transport the core has given up.
+                        h.task.abort();
                     }
                 }
             }
         }
-        if !self.disconnect_done.is_empty() {
+        if !self.disconnect_done.is_empty() && !self.core.has_transports() {
             // `disconnect()` returns once the closing transports have sent
-            // what was queued (DISCONNECT packets, last emits), so a
-            // program may exit right after it.
+            // what was queued (DISCONNECT packets, last emits, and over
+            // long-polling the close packet), so a program may exit right
+            // after it.
             let done = std::mem::take(&mut self.disconnect_done);
             let tasks = std::mem::take(&mut self.closing);
             tokio::spawn(async move {
@@ -715,24 +517,38 @@ impl Driver {
         self.publish_status();
     }
 
-    fn open(&mut self, id: TransportId, kind: TransportKind, url: String) {
-        let settings = self.settings.clone();
-        if kind == TransportKind::Websocket {
-            self.links.push(Link::open(id, url, settings));
-            return;
+    /// Sends an HTTP request of a polling transport, starting the
+    /// transport's task with its first request.
+    fn request(&mut self, r: HttpRequest) {
+        let id = r.transport;
+        if !self.transports.contains_key(&id) {
+            let input = match &self.input_tx {
+                Some(tx) => tx.clone(),
+                None => {
+                    let (tx, rx) = transport::input_queue(INPUT_QUEUE);
+                    self.input_rx = Some(rx);
+                    self.input_tx.insert(tx).clone()
+                }
+            };
+            let (gets, get_rx) = queue::boxed();
+            let (posts, post_rx) = queue::boxed();
+            let settings = self.settings.clone();
+            let task = tokio::spawn(transport::polling::run(
+                id, settings, get_rx, post_rx, input,
+            ));
+            self.transports
+                .insert(id, TransportHandle { gets, posts, task });
         }
-        debug!(?id, ?kind, url, "opening transport");
-        let input = match &self.input_tx {
-            Some(tx) => tx.clone(),
-            None => {
-                let (tx, rx) = transport::input_queue(INPUT_QUEUE);
-                self.input_rx = Some(rx);
-                self.input_tx.insert(tx).clone()
-            }
+        let Some(h) = self.transports.get(&id) else {
+            return;
         };
-        let (tx, rx) = queue::boxed();
-        let task = tokio::spawn(transport::polling::run(id, url, settings, rx, input));
-        self.transports.insert(id, TransportHandle { tx, task });
+        let queue = match r.method {
+            HttpMethod::Get => &h.gets,
+            HttpMethod::Post => &h.posts,
+        };
+        // The task ends only after the core was told it failed, which
+        // ends the transport in the core too: nothing is lost here.
+        let _ = queue.send(r);
     }
 
     fn on_event(&mut self, e: Event) {
@@ -798,9 +614,14 @@ impl Driver {
                     }
                 }
             }
-            Event::ConnectError { nsp, message, data } => {
-                warn!(nsp, message, "connect error");
-                let err = self.classify(message, data.clone());
+            Event::ConnectError {
+                nsp,
+                message,
+                data,
+                cause,
+            } => {
+                warn!(nsp, message, ?cause, "connect error");
+                let err = self.connect_error(*cause, message, data.clone());
                 self.failures.insert(nsp.clone(), err);
             }
             Event::AuthFailed {
@@ -836,28 +657,25 @@ impl Driver {
         self.dispatch_event(e);
     }
 
-    /// A CONNECT_ERROR for the namespace `connect()` waits on, as an error.
-    fn classify(&mut self, message: &str, data: Option<serde_json::Value>) -> Error {
-        // Transport-level failures reach the core as the transport's error
-        // message; server refusals come in a CONNECT_ERROR.
-        if let Some(f) = self.last_failure.take() {
-            if f.message == message {
-                return if f.refused {
-                    Error::ConnectionRefused {
-                        url: self.url.clone(),
-                        message: f.message,
-                    }
-                } else {
-                    Error::Transport(f.message)
-                };
-            }
-        }
-        if message == "timeout" {
-            return Error::ConnectTimeout;
-        }
-        Error::Rejected {
-            message: message.to_owned(),
-            data,
+    /// A failed connect, as the error `connect()` returns.
+    fn connect_error(
+        &self,
+        cause: ConnectFailure,
+        message: &str,
+        data: Option<serde_json::Value>,
+    ) -> Error {
+        match cause {
+            ConnectFailure::Server | ConnectFailure::TooLarge => Error::Rejected {
+                message: message.to_owned(),
+                data,
+            },
+            ConnectFailure::Timeout => Error::ConnectTimeout,
+            ConnectFailure::Transport(TransportErrorKind::Refused) => Error::ConnectionRefused {
+                url: self.url.clone(),
+                message: message.to_owned(),
+            },
+            ConnectFailure::Transport(TransportErrorKind::Timeout) => Error::ConnectTimeout,
+            ConnectFailure::Transport(_) => Error::Transport(message.to_owned()),
         }
     }
 
@@ -1008,9 +826,4 @@ fn push_bounded(sub: &MessageSub, batch: &mut Vec<Delivery>, item: Delivery) {
     } else {
         warn!(nsp = sub.nsp, "subscriber queue full; event dropped for it");
     }
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock leaves plain data; keep using it.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

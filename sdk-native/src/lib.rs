@@ -61,13 +61,11 @@ mod client;
 mod driver;
 mod error;
 mod queue;
+mod shared;
 mod transport;
 pub mod value;
 
-pub use client::{
-    AckRequest, Client, ClientBuilder, EventStream, LifecycleStream, Message, MessageStream,
-    Socket, Status,
-};
+pub use client::{Client, ClientBuilder, EventStream, LifecycleStream, MessageStream, Socket};
 pub use error::{Error, Result};
 pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
@@ -76,3 +74,4 @@ pub use omni_socket_core::client::{
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;
+pub use shared::{AckRequest, Message, Status};

@@ -163,11 +163,6 @@ impl<T> BoxedRx<T> {
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.0.poll_recv(cx).map(|b| b.map(|b| *b))
     }
-
-    /// The next queued item, if one is there now.
-    pub(crate) fn try_recv(&mut self) -> Option<T> {
-        self.0.try_recv().ok().map(|b| *b)
-    }
 }
 
 #[cfg(test)]

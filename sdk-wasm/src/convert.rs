@@ -181,7 +181,9 @@ pub fn event(e: Event) -> Outbound {
             nsp,
             Obj::new().str("sid", &sid).bool("recovered", recovered),
         ),
-        Event::ConnectError { nsp, message, data } => {
+        Event::ConnectError {
+            nsp, message, data, ..
+        } => {
             let data = data.map_or_else(|| "null".to_owned(), |d| d.to_string());
             Outbound::new(
                 "connect_error",
@@ -448,32 +450,6 @@ fn matcher(v: Option<&Json>) -> Result<Option<Matcher>, String> {
     }))
 }
 
-/// Appends the Engine.IO session id to a polling URL that lacks one (the
-/// core hands out the handshake URL; later requests name the session).
-pub fn polling_url(url: &str, sid: Option<&str>) -> String {
-    match sid {
-        // Split on a char, not `contains("&sid=")`: a substring search
-        // brings the two-way searcher into the download for this one check.
-        Some(sid) if !url.split('&').skip(1).any(|p| p.starts_with("sid=")) => {
-            let mut out = String::with_capacity(url.len() + sid.len() + 5);
-            out.push_str(url);
-            out.push_str("&sid=");
-            for b in sid.bytes() {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                    out.push(b as char);
-                } else {
-                    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                    out.push('%');
-                    out.push(HEX[usize::from(b >> 4)] as char);
-                    out.push(HEX[usize::from(b & 15)] as char);
-                }
-            }
-            out
-        }
-        _ => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,6 +515,7 @@ mod tests {
             nsp: "/".into(),
             message: "bad \"token\"\n".into(),
             data: Some(serde_json::json!({"code": 4})),
+            cause: omni_socket_core::client::ConnectFailure::Server,
         });
         let v: Json = serde_json::from_str(&out.json).unwrap();
         assert_eq!(
@@ -576,20 +553,5 @@ mod tests {
         assert_eq!(s.leave_event, "unsub");
         assert!(s.confirm.is_some() && s.failure.is_none());
         assert!(room_spec("/", r#"{"preset":"nope"}"#).is_err());
-    }
-
-    #[test]
-    fn polling_helpers() {
-        assert_eq!(
-            polling_url("http://h/socket.io/?EIO=4&transport=polling", Some("a+b")),
-            "http://h/socket.io/?EIO=4&transport=polling&sid=a%2Bb"
-        );
-        assert_eq!(polling_url("u?x&sid=1", Some("2")), "u?x&sid=1");
-        // Only a `&sid=` parameter counts, as before.
-        assert_eq!(polling_url("u?sid=1", Some("2")), "u?sid=1&sid=2");
-        assert_eq!(
-            polling_url("u?x&xsid=1", Some("é")),
-            "u?x&xsid=1&sid=%C3%A9"
-        );
     }
 }

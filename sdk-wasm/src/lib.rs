@@ -24,8 +24,8 @@ use std::rc::{Rc, Weak};
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
 use omni_socket_core::client::{
-    Auth, AuthApply, Client, ClientConfig, Frame, Instant, TextEvent, TransportAction, TransportId,
-    TransportKind,
+    Auth, AuthApply, Client, ClientConfig, Frame, HttpMethod, HttpRequest, Instant, TextEvent,
+    TransportAction, TransportError, TransportErrorKind, TransportId,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -123,11 +123,6 @@ extern "C" {
     fn text(this: &FetchResponse) -> Thenable;
 }
 
-/// Largest polling response body handed to the core: its own bound, checked
-/// here too so a larger body fails as a transport error before any of it is
-/// decoded.
-const MAX_POLL_BODY: usize = omni_socket_core::Limits::DEFAULT_MAX_POLLING_BODY;
-
 thread_local! {
     /// `Date.now() - performance.now()` at first use: the epoch offset of
     /// the monotonic clock; `Some(None)` when there is no `performance`.
@@ -205,37 +200,27 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&message.to_string()).into()
 }
 
-/// What a polling request was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Req {
-    Get,
-    Post,
+/// The code of a polling request's method in the bound callbacks.
+fn method_code(m: HttpMethod) -> u8 {
+    match m {
+        HttpMethod::Get => 0,
+        HttpMethod::Post => 1,
+    }
 }
 
-impl Req {
-    fn code(self) -> u8 {
-        match self {
-            Self::Get => 0,
-            Self::Post => 1,
-        }
+fn method_of(code: u8) -> HttpMethod {
+    if code == 0 {
+        HttpMethod::Get
+    } else {
+        HttpMethod::Post
     }
 }
 
 enum Transport {
     Ws(WebSocket),
-    Polling {
-        /// With the session id once known (`named`): a last POST after the
-        /// core has closed the session (its close packet) still names it.
-        url: String,
-        named: bool,
-        /// Frames waiting for the next POST.
-        queue: Vec<Frame>,
-        posting: bool,
-        /// A GET is in flight.
-        getting: bool,
-        /// Cancels the GET in flight (a long-poll can last a ping interval).
-        abort: Option<AbortController>,
-    },
+    /// A long-polling transport: what is needed to cancel its GET (a
+    /// long-poll can last a ping interval) when the core closes it.
+    Polling(Option<AbortController>),
 }
 
 struct Inner {
@@ -244,13 +229,6 @@ struct Inner {
     timer: Option<(Instant, JsValue)>,
     last_state: Option<&'static str>,
     with_credentials: bool,
-    /// Polling transports that need their next GET.
-    pending_get: Vec<TransportId>,
-    /// Polling transports the core closed for an upgrade while a GET was
-    /// in flight; see `late_poll`.
-    draining: Vec<TransportId>,
-    /// An upgrade probe answer held back while a POST is in flight.
-    stashed_probe: Option<(TransportId, String)>,
     /// The environment (see [`Host`]).
     host: Host,
 }
@@ -306,12 +284,12 @@ fn js_closure<T: ?Sized + wasm_bindgen::closure::WasmClosure>(c: Closure<T>) -> 
     c.into_js_value()
 }
 
-fn bound(f: &JsValue, id: TransportId, req: Option<Req>) -> Function {
+fn bound(f: &JsValue, id: TransportId, method: Option<HttpMethod>) -> Function {
     let f: &Bindable = f.unchecked_ref();
     let id = JsValue::from_f64(id.0 as f64);
-    match req {
+    match method {
         None => f.bind1(&JsValue::NULL, &id),
-        Some(r) => f.bind2(&JsValue::NULL, &id, &JsValue::from(r.code())),
+        Some(m) => f.bind2(&JsValue::NULL, &id, &JsValue::from(method_code(m))),
     }
 }
 
@@ -379,43 +357,55 @@ impl Shared {
             }));
         let w = weak(self);
         let http_response = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
-            move |id: f64, req: u8, resp: JsValue| {
+            move |id: f64, method: u8, resp: JsValue| {
                 let Some(s) = w.upgrade() else { return };
                 let tid = TransportId(id as u64);
                 let resp: FetchResponse = resp.unchecked_into();
+                let method = method_of(method);
                 if !resp.ok() {
-                    let msg = format!("xhr poll error: HTTP {}", resp.status());
-                    s.with(|i| i.polling_failed(tid, &msg));
+                    // The core decides what a status means.
+                    let status = resp.status();
+                    s.with(|i| {
+                        i.client
+                            .handle_http_response(tid, method, now(), status, "")
+                    });
                     return;
                 }
                 let cbs = s.callbacks.borrow();
                 if let Some(cb) = cbs.as_ref() {
-                    let req = if req == 0 { Req::Get } else { Req::Post };
                     let _ = resp.text().then2(
-                        &bound(&cb.http_text, tid, Some(req)),
-                        &bound(&cb.http_error, tid, Some(req)),
+                        &bound(&cb.http_text, tid, Some(method)),
+                        &bound(&cb.http_error, tid, Some(method)),
                     );
                 }
             },
         ));
         let w = weak(self);
         let http_text = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
-            move |id: f64, req: u8, body: JsValue| {
+            move |id: f64, method: u8, body: JsValue| {
                 let Some(s) = w.upgrade() else { return };
                 let id = TransportId(id as u64);
-                s.with(|i| i.polling_response(id, req, body.as_string()));
+                let body = body.as_string().unwrap_or_default();
+                s.with(|i| {
+                    i.client
+                        .handle_http_response(id, method_of(method), now(), 200, &body);
+                });
             },
         ));
         let w = weak(self);
         let http_error = js_closure::<dyn FnMut(f64, u8, JsValue)>(Closure::new(
-            move |id: f64, _req: u8, err: JsValue| {
+            move |id: f64, _method: u8, err: JsValue| {
                 let Some(s) = w.upgrade() else { return };
                 let id = TransportId(id as u64);
                 let msg = err
                     .dyn_ref::<js_sys::Error>()
                     .map(|e| String::from(e.message()))
                     .unwrap_or_else(|| "xhr poll error".into());
-                s.with(|i| i.polling_failed(id, &msg));
+                s.with(|i| {
+                    i.forget(id);
+                    let error = TransportError::new(TransportErrorKind::Other, &msg);
+                    i.client.handle_transport_error(id, now(), error);
+                });
             },
         ));
         Callbacks {
@@ -625,58 +615,12 @@ const MAX_RETURNED_ACK: u64 = 1 << 20;
 
 impl Inner {
     fn forget(&mut self, id: TransportId) {
-        if self.stashed_probe.as_ref().is_some_and(|(p, _)| *p == id) {
-            // The probe failed: polling resumes.
-            self.stashed_probe = None;
-        }
         if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
             let (_, t) = self.transports.swap_remove(pos);
             if let Transport::Ws(ws) = t {
                 detach(&ws);
             }
         }
-    }
-
-    fn polling_failed(&mut self, id: TransportId, message: &str) {
-        self.draining.retain(|t| *t != id);
-        self.stashed_probe = None;
-        if self.transports.iter().any(|(t, _)| *t == id) {
-            self.forget(id);
-            self.client.handle_transport_error(id, now(), message);
-        }
-    }
-
-    fn polling_response(&mut self, id: TransportId, req: u8, body: Option<String>) {
-        let body = body.unwrap_or_default();
-        let Some((
-            _,
-            Transport::Polling {
-                posting, getting, ..
-            },
-        )) = self.transports.iter_mut().find(|(t, _)| *t == id)
-        else {
-            if req == Req::Get.code() {
-                self.late_poll(id, &body);
-            }
-            return;
-        };
-        if req == Req::Post.code() {
-            *posting = false;
-            self.release_probe();
-            return;
-        }
-        *getting = false;
-        if body.len() > MAX_POLL_BODY {
-            self.polling_failed(id, "polling response too large");
-            return;
-        }
-        self.client.handle_polling_payload(id, now(), &body);
-        // The next GET is issued by `drive` if the transport is still ours.
-        if let Some((_, Transport::Polling { .. })) = self.transports.iter().find(|(t, _)| *t == id)
-        {
-            self.pending_get.push(id);
-        }
-        self.release_probe();
     }
 
     /// Polls the core until it has nothing more to say, performing its
@@ -694,15 +638,17 @@ impl Inner {
             while let Some(a) = self.client.poll_action() {
                 progressed = true;
                 match a {
-                    TransportAction::Open { id, kind, url } => self.open(cbs, id, kind, url),
-                    TransportAction::Close { id } => self.close(cbs, id),
+                    TransportAction::OpenWebsocket { id, url } => {
+                        self.open_websocket(cbs, id, &url)
+                    }
+                    TransportAction::Request(r) => self.request(cbs, r),
+                    TransportAction::Close { id } => self.close(id),
                 }
             }
             while let Some(e) = self.client.poll_event() {
                 progressed = true;
                 events.push_back(convert::event(e));
             }
-            self.flush_polling(cbs);
             if !progressed {
                 break;
             }
@@ -766,91 +712,34 @@ impl Inner {
                         .handle_transport_error(id, now(), "websocket send failed");
                 }
             }
-            Transport::Polling { queue, .. } => queue.push(frame),
+            // The core sends polling frames in its own requests.
+            Transport::Polling(_) => {}
         }
     }
 
-    fn open(&mut self, cbs: &Callbacks, id: TransportId, kind: TransportKind, url: String) {
-        match kind {
-            TransportKind::Websocket => match self.host.web_socket(&url) {
-                Ok(ws) => {
-                    ws.set_binary_type(BinaryType::Arraybuffer);
-                    ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
-                    ws.set_onmessage(Some(&bound(&cbs.ws_message, id, None)));
-                    ws.set_onclose(Some(&bound(&cbs.ws_close, id, None)));
-                    ws.set_onerror(Some(&bound(&cbs.ws_error, id, None)));
-                    self.transports.push((id, Transport::Ws(ws)));
-                }
-                Err(e) => {
-                    // The host's own words (say, which package to install).
-                    let msg = e
-                        .dyn_ref::<js_sys::Error>()
-                        .map(|e| String::from(e.message()))
-                        .unwrap_or_else(|| "websocket unavailable".into());
-                    self.client.handle_transport_error(id, now(), &msg)
-                }
-            },
-            TransportKind::Polling => {
-                self.transports.push((
-                    id,
-                    Transport::Polling {
-                        url,
-                        named: false,
-                        queue: Vec::new(),
-                        posting: false,
-                        getting: false,
-                        abort: None,
-                    },
-                ));
-                self.pending_get.push(id);
-                self.client.handle_transport_opened(id, now());
+    fn open_websocket(&mut self, cbs: &Callbacks, id: TransportId, url: &str) {
+        match self.host.web_socket(url) {
+            Ok(ws) => {
+                ws.set_binary_type(BinaryType::Arraybuffer);
+                ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
+                ws.set_onmessage(Some(&bound(&cbs.ws_message, id, None)));
+                ws.set_onclose(Some(&bound(&cbs.ws_close, id, None)));
+                ws.set_onerror(Some(&bound(&cbs.ws_error, id, None)));
+                self.transports.push((id, Transport::Ws(ws)));
+            }
+            Err(e) => {
+                // The host's own words (say, which package to install).
+                let msg = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| "websocket unavailable".into());
+                self.client.handle_transport_error(id, now(), msg.as_str())
             }
         }
     }
 
-    /// The answer to a GET of a polling transport closed by an upgrade.
-    ///
-    /// The core switches to the WebSocket as soon as the probe succeeds,
-    /// without waiting for the GET in flight (engine.io-client "pauses"
-    /// polling first). Packets the server put in that response, such as
-    /// the namespace CONNECT answer, belong to the same session, so they
-    /// are handed to the core as input of the transport now active.
-    /// Close packets are dropped: they end the old transport, not the
-    /// session.
-    fn late_poll(&mut self, id: TransportId, body: &str) {
-        let Some(pos) = self.draining.iter().position(|t| *t == id) else {
-            return;
-        };
-        self.draining.swap_remove(pos);
-        let Some((active, TransportKind::Websocket)) = self.client.transport() else {
-            return;
-        };
-        if body.len() > MAX_POLL_BODY {
-            return;
-        }
-        let kept: Vec<&str> = body
-            .split('\u{1e}')
-            .filter(|r| !r.is_empty() && *r != "1" && *r != "6")
-            .collect();
-        if !kept.is_empty() {
-            self.client
-                .handle_polling_payload(active, now(), &kept.join("\u{1e}"));
-        }
-    }
-
-    /// A WebSocket text frame.
-    ///
-    /// The core answers the upgrade probe (`3probe`) by sending `5` and
-    /// leaving polling at once. Like engine.io-client, the driver first
-    /// "pauses" polling: it lets the GET and POST in flight finish (the
-    /// server flushes the GET with a noop during the probe) and starts no
-    /// new ones, because the server refuses polling requests once it has
-    /// switched and a late GET would deliver packets after newer ones on
-    /// the WebSocket. Only then does the core see the probe answer; frames
-    /// queued meanwhile move to the WebSocket (see `close`).
-    ///
-    /// With `lend`, a server event the core lends from `text` comes back
-    /// (see [`Client::handle_text_event`]).
+    /// A WebSocket text frame; with `lend`, a server event the core lends
+    /// from `text` comes back (see [`Client::handle_text_event`]).
     fn ws_text<'a>(
         &'a mut self,
         id: TransportId,
@@ -858,11 +747,6 @@ impl Inner {
         text: &'a str,
         lend: bool,
     ) -> Option<TextEvent<'a>> {
-        let is_active = self.client.transport().is_some_and(|(t, _)| t == id);
-        if !is_active && text == "3probe" && self.polling_busy() {
-            self.stashed_probe = Some((id, text.to_owned()));
-            return None;
-        }
         if lend {
             return self.client.handle_text_event(id, at, text);
         }
@@ -870,50 +754,25 @@ impl Inner {
         None
     }
 
-    fn polling_busy(&self) -> bool {
-        self.transports.iter().any(|(_, t)| {
-            matches!(
-                t,
-                Transport::Polling { posting: true, .. } | Transport::Polling { getting: true, .. }
-            )
-        })
+    /// Sends one of the core's polling requests with `fetch`; a GET can be
+    /// cancelled when the core closes its transport.
+    fn request(&mut self, cbs: &Callbacks, r: HttpRequest) {
+        let abort = (r.method == HttpMethod::Get).then(AbortController::new);
+        Self::request_with(cbs, &self.host, self.with_credentials, &r, abort.as_ref());
+        match self.transports.iter_mut().find(|(t, _)| *t == r.transport) {
+            Some((_, Transport::Polling(slot))) => {
+                if abort.is_some() {
+                    *slot = abort;
+                }
+            }
+            Some(_) => {}
+            None => self
+                .transports
+                .push((r.transport, Transport::Polling(abort))),
+        }
     }
 
-    /// Hands a held-back probe answer to the core once polling is idle.
-    fn release_probe(&mut self) {
-        if self.stashed_probe.is_some() && !self.polling_busy() {
-            if let Some((probe, text)) = self.stashed_probe.take() {
-                self.client.handle_text(probe, now(), &text);
-            }
-        }
-    }
-
-    fn close(&mut self, cbs: &Callbacks, id: TransportId) {
-        if self.stashed_probe.as_ref().is_some_and(|(p, _)| *p == id) {
-            // The core gave up the probe (upgrade timeout): polling resumes
-            // with the GET that waited in `pending_get`.
-            self.stashed_probe = None;
-        }
-        let upgrade = self
-            .client
-            .transport()
-            .filter(|(t, k)| *t != id && *k == TransportKind::Websocket);
-        if let Some((active, _)) = upgrade {
-            // An upgrade: the server takes no more polling requests, so
-            // frames not yet posted go out on the new WebSocket, right
-            // after the `5` the core just queued there.
-            let moved = match self.transports.iter_mut().find(|(t, _)| *t == id) {
-                Some((_, Transport::Polling { queue, .. })) => std::mem::take(queue),
-                _ => Vec::new(),
-            };
-            for frame in moved {
-                self.transmit(active, frame);
-            }
-        }
-        // No new GET for a closing transport; frames polled before the
-        // close (when not moved above) go out in one last POST.
-        self.pending_get.retain(|t| *t != id);
-        self.flush_polling(cbs);
+    fn close(&mut self, id: TransportId) {
         if let Some(pos) = self.transports.iter().position(|(t, _)| *t == id) {
             let (_, t) = self.transports.swap_remove(pos);
             match t {
@@ -921,108 +780,17 @@ impl Inner {
                     detach(&ws);
                     let _ = ws.close();
                 }
-                Transport::Polling {
-                    getting: true,
-                    abort,
-                    ..
-                } if upgrade.is_none() => {
-                    // The session is over: no reason to hold the long-poll.
-                    if let Some(a) = abort {
-                        a.abort();
-                    }
-                }
-                Transport::Polling { getting: true, .. } => {
-                    // Bounded: one entry per upgrade, removed when the GET
-                    // ends (and the oldest dropped if GETs never end).
-                    if self.draining.len() >= 4 {
-                        self.draining.remove(0);
-                    }
-                    self.draining.push(id);
-                }
-                Transport::Polling { .. } => {}
+                Transport::Polling(Some(abort)) => abort.abort(),
+                Transport::Polling(None) => {}
             }
         }
     }
 
-    fn flush_polling(&mut self, cbs: &Callbacks) {
-        if self.stashed_probe.is_some() {
-            // Paused for an upgrade: nothing new goes out over polling.
-            return;
-        }
-        if !self
-            .transports
-            .iter()
-            .any(|(_, t)| matches!(t, Transport::Polling { .. }))
-        {
-            // The usual case once on WebSocket: runs after every frame, so
-            // it must not allocate.
-            self.pending_get.clear();
-            return;
-        }
-        let sid = self.client.handshake().map(|h| h.sid.clone());
-        let max_payload = self.client.handshake().map_or(u64::MAX, |h| h.max_payload);
-        let gets = std::mem::take(&mut self.pending_get);
-        for (id, t) in &mut self.transports {
-            let Transport::Polling {
-                url,
-                named,
-                queue,
-                posting,
-                getting,
-                abort,
-            } = t
-            else {
-                continue;
-            };
-            if let (Some(s), false) = (&sid, *named) {
-                *url = convert::polling_url(url, Some(s));
-                *named = true;
-            }
-            if gets.contains(id) && !*getting {
-                *getting = true;
-                let controller = AbortController::new();
-                Self::request_with(
-                    cbs,
-                    &self.host,
-                    self.with_credentials,
-                    *id,
-                    Req::Get,
-                    url,
-                    None,
-                    Some(&controller),
-                );
-                *abort = Some(controller);
-            }
-            // Engine.IO allows one POST at a time per session; the rest
-            // waits for it to finish.
-            if !*posting && !queue.is_empty() && *named {
-                // The rest goes when this POST is answered.
-                let (body, n) = omni_socket_core::client::polling_body(queue, max_payload);
-                queue.drain(..n);
-                *posting = true;
-                Self::request_with(
-                    cbs,
-                    &self.host,
-                    self.with_credentials,
-                    *id,
-                    Req::Post,
-                    url,
-                    Some(body),
-                    None,
-                );
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
     fn request_with(
         cbs: &Callbacks,
         host: &Host,
         with_credentials: bool,
-        id: TransportId,
-        req: Req,
-        url: &str,
-        body: Option<String>,
+        r: &HttpRequest,
         abort: Option<&AbortController>,
     ) {
         let init = js_sys::Object::new();
@@ -1031,7 +799,10 @@ impl Inner {
         };
         set(
             "method",
-            &JsValue::from_str(if req == Req::Get { "GET" } else { "POST" }),
+            &JsValue::from_str(match r.method {
+                HttpMethod::Get => "GET",
+                HttpMethod::Post => "POST",
+            }),
         );
         set("cache", &JsValue::from_str("no-store"));
         if let Some(a) = abort {
@@ -1040,8 +811,8 @@ impl Inner {
         if with_credentials {
             set("credentials", &JsValue::from_str("include"));
         }
-        if let Some(body) = body {
-            set("body", &JsValue::from_str(&body));
+        if let Some(body) = &r.body {
+            set("body", &JsValue::from_str(body));
             let headers = js_sys::Object::new();
             let _ = js_sys::Reflect::set(
                 &headers,
@@ -1050,9 +821,9 @@ impl Inner {
             );
             set("headers", &headers);
         }
-        let _ = host.fetch(url, &init).then2(
-            &bound(&cbs.http_response, id, Some(req)),
-            &bound(&cbs.http_error, id, Some(req)),
+        let _ = host.fetch(&r.url, &init).then2(
+            &bound(&cbs.http_response, r.transport, Some(r.method)),
+            &bound(&cbs.http_error, r.transport, Some(r.method)),
         );
     }
 
@@ -1060,22 +831,10 @@ impl Inner {
         if let Some((_, handle)) = self.timer.take() {
             self.clear_timer(&handle);
         }
-        for (_, t) in self.transports.drain(..) {
-            match t {
-                Transport::Ws(ws) => {
-                    detach(&ws);
-                    let _ = ws.close();
-                }
-                Transport::Polling { abort, .. } => {
-                    if let Some(a) = abort {
-                        a.abort();
-                    }
-                }
-            }
+        let ids: Vec<TransportId> = self.transports.iter().map(|(id, _)| *id).collect();
+        for id in ids {
+            self.close(id);
         }
-        self.pending_get.clear();
-        self.draining.clear();
-        self.stashed_probe = None;
     }
 }
 
@@ -1154,9 +913,6 @@ impl Driver {
                 timer: None,
                 last_state: None,
                 with_credentials,
-                pending_get: Vec::new(),
-                draining: Vec::new(),
-                stashed_probe: None,
                 host,
             }),
             events: RefCell::new(VecDeque::new()),

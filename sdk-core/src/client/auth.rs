@@ -174,11 +174,11 @@ mod client_impl {
                     continue;
                 }
                 ns.auth_wait = false;
-                if self.engine == Engine::Open && ns.wanted && ns.state == NsState::Disconnected {
+                if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
                     self.send_connect(idx);
                 }
             }
-            if self.engine == Engine::Waiting {
+            if self.waiting {
                 self.timers.set(Timer::Reconnect, self.now);
                 self.on_timer_reconnect_now();
             }

@@ -19,9 +19,9 @@ impl Client {
         let idx = self
             .ns_index(nsp)
             .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;
-        let writable = self.engine == Engine::Open
+        let writable = self.session.is_open()
             && self.namespaces[idx].connected()
-            && self.transmits.len() < self.config.max_queued_transmits;
+            && self.session.queued_frames() < self.config.max_queued_transmits;
         if volatile && !writable {
             return Ok(EmitOutcome::Dropped);
         }
@@ -83,7 +83,7 @@ impl Client {
     /// the server never sees a re-join before the leave it follows.
     pub(super) fn pump(&mut self) {
         self.rate_wake = None;
-        if self.engine != Engine::Open {
+        if !self.session.is_open() {
             return;
         }
         let now = self.now;
@@ -95,7 +95,7 @@ impl Client {
             let mut blocked_rooms: Vec<String> = Vec::new();
             let mut i = 0;
             while i < self.namespaces[idx].outbox.len() {
-                if self.transmits.len() >= self.config.max_queued_transmits {
+                if self.session.queued_frames() >= self.config.max_queued_transmits {
                     return;
                 }
                 let ns = &self.namespaces[idx];

@@ -84,6 +84,11 @@ impl Frame {
         }
     }
 
+    /// Whether this is a Socket.IO DISCONNECT packet (`41…`).
+    pub fn is_disconnect(&self) -> bool {
+        matches!(self, Frame::Text(t) if t.starts_with("41"))
+    }
+
     /// Appends this frame to a long-polling request body as one record,
     /// after a record separator unless `body` is empty.
     pub fn push_polling_record(&self, body: &mut String) {
@@ -113,11 +118,18 @@ pub(crate) fn binary_record_len(len: usize) -> usize {
 /// limit on its own can only go alone. A server refuses a larger body and
 /// drops the session, so batching everything queued (say, an offline
 /// buffer flushed at connect) could never get through.
+///
+/// A Socket.IO DISCONNECT never follows another record in one body: the
+/// Node server handles a body's packets in one tick but dispatches events
+/// on the next, so an event posted with the DISCONNECT that follows it
+/// would be dropped.
 pub fn polling_body(frames: &[Frame], max_payload: u64) -> (String, usize) {
     let mut body = String::new();
     let mut taken = 0;
     for f in frames {
-        if taken > 0 && (body.len() + 1 + f.polling_len()) as u64 > max_payload {
+        if taken > 0
+            && ((body.len() + 1 + f.polling_len()) as u64 > max_payload || f.is_disconnect())
+        {
             break;
         }
         f.push_polling_record(&mut body);
@@ -135,24 +147,136 @@ pub struct Transmit {
     pub frame: Frame,
 }
 
+/// The two requests of HTTP long-polling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// Waits for the server's packets.
+    Get,
+    /// Carries the client's packets.
+    Post,
+}
+
+/// An HTTP request of a long-polling transport, complete: the driver sends
+/// it as it is and reports the outcome with
+/// [`handle_http_response`](super::Client::handle_http_response) (any
+/// status) or
+/// [`handle_transport_error`](super::Client::handle_transport_error)
+/// (no response).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The polling transport it belongs to; its requests share nothing
+    /// but the driver's connections.
+    pub transport: TransportId,
+    /// GET or POST.
+    pub method: HttpMethod,
+    /// Full URL with `EIO=4`, `transport=polling` and, after the
+    /// handshake, `sid=`.
+    pub url: String,
+    /// A POST's body, to send as `text/plain;charset=UTF-8`.
+    pub body: Option<String>,
+}
+
 /// What the driver must do with transports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportAction {
-    /// Open a transport and report it with
-    /// [`handle_transport_opened`](super::Client::handle_transport_opened).
-    Open {
+    /// Open a WebSocket and report its opening with
+    /// [`handle_transport_opened`](super::Client::handle_transport_opened),
+    /// its frames with [`handle_text`](super::Client::handle_text) and
+    /// [`handle_binary`](super::Client::handle_binary), its end with
+    /// [`handle_transport_closed`](super::Client::handle_transport_closed)
+    /// or [`handle_transport_error`](super::Client::handle_transport_error).
+    OpenWebsocket {
         /// Id to report its input under.
         id: TransportId,
-        /// Kind of transport.
-        kind: TransportKind,
-        /// Full URL with `EIO=4`, `transport=` and, for an upgrade, `sid=`.
+        /// Full URL with `EIO=4`, `transport=websocket` and, for an
+        /// upgrade, `sid=`.
         url: String,
     },
-    /// Close a transport, after sending frames already polled for it.
+    /// Send an HTTP request. At most one GET and one POST of a transport
+    /// are in flight at a time.
+    Request(HttpRequest),
+    /// Close a transport: a WebSocket after sending the frames already
+    /// polled for it; for long-polling, abandon its requests in flight.
+    /// Nothing of it is reported any more (the client ignores it).
     Close {
         /// The transport.
         id: TransportId,
     },
+}
+
+impl TransportAction {
+    /// The transport the action is for.
+    pub fn transport(&self) -> TransportId {
+        match self {
+            Self::OpenWebsocket { id, .. } | Self::Close { id } => *id,
+            Self::Request(r) => r.transport,
+        }
+    }
+}
+
+/// What kind of failure ended a transport, as the driver tells it (or the
+/// client finds it). The client decides from the kind, never from message
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransportErrorKind {
+    /// Nothing listens at the address (connection refused).
+    Refused,
+    /// Connecting, the handshake or a ping did not come in time.
+    Timeout,
+    /// TLS failed (handshake, certificate).
+    Tls,
+    /// An HTTP status outside 2xx, for a polling request or a WebSocket
+    /// handshake.
+    Status(u16),
+    /// A frame or response body over the size limit.
+    TooLarge,
+    /// The peer closed the transport.
+    Closed,
+    /// The server sent something that is not valid Engine.IO or
+    /// Socket.IO.
+    Protocol,
+    /// Anything else: DNS, I/O, the HTTP or WebSocket layer.
+    Other,
+}
+
+/// Why a transport failed: its kind, and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What failed.
+    pub kind: TransportErrorKind,
+    /// The driver's description.
+    pub message: String,
+}
+
+impl TransportError {
+    /// An error of `kind` described by `message`.
+    pub fn new(kind: TransportErrorKind, message: &str) -> Self {
+        Self {
+            kind,
+            message: message.to_owned(),
+        }
+    }
+}
+
+impl From<&str> for TransportError {
+    /// An error of kind [`TransportErrorKind::Other`].
+    fn from(message: &str) -> Self {
+        Self::new(TransportErrorKind::Other, message)
+    }
+}
+
+/// Why connecting a namespace failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectFailure {
+    /// The server refused the CONNECT (CONNECT_ERROR, e.g. its auth
+    /// middleware); `message` and `data` are its own.
+    Server,
+    /// No answer to the handshake or the CONNECT within `timeout`.
+    Timeout,
+    /// The transport failed while the session was opening.
+    Transport(TransportErrorKind),
+    /// The CONNECT (its auth) is over the server's `maxPayload`.
+    TooLarge,
 }
 
 /// Why an ack emit ended without an answer.
@@ -310,6 +434,8 @@ pub enum Event {
         message: String,
         /// The server's `data`, if any.
         data: Option<serde_json::Value>,
+        /// What failed.
+        cause: ConnectFailure,
     },
     /// A connected namespace is no longer connected.
     Disconnect {

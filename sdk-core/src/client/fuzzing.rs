@@ -54,6 +54,8 @@ pub enum Op {
     Binary(Vec<u8>),
     /// A long-polling response body.
     Payload(String),
+    /// A POST of the active transport answered with this status.
+    Posted(u16),
     /// Virtual time moves on by this many milliseconds.
     Advance(u64),
     /// The next transport reports it opened.
@@ -185,7 +187,10 @@ impl Script {
                 lent = text(c, lending, active, now, t);
             }
             Op::Binary(b) => c.handle_binary(active, now, Bytes::from(b)),
-            Op::Payload(p) => c.handle_polling_payload(active, now, &p),
+            Op::Payload(p) => c.handle_http_response(active, HttpMethod::Get, now, 200, &p),
+            Op::Posted(status) => {
+                c.handle_http_response(active, HttpMethod::Post, now, status, "ok");
+            }
             Op::Advance(ms) => {
                 self.now = now.plus_millis(ms % 1_000_000);
                 c.handle_timeout(self.now);

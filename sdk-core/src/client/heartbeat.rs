@@ -10,7 +10,7 @@ impl Client {
         let Some(idx) = self.ns_index(&hb.namespace) else {
             return;
         };
-        if self.engine != Engine::Open || !self.namespaces[idx].connected() {
+        if !self.session.is_open() || !self.namespaces[idx].connected() {
             return;
         }
         self.timers

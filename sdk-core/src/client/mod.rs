@@ -89,6 +89,7 @@ mod namespace;
 mod options;
 mod ratelimit;
 mod rooms;
+mod session;
 mod timer;
 mod vecmap;
 
@@ -106,8 +107,9 @@ pub use config::{
     ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Reconnection, TransportKind,
 };
 pub use events::{
-    polling_body, AckFailure, DisconnectReason, DropReason, EmitError, EmitOutcome, Event, Frame,
-    LatencySample, RequestId, TextEvent, Transmit, TransportAction, TransportId,
+    polling_body, AckFailure, ConnectFailure, DisconnectReason, DropReason, EmitError, EmitOutcome,
+    Event, Frame, HttpMethod, HttpRequest, LatencySample, RequestId, TextEvent, Transmit,
+    TransportAction, TransportError, TransportErrorKind, TransportId,
 };
 pub use latency::LatencyStats;
 pub use options::OptionsError;
@@ -123,6 +125,7 @@ use latency::LatencyWindow;
 use namespace::{Namespace, NsState, OutKind, Outgoing, PendingAck, PendingKind};
 use ratelimit::RateLimiter;
 use rooms::Room;
+use session::{Lost, Response, Route, Session, SessionState, Up};
 use timer::{Timer, TimerTable};
 
 /// Most namespaces one client multiplexes.
@@ -172,19 +175,6 @@ pub enum AuthApply {
     Reconnect,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Engine {
-    Idle,
-    Waiting,
-    Opening,
-    Open,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Probe {
-    id: TransportId,
-}
-
 /// The sans-IO Socket.IO client.
 ///
 /// Methods come in four groups: getters (`&self`), `handle_*` for input
@@ -203,19 +193,15 @@ pub struct Client {
     latency: LatencyWindow,
     limits: Limits,
     decoder: socketio::Decoder,
-    engine: Engine,
-    active: Option<(TransportId, TransportKind)>,
-    probe: Option<Probe>,
-    handshake: Option<Handshake>,
+    session: Session,
+    /// Waiting for the next reconnection attempt.
+    waiting: bool,
     timers: TimerTable,
     now: Instant,
-    next_transport: u64,
     next_request: u64,
     attempts: u32,
     reconnecting: bool,
     namespaces: Vec<Namespace>,
-    transmits: VecDeque<Transmit>,
-    actions: VecDeque<TransportAction>,
     events: VecDeque<Event>,
     /// While [`handle_text_event`](Self::handle_text_event) runs: the
     /// address range of its frame, so an event whose text lies inside it
@@ -224,7 +210,6 @@ pub struct Client {
     /// The event being lent, if any.
     lent: Option<Lent>,
     dropped_events: u64,
-    dropped_frames: u64,
     heartbeat_sent: Option<Instant>,
     server_status: Option<String>,
     auth_failures: u32,
@@ -276,25 +261,19 @@ impl Client {
             auth,
             rng: Rng::new(seed),
             backoff,
+            session: Session::new(&config),
             config,
-            engine: Engine::Idle,
-            active: None,
-            probe: None,
-            handshake: None,
+            waiting: false,
             timers: TimerTable::default(),
             now: Instant::default(),
-            next_transport: 0,
             next_request: 0,
             attempts: 0,
             reconnecting: false,
             namespaces,
-            transmits: VecDeque::new(),
-            actions: VecDeque::new(),
             events: VecDeque::new(),
             lending: None,
             lent: None,
             dropped_events: 0,
-            dropped_frames: 0,
             heartbeat_sent: None,
             server_status: None,
             auth_failures: 0,
@@ -314,24 +293,32 @@ impl Client {
 
     /// State of the Engine.IO session.
     pub fn state(&self) -> ConnectionState {
-        match self.engine {
-            Engine::Idle => ConnectionState::Idle,
-            Engine::Opening => ConnectionState::Connecting,
-            Engine::Open => ConnectionState::Open,
-            Engine::Waiting => ConnectionState::Reconnecting {
+        match self.session.state() {
+            SessionState::Idle if self.waiting => ConnectionState::Reconnecting {
                 attempt: self.attempts,
             },
+            SessionState::Idle => ConnectionState::Idle,
+            SessionState::Opening => ConnectionState::Connecting,
+            SessionState::Open => ConnectionState::Open,
         }
     }
 
     /// The Engine.IO handshake of the open session.
     pub fn handshake(&self) -> Option<&Handshake> {
-        self.handshake.as_ref()
+        self.session.handshake()
     }
 
     /// The transport in use.
     pub fn transport(&self) -> Option<(TransportId, TransportKind)> {
-        self.active
+        self.session.transport()
+    }
+
+    /// Whether a transport is still in use, including a long-polling one
+    /// that sends its last requests after
+    /// [`disconnect`](Self::disconnect). A driver that wants its closing
+    /// requests to reach the server keeps running until this is `false`.
+    pub fn has_transports(&self) -> bool {
+        self.session.has_transports()
     }
 
     /// Whether `nsp` is connected.
@@ -355,7 +342,7 @@ impl Client {
     /// socket.io-client's `socket.active`: in a `connect_error` handler,
     /// `false` means nothing more happens until the application acts.
     pub fn namespace_active(&self, nsp: &str) -> bool {
-        self.engine != Engine::Idle && self.ns(nsp).is_some_and(|ns| ns.wanted)
+        self.running() && self.ns(nsp).is_some_and(|ns| ns.wanted)
     }
 
     /// Recovery state of `nsp`: the server's private session id and the
@@ -420,12 +407,13 @@ impl Client {
     /// Protocol frames (pongs, acks) dropped because the transmit queue was
     /// full.
     pub fn dropped_frames(&self) -> u64 {
-        self.dropped_frames
+        self.session.dropped_frames()
     }
 
     /// Lengths of the transmit, action and event queues.
     pub fn queue_lengths(&self) -> (usize, usize, usize) {
-        (self.transmits.len(), self.actions.len(), self.events.len())
+        let (frames, actions) = self.session.queue_lengths();
+        (frames, actions, self.events.len())
     }
 
     // ----- outputs -----
@@ -433,18 +421,20 @@ impl Client {
     /// The next frame to send.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        let t = self.transmits.pop_front();
-        if t.is_some() && self.transmits.len() + 1 == self.config.max_queued_transmits {
-            // Space freed: emits held back by a full queue may go now.
-            self.pump();
-        }
+        let before = self.session.queued_frames();
+        let t = self.session.poll_transmit();
+        self.space_freed(before);
         t
     }
 
-    /// The next transport to open or close.
+    /// The next thing to do with transports: open a WebSocket, send an
+    /// HTTP request, close a transport.
     #[must_use]
     pub fn poll_action(&mut self) -> Option<TransportAction> {
-        self.actions.pop_front()
+        let before = self.session.queued_frames();
+        let a = self.session.poll_action();
+        self.space_freed(before);
+        a
     }
 
     /// The next application event.
@@ -458,6 +448,9 @@ impl Client {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let mut next = self.timers.next();
+        if let Some(at) = self.session.next_timeout() {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
         let mut consider = |at: Option<Instant>| {
             if let Some(at) = at {
                 next = Some(next.map_or(at, |n: Instant| n.min(at)));
@@ -489,6 +482,9 @@ impl Client {
     /// Runs everything due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.advance(now);
+        if let Some(lost) = self.session.handle_timeout(self.now) {
+            self.lose_link(lost);
+        }
         for _ in 0..MAX_EXPIRIES_PER_CALL {
             let Some(timer) = self.timers.take_expired(self.now) else {
                 break;
@@ -501,24 +497,24 @@ impl Client {
         self.pump();
     }
 
-    /// The transport `id` is open (a WebSocket connected, or the first
-    /// polling request is under way).
+    /// The WebSocket `id` is open.
     pub fn handle_transport_opened(&mut self, id: TransportId, now: Instant) {
         self.advance(now);
-        if self.probe.is_some_and(|p| p.id == id) {
-            self.push_frame(id, Frame::Text("2probe".into()));
-        }
+        self.session.on_opened(id);
     }
 
-    /// One Engine.IO packet in a text frame (or one polling record).
+    /// A WebSocket text frame: one Engine.IO packet.
     pub fn handle_text(&mut self, id: TransportId, now: Instant, text: &str) {
         self.advance(now);
-        if self.probe.is_some_and(|p| p.id == id) {
-            self.on_probe_text(text);
-            return;
-        }
-        if !self.is_active(id) {
-            return;
+        match self.session.route(id) {
+            Route::Active => {}
+            Route::Probe => {
+                if self.session.on_probe_text(text) {
+                    self.on_upgraded();
+                }
+                return;
+            }
+            Route::Stale => return,
         }
         match engineio::decode_text(text, &self.limits) {
             Ok(p) => self.on_engine_packet(p),
@@ -566,10 +562,10 @@ impl Client {
         None
     }
 
-    /// A binary Engine.IO message (a WebSocket binary frame).
+    /// A WebSocket binary frame: a binary Engine.IO message.
     pub fn handle_binary(&mut self, id: TransportId, now: Instant, data: Bytes) {
         self.advance(now);
-        if !self.is_active(id) {
+        if self.session.route(id) != Route::Active {
             return;
         }
         match engineio::decode_binary(data, &self.limits) {
@@ -579,37 +575,81 @@ impl Client {
         self.pump();
     }
 
-    /// The body of a long-polling GET response.
-    pub fn handle_polling_payload(&mut self, id: TransportId, now: Instant, body: &str) {
+    /// The response to a [`TransportAction::Request`] of polling transport
+    /// `id`, whatever its status: a GET's body is the server's payload.
+    pub fn handle_http_response(
+        &mut self,
+        id: TransportId,
+        method: HttpMethod,
+        now: Instant,
+        status: u16,
+        body: &str,
+    ) {
         self.advance(now);
-        if self.probe.is_some_and(|p| p.id == id) || !self.is_active(id) {
-            return;
-        }
-        for item in engineio::decode_payload(body, &self.limits) {
-            match item {
-                Ok(p) => self.on_engine_packet(p),
-                Err(e) => {
-                    self.protocol_error(e);
-                    break;
+        let max = self.limits.max_polling_body;
+        match self
+            .session
+            .on_response(id, method, status, body.len(), max)
+        {
+            Response::Done => {}
+            Response::Upgraded => self.on_upgraded(),
+            Response::Failed(error) => self.lose_link(Lost {
+                reason: DisconnectReason::TransportError,
+                error,
+            }),
+            Response::Payload => {
+                let opening = self.session.state() == SessionState::Opening;
+                for item in engineio::decode_payload(body, &self.limits) {
+                    match item {
+                        Ok(p) => self.on_engine_packet(p),
+                        Err(e) => {
+                            self.protocol_error(e);
+                            break;
+                        }
+                    }
+                    if self.session.route(id) != Route::Active {
+                        break;
+                    }
                 }
-            }
-            if !self.is_active(id) {
-                break;
+                if opening && self.session.state() == SessionState::Opening {
+                    // Another GET without a sid would open another session.
+                    self.protocol_error(
+                        ProtocolError::InvalidHandshake(
+                            "first polling response without an open packet".into(),
+                        )
+                        .into(),
+                    );
+                } else if self.session.polled(id) {
+                    self.on_upgraded();
+                }
             }
         }
         self.pump();
     }
 
-    /// The transport closed.
+    /// The transport closed (a WebSocket's close; for long-polling, a
+    /// request that ended without a response counts as an error).
     pub fn handle_transport_closed(&mut self, id: TransportId, now: Instant) {
         self.advance(now);
-        self.transport_down(id, DisconnectReason::TransportClose, "transport close");
+        let error = TransportError::new(TransportErrorKind::Closed, "transport close");
+        if let Some(lost) = self.session.on_down(id, error) {
+            self.lose_link(lost);
+        }
     }
 
-    /// The transport failed.
-    pub fn handle_transport_error(&mut self, id: TransportId, now: Instant, message: &str) {
+    /// The transport failed: a WebSocket error, or a polling request
+    /// without a response. The error's kind decides what the application
+    /// is told (see [`ConnectFailure`]).
+    pub fn handle_transport_error(
+        &mut self,
+        id: TransportId,
+        now: Instant,
+        error: impl Into<TransportError>,
+    ) {
         self.advance(now);
-        self.transport_down(id, DisconnectReason::TransportError, message);
+        if let Some(lost) = self.session.on_down(id, error.into()) {
+            self.lose_link(lost);
+        }
     }
 
     /// The driver could not parse the text of an [`Event::RawMessage`]
@@ -620,7 +660,7 @@ impl Client {
     /// an open session it does nothing.
     pub fn reject_message(&mut self, now: Instant, reason: &str) {
         self.advance(now);
-        if self.engine == Engine::Open {
+        if self.session.is_open() {
             self.protocol_error(ProtocolError::InvalidJson(reason.to_owned()).into());
         }
     }
@@ -632,7 +672,7 @@ impl Client {
     /// `AuthGaveUp`.
     pub fn connect(&mut self, now: Instant) {
         self.advance(now);
-        if self.engine != Engine::Idle {
+        if self.running() {
             return;
         }
         if !self.namespaces.iter().any(|n| n.wanted) {
@@ -652,7 +692,7 @@ impl Client {
     /// namespace is closed. No effect unless idle.
     pub fn open_session(&mut self, now: Instant) {
         self.advance(now);
-        if self.engine != Engine::Idle {
+        if self.running() {
             return;
         }
         self.session_wanted = true;
@@ -673,7 +713,7 @@ impl Client {
     /// awaited, which keeps its say).
     pub fn reconnect_now(&mut self, now: Instant) {
         self.advance(now);
-        if self.engine == Engine::Waiting && !self.auth_waiting {
+        if self.waiting && !self.auth_waiting {
             self.open_transport();
         }
     }
@@ -683,7 +723,7 @@ impl Client {
     /// next [`connect`](Self::connect).
     pub fn disconnect(&mut self, now: Instant) {
         self.advance(now);
-        if self.engine == Engine::Open {
+        if self.session.is_open() {
             for idx in 0..self.namespaces.len() {
                 if self.namespaces[idx].connected() {
                     let name = self.namespaces[idx].name.clone();
@@ -692,7 +732,6 @@ impl Client {
                 }
             }
         }
-        self.say_close();
         for idx in 0..self.namespaces.len() {
             self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
             let ns = &mut self.namespaces[idx];
@@ -702,7 +741,7 @@ impl Client {
             ns.retry_at = None;
             ns.auth_wait = false;
         }
-        self.close_transports();
+        self.close_transports(true);
         self.stop_session();
     }
 
@@ -714,12 +753,10 @@ impl Client {
             return false;
         };
         self.namespaces[idx].wanted = true;
-        match self.engine {
-            Engine::Idle => self.start_session(),
-            Engine::Open if self.namespaces[idx].state == NsState::Disconnected => {
-                self.send_connect(idx);
-            }
-            _ => {}
+        if !self.running() {
+            self.start_session();
+        } else if self.session.is_open() && self.namespaces[idx].state == NsState::Disconnected {
+            self.send_connect(idx);
         }
         true
     }
@@ -742,7 +779,7 @@ impl Client {
             max: r.delay_max,
             factor: r.factor,
         };
-        if !r.reconnection && self.engine == Engine::Waiting {
+        if !r.reconnection && self.waiting {
             self.stop_session();
         }
     }
@@ -758,17 +795,23 @@ impl Client {
     /// [`connect`](Self::connect) (socket.io-client's `Manager._close()`).
     pub fn drop_transport(&mut self, reconnect: bool, now: Instant) {
         self.advance(now);
-        match self.engine {
-            Engine::Opening | Engine::Open => {
-                self.say_close();
-                // Reconnection off for this loss only.
-                let on = self.config.reconnection;
-                self.config.reconnection = on && reconnect;
-                self.lose_link(DisconnectReason::ForcedClose, "forced close");
-                self.config.reconnection = on;
-            }
-            Engine::Waiting if !reconnect => self.stop_session(),
-            _ => {}
+        if self.session.state() != SessionState::Idle {
+            // Reconnection off for this loss only.
+            let on = self.config.reconnection;
+            self.config.reconnection = on && reconnect;
+            // Graceful: long-polling posts its close packet first, as
+            // engine.io-client's close() does, so the server knows at once
+            // (and can offer connection state recovery).
+            self.end_link(
+                Lost {
+                    reason: DisconnectReason::ForcedClose,
+                    error: TransportError::new(TransportErrorKind::Closed, "forced close"),
+                },
+                true,
+            );
+            self.config.reconnection = on;
+        } else if self.waiting && !reconnect {
+            self.stop_session();
         }
     }
 
@@ -777,23 +820,17 @@ impl Client {
     /// No effect without an open session.
     pub fn set_ping_deadline(&mut self, at: Instant, now: Instant) {
         self.advance(now);
-        if self.engine == Engine::Open {
-            self.timers.set(Timer::PingTimeout, at);
-        }
+        self.session.set_ping_deadline(at);
     }
 
     /// A link whose ping deadline has passed is dead even when the timer
     /// saying so has not fired (a background tab throttles timers): an
     /// emit then waits for the reconnection instead of going into it, as
-    /// engine.io-client checks before writing.
+    /// engine.io-client checks before writing. The session's other
+    /// deadlines that passed run too.
     fn expire_dead_link(&mut self) {
-        if self.engine == Engine::Open
-            && self
-                .timers
-                .get(Timer::PingTimeout)
-                .is_some_and(|at| at <= self.now)
-        {
-            self.lose_link(DisconnectReason::PingTimeout, "ping timeout");
+        if let Some(lost) = self.session.handle_timeout(self.now) {
+            self.lose_link(lost);
         }
     }
 
@@ -812,7 +849,7 @@ impl Client {
         let Some(idx) = self.ns_index(nsp) else {
             return;
         };
-        if self.engine == Engine::Open && self.namespaces[idx].connected() {
+        if self.session.is_open() && self.namespaces[idx].connected() {
             let name = self.namespaces[idx].name.clone();
             let _ = self.send_sio(&socketio::Packet::disconnect(name));
         }
@@ -917,7 +954,7 @@ impl Client {
         let Some(pos) = ns.server_acks.iter().position(|&a| a == id) else {
             return false;
         };
-        if !ns.connected() || self.engine != Engine::Open {
+        if !ns.connected() || !self.session.is_open() {
             return false;
         }
         let name = ns.name.clone();
@@ -1007,7 +1044,7 @@ impl Client {
     pub fn set_auth(&mut self, auth: Auth, apply: AuthApply, now: Instant) {
         self.advance(now);
         self.auth = auth;
-        if apply == AuthApply::Reconnect && self.engine != Engine::Idle {
+        if apply == AuthApply::Reconnect && self.running() {
             let failures = self.auth_failures;
             self.disconnect(now);
             self.connect(now);
@@ -1028,7 +1065,7 @@ impl Client {
                     ..
                 }
             );
-            if asking && ns.wanted && self.engine == Engine::Open {
+            if asking && ns.wanted && self.session.is_open() {
                 self.send_connect(idx);
             }
         }
@@ -1054,7 +1091,7 @@ impl Client {
                 ..
             }
         );
-        if asking && ns.wanted && self.engine == Engine::Open {
+        if asking && ns.wanted && self.session.is_open() {
             self.auth_fresh = true;
             self.send_connect(idx);
             self.auth_fresh = false;
@@ -1097,9 +1134,18 @@ impl Client {
         Some(self.namespaces.len() - 1)
     }
 
-    fn is_active(&self, id: TransportId) -> bool {
-        self.active.is_some_and(|(a, _)| a == id)
-            && matches!(self.engine, Engine::Opening | Engine::Open)
+    /// Whether a session is open or opening, or a reconnection is
+    /// scheduled.
+    fn running(&self) -> bool {
+        self.waiting || self.session.state() != SessionState::Idle
+    }
+
+    /// Pumps emits held back by a full frame queue once it has room again.
+    fn space_freed(&mut self, before: usize) {
+        let max = self.config.max_queued_transmits;
+        if before >= max && self.session.queued_frames() < max {
+            self.pump();
+        }
     }
 
     fn push_event(&mut self, e: Event) {
@@ -1146,49 +1192,19 @@ impl Client {
         true
     }
 
-    fn push_frame(&mut self, transport: TransportId, frame: Frame) {
-        // Protocol frames may exceed the soft bound used for emits, but not
-        // without limit: a peer that floods pings cannot grow the queue.
-        if self.transmits.len() >= self.config.max_queued_transmits.max(1).saturating_mul(2) {
-            self.dropped_frames += 1;
-            return;
-        }
-        self.transmits.push_back(Transmit { transport, frame });
-    }
-
-    fn send_engine(&mut self, packet: &engineio::Packet<'_>) {
-        if let Some((id, _)) = self.active {
-            self.push_frame(id, Frame::Text(packet.encode()));
-        }
-    }
-
-    /// Tells the server the session ends, before the client closes it on
-    /// purpose: over long-polling it would not know until its ping timeout
-    /// (engine.io-client posts this close packet too; a WebSocket's close
-    /// frame says it already).
-    fn say_close(&mut self) {
-        if self.engine == Engine::Open
-            && self
-                .active
-                .is_some_and(|(_, k)| k == TransportKind::Polling)
-        {
-            self.send_engine(&engineio::Packet::Close);
-        }
-    }
-
     /// Queues the packet's frames on the active transport.
     ///
     /// # Errors
     /// [`DropReason::TooLarge`] when a frame is over the server's
     /// `maxPayload`; nothing is queued then.
     fn send_sio(&mut self, packet: &socketio::Packet<'_>) -> Result<(), DropReason> {
-        let Some((id, kind)) = self.active else {
+        let Some((_, kind)) = self.session.transport() else {
             return Ok(());
         };
         let mut text = String::with_capacity(64);
         text.push('4');
         packet.encode_into(&mut text);
-        if let Some(max) = self.handshake.as_ref().map(|h| h.max_payload) {
+        if let Some(max) = self.session.handshake().map(|h| h.max_payload) {
             // Over polling an attachment travels as `b` + base64, a third
             // longer than its bytes.
             let attachment_len = |b: &Bytes| match kind {
@@ -1204,40 +1220,11 @@ impl Client {
                 return Err(DropReason::TooLarge { size, max });
             }
         }
-        self.push_frame(id, Frame::Text(text));
+        self.session.send(Frame::Text(text));
         for a in &packet.attachments {
-            self.push_frame(id, Frame::Binary(a.clone()));
+            self.session.send(Frame::Binary(a.clone()));
         }
         Ok(())
-    }
-
-    fn url(&self, kind: TransportKind, sid: Option<&str>) -> String {
-        let mut base = self.config.url.trim_end_matches('/').to_owned();
-        if kind == TransportKind::Websocket {
-            if let Some(rest) = base.strip_prefix("https://") {
-                base = format!("wss://{rest}");
-            } else if let Some(rest) = base.strip_prefix("http://") {
-                base = format!("ws://{rest}");
-            }
-        }
-        let path = &self.config.path;
-        if !path.starts_with('/') {
-            base.push('/');
-        }
-        base.push_str(path);
-        base.push_str("?EIO=4&transport=");
-        base.push_str(kind.as_str());
-        if let Some(sid) = sid {
-            base.push_str("&sid=");
-            percent_encode(sid, &mut base);
-        }
-        for (k, v) in &self.config.query {
-            base.push('&');
-            percent_encode(k, &mut base);
-            base.push('=');
-            percent_encode(v, &mut base);
-        }
-        base
     }
 
     // ----- internals: session -----
@@ -1248,69 +1235,25 @@ impl Client {
                 attempt: self.attempts,
             });
         }
-        let kind = self
-            .config
-            .transports
-            .first()
-            .copied()
-            .unwrap_or(TransportKind::Websocket);
-        let id = TransportId(self.next_transport);
-        self.next_transport += 1;
-        let url = self.url(kind, None);
-        self.actions
-            .push_back(TransportAction::Open { id, kind, url });
-        self.active = Some((id, kind));
-        self.engine = Engine::Opening;
+        self.session.open(self.now);
+        self.waiting = false;
         self.decoder.reset();
         self.timers.stop(Timer::Reconnect);
-        self.timers.set(
-            Timer::ConnectTimeout,
-            self.now.plus_millis(self.config.timeout),
-        );
     }
 
-    /// Asks the driver to close `id`, or withdraws its open request when
-    /// the driver has not seen it yet, so a driver that is slow to poll
-    /// cannot make the action queue grow.
-    fn close_action(&mut self, id: TransportId) {
-        let pending_open = self
-            .actions
-            .iter()
-            .position(|a| matches!(a, TransportAction::Open { id: o, .. } if *o == id));
-        match pending_open {
-            Some(pos) => {
-                self.actions.remove(pos);
-                // Frames for it can no longer be sent either.
-                self.transmits.retain(|t| t.transport != id);
-            }
-            None => self.actions.push_back(TransportAction::Close { id }),
-        }
-    }
-
-    fn close_transports(&mut self) {
-        if let Some((id, _)) = self.active.take() {
-            self.close_action(id);
-        }
-        if let Some(p) = self.probe.take() {
-            self.close_action(p.id);
-        }
+    /// Ends the session; `graceful` when the application asked (long-polling
+    /// then sends what is queued before it closes).
+    fn close_transports(&mut self, graceful: bool) {
+        self.session.close(graceful, self.now);
         self.decoder.reset();
-        self.handshake = None;
         self.heartbeat_sent = None;
-        for t in [
-            Timer::ConnectTimeout,
-            Timer::PingTimeout,
-            Timer::Heartbeat,
-            Timer::UpgradeTimeout,
-        ] {
-            self.timers.stop(t);
-        }
+        self.timers.stop(Timer::Heartbeat);
     }
 
     /// Idle with no reconnection pending.
     fn stop_session(&mut self) {
         self.session_wanted = false;
-        self.engine = Engine::Idle;
+        self.waiting = false;
         self.reconnecting = false;
         self.attempts = 0;
         self.auth_waiting = false;
@@ -1319,57 +1262,54 @@ impl Client {
     }
 
     fn close_if_unwanted(&mut self) {
-        if !self.namespaces.iter().any(|n| n.wanted) && self.engine != Engine::Idle {
-            self.say_close();
-            self.close_transports();
+        if !self.namespaces.iter().any(|n| n.wanted) && self.running() {
+            self.close_transports(true);
             self.stop_session();
         }
     }
 
-    fn transport_down(&mut self, id: TransportId, reason: DisconnectReason, message: &str) {
-        if self.probe.is_some_and(|p| p.id == id) {
-            // A failed upgrade leaves the polling session as it was.
-            self.probe = None;
-            self.timers.stop(Timer::UpgradeTimeout);
-            return;
-        }
-        if self.is_active(id) {
-            self.lose_link(reason, message);
-        }
+    /// The session is gone for a reason other than the application's wish.
+    fn lose_link(&mut self, lost: Lost) {
+        self.end_link(lost, false);
     }
 
-    /// The session is gone for a reason other than the application's wish.
-    fn lose_link(&mut self, reason: DisconnectReason, message: &str) {
-        let was_opening = self.engine == Engine::Opening;
-        self.close_transports();
+    /// [`lose_link`](Self::lose_link), closing the transports `graceful`ly
+    /// or not.
+    fn end_link(&mut self, lost: Lost, graceful: bool) {
+        let was_opening = self.session.state() == SessionState::Opening;
+        self.close_transports(graceful);
         for idx in 0..self.namespaces.len() {
-            self.ns_lost(idx, reason);
+            self.ns_lost(idx, lost.reason);
         }
         if was_opening {
             // Like socket.io-client: every failed attempt is a
             // `connect_error` on each wanted namespace (applications log
             // their connection errors there), and a retry is also a
             // `reconnect_error`.
+            let cause = match lost.error.kind {
+                TransportErrorKind::Timeout => ConnectFailure::Timeout,
+                kind => ConnectFailure::Transport(kind),
+            };
             for idx in 0..self.namespaces.len() {
                 if self.namespaces[idx].wanted {
                     let nsp = self.namespaces[idx].name.clone();
                     self.push_event(Event::ConnectError {
                         nsp,
-                        message: message.to_owned(),
+                        message: lost.error.message.clone(),
                         data: None,
+                        cause,
                     });
                 }
             }
         }
         let failed_retry = (was_opening && self.reconnecting).then_some(self.attempts);
-        self.engine = Engine::Idle;
         self.schedule_reconnect();
         if let Some(attempt) = failed_retry {
             // After what comes next (the next attempt scheduled, or
             // `ReconnectFailed`), as socket.io-client orders them.
             self.push_event(Event::ReconnectError {
                 attempt,
-                message: message.to_owned(),
+                message: lost.error.message.clone(),
             });
         }
     }
@@ -1391,7 +1331,7 @@ impl Client {
             }
         }
         let delay = self.backoff.delay(self.attempts, &mut self.rng);
-        self.engine = Engine::Waiting;
+        self.waiting = true;
         self.timers
             .set(Timer::Reconnect, self.now.plus_millis(delay));
         self.push_event(Event::ReconnectAttempt {
@@ -1471,23 +1411,16 @@ impl Client {
     fn protocol_error(&mut self, e: Error) {
         let message = e.to_string();
         self.push_event(Event::ProtocolError(e));
-        self.lose_link(DisconnectReason::ParseError, &message);
+        self.lose_link(Lost {
+            reason: DisconnectReason::ParseError,
+            error: TransportError::new(TransportErrorKind::Protocol, &message),
+        });
     }
 
     fn on_timer(&mut self, timer: Timer) {
         match timer {
-            Timer::ConnectTimeout => {
-                if self.engine == Engine::Opening {
-                    self.lose_link(DisconnectReason::TransportClose, "timeout");
-                }
-            }
-            Timer::PingTimeout => {
-                if self.engine == Engine::Open {
-                    self.lose_link(DisconnectReason::PingTimeout, "ping timeout");
-                }
-            }
             Timer::Reconnect => {
-                if self.engine != Engine::Waiting {
+                if !self.waiting {
                     return;
                 }
                 if let Some(at) = self.timers.get(Timer::AuthWait) {
@@ -1501,11 +1434,6 @@ impl Client {
                 self.open_transport();
             }
             Timer::Heartbeat => self.heartbeat_due(),
-            Timer::UpgradeTimeout => {
-                if let Some(p) = self.probe.take() {
-                    self.close_action(p.id);
-                }
-            }
             Timer::AuthWait => self.resume_after_auth(),
         }
     }
@@ -1521,6 +1449,7 @@ impl Client {
                     nsp,
                     message: "timeout".into(),
                     data: None,
+                    cause: ConnectFailure::Timeout,
                 });
                 self.schedule_ns_retry(idx);
             }
@@ -1528,7 +1457,7 @@ impl Client {
         let ns = &mut self.namespaces[idx];
         if ns.retry_at.is_some_and(|at| at <= now) {
             ns.retry_at = None;
-            if self.engine == Engine::Open
+            if self.session.is_open()
                 && ns.wanted
                 && !ns.auth_wait
                 && ns.state == NsState::Disconnected
@@ -1563,20 +1492,7 @@ impl Client {
         ns.retry_at = Some(self.now.plus_millis(delay));
     }
 
-    fn on_probe_text(&mut self, text: &str) {
-        let Some(probe) = self.probe else {
-            return;
-        };
-        if text != "3probe" || self.engine != Engine::Open {
-            return;
-        }
-        self.push_frame(probe.id, Frame::Text("5".into()));
-        if let Some((old, _)) = self.active {
-            self.close_action(old);
-        }
-        self.active = Some((probe.id, TransportKind::Websocket));
-        self.probe = None;
-        self.timers.stop(Timer::UpgradeTimeout);
+    fn on_upgraded(&mut self) {
         self.push_event(Event::Upgraded {
             transport: TransportKind::Websocket,
         });
@@ -1584,30 +1500,12 @@ impl Client {
     }
 
     fn on_engine_packet(&mut self, packet: engineio::Packet<'_>) {
-        match packet {
-            engineio::Packet::Open(h) => {
-                if self.engine == Engine::Opening {
-                    self.on_handshake(h);
-                } else {
-                    self.protocol_error(
-                        ProtocolError::InvalidHandshake("open packet in an open session".into())
-                            .into(),
-                    );
-                }
-            }
-            engineio::Packet::Ping(d) => {
-                if self.engine == Engine::Open {
-                    self.send_engine(&engineio::Packet::Pong(d));
-                    self.arm_ping_timeout();
-                }
-            }
-            engineio::Packet::Close => {
-                self.lose_link(DisconnectReason::TransportClose, "transport close");
-            }
-            engineio::Packet::Message(text) => {
-                if self.engine != Engine::Open {
-                    return;
-                }
+        match self.session.on_packet(packet, self.now) {
+            Up::Nothing => {}
+            Up::Opened => self.on_session_open(),
+            Up::Lost(lost) => self.lose_link(lost),
+            Up::Invalid(e) => self.protocol_error(e),
+            Up::Message(text) => {
                 // With `raw_messages` an event's text goes to the driver
                 // as it is, so a tree would mostly be built for nothing.
                 let decoded = if self.config.raw_messages {
@@ -1621,43 +1519,24 @@ impl Client {
                     Err(e) => self.protocol_error(e),
                 }
             }
-            engineio::Packet::Binary(data) => {
-                if self.engine != Engine::Open {
-                    return;
-                }
-                match self.decoder.decode_binary(data) {
-                    Ok(Decoded::Packet(p)) => self.on_sio(p, None),
-                    Ok(Decoded::NeedsAttachments(_)) => {}
-                    Err(e) => self.protocol_error(e),
-                }
-            }
-            engineio::Packet::Pong(_) | engineio::Packet::Upgrade | engineio::Packet::Noop => {}
+            Up::Binary(data) => match self.decoder.decode_binary(data) {
+                Ok(Decoded::Packet(p)) => self.on_sio(p, None),
+                Ok(Decoded::NeedsAttachments(_)) => {}
+                Err(e) => self.protocol_error(e),
+            },
         }
     }
 
-    fn arm_ping_timeout(&mut self) {
-        if let Some(h) = &self.handshake {
-            let ms = h.ping_interval.saturating_add(h.ping_timeout);
-            self.timers
-                .set(Timer::PingTimeout, self.now.plus_millis(ms));
-        }
-    }
-
-    fn on_handshake(&mut self, h: Handshake) {
-        self.timers.stop(Timer::ConnectTimeout);
+    /// The handshake arrived: every wanted namespace connects.
+    fn on_session_open(&mut self) {
         self.limiter.reset();
-        let sid = h.sid.clone();
-        let upgrade = self.config.upgrade
-            && self
-                .active
-                .is_some_and(|(_, k)| k == TransportKind::Polling)
-            && h.upgrades.iter().any(|u| u == "websocket")
-            && self.config.transports.contains(&TransportKind::Websocket);
-        self.handshake = Some(h);
-        self.engine = Engine::Open;
-        self.arm_ping_timeout();
+        let sid = self
+            .session
+            .handshake()
+            .map(|h| h.sid.clone())
+            .unwrap_or_default();
         // `Open` first, then `Reconnect`, as socket.io-client tells them.
-        self.push_event(Event::Open { sid: sid.clone() });
+        self.push_event(Event::Open { sid });
         if self.reconnecting {
             self.push_event(Event::Reconnect {
                 attempt: self.attempts,
@@ -1670,21 +1549,6 @@ impl Client {
             if ns.wanted && !ns.auth_wait {
                 self.send_connect(idx);
             }
-        }
-        if upgrade {
-            let id = TransportId(self.next_transport);
-            self.next_transport += 1;
-            let url = self.url(TransportKind::Websocket, Some(&sid));
-            self.actions.push_back(TransportAction::Open {
-                id,
-                kind: TransportKind::Websocket,
-                url,
-            });
-            self.probe = Some(Probe { id });
-            self.timers.set(
-                Timer::UpgradeTimeout,
-                self.now.plus_millis(self.config.timeout),
-            );
         }
     }
 
@@ -1724,6 +1588,7 @@ impl Client {
                 nsp: name,
                 message: format!("auth of {size} bytes is over the server's maxPayload of {max}"),
                 data: None,
+                cause: ConnectFailure::TooLarge,
             });
         }
         self.namespaces[idx].state = NsState::Connecting {
@@ -1847,6 +1712,7 @@ impl Client {
             nsp,
             message: message.clone(),
             data,
+            cause: ConnectFailure::Server,
         });
         if self
             .config
@@ -2127,16 +1993,5 @@ fn message_of(args: &[Value]) -> String {
             })
             .unwrap_or_default(),
         _ => String::new(),
-    }
-}
-
-fn percent_encode(s: &str, out: &mut String) {
-    use std::fmt::Write as _;
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
     }
 }

@@ -44,30 +44,17 @@ impl fmt::Display for Instant {
 /// their owners; these are the ones of which there is only ever one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Timer {
-    /// The Engine.IO handshake must arrive before this (`timeout`).
-    ConnectTimeout,
-    /// No ping from the server within pingInterval + pingTimeout.
-    PingTimeout,
     /// Next reconnection attempt.
     Reconnect,
     /// Next application heartbeat.
     Heartbeat,
-    /// The websocket upgrade probe must finish before this.
-    UpgradeTimeout,
     /// Waiting for the driver to refresh credentials.
     AuthWait,
 }
 
 impl Timer {
-    const COUNT: usize = 6;
-    const ALL: [Timer; Self::COUNT] = [
-        Timer::ConnectTimeout,
-        Timer::PingTimeout,
-        Timer::Reconnect,
-        Timer::Heartbeat,
-        Timer::UpgradeTimeout,
-        Timer::AuthWait,
-    ];
+    const COUNT: usize = 3;
+    const ALL: [Timer; Self::COUNT] = [Timer::Reconnect, Timer::Heartbeat, Timer::AuthWait];
 }
 
 /// One optional deadline per [`Timer`].

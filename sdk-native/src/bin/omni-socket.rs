@@ -330,7 +330,9 @@ impl Printer {
                 json!({"namespace": nsp, "id": sid, "recovered": recovered}),
                 || format!("{nsp} id={sid}"),
             ),
-            Event::ConnectError { nsp, message, data } => self.line(
+            Event::ConnectError {
+                nsp, message, data, ..
+            } => self.line(
                 "connect_error",
                 json!({"namespace": nsp, "message": message, "data": data}),
                 || format!("{nsp} {message} {}", data.clone().unwrap_or(Json::Null)),

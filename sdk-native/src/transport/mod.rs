@@ -1,9 +1,9 @@
-//! Transports move Engine.IO frames between a socket and the connection
-//! driver. A WebSocket is read and written by the driver task itself
-//! ([`websocket::Link`]); long-polling, with its concurrent HTTP requests,
-//! is a task of its own that reports through a bounded queue. Neither holds
-//! protocol state beyond what HTTP needs (the polling session id); the core
-//! decides everything else.
+//! Transports move bytes between sockets and the connection driver. A
+//! WebSocket is read and written by the driver task itself
+//! ([`websocket::Link`]); a long-polling transport is a task of its own
+//! that sends the HTTP requests the core asks for and reports their
+//! responses through a bounded queue. Neither knows a packet, a sid or an
+//! upgrade step: the core builds every URL and body.
 
 pub(crate) mod polling;
 pub(crate) mod websocket;
@@ -13,64 +13,43 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use omni_socket_core::client::{Frame, TransportId};
+use omni_socket_core::client::{HttpMethod, TransportError, TransportErrorKind, TransportId};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::queue::{BoxedRx, BoxedTx, Gone};
+use crate::queue::Gone;
 
 /// What a transport reports to the driver.
 #[derive(Debug)]
 pub(crate) enum Input {
+    /// A WebSocket's handshake completed.
     Opened,
     Text(Utf8Bytes),
     Binary(Bytes),
-    /// A long-polling response body.
-    Payload(String),
+    /// An HTTP response of a polling request, whatever its status.
+    Response {
+        method: HttpMethod,
+        status: u16,
+        body: String,
+    },
+    /// The peer closed the WebSocket.
     Closed,
-    Failed(Failure),
-    /// A polling transport finished its in-flight requests after
-    /// [`Out::Pause`] and will start no more.
-    Paused,
+    Failed(TransportError),
 }
 
-/// Why a transport failed, classified so `connect()` can tell a refused
-/// connection from other trouble.
-#[derive(Debug, Clone)]
-pub(crate) struct Failure {
-    pub(crate) refused: bool,
-    pub(crate) message: String,
+/// A transport error of `kind`.
+pub(crate) fn error(kind: TransportErrorKind, message: impl AsRef<str>) -> TransportError {
+    TransportError::new(kind, message.as_ref())
 }
 
-impl Failure {
-    pub(crate) fn io(e: &std::io::Error) -> Self {
-        Self {
-            refused: e.kind() == std::io::ErrorKind::ConnectionRefused,
-            message: e.to_string(),
-        }
-    }
-
-    pub(crate) fn other(message: impl Into<String>) -> Self {
-        Self {
-            refused: false,
-            message: message.into(),
-        }
-    }
-}
-
-/// What the driver tells a polling transport.
-#[derive(Debug)]
-pub(crate) enum Out {
-    Frame(Frame),
-    /// Send what is queued, then close.
-    Close,
-    /// Polling only: finish the GET in flight and the queued POSTs, start
-    /// no new GET, then report [`Input::Paused`]. Engine.IO requires this
-    /// before an upgrade completes, or packets the server already put in
-    /// the last poll response would be lost.
-    Pause,
-    /// Polling only: undo [`Out::Pause`] (the upgrade was abandoned).
-    Resume,
+/// An I/O error, classified by its kind.
+pub(crate) fn io_error(e: &std::io::Error) -> TransportError {
+    let kind = match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Refused,
+        std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Other,
+    };
+    error(kind, e.to_string())
 }
 
 /// Settings shared by every transport of one client.
@@ -83,10 +62,9 @@ pub(crate) struct TransportSettings {
 }
 
 /// The polling transport's side of the driver's report queue. Reports
-/// travel boxed, as do the driver's messages to a transport ([`OutTx`]):
-/// tokio's channels allocate a first block of 32 slots up front, and slots
-/// the size of these enums would make those blocks kilobytes per
-/// connection. (Bounded, so not [`crate::queue::boxed`].)
+/// travel boxed: tokio's channels allocate a first block of 32 slots up
+/// front, and slots the size of [`Input`] would make those blocks
+/// kilobytes per connection.
 #[derive(Clone)]
 pub(crate) struct InputTx(mpsc::Sender<Box<(TransportId, Input)>>);
 
@@ -112,12 +90,6 @@ impl InputRx {
         self.0.poll_recv(cx).map(|b| b.map(|b| *b))
     }
 }
-
-/// The driver's messages to one polling transport (boxed; see [`InputTx`]).
-pub(crate) type OutTx = BoxedTx<Out>;
-
-/// A transport's side of [`OutTx`].
-pub(crate) type OutRx = BoxedRx<Out>;
 
 /// The default TLS configuration: the Mozilla roots from `webpki-roots`,
 /// certificate verification on, TLS 1.2 and 1.3 with the ring provider.

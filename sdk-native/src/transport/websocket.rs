@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream};
-use omni_socket_core::client::{Frame, TransportId};
+use omni_socket_core::client::{Frame, TransportError, TransportErrorKind, TransportId};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -22,17 +22,17 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream};
 use tracing::{debug, trace};
 
-use super::{Failure, Input, TransportSettings};
+use super::{error, io_error, Input, TransportSettings};
 
 /// How long a closing WebSocket may take to send its last frames.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
-type Opening = Pin<Box<dyn Future<Output = Result<Ws, Failure>> + Send>>;
+type Opening = Pin<Box<dyn Future<Output = Result<Ws, TransportError>> + Send>>;
 
 /// How a link ended: `Ok` when the peer closed it.
-pub(crate) type End = Result<(), Failure>;
+pub(crate) type End = Result<(), TransportError>;
 
 /// What [`Link::poll_read`] found.
 #[derive(Debug)]
@@ -57,7 +57,7 @@ enum State {
     Opening(Opening),
     Open(Ws),
     /// Writing failed; reported by the next [`Link::poll_read`].
-    Failed(Failure),
+    Failed(TransportError),
 }
 
 /// One WebSocket transport, driven by the connection's driver task.
@@ -192,23 +192,29 @@ impl Link {
     }
 }
 
-fn failure(e: tungstenite::Error) -> Failure {
-    match e {
-        tungstenite::Error::Io(io) => Failure::io(&io),
-        other => Failure::other(other.to_string()),
-    }
+fn failure(e: tungstenite::Error) -> TransportError {
+    let kind = match &e {
+        tungstenite::Error::Io(io) => return io_error(io),
+        tungstenite::Error::Tls(_) => TransportErrorKind::Tls,
+        tungstenite::Error::Http(response) => {
+            TransportErrorKind::Status(response.status().as_u16())
+        }
+        tungstenite::Error::Capacity(_) => TransportErrorKind::TooLarge,
+        _ => TransportErrorKind::Other,
+    };
+    error(kind, e.to_string())
 }
 
 /// The WebSocket handshake.
-async fn connect(url: &str, settings: &TransportSettings) -> Result<Ws, Failure> {
+async fn connect(url: &str, settings: &TransportSettings) -> Result<Ws, TransportError> {
     let mut request = url
         .into_client_request()
-        .map_err(|e| Failure::other(e.to_string()))?;
+        .map_err(|e| error(TransportErrorKind::Other, e.to_string()))?;
     for (k, v) in &settings.extra_headers {
         let name = tungstenite::http::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|e| Failure::other(format!("header {k:?}: {e}")))?;
-        let value =
-            HeaderValue::from_str(v).map_err(|e| Failure::other(format!("header {k:?}: {e}")))?;
+            .map_err(|e| error(TransportErrorKind::Other, format!("header {k:?}: {e}")))?;
+        let value = HeaderValue::from_str(v)
+            .map_err(|e| error(TransportErrorKind::Other, format!("header {k:?}: {e}")))?;
         request.headers_mut().insert(name, value);
     }
     // Socket.IO frames are small; tungstenite fills its whole read buffer
@@ -229,7 +235,7 @@ async fn connect(url: &str, settings: &TransportSettings) -> Result<Ws, Failure>
     );
     let (ws, _) = tokio::time::timeout(settings.connect_timeout, connecting)
         .await
-        .map_err(|_| Failure::other("websocket connect timeout"))?
+        .map_err(|_| error(TransportErrorKind::Timeout, "websocket connect timeout"))?
         .map_err(failure)?;
     Ok(ws)
 }

@@ -7,6 +7,7 @@ mod backoff;
 mod buffer;
 mod fuzz;
 mod heartbeat;
+mod polling;
 mod ratelimit;
 mod raw;
 mod recovery;

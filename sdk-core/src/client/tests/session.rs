@@ -11,10 +11,9 @@ fn handshake_then_connect_on_main_namespace() {
     let mut p = Pair::new(Pair::config());
     p.client.connect(p.now);
     p.drive();
-    let TransportAction::Open { kind, url, .. } = &p.actions[0] else {
+    let TransportAction::OpenWebsocket { url, .. } = &p.actions[0] else {
         panic!("first action is not an open: {:?}", p.actions);
     };
-    assert_eq!(*kind, TransportKind::Websocket);
     assert_eq!(
         url,
         "ws://localhost:3000/socket.io/?EIO=4&transport=websocket"
@@ -35,7 +34,7 @@ fn url_carries_path_query_and_https_becomes_wss() {
     let mut p = Pair::new(config);
     p.client.connect(p.now);
     p.drive();
-    let TransportAction::Open { url, .. } = &p.actions[0] else {
+    let TransportAction::OpenWebsocket { url, .. } = &p.actions[0] else {
         panic!();
     };
     assert_eq!(
@@ -52,7 +51,7 @@ fn several_namespaces_share_one_session() {
     let opens = p
         .actions
         .iter()
-        .filter(|a| matches!(a, TransportAction::Open { .. }))
+        .filter(|a| matches!(a, TransportAction::OpenWebsocket { .. }))
         .count();
     assert_eq!(opens, 1, "one Engine.IO session");
     for nsp in ["/", "/admin", "/analytics"] {
@@ -184,10 +183,10 @@ fn connect_error_carries_message_and_data() {
     );
     p.client.connect(p.now);
     p.drive();
-    assert!(
-        p.saw(|e| matches!(e, Event::ConnectError { nsp, message, data }
-        if nsp == "/admin" && message == "Not an admin" && *data == Some(json!({"code": 403}))))
-    );
+    assert!(p.saw(
+        |e| matches!(e, Event::ConnectError { nsp, message, data, cause: ConnectFailure::Server }
+        if nsp == "/admin" && message == "Not an admin" && *data == Some(json!({"code": 403})))
+    ));
     assert!(!p.client.is_connected("/admin"));
     assert!(p.client.is_connected("/"));
 }
@@ -241,7 +240,7 @@ fn client_disconnect_stops_reconnection() {
     let opens = p
         .actions
         .iter()
-        .filter(|a| matches!(a, TransportAction::Open { .. }))
+        .filter(|a| matches!(a, TransportAction::OpenWebsocket { .. }))
         .count();
     assert_eq!(opens, 1);
 }
@@ -422,7 +421,12 @@ fn polling_upgrades_to_websocket_with_probe() {
         .actions
         .iter()
         .filter_map(|a| match a {
-            TransportAction::Open { kind, url, .. } => Some((*kind, url.clone())),
+            TransportAction::OpenWebsocket { url, .. } => {
+                Some((TransportKind::Websocket, url.clone()))
+            }
+            TransportAction::Request(HttpRequest { url, .. }) => {
+                Some((TransportKind::Polling, url.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -431,9 +435,12 @@ fn polling_upgrades_to_websocket_with_probe() {
         opens[0].1,
         "http://localhost:3000/socket.io/?EIO=4&transport=polling"
     );
-    assert_eq!(opens[1].0, TransportKind::Websocket);
+    let ws = opens
+        .iter()
+        .find(|(k, _)| *k == TransportKind::Websocket)
+        .expect("probe");
     assert_eq!(
-        opens[1].1,
+        ws.1,
         "ws://localhost:3000/socket.io/?EIO=4&transport=websocket&sid=eio"
     );
     let engine: Vec<_> = p
@@ -485,8 +492,9 @@ fn polling_payload_with_several_packets() {
     config.transports = vec![TransportKind::Polling];
     let mut p = Pair::connected_with(config);
     let id = p.active();
-    p.client
-        .handle_polling_payload(id, p.now, "2\u{1e}42[\"a\",1]\u{1e}42[\"b\",2]");
+    p.server.outbox_push(id, "2");
+    p.server.outbox_push(id, "42[\"a\",1]");
+    p.server.outbox_push(id, "42[\"b\",2]");
     p.drive();
     let names: Vec<_> = p
         .events

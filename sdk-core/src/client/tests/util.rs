@@ -48,7 +48,25 @@ pub enum Got {
 #[derive(Debug)]
 pub struct TransportInfo {
     pub open: bool,
+    /// A long-polling transport (else a WebSocket).
+    pub polling: bool,
+    /// A polling GET waits for the server's packets.
+    pub pending_get: bool,
+    /// Requests the client sent on it, as `GET`/`POST <body>`.
+    pub requests: Vec<String>,
     decoder: socketio::Decoder,
+}
+
+impl TransportInfo {
+    fn new(polling: bool) -> Self {
+        Self {
+            open: true,
+            polling,
+            pending_get: false,
+            requests: Vec::new(),
+            decoder: socketio::Decoder::new(Limits::default()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -68,6 +86,8 @@ pub struct Server {
     pub missed: Vec<Json>,
     /// Server pings every pingInterval while a session is open.
     pub auto_ping: bool,
+    /// Hold polling GETs (answer nothing) even when packets wait.
+    pub hold_polls: bool,
     pub next_ping: Option<Instant>,
     pub transports: BTreeMap<TransportId, TransportInfo>,
     pub got: Vec<(TransportId, Got)>,
@@ -92,12 +112,19 @@ impl Server {
             pid: None,
             missed: Vec::new(),
             auto_ping: true,
+            hold_polls: false,
             next_ping: None,
             transports: BTreeMap::new(),
             got: Vec::new(),
             outbox: VecDeque::new(),
             next_sid: 0,
         }
+    }
+
+    /// Queues `text` for the client on transport `id` (a long-poll
+    /// answers with everything queued).
+    pub fn outbox_push(&mut self, id: TransportId, text: &str) {
+        self.outbox.push_back((id, text.to_owned()));
     }
 
     /// Events the server received on `nsp`, as (name, args).
@@ -156,6 +183,30 @@ impl Server {
                     let s = other.encode();
                     if s == "2probe" && self.answer_probe {
                         self.outbox.push_back((t.transport, "3probe".into()));
+                        // As socket.io does: a noop ends the GET in flight,
+                        // so the client can pause polling.
+                        let polls: Vec<TransportId> = self
+                            .transports
+                            .iter()
+                            .filter(|(_, i)| i.polling && i.open)
+                            .map(|(id, _)| *id)
+                            .collect();
+                        for id in polls {
+                            self.outbox.push_back((id, "6".into()));
+                        }
+                    }
+                    if s == "5" {
+                        // Upgraded: polling is over for this session.
+                        for i in self.transports.values_mut() {
+                            if i.polling {
+                                i.open = false;
+                            }
+                        }
+                    }
+                    if s == "1" {
+                        if let Some(i) = self.transports.get_mut(&t.transport) {
+                            i.open = false;
+                        }
                     }
                     self.got.push((t.transport, Got::Engine(s)));
                     None
@@ -313,30 +364,23 @@ impl Pair {
                 moved = true;
                 self.actions.push(a.clone());
                 match a {
-                    TransportAction::Open { id, url, .. } => {
+                    TransportAction::OpenWebsocket { id, url } => {
                         if !self.server.accept_transports {
                             self.client.handle_transport_error(id, self.now, "refused");
                             continue;
                         }
                         let upgrade = url.contains("&sid=");
-                        self.server.transports.insert(
-                            id,
-                            TransportInfo {
-                                open: true,
-                                decoder: socketio::Decoder::new(Limits::default()),
-                            },
-                        );
+                        self.server.transports.insert(id, TransportInfo::new(false));
                         self.client.handle_transport_opened(id, self.now);
                         if !upgrade && self.server.send_handshake {
-                            let h = serde_json::to_string(&self.server.handshake).unwrap();
-                            self.server.outbox.push_back((id, format!("0{h}")));
-                            let h = &self.server.handshake;
-                            self.server.next_ping = Some(self.now.plus_millis(h.ping_interval));
+                            self.server_handshake(id);
                         }
                     }
+                    TransportAction::Request(r) => self.on_request(r),
                     TransportAction::Close { id } => {
                         if let Some(t) = self.server.transports.get_mut(&id) {
                             t.open = false;
+                            t.pending_get = false;
                         }
                     }
                 }
@@ -345,10 +389,32 @@ impl Pair {
                 moved = true;
                 self.events.push(e);
             }
-            if let Some((id, text)) = self.server.outbox.pop_front() {
+            if let Some(pos) = self.deliverable() {
                 moved = true;
-                if self.server.transports.get(&id).is_some_and(|t| t.open) {
-                    self.client.handle_text(id, self.now, &text);
+                let (id, text) = self.server.outbox.remove(pos).expect("queued");
+                let info = &self.server.transports[&id];
+                if !info.polling {
+                    if info.open {
+                        self.client.handle_text(id, self.now, &text);
+                    }
+                } else {
+                    // A long-poll answers with everything queued for it.
+                    let mut body = text;
+                    let mut i = 0;
+                    while i < self.server.outbox.len() {
+                        if self.server.outbox[i].0 == id {
+                            let (_, t) = self.server.outbox.remove(i).expect("queued");
+                            body.push('\u{1e}');
+                            body.push_str(&t);
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    if let Some(info) = self.server.transports.get_mut(&id) {
+                        info.pending_get = false;
+                    }
+                    self.client
+                        .handle_http_response(id, HttpMethod::Get, self.now, 200, &body);
                 }
             }
             if !moved {
@@ -358,10 +424,95 @@ impl Pair {
         panic!("drive did not settle");
     }
 
+    /// The server's handshake on transport `id`.
+    fn server_handshake(&mut self, id: TransportId) {
+        let h = serde_json::to_string(&self.server.handshake).unwrap();
+        self.server.outbox.push_back((id, format!("0{h}")));
+        let h = &self.server.handshake;
+        self.server.next_ping = Some(self.now.plus_millis(h.ping_interval));
+    }
+
+    /// The first queued server packet that can be delivered now: on a
+    /// WebSocket (or a closed transport, to drop it), or on a polling
+    /// transport with a GET waiting.
+    fn deliverable(&self) -> Option<usize> {
+        self.server
+            .outbox
+            .iter()
+            .position(|(id, _)| match self.server.transports.get(id) {
+                Some(t) if t.polling && t.open => t.pending_get && !self.server.hold_polls,
+                _ => true,
+            })
+    }
+
+    /// A long-polling request, as socket.io would answer it. Requests on a
+    /// transport the client closed, or one the session left (upgraded,
+    /// closed), fail the test: a stale sid must never be sent.
+    fn on_request(&mut self, r: HttpRequest) {
+        let id = r.transport;
+        let handshake = !r.url.contains("&sid=");
+        if handshake {
+            assert_eq!(r.method, HttpMethod::Get, "first request must be a GET");
+            assert!(
+                !self.server.transports.contains_key(&id),
+                "second handshake on {id:?}"
+            );
+            if !self.server.accept_transports {
+                self.client.handle_transport_error(id, self.now, "refused");
+                return;
+            }
+            self.server.transports.insert(id, TransportInfo::new(true));
+            if self.server.send_handshake {
+                self.server_handshake(id);
+            }
+        }
+        let info = self
+            .server
+            .transports
+            .get_mut(&id)
+            .unwrap_or_else(|| panic!("request on unknown transport {id:?}: {}", r.url));
+        assert!(info.polling, "HTTP request on a WebSocket transport");
+        assert!(info.open, "request on a closed transport: {r:?}");
+        match r.method {
+            HttpMethod::Get => {
+                assert!(!info.pending_get, "two GETs in flight");
+                info.requests.push("GET".into());
+                info.pending_get = true;
+            }
+            HttpMethod::Post => {
+                let body = r.body.unwrap_or_default();
+                info.requests.push(format!("POST {body}"));
+                let records: Vec<_> = engineio::decode_payload(&body, &Limits::default())
+                    .collect::<Result<_, _>>()
+                    .expect("client POSTed an invalid payload");
+                for p in records {
+                    let frame = match p {
+                        engineio::Packet::Binary(b) => Frame::Binary(b),
+                        other => Frame::Text(other.encode()),
+                    };
+                    self.server.on_frame(
+                        Transmit {
+                            transport: id,
+                            frame,
+                        },
+                        self.now,
+                    );
+                }
+                self.client
+                    .handle_http_response(id, HttpMethod::Post, self.now, 200, "ok");
+            }
+        }
+    }
+
+    /// Requests the client sent on polling transport `id`.
+    pub fn requests(&self, id: TransportId) -> Vec<String> {
+        self.server.transports[&id].requests.clone()
+    }
+
     /// Sends raw Engine.IO text from the server on the active transport.
     pub fn server_send(&mut self, text: &str) {
         let id = self.active();
-        self.client.handle_text(id, self.now, text);
+        self.server.outbox.push_back((id, text.to_owned()));
         self.drive();
     }
 
@@ -412,7 +563,7 @@ impl Pair {
                             Some(self.now.plus_millis(self.server.handshake.ping_interval));
                         if self.client.state() == ConnectionState::Open {
                             let id = self.active();
-                            self.client.handle_text(id, self.now, "2");
+                            self.server.outbox.push_back((id, "2".into()));
                         }
                     }
                     if client_wake.is_some_and(|c| c <= self.now) {

@@ -1,0 +1,288 @@
+//! What the public handles and the driver task share: the public
+//! [`Message`], [`AckRequest`] and [`Status`] types, the commands handles
+//! send to the driver, and the subscriptions the driver delivers to. The
+//! handles (`client.rs`) and the driver (`driver.rs`) both build on this
+//! module and never on each other's internals, so neither depends on the
+//! other in a cycle.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use omni_socket_core::client::{
+    Auth, AuthApply, Client as Core, ConnectionState, EmitError, EmitOutcome, Event, LatencyStats,
+    RoomSpec, TransportKind,
+};
+use omni_socket_core::{models, Value};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{Error, Result};
+use crate::queue::{QueueTx, WeakBoxedTx};
+
+/// A server event as received, with binary values in place.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Namespace it arrived on.
+    pub namespace: String,
+    /// Event name.
+    pub event: String,
+    /// Arguments after the name.
+    pub args: Vec<Value>,
+    /// Set when the server asked for an acknowledgement.
+    pub ack: Option<AckRequest>,
+}
+
+impl Message {
+    /// The first argument as plain JSON (binary values become arrays of
+    /// byte numbers), `Null` when there is none.
+    pub fn first_json(&self) -> serde_json::Value {
+        self.args
+            .first()
+            .and_then(|v| serde_json::to_value(v).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Decodes the first argument into the typed model `E`.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] when the event is not `E::NAME`, has no argument,
+    /// or the argument does not match the model.
+    pub fn decode<E: models::Event>(&self) -> Result<E> {
+        decode_first(&self.event, &self.args)
+    }
+}
+
+/// [`Error::Payload`] unless `event` is `E`'s name.
+pub(crate) fn expect_name<E: models::Event>(event: &str) -> Result<()> {
+    if event == E::NAME {
+        Ok(())
+    } else {
+        Err(Error::Payload(format!(
+            "event {event:?} is not {:?}",
+            E::NAME
+        )))
+    }
+}
+
+pub(crate) fn no_argument(event: &str) -> Error {
+    Error::Payload(format!("event {event:?} has no argument"))
+}
+
+/// The first of an event's parsed arguments as the model `E`.
+pub(crate) fn decode_first<E: models::Event>(event: &str, args: &[Value]) -> Result<E> {
+    expect_name::<E>(event)?;
+    args.first()
+        .ok_or_else(|| no_argument(event))?
+        .deserialize_into()
+        .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))
+}
+
+/// The server's request for an acknowledgement of one event.
+///
+/// Answer it once with [`send`](Self::send). When several subscribers
+/// receive the same event only the first answer goes out.
+#[derive(Debug, Clone)]
+pub struct AckRequest {
+    pub(crate) nsp: String,
+    pub(crate) id: u64,
+    pub(crate) commands: WeakBoxedTx<Command>,
+}
+
+impl AckRequest {
+    /// The server's ack id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Sends the acknowledgement with `args`.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client is gone. An answer for a namespace
+    /// that has since disconnected is dropped silently, as the server
+    /// would ignore it.
+    pub fn send(self, args: Vec<Value>) -> Result<()> {
+        let tx = self.commands.upgrade().ok_or(Error::Closed)?;
+        tx.send(Command::Ack {
+            nsp: self.nsp,
+            id: self.id,
+            args,
+        })
+        .map_err(|_| Error::Closed)
+    }
+}
+
+/// A snapshot of the connection, published through [`Socket::state`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// The Engine.IO session.
+    pub connection: ConnectionState,
+    /// The transport in use.
+    pub transport: Option<TransportKind>,
+    /// Connected namespaces and their socket ids.
+    pub namespaces: BTreeMap<String, String>,
+    /// Heartbeat round-trip statistics.
+    pub latency: LatencyStats,
+    /// Reconnection attempts in the current streak, 0 once connected (seed
+    /// 002's `reconnectAttempts`).
+    pub reconnect_attempts: u32,
+}
+
+impl Status {
+    pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
+        let mut namespaces = BTreeMap::new();
+        for nsp in known {
+            if let Some(sid) = core.socket_id(nsp) {
+                namespaces.insert(nsp.clone(), sid.to_owned());
+            }
+        }
+        Self {
+            connection: core.state(),
+            transport: core.transport().map(|(_, k)| k),
+            namespaces,
+            latency: core.latency(),
+            reconnect_attempts: core.reconnect_attempts(),
+        }
+    }
+
+    /// Whether [`Status::from_core`] would build a status equal to this one.
+    /// The driver asks after every turn; most turns change nothing, and
+    /// this answers without building a map and copying names.
+    pub(crate) fn matches_core(&self, core: &Core, known: &[String]) -> bool {
+        if self.connection != core.state()
+            || self.transport != core.transport().map(|(_, k)| k)
+            || self.latency != core.latency()
+            || self.reconnect_attempts != core.reconnect_attempts()
+        {
+            return false;
+        }
+        let mut connected = 0;
+        for nsp in known {
+            if let Some(sid) = core.socket_id(nsp) {
+                if self.namespaces.get(nsp).map(String::as_str) != Some(sid) {
+                    return false;
+                }
+                connected += 1;
+            }
+        }
+        connected == self.namespaces.len()
+    }
+
+    pub(crate) fn idle() -> Self {
+        Self {
+            connection: ConnectionState::Idle,
+            transport: None,
+            namespaces: BTreeMap::new(),
+            latency: LatencyStats::default(),
+            reconnect_attempts: 0,
+        }
+    }
+}
+
+/// A command from a handle to the driver.
+pub(crate) enum Command {
+    Connect {
+        nsp: String,
+    },
+    /// Resolve `ready` at the next connect or connect error of `nsp`
+    /// (at once if it is connected).
+    Wait {
+        nsp: String,
+        ready: oneshot::Sender<Result<(), Error>>,
+    },
+    Disconnect {
+        done: oneshot::Sender<()>,
+    },
+    OpenNamespace(String),
+    CloseNamespace(String),
+    Emit {
+        nsp: String,
+        event: String,
+        args: Vec<Value>,
+        volatile: bool,
+        reply: oneshot::Sender<Result<EmitOutcome, EmitError>>,
+    },
+    EmitWithAck {
+        nsp: String,
+        event: String,
+        args: Vec<Value>,
+        timeout: Option<u64>,
+        reply: oneshot::Sender<Result<Vec<Value>, Error>>,
+    },
+    Ack {
+        nsp: String,
+        id: u64,
+        args: Vec<Value>,
+    },
+    Join {
+        spec: Box<RoomSpec>,
+        reply: oneshot::Sender<Result<(), EmitError>>,
+    },
+    Leave {
+        nsp: String,
+        key: String,
+    },
+    SetAuth(Auth, AuthApply),
+}
+
+pub(crate) type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
+
+/// Who receives incoming server events.
+pub(crate) struct MessageSub {
+    pub(crate) nsp: String,
+    pub(crate) event: Option<String>,
+    /// A typed subscription: it reads its model straight from the JSON
+    /// text, so it gets the event unparsed.
+    pub(crate) typed: bool,
+    pub(crate) tx: QueueTx<Delivery>,
+}
+
+/// One server event as a subscription receives it.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// Parsed arguments, for untyped subscriptions.
+    Parsed(Message),
+    /// The packet's validated JSON text, shared by the typed subscriptions.
+    Raw(Arc<RawEvent>),
+    /// The same for the only subscription that reads it: no shared
+    /// allocation per event (the usual case of one typed stream).
+    RawOwned(RawEvent),
+}
+
+/// An event as the core validated it: `["name", ...args]` with binary
+/// arguments as placeholders numbering `attachments`.
+#[derive(Debug)]
+pub(crate) struct RawEvent {
+    pub(crate) event: String,
+    pub(crate) data: String,
+    pub(crate) attachments: Vec<bytes::Bytes>,
+}
+
+impl RawEvent {
+    /// The arguments after the name as a tree, binary values in place.
+    pub(crate) fn args(&self) -> Result<Vec<Value>, omni_socket_core::Error> {
+        let limits = omni_socket_core::Limits::default();
+        let tree = if self.attachments.is_empty() {
+            Value::parse_json(&self.data, &limits)?
+        } else {
+            Value::reconstruct(&self.data, &self.attachments, &limits)?
+        };
+        Ok(match tree {
+            Value::Array(mut items) if !items.is_empty() => {
+                items.remove(0);
+                items
+            }
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// State shared between the handles and the driver.
+pub(crate) struct Shared {
+    pub(crate) messages: Mutex<Vec<MessageSub>>,
+    pub(crate) events: Mutex<Vec<mpsc::Sender<Event>>>,
+}
+
+/// Locks `m`, whatever a panicking holder left behind.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data; keep using it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
