@@ -971,9 +971,17 @@ impl Driver {
         self.shared.with(|i| i.client.reject_message(now(), reason));
     }
 
-    /// Starts connecting (no effect unless idle).
-    pub fn connect(&self) {
-        self.shared.with(|i| i.client.connect(now()));
+    /// Starts connecting (no effect unless idle). With `session_only`, opens
+    /// the Engine.IO session without connecting a namespace
+    /// (socket.io-client's `Manager.open()`).
+    pub fn connect(&self, session_only: bool) {
+        self.shared.with(|i| {
+            if session_only {
+                i.client.open_session(now())
+            } else {
+                i.client.connect(now())
+            }
+        });
     }
 
     /// Disconnects every namespace and stops reconnecting; buffered emits
@@ -990,20 +998,6 @@ impl Driver {
         self.shared.callbacks.borrow_mut().take();
     }
 
-    /// Opens the Engine.IO session without connecting a namespace
-    /// (socket.io-client's `Manager.open()`); no effect unless idle.
-    #[wasm_bindgen(js_name = openSession)]
-    pub fn open_session(&self) {
-        self.shared.with(|i| i.client.open_session(now()));
-    }
-
-    /// Makes namespace `nsp` known without connecting it: emits to it wait
-    /// in its buffer. `false` past the namespace limit.
-    #[wasm_bindgen(js_name = addNamespace)]
-    pub fn add_namespace(&self, nsp: &str) -> bool {
-        self.shared.with(|i| i.client.add_namespace(nsp))
-    }
-
     /// Closes the link as a network failure would (socket.io-client's
     /// `engine.close()`): the namespaces see `forced close` and, with
     /// `reconnect`, the client reconnects; without, it stays closed
@@ -1014,47 +1008,41 @@ impl Driver {
             .with(|i| i.client.drop_transport(reconnect, now()));
     }
 
-    /// Sets the time (ms since the epoch) by which the next ping must
-    /// arrive (engine.io-client's `_pingTimeoutTime`); past it, the next
-    /// emit finds the link dead.
-    #[wasm_bindgen(js_name = setPingDeadline)]
-    pub fn set_ping_deadline(&self, at: f64) {
-        self.shared
-            .with(|i| i.client.set_ping_deadline(instant(at), now()));
-    }
-
     /// Changes the reconnection options while running (socket.io-client's
-    /// Manager setters): `options` as for the constructor, of which
-    /// `reconnection`, `reconnectionAttempts`, `reconnectionDelay`,
-    /// `reconnectionDelayMax`, `randomizationFactor` and `timeout` are
-    /// taken (missing ones are their defaults).
-    ///
-    /// # Errors
-    /// A JS `Error` when the options are not valid.
-    pub fn configure(&self, options: &str) -> Result<(), JsValue> {
-        // Read as the constructor reads them (a shared helper came out
-        // larger in the wasm than the two copies).
-        let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
-            .map_err(|e| js_error(format!("invalid options: {e}")))?;
-        let c = ClientConfig::from_json(&options)
-            .map_err(|e| js_error(format!("invalid options: {e}")))?;
+    /// Manager setters): delays and the timeout in ms; `attempts` not
+    /// finite (JS `Infinity`) is unlimited.
+    pub fn configure(
+        &self,
+        reconnection: bool,
+        attempts: f64,
+        delay: f64,
+        delay_max: f64,
+        factor: f64,
+        timeout: f64,
+    ) {
         let r = omni_socket_core::client::Reconnection {
-            reconnection: c.reconnection,
-            attempts: c.reconnection_attempts,
-            delay: c.reconnection_delay,
-            delay_max: c.reconnection_delay_max,
-            factor: c.randomization_factor,
-            timeout: c.timeout,
+            reconnection,
+            attempts: attempts.is_finite().then_some(attempts as u32),
+            delay: delay as u64,
+            delay_max: delay_max as u64,
+            factor,
+            timeout: timeout as u64,
         };
         self.shared.with(|i| i.client.set_reconnection(r, now()));
-        Ok(())
     }
 
-    /// Connects namespace `nsp` over the shared session; `false` past the
-    /// namespace limit.
+    /// Connects namespace `nsp` over the shared session; with `add_only`,
+    /// only makes it known (emits to it wait in its buffer until it is
+    /// opened). `false` past the namespace limit.
     #[wasm_bindgen(js_name = openNamespace)]
-    pub fn open_namespace(&self, nsp: &str) -> bool {
-        self.shared.with(|i| i.client.open_namespace(nsp, now()))
+    pub fn open_namespace(&self, nsp: &str, add_only: bool) -> bool {
+        self.shared.with(|i| {
+            if add_only {
+                i.client.add_namespace(nsp)
+            } else {
+                i.client.open_namespace(nsp, now())
+            }
+        })
     }
 
     /// Leaves namespace `nsp`.
@@ -1177,10 +1165,18 @@ impl Driver {
     /// Checks the link now: runs every deadline that passed while timers
     /// were throttled (a background tab), and when waiting to reconnect,
     /// tries at once. Call it on `online` and `visibilitychange`.
+    ///
+    /// With `ping_deadline` (ms since the epoch) it sets instead when the
+    /// next ping must arrive by (engine.io-client's `_pingTimeoutTime`):
+    /// the next emit finds a link past it dead, as a late timer would.
     #[wasm_bindgen(js_name = checkNow)]
-    pub fn check_now(&self) {
+    pub fn check_now(&self, ping_deadline: Option<f64>) {
         self.shared.with(|i| {
             let t = now();
+            if let Some(at) = ping_deadline {
+                i.client.set_ping_deadline(instant(at), t);
+                return;
+            }
             i.client.handle_timeout(t);
             i.client.reconnect_now(t);
         });

@@ -92,7 +92,7 @@ fn driver(transport: &str) -> (Driver, Log, Callback) {
 
 async fn round_trip(transport: &str) {
     let (d, log, _cb) = driver(transport);
-    d.connect();
+    d.connect(false);
     let welcome = wait_for(&log, "message", "\"welcome\"").await;
     assert!(welcome.contains(&format!("rust-{transport}")), "{welcome}");
     assert_eq!(d.state(), "open");
