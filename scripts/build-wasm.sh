@@ -42,7 +42,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";pr
 out="npm/dist/wasm"
 rm -rf "$out"
 mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name omni_socket_wasm \
+wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name omni_socket_wasm \
   "$target_dir/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
 
 # wasm-opt from the npm package binaryen (a JS/wasm build, no download).

@@ -61,7 +61,7 @@ export class Engine extends Emitter {
    * (a throttled timer). The core keeps it: this is only its setter.
    */
   set _pingTimeoutTime(ms: number) {
-    this.#run((d) => d.setPingDeadline(ms));
+    this.#run((d) => d.checkNow(ms));
   }
 
   /**

@@ -27,7 +27,7 @@ export { init, initFromBytes } from "./wasm.js";
 export { Emitter, type AnyListener } from "./emitter.js";
 export { Engine, type EnginePacket } from "./engine.js";
 export { Manager } from "./manager.js";
-export { Socket, type BufferedPacket } from "./socket.js";
+export { Socket, type BufferedPacket, type PendingAck } from "./socket.js";
 
 /** Managers shared by `io()` calls, by server (`protocol://host:port`). */
 const cache: Record<string, Manager<any, any>> = {};

@@ -79,17 +79,13 @@ function toConfig(origin: string, opts: ManagerOptions, query: Record<string, un
   // engine.io-client's default, with its trailing slash.
   const path = opts.path ?? "/socket.io";
   out.path = opts.addTrailingSlash === false || path.endsWith("/") ? path : `${path}/`;
-  if (out.heartbeat && typeof out.heartbeat === "object") {
-    const hb = out.heartbeat as { mode?: Record<string, unknown> };
-    if (hb.mode && hb.mode.type === "omni") {
-      hb.mode = {
-        event: "heartbeat",
-        responseEvent: "heartbeat_response",
-        version: "0.1.0",
-        platform: "web",
-        ...hb.mode,
-      };
-    }
+  // The Omni heartbeat's defaults, without changing the caller's object.
+  const hb = opts.heartbeat;
+  if (hb?.mode?.type === "omni") {
+    out.heartbeat = {
+      ...hb,
+      mode: { event: "heartbeat", responseEvent: "heartbeat_response", version: "0.1.0", platform: "web", ...hb.mode },
+    };
   }
   return JSON.stringify(out);
 }
@@ -127,10 +123,8 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   #disposed = false;
   #state: ConnectionState = "idle";
   #latency: LatencyStats | null = null;
-  /** Set by `_close()` until the session is down: a close the application asked for. */
+  /** Set by `_close()` and `engine.close()` until the session is down: a close the application asked for (`forced close`). */
   #closing = false;
-  /** Set by `engine.close()`: the next loss is a forced close. */
-  #forced = false;
   /** The last disconnect reason seen, for the session-wide `close`. */
   #lastReason: string | undefined;
   #unlisten: (() => void) | undefined;
@@ -167,9 +161,16 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   #option<T>(key: keyof ManagerOptions, fallback: T, v: T | undefined): any {
     if (v === undefined) return (this.opts[key] as T | undefined) ?? fallback;
     (this.opts as Record<string, unknown>)[key] = v;
-    // JSON has no Infinity: unlimited attempts become null, as the core reads them.
-    const json = JSON.stringify(this.opts);
-    this.#run((d) => d.configure(json));
+    this.#run((d) =>
+      d.configure(
+        this.reconnection(),
+        this.reconnectionAttempts(),
+        this.reconnectionDelay(),
+        this.reconnectionDelayMax(),
+        this.randomizationFactor(),
+        this.timeout(),
+      ),
+    );
     return this;
   }
 
@@ -230,7 +231,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       };
       this.on("open", done).on("error", done);
     }
-    this.#run((d) => d.openSession());
+    this.#run((d) => d.connect(true));
     return this;
   }
 
@@ -249,7 +250,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       socket = new Socket<L, C>(this, nsp, opts);
       this.nsps[nsp] = socket;
       const name = socket.nsp;
-      this.#run((d) => d.addNamespace(name));
+      this.#run((d) => d.openNamespace(name, true));
       if (this.opts.autoConnect !== false) socket.connect();
     } else if (this.opts.autoConnect !== false && !socket.active) {
       socket.connect();
@@ -313,7 +314,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   _openSocket(s: Socket<L, C>): void {
     this.#newEngine();
     this.#closing = false;
-    this.#run((d) => d.openNamespace(s.nsp));
+    this.#run((d) => d.openNamespace(s.nsp, false));
   }
 
   /**
@@ -370,7 +371,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       transports[0] ?? "polling",
       IN_NODE ? "nodebuffer" : "arraybuffer",
       () => {
-        this.#forced = true;
+        this.#closing = true;
         this.#run((d) => d.dropTransport(true));
       },
       (op) => this.#run(op),
@@ -416,7 +417,9 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     const sent = (data: string | ArrayBuffer | Uint8Array) => {
       const engine = this.engine;
       logPacket("sending %o", data);
-      if (engine?.hasListeners("packetCreate") && data !== "2probe" && data !== "5") {
+      // Messages and pongs, as engine.io-client tells them (not its probe,
+      // upgrade or close packets, which bypass its packet queue).
+      if (engine?.hasListeners("packetCreate") && (typeof data !== "string" || /^[34]/.test(data))) {
         // Sends happen inside the driver, which its listeners must not re-enter.
         const packet = enginePacket(data, compressNext);
         queueMicrotask(() => engine.emitReserved("packetCreate", packet));
@@ -672,8 +675,8 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     if (!engine || engine.readyState === "closed") return;
     const wasOpen = engine.readyState === "open";
     const closing = this.#closing;
-    const reason = this.#forced || closing ? "forced close" : (this.#lastReason ?? "transport close");
-    this.#forced = this.#closing = false;
+    const reason = closing ? "forced close" : (this.#lastReason ?? "transport close");
+    this.#closing = false;
     this.#lastReason = undefined;
     this._readyState = "closed";
     engine.readyState = "closed";

@@ -32,10 +32,15 @@ interface Flags {
   compress?: boolean;
 }
 
-interface PendingAck {
-  fn: Listener;
-  withErr: boolean;
-}
+/**
+ * An ack callback waiting in `acks`; with `withError` it gets an error (or
+ * null) first, as socket.io-client marks its own.
+ */
+export type PendingAck = Listener & { withError?: boolean };
+
+/** `fn` as a pending ack (a wrapper: the caller's function is not marked). */
+const pendingAck = (fn: Listener, withError: boolean): PendingAck =>
+  Object.assign((...a: unknown[]) => fn(...a), { withError });
 
 /** An emit waiting for the connection, as socket.io-client lists them in `sendBuffer`. */
 export interface BufferedPacket {
@@ -78,7 +83,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   /** The `auth` option when it is a callback, until `auth` is assigned. */
   #authCallback: ((cb: (auth: Record<string, unknown>) => void) => void) | undefined;
   #auth: Record<string, unknown> | undefined;
-  #acks = new Map<number, PendingAck>();
+  #acks: Record<number, PendingAck> = {};
   #opened = false;
   #disposed = false;
   #snapshot: Snapshot;
@@ -136,7 +141,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     this.io._disposeSocket(this);
     this.#disposed = true;
     this.#opened = false;
-    this.#acks.clear();
+    this.#acks = {};
     this.connected = false;
     this.id = undefined;
     this._changed();
@@ -179,8 +184,8 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   }
 
   /** Ack callbacks waiting for the server, by request id. */
-  get acks(): Record<number, Listener> {
-    return Object.fromEntries([...this.#acks].map(([id, p]) => [id, p.fn]));
+  get acks(): Record<number, PendingAck> {
+    return this.#acks;
   }
 
   /** Seed 002's status: `{isConnected, socketId, reconnectAttempts}`. */
@@ -336,10 +341,10 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     const o = this.#opts;
     if (typeof args[args.length - 1] === "function") {
       const fn = args.pop() as Listener;
-      pending = { fn, withErr: flags.timeout !== undefined || o.ackTimeout !== undefined || !!o.retries };
+      pending = pendingAck(fn, flags.timeout !== undefined || o.ackTimeout !== undefined || !!o.retries);
     } else if (o.retries && !flags.volatile) {
       // As socket.io-client: with retries every emit asks for an ack, to know when to resend.
-      pending = { fn: () => {}, withErr: true };
+      pending = pendingAck(() => {}, true);
     }
     this.#send(event, args, flags, pending);
     return this;
@@ -353,7 +358,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
       // Always ask for failures, so a timeout or a lost connection rejects
       // the promise instead of leaving it pending forever.
       const fn = (err: unknown, ...res: unknown[]) => (err ? reject(err) : resolve(res[0]));
-      this.#send(event, args, flags, { fn, withErr: true });
+      this.#send(event, args, flags, pendingAck(fn, true));
     });
   }
 
@@ -401,7 +406,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         withCompress(flags.compress !== false, () => {
           if (pending) {
             const id = d.emitWithAck(this.nsp, event, json, bins, flags.timeout ?? this.#opts.ackTimeout ?? -1);
-            this.#acks.set(id, pending);
+            this.#acks[id] = pending;
             if (queued) queued.id = id;
             if (buffered) buffered.id = id;
           } else if (!d.emit(this.nsp, event, json, bins, flags.volatile === true)) {
@@ -414,7 +419,7 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
       } catch (e) {
         if (queued) this._queue.splice(this._queue.indexOf(queued), 1);
         if (buffered) this.sendBuffer.splice(this.sendBuffer.indexOf(buffered), 1);
-        if (pending?.withErr) pending.fn(e);
+        if (pending?.withError) pending(e);
         else throw e;
       }
     });
@@ -517,20 +522,20 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         const p = this.#settle(data.request);
         if (!p) break;
         const args = revive(data.args, bins, this.io._nodeBuffers) as unknown[];
-        if (p.withErr) p.fn(null, ...args);
-        else p.fn(...args);
+        if (p.withError) p(null, ...args);
+        else p(...args);
         break;
       }
       case "ack_failed": {
         const p = this.#settle(data.request);
-        if (p?.withErr) {
+        if (p?.withError) {
           const msg =
             data.reason === "timeout"
               ? "operation has timed out"
               : data.reason === "dropped"
                 ? "emit dropped from a full buffer"
                 : "socket has been disconnected";
-          p.fn(new Error(msg));
+          p(new Error(msg));
         }
         break;
       }
@@ -592,18 +597,19 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
     this._changed();
     this.#events.emitReserved("disconnect", reason);
     if (early)
-      for (const [id, p] of this.#acks) {
+      for (const key in this.#acks) {
+        const id = +key;
         if (this.sendBuffer.some((b) => b.id === id)) continue;
-        this.#settle(id);
-        if (p.withErr) p.fn(new Error("socket has been disconnected"));
+        const p = this.#settle(id);
+        if (p?.withError) p(new Error("socket has been disconnected"));
       }
   }
 
   /** Takes the pending ack of `request` out of the socket's books. */
   #settle(request: number): PendingAck | undefined {
-    const p = this.#acks.get(request);
+    const p = this.#acks[request];
     if (!p) return undefined;
-    this.#acks.delete(request);
+    delete this.#acks[request];
     for (const list of [this._queue, this.sendBuffer] as Array<{ id?: number }[]>) {
       const i = list.findIndex((q) => q.id === request);
       if (i >= 0) list.splice(i, 1);
