@@ -55,25 +55,34 @@ npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
   -o "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
-# The hand-written TypeScript wrapper, React and Vue adapters.
-(cd npm && node_modules/.bin/tsc -p tsconfig.build.json)
+# The hand-written TypeScript wrapper, React and Vue adapters; then the
+# Node entries (src/node*.ts), type-checked apart with Node's types.
+(cd npm && node_modules/.bin/tsc -p tsconfig.build.json && node_modules/.bin/tsc -p tsconfig.node.json)
+
+# CommonJS for `require("omni-socket")` in Node: dist/cjs/ (see the script).
+# Built before the minifying below, from tsc's output.
+(cd npm && node scripts/build-cjs.mjs)
+
+# The licence texts and the changelog go into the tarball; npm pack does not
+# follow symlinks, so they are copied (and ignored by git in npm/).
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md npm/
 
 # Ship the JavaScript minified, as socket.io-client ships its browser
 # bundle: tsc keeps comments and long names. The entry's modules (socket,
-# manager, url, emitter, …) and the wasm-bindgen glue become one index.js
-# (wasm.ts gives the glue the .wasm's URL itself); node.js, which only Node
-# loads, stays apart. The members the modules call on each other (marked
-# @internal, left out of the .d.ts files) and the glue's pointer property
-# get short names too (the wasm's import and export names are kept). The
-# .d.ts files are untouched.
+# manager, url, emitter, …), the generated room table and the wasm-bindgen
+# glue become one index.js (wasm.ts gives the glue the .wasm's URL itself);
+# node-env.js, which only Node loads, stays apart, as do Node's entries. The
+# members the modules call on each other (marked @internal, left out of the
+# .d.ts files) and the glue's pointer property get short names too (the
+# wasm's import and export names are kept). The .d.ts files are untouched.
 modules="binary debug emitter engine manager socket types url wasm"
 internal='^(_(run|peek|openSocket|closeSocket|disposeSocket|disposed|nodeBuffers|onEvent|changed|refreshed)|__wbg_ptr)$'
 npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
-  --log-level=warning --external:./node.js --mangle-props="$internal" \
+  --log-level=warning --external:./node-env.js --mangle-props="$internal" \
   --outfile=npm/dist/index.js --allow-overwrite
 for m in $modules; do rm -f "npm/dist/$m.js"; done
 rm -f "$out/omni_socket_wasm.js"
-for f in npm/dist/react.js npm/dist/vue.js npm/dist/node.js; do
+for f in npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-env.js npm/dist/node-react.js npm/dist/node-vue.js; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done
@@ -87,7 +96,7 @@ total_gz=$(($(gz "$wasm") + $(gz "$core_js")))
 {
   echo "bundle sizes (bytes):"
   echo "  wasm            raw $(size "$wasm")  gzip $(gz "$wasm")"
-  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")  (with the wasm-bindgen glue)"
+  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")  (with the room table and the wasm-bindgen glue)"
   echo "  total gzip (without react/vue adapters): $total_gz"
   for f in npm/dist/react.js npm/dist/vue.js; do
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"

@@ -40,7 +40,9 @@ trap cleanup EXIT INT TERM
 
 static=()
 [ -f npm/dist/demo/index.html ] && static=(--static-dir npm/dist/demo)
-"$target_dir/debug/omni-server" --bind "127.0.0.1:$port" --print-demo-tokens \
+# --dev: no secret is configured, and the demo's admin token (signed with
+# the public development secret) drives the admin API below.
+"$target_dir/debug/omni-server" --bind "127.0.0.1:$port" --dev --print-demo-tokens \
   --status-interval-ms 10000 "${static[@]}" >"$log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do

@@ -55,6 +55,9 @@ scripts/test-wasm.sh
 # The browser-only code paths, linted for the target they run on.
 cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+step "release check: the npm tarball and the .crate files installed in fresh projects, publint, arethetypeswrong, cargo doc"
+scripts/test-release.sh
+
 step "React and Vue dashboards served by the reference server, end to end in Chromium"
 scripts/test-demos.sh
 

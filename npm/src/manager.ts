@@ -404,7 +404,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       clearTimeout: (h: unknown) => (native ? NATIVE_CLEAR_TIMEOUT : clearTimeout)(h as number),
     };
     if (IN_NODE) {
-      import("./node.js")
+      import("./node-env.js")
         .then((m) => m.nodeEnvironment(timers, !!this.opts.autoUnref))
         .then((env) => this.#create(env), reportError);
     } else {

@@ -5,6 +5,7 @@
 import { deconstruct, NO_BINS, revive } from "./binary.js";
 import { debug } from "./debug.js";
 import { AnyListeners, Emitter, reportError, type AnyListener, type Listener } from "./emitter.js";
+import { ROOM_PRESETS } from "./generated/rooms.js";
 import { withCompress, type Manager } from "./manager.js";
 import type {
   ConnectionState,
@@ -438,8 +439,9 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
    * a {@link RoomDescription}. Returns the subscription key.
    */
   join(room: string | RoomDescription, options: { type?: string } = {}): string {
+    // Without a type the core takes an Omni room's type from its name.
     const desc: RoomDescription =
-      typeof room === "string" ? { preset: "omni", room, type: options.type ?? "public" } : room;
+      typeof room === "string" ? { preset: "omni", room, ...(options.type ? { type: options.type } : {}) } : room;
     const key = roomKey(desc);
     const json = JSON.stringify(desc);
     this.io._run((d) => {
@@ -641,20 +643,16 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   }
 }
 
-/** The subscription key the core gives a room description. */
+/**
+ * The subscription key the core gives a room description, by the preset
+ * table generated from the core (so it is known before the WebAssembly
+ * is loaded): the preset's prefix and the id, a numeric id without its
+ * leading zeros.
+ */
 function roomKey(d: RoomDescription): string {
-  switch (d.preset) {
-    case "omni":
-      return d.room;
-    case "deployment":
-      return `deployment:${d.id}`;
-    case "conversation":
-      return `conversation:${d.id}`;
-    case "orderChat":
-      return `order:${d.orderId}`;
-    case "disputeChat":
-      return `dispute:${d.disputeId}`;
-    case "custom":
-      return d.key;
-  }
+  if (d.preset === "custom") return d.key;
+  const p = ROOM_PRESETS[d.preset];
+  const id = (d as Record<string, unknown>)[p.field];
+  if (p.numeric && typeof id === "string" && /^[0-9]+$/.test(id)) return p.keyPrefix + BigInt(id).toString();
+  return p.keyPrefix + String(id);
 }

@@ -1,6 +1,6 @@
 // Loading the WebAssembly module (the Rust core and driver).
 
-import initWasm, { initSync } from "./wasm/omni_socket_wasm.js";
+import initWasm, { initSync, type SyncInitInput } from "./wasm/omni_socket_wasm.js";
 
 let ready: Promise<void> | undefined;
 let loaded = false;
@@ -32,11 +32,14 @@ export function init(input?: unknown): Promise<void> {
 
 /**
  * Loads the WebAssembly module synchronously from bytes or a compiled
- * module (Node, workers, tests). After it, sockets start without waiting.
+ * `WebAssembly.Module` (workers, tests; Node's entry does it by itself).
+ * After it, sockets start without waiting.
  */
-export function initFromBytes(module: BufferSource | WebAssembly.Module): void {
+// Typed without the DOM library's names (BufferSource, WebAssembly), which
+// a Node project need not have; a WebAssembly.Module is an opaque object.
+export function initFromBytes(module: ArrayBuffer | ArrayBufferView | object): void {
   if (loaded) return;
-  initSync({ module });
+  initSync({ module: module as SyncInitInput });
   loaded = true;
   ready = Promise.resolve();
 }

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use omni_socket_core::client::{Client, ClientConfig, Instant, TransportKind};
+use omni_socket_core::client::{Client, ClientConfig, DriverMode, Instant, TransportKind};
 use omni_socket_core::socketio::{Decoded, Decoder, Packet};
 use omni_socket_core::{engineio, Limits, Value};
 
@@ -117,8 +117,10 @@ fn bench_binary(c: &mut Criterion) {
 fn browser_mode_client() -> Client {
     let mut config = ClientConfig::new("http://localhost:3000");
     config.transports = vec![TransportKind::Websocket];
-    config.raw_messages = true;
-    config.driver_parses_events = true;
+    config.driver = DriverMode {
+        raw_messages: true,
+        parses_events: true,
+    };
     let mut client = Client::new(config, 1);
     let now = Instant::from_millis(0);
     client.connect(now);

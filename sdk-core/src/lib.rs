@@ -25,6 +25,37 @@
 //! All input is treated as hostile: sizes, attachment counts and JSON depth
 //! are bounded by [`Limits`], and malformed input is an [`Error`], never a
 //! panic.
+//!
+//! # Example
+//!
+//! A WebSocket text frame decoded the way a driver does: the Engine.IO
+//! layer first, then the Socket.IO packet it carries, then the payload
+//! into a typed model.
+//!
+//! ```
+//! use omni_socket_core::models::omni::OmniServerEvent;
+//! use omni_socket_core::socketio::{Decoded, Decoder, PacketType};
+//! use omni_socket_core::{engineio, Limits};
+//!
+//! let limits = Limits::default();
+//! let frame = r#"42/admin,["room_joined",{"room":"user_7","type":"user","members_count":1}]"#;
+//! let engineio::Packet::Message(message) = engineio::decode_text(frame, &limits)? else {
+//!     unreachable!("a message packet")
+//! };
+//! let Decoded::Packet(packet) = Decoder::new(limits).decode_text(&message)? else {
+//!     unreachable!("no binary attachments")
+//! };
+//! assert_eq!((packet.packet_type, &*packet.nsp), (PacketType::Event, "/admin"));
+//! match OmniServerEvent::from_packet(&packet)? {
+//!     OmniServerEvent::RoomJoined(joined) => assert_eq!(joined.room, "user_7"),
+//!     other => unreachable!("{other:?}"),
+//! }
+//!
+//! // Malformed input is an error, not a panic.
+//! assert!(engineio::decode_text("4", &limits).is_ok());
+//! assert!(Decoder::new(limits).decode_text(r#"2["unterminated"#).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -39,3 +70,9 @@ mod value;
 pub use error::{CapacityError, Error, ProtocolError, Result};
 pub use limits::Limits;
 pub use value::{Value, ValueDeserializer};
+
+/// The README's Rust examples, compiled with the doc tests so the page
+/// crates.io shows cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

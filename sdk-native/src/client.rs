@@ -243,7 +243,7 @@ impl ClientBuilder {
         // The driver takes events as the packet's JSON text: typed
         // subscriptions decode their model from it in one pass, and a tree
         // is built only for untyped ones.
-        self.config.raw_messages = true;
+        self.config.driver.raw_messages = true;
         let timeout_ms = self.config.timeout;
         let settings = TransportSettings {
             tls: self.tls.unwrap_or_else(default_tls),

@@ -43,10 +43,12 @@ const MAX_BATCH: usize = 64;
 const INPUT_QUEUE: usize = 256;
 
 /// A server event waiting for the end of the driver's turn, when each
-/// subscriber gets everything for it in one batch.
+/// subscriber gets everything for it in one batch. The driver runs the
+/// core with `raw_messages`, so events come as their JSON text.
 struct Incoming {
     head: Head,
-    payload: Payload,
+    data: String,
+    attachments: Vec<bytes::Bytes>,
 }
 
 /// Where an event came from and what it is called.
@@ -54,14 +56,6 @@ struct Head {
     nsp: String,
     event: String,
     ack: Option<u64>,
-}
-
-enum Payload {
-    Parsed(Vec<Value>),
-    Raw {
-        data: String,
-        attachments: Vec<bytes::Bytes>,
-    },
 }
 
 /// Maps tokio's monotonic clock to the core's millisecond instants. The
@@ -496,8 +490,11 @@ impl Driver {
             self.on_event(e);
         }
         self.deliver_messages();
+        self.publish_status();
         // Resolved after the whole batch: an `AuthFailed` follows its
-        // CONNECT_ERROR and refines the error.
+        // CONNECT_ERROR and refines the error; and after the status, so
+        // `connect().await` is followed by a socket id and state that
+        // say connected.
         if !self.waiters.is_empty() {
             let mut reported = Vec::new();
             for w in std::mem::take(&mut self.waiters) {
@@ -505,6 +502,9 @@ impl Driver {
                     Some(err) => {
                         let _ = w.tx.send(Err(err.clone()));
                         reported.push(w.nsp);
+                    }
+                    None if self.core.is_connected(&w.nsp) => {
+                        let _ = w.tx.send(Ok(()));
                     }
                     None => self.waiters.push(w),
                 }
@@ -514,7 +514,6 @@ impl Driver {
                 self.failures.remove(&nsp);
             }
         }
-        self.publish_status();
     }
 
     /// Sends an HTTP request of a polling transport, starting the
@@ -553,18 +552,6 @@ impl Driver {
 
     fn on_event(&mut self, e: Event) {
         let e = match e {
-            Event::Message {
-                nsp,
-                event,
-                args,
-                ack,
-            } => {
-                self.incoming.push(Incoming {
-                    head: Head { nsp, event, ack },
-                    payload: Payload::Parsed(args),
-                });
-                return;
-            }
             Event::RawMessage {
                 nsp,
                 event,
@@ -574,7 +561,8 @@ impl Driver {
             } => {
                 self.incoming.push(Incoming {
                     head: Head { nsp, event, ack },
-                    payload: Payload::Raw { data, attachments },
+                    data,
+                    attachments,
                 });
                 return;
             }
@@ -606,13 +594,6 @@ impl Driver {
             } => {
                 info!(nsp, sid, recovered, "connected");
                 self.failures.remove(nsp);
-                for w in std::mem::take(&mut self.waiters) {
-                    if &w.nsp == nsp {
-                        let _ = w.tx.send(Ok(()));
-                    } else {
-                        self.waiters.push(w);
-                    }
-                }
             }
             Event::ConnectError {
                 nsp,
@@ -693,7 +674,12 @@ impl Driver {
         let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
         let mut typed = Vec::new();
         let mut untyped = Vec::new();
-        for Incoming { mut head, payload } in incoming {
+        for Incoming {
+            mut head,
+            data,
+            attachments,
+        } in incoming
+        {
             typed.clear();
             untyped.clear();
             for (i, s) in subs.iter().enumerate() {
@@ -713,19 +699,10 @@ impl Driver {
                 );
                 continue;
             }
-            let raw = match payload {
-                Payload::Raw { data, attachments } => RawEvent {
-                    event: std::mem::take(&mut head.event),
-                    data,
-                    attachments,
-                },
-                Payload::Parsed(args) => {
-                    // A core without raw messages: everyone gets the tree.
-                    untyped.append(&mut typed);
-                    untyped.sort_unstable();
-                    self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
-                    continue;
-                }
+            let raw = RawEvent {
+                event: std::mem::take(&mut head.event),
+                data,
+                attachments,
             };
             if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
                 // The only reader takes it: no shared allocation.

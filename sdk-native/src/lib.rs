@@ -75,3 +75,9 @@ pub use omni_socket_core::client::{
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;
 pub use shared::{AckRequest, Message, Status};
+
+/// The README's Rust examples, compiled with the doc tests so the page
+/// crates.io shows cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

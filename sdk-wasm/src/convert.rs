@@ -10,7 +10,7 @@
 use bytes::Bytes;
 use omni_socket_core::client::{
     AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
-    RoomSpec, RoomState,
+    Preset, PresetId, RoomSpec, RoomState,
 };
 use omni_socket_core::{Limits, Value};
 use serde_json::Value as Json;
@@ -369,7 +369,7 @@ pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
     }
 }
 
-/// Parses a room description (`{preset: "omni", room, type}`,
+/// Parses a room description (`{preset: "omni", room, type?}`,
 /// `{preset: "conversation", id}`, `{preset: "orderChat", orderId}`, …, or
 /// `{preset: "custom", key, join: {event, args}, leave: {event, args},
 /// confirm?, failure?}` with matchers `{event, field?, value?}`) into a
@@ -389,32 +389,26 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
             .ok_or_else(|| format!("room description needs a string `{field}`"))
     };
     let preset = text("preset")?;
-    let spec = match preset.as_str() {
-        "omni" => {
-            let room_type = desc.get("type").and_then(Json::as_str).unwrap_or("public");
-            RoomSpec::omni(&text("room")?, room_type)
+    let spec = if preset == "custom" {
+        let (join, join_args) = event_desc(desc.get("join"), "join")?;
+        let (leave, leave_args) = event_desc(desc.get("leave"), "leave")?;
+        let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
+        spec.confirm = matcher(desc.get("confirm"))?;
+        spec.failure = matcher(desc.get("failure"))?;
+        spec
+    } else {
+        let p = Preset::named(&preset).ok_or_else(|| format!("unknown room preset `{preset}`"))?;
+        let id = match desc.get(p.field) {
+            Some(Json::String(s)) => PresetId::Text(s),
+            Some(Json::Number(n)) => PresetId::Number(n.as_f64().unwrap_or(-1.0)),
+            _ => return Err(format!("room description needs `{}`", p.field)),
+        };
+        match desc.get("type").and_then(Json::as_str) {
+            // An Omni room with its type given; otherwise it follows from
+            // the name.
+            Some(t) if p.name == "omni" => RoomSpec::omni(&text("room")?, t),
+            _ => RoomSpec::from_preset(p, &id)?,
         }
-        "deployment" => RoomSpec::deployment(&text("id")?),
-        "conversation" => {
-            // A number, or a string of digits.
-            let id = match desc.get("id") {
-                Some(Json::Number(n)) => n.as_u64(),
-                Some(Json::String(s)) => s.parse().ok(),
-                _ => None,
-            };
-            RoomSpec::conversation(id.ok_or("room description needs a numeric `id`")?)
-        }
-        "orderChat" => RoomSpec::order_chat(&text("orderId")?),
-        "disputeChat" => RoomSpec::dispute_chat(&text("disputeId")?),
-        "custom" => {
-            let (join, join_args) = event_desc(desc.get("join"), "join")?;
-            let (leave, leave_args) = event_desc(desc.get("leave"), "leave")?;
-            let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
-            spec.confirm = matcher(desc.get("confirm"))?;
-            spec.failure = matcher(desc.get("failure"))?;
-            spec
-        }
-        other => return Err(format!("unknown room preset `{other}`")),
     };
     Ok(spec.in_namespace(nsp))
 }

@@ -24,8 +24,8 @@ use std::rc::{Rc, Weak};
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
 use omni_socket_core::client::{
-    Auth, AuthApply, Client, ClientConfig, Frame, HttpMethod, HttpRequest, Instant, TextEvent,
-    TransportAction, TransportError, TransportErrorKind, TransportId,
+    Auth, AuthApply, Client, ClientConfig, DriverMode, Frame, HttpMethod, HttpRequest, Instant,
+    TextEvent, TransportAction, TransportError, TransportErrorKind, TransportId,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -893,8 +893,10 @@ impl Driver {
         // JavaScript parses server events itself (see `convert::Outbound`),
         // and its `JSON.parse` is the check of their text: the wrapper
         // reports what it cannot parse with `rejectMessage`.
-        config.raw_messages = true;
-        config.driver_parses_events = true;
+        config.driver = DriverMode {
+            raw_messages: true,
+            parses_events: true,
+        };
         let primary = options
             .get("primary")
             .and_then(serde_json::Value::as_str)

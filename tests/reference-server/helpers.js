@@ -1,5 +1,6 @@
 // Shared fixtures: start omni-server on a free port, mint tokens, connect clients.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -9,10 +10,17 @@ export const SECRET = 'test-secret-for-reference-server';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.OMNI_SERVER_BIN || path.join(here, '..', '..', 'target', 'debug', 'omni-server');
 
-/** Starts omni-server on 127.0.0.1 with a free port; resolves once it prints its address. */
-export function startServer(extraArgs = []) {
-  const args = ['--bind', '127.0.0.1:0', '--jwt-secret', SECRET, ...extraArgs];
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts omni-server on 127.0.0.1 with a free port; resolves once it prints its address.
+ * The secret goes through the environment (an argument would show in `ps`);
+ * `env` overrides it, e.g. `{ OMNI_JWT_SECRET: '' }` for none.
+ */
+export function startServer(extraArgs = [], env = {}) {
+  const args = ['--bind', '127.0.0.1:0', ...extraArgs];
+  const proc = spawn(BIN, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OMNI_JWT_SECRET: SECRET, ...env },
+  });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   return new Promise((resolve, reject) => {
@@ -72,6 +80,19 @@ export const LICENSE = 'OMNI-PREM-ABCD-1234-EFGH';
 /** A valid token for a demo user; `ttl` seconds (negative = already expired). */
 export function token(user, ttl = 3600) {
   return sign({ ...USERS[user], exp: now() + ttl });
+}
+
+let fresh = 0;
+/** A token for a user nobody else uses (its own rate budget), role `user` unless given. */
+export function freshToken(extra = {}) {
+  fresh += 1;
+  return sign({ sub: `user_t${process.pid}_${fresh}`, username: `t${fresh}`, role: 'user', exp: now() + 3600, ...extra });
+}
+
+/** Resident memory of a process in KiB (Linux). */
+export function rssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/^VmRSS:\s+(\d+)/m)[1]);
 }
 
 const open = new Set();

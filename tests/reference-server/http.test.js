@@ -28,6 +28,17 @@ describe('http', () => {
     assert.equal((await fetch(`${server.url}/missing.js`)).status, 404);
   });
 
+  it('with --static-dir, Socket.IO sessions work over long-polling and the upgrade', async () => {
+    // A regression: the Socket.IO layer applied per route gave each route
+    // its own Engine.IO engine, and a polling session died at its first POST.
+    for (const transports of [['polling'], ['polling', 'websocket']]) {
+      const s = await connect(server, '/', {}, { transports });
+      s.emit('heartbeat', { timestamp: Date.now() });
+      assert.equal((await next(s, 'heartbeat_response')).status, 'healthy');
+      s.close();
+    }
+  });
+
   it('answers CORS only for the configured origins', async () => {
     const ok = await fetch(`${server.url}/health`, { headers: { origin: 'http://localhost:5173' } });
     assert.equal(ok.headers.get('access-control-allow-origin'), 'http://localhost:5173');

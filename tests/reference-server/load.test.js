@@ -8,7 +8,8 @@ const CLIENTS = 300;
 
 describe('load', () => {
   let server;
-  before(async () => { server = await startServer(); });
+  // All clients share 127.0.0.1: above the default per-address session cap.
+  before(async () => { server = await startServer(['--max-sessions-per-ip', '1000']); });
   afterEach(closeAll);
   after(() => server.stop());
 

@@ -18,11 +18,18 @@ describe('omni auth', () => {
     assert.match(a.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it('a license key alone authenticates as its holder', async () => {
+  it('a license key alone authenticates the license, not its holder', async () => {
     const s = await connect(server, '/', { license_key: LICENSE });
     const a = await next(s, 'authenticated');
-    assert.deepEqual([a.user_id, a.license_key], ['user_12345', LICENSE]);
+    assert.deepEqual([a.user_id, a.license_key], [undefined, LICENSE]);
     assert.deepEqual(a.permissions, ['read', 'write']);
+    // The license's room, yes; its holder's private room and notifications, no.
+    s.emit('join_room', { room: `license_${LICENSE}`, type: 'license' });
+    assert.equal((await next(s, 'room_joined')).room, `license_${LICENSE}`);
+    s.emit('join_room', { room: 'user_12345', type: 'user' });
+    assert.equal((await next(s, 'room_error')).code, 'FORBIDDEN');
+    const read = await s.timeout(3000).emitWithAck('notification_read', { notification_id: 'n1' });
+    assert.deepEqual([read.success, read.code], [false, 'UNAUTHORIZED']);
   });
 
   it('token and license together, with the stated role', async () => {
@@ -69,7 +76,7 @@ describe('omni auth', () => {
 
   it('a license-only client may state the user role but no other', async () => {
     const s = await connect(server, '/', { license_key: LICENSE, role: 'user' });
-    assert.equal((await next(s, 'authenticated')).user_id, 'user_12345');
+    assert.equal((await next(s, 'authenticated')).license_key, LICENSE);
     await assert.rejects(connect(server, '/', { license_key: LICENSE, role: 'admin' }), /INVALID_TOKEN/);
   });
 

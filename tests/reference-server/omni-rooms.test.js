@@ -24,7 +24,7 @@ describe('omni rooms', () => {
     const [k1, d1] = await join(a, 'user_12345', 'user');
     assert.equal(k1, 'ok');
     assert.deepEqual(d1, { room: 'user_12345', type: 'user', members_count: 1 });
-    const b = await connect(server, '/', { license_key: LICENSE });
+    const b = await connect(server, '/', { token: token('john'), license_key: LICENSE });
     const [, d2] = await join(b, 'user_12345');
     assert.equal(d2.members_count, 2);
   });

@@ -251,3 +251,48 @@ describe('marketplace (004)', () => {
     assert.equal((await next(mod, 'error')).code, 'INVALID_PAYLOAD');
   });
 });
+
+describe('presence and FAMA auth (issue 21, items 6 and 8)', () => {
+  afterEach(closeAll);
+
+  it('user:online / user:offline reach admins, never other customers', async () => {
+    const admin = await connect(server, '/deployments', { token: token('admin') });
+    const other = await connect(server, '/deployments', { token: token('john') });
+    const carol = (p) => p?.userId === 'user_13579';
+    const s = await connect(server, '/deployments', { token: token('carol') });
+    await next(admin, 'user:online', 3000, carol);
+    s.close();
+    await next(admin, 'user:offline', 3000, carol);
+    assert.ok(await silent(other, 'user:online', 300));
+    assert.ok(await silent(other, 'user:offline', 10));
+  });
+
+  it('user_presence reaches the other party of an order and staff, not strangers', async () => {
+    // order-1: john (client) and carol (performer); alice has no order with john.
+    const carol = await connect(server, '/marketplace', { token: token('carol') });
+    const alice = await connect(server, '/marketplace', { token: token('alice') });
+    const john = await connect(server, '/marketplace', { token: token('john') });
+    const isJohn = (p) => p?.userId === 'user_12345' && p.isOnline;
+    assert.deepEqual(await next(carol, 'user_presence', 3000, isJohn), { userId: 'user_12345', isOnline: true });
+    assert.ok(await silent(alice, 'user_presence', 300));
+    john.close();
+  });
+
+  it('FAMA: the Bearer scheme in any case; `Bearer Bearer` refused', async () => {
+    for (const t of [`bearer ${token('alice')}`, `BEARER ${token('alice')}`]) {
+      const s = await connect(server, '/fama', { token: t });
+      assert.equal((await next(s, 'connected')).user.user_id, 5);
+    }
+    const s = await connect(server, '/fama', { token: `Bearer Bearer ${token('alice')}` });
+    assert.match((await next(s, 'error')).message, /^Authentication failed: /);
+  });
+
+  it('FAMA: a token expiring mid-session gets error {message: "Token expired"}, not auth_error', async () => {
+    const s = await connect(server, '/fama', { token: token('alice', 2) });
+    await next(s, 'connected');
+    const gone = disconnected(s, 5000);
+    assert.deepEqual(await next(s, 'error', 4000), { message: 'Token expired' });
+    assert.equal(await gone, 'io server disconnect');
+    assert.ok(!s.buffered.some(([e]) => e === 'auth_error'));
+  });
+});

@@ -15,10 +15,10 @@ use serde_json::{json, Map, Value};
 use socketioxide::adapter::Adapter;
 use socketioxide::SocketIo;
 
-use crate::auth::{valid_user_id, Role};
+use crate::auth::{bearer, valid_user_id, Role};
 use crate::omni::{stats, system_status};
 use crate::state::Shared;
-use crate::store::{valid_id, DoaMessage, License, Notification, MAX_NOTIFICATIONS};
+use crate::store::{valid_id, DoaMessage, License, Notification, MAX_LICENSES};
 use crate::time::{iso8601, now_iso, now_ms};
 
 /// Largest JSON body the admin API reads.
@@ -95,12 +95,12 @@ fn admin_only<A: Adapter>(ctx: &Ctx<A>, headers: &HeaderMap) -> Result<(), ApiEr
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer)
         .ok_or_else(|| unauthorized("INVALID_TOKEN", "Bearer token required"))?;
     let claims = ctx
         .app
         .jwt
-        .verify(token)
+        .verify_raw(token)
         .map_err(|e| unauthorized(e.code(), e.message()))?;
     if claims.role != Role::Admin {
         return Err(ApiError(
@@ -197,7 +197,10 @@ async fn license_event<A: Adapter>(
     let now = now_ms();
     {
         let mut store = ctx.app.store();
-        if event == "created" && store.licenses.len() >= MAX_NOTIFICATIONS {
+        if event == "created"
+            && store.licenses.len() >= MAX_LICENSES
+            && !store.licenses.contains_key(&key)
+        {
             return Err(ApiError(
                 StatusCode::INSUFFICIENT_STORAGE,
                 "STORE_FULL",
@@ -308,15 +311,8 @@ async fn notification<A: Adapter>(
     let payload: m::Notification = serde_json::from_value(Value::Object(m))
         .map_err(|e| bad(format!("invalid 'notification' payload: {e}")))?;
     {
-        let mut store = ctx.app.store();
-        if store.notifications.len() >= MAX_NOTIFICATIONS {
-            return Err(ApiError(
-                StatusCode::INSUFFICIENT_STORAGE,
-                "STORE_FULL",
-                "too many notifications".into(),
-            ));
-        }
-        store.notifications.insert(
+        // Past --max-notifications the oldest is forgotten (README: eviction policy).
+        ctx.app.store().notifications.insert(
             id,
             Notification {
                 user_id: user.clone(),
@@ -495,13 +491,6 @@ async fn doa_message<A: Adapter>(
             .get(&conv)
             .map(|c| c.agent)
             .ok_or_else(|| not_found(format!("conversation {conv} not found")))?;
-        if store.doa_messages.len() >= MAX_NOTIFICATIONS {
-            return Err(ApiError(
-                StatusCode::INSUFFICIENT_STORAGE,
-                "STORE_FULL",
-                "too many messages".into(),
-            ));
-        }
         store.doa_messages.insert(
             id.clone(),
             DoaMessage {

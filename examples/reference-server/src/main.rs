@@ -9,13 +9,17 @@ mod admin_api;
 mod auth;
 mod config;
 mod conformance;
+mod net;
 mod omni;
 mod products;
 mod rate;
+mod sessions;
 mod state;
 mod store;
 mod time;
+mod web;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::get;
@@ -25,8 +29,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_core::adapter::DefinedAdapter;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::services::ServeDir;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::auth::{Claims, Jwt};
 use crate::config::{Args, DEV_SECRET};
@@ -43,28 +46,68 @@ async fn main() {
         .with_max_level(tracing::Level::INFO)
         .init();
     let args = Args::parse().effective();
+    if let Err(e) = args.validate() {
+        eprintln!("omni-server: {e}");
+        std::process::exit(2);
+    }
     if let Err(e) = run(args).await {
         eprintln!("omni-server: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run(args: Args) -> Result<(), BoxError> {
-    let secret = match args.jwt_secret.as_deref() {
-        Some(s) if !s.is_empty() => s.to_string(),
-        _ => {
-            eprintln!(
-                "WARNING: no --jwt-secret / OMNI_JWT_SECRET given; using the public development \
-                 secret. Anyone can forge tokens. Never use this in production."
-            );
-            DEV_SECRET.to_string()
+/// The configured secret, and whether admin tokens may be honoured.
+fn jwt_secret(args: &Args) -> Result<(String, bool), BoxError> {
+    if let Some(path) = &args.jwt_secret_file {
+        let s = std::fs::read_to_string(path)
+            .map_err(|e| format!("--jwt-secret-file {}: {e}", path.display()))?;
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(format!("--jwt-secret-file {} is empty", path.display()).into());
         }
-    };
-    let jwt = Jwt::new(&secret);
-    if args.print_demo_tokens {
-        print_demo_tokens(&jwt);
+        return Ok((s.to_string(), true));
     }
-    let app = AppState::new(jwt);
+    if let Some(s) = args.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+        if std::env::args().any(|a| a == "--jwt-secret" || a.starts_with("--jwt-secret=")) {
+            eprintln!(
+                "WARNING: --jwt-secret on the command line is visible to every local user \
+                 (ps, /proc); prefer OMNI_JWT_SECRET or --jwt-secret-file."
+            );
+        }
+        return Ok((s.to_string(), true));
+    }
+    if args.dev {
+        eprintln!(
+            "WARNING: --dev without a secret: using the public development secret, admin \
+             tokens included. Anyone can forge tokens. Never use this in production."
+        );
+    } else {
+        eprintln!(
+            "WARNING: no secret configured (OMNI_JWT_SECRET, --jwt-secret-file); using the \
+             public development secret without the admin role (start with --dev to allow it)."
+        );
+    }
+    Ok((DEV_SECRET.to_string(), args.dev))
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
+    let (secret, admin_allowed) = jwt_secret(&args)?;
+    let jwt = Jwt::new(&secret, admin_allowed);
+    if args.print_demo_tokens {
+        print_demo_tokens(&jwt, admin_allowed);
+    }
+    let session_caps = net::Caps::new(
+        "Engine.IO session",
+        usize::try_from(args.max_sessions).unwrap_or(usize::MAX),
+        usize::try_from(args.max_sessions_per_ip).unwrap_or(usize::MAX),
+    );
+    let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let conn_caps = net::Caps::new(
+        "connection",
+        net::fit_connection_cap(wanted),
+        usize::try_from(args.max_connections_per_ip).unwrap_or(usize::MAX),
+    );
+    let app = AppState::new(jwt, &args, session_caps, conn_caps);
     let builder = configure(SocketIo::builder(), &args).with_state(app.clone());
 
     match args.redis_url.clone() {
@@ -152,19 +195,10 @@ async fn serve<A: Adapter>(
         Duration::from_millis(args.stats_interval_ms),
     );
 
-    let cors = if args.cors_origins.is_empty() {
-        CorsLayer::new().allow_origin(Any)
-    } else {
-        let origins = args
-            .cors_origins
-            .iter()
-            .map(|o| o.parse())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("invalid --cors-origin: {e}"))?;
-        CorsLayer::new().allow_origin(AllowOrigin::list(origins))
-    }
-    .allow_headers(Any)
-    .allow_methods(Any);
+    let origins = Arc::new(web::Origins::parse(&args.cors_origins)?);
+    let session_caps = app.sessions.clone();
+    let conn_caps = app.connections.clone();
+    net::spawn_memory_trim(session_caps.clone());
 
     let mut router = Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -173,21 +207,60 @@ async fn serve<A: Adapter>(
             io: io.clone(),
         }));
     if let Some(dir) = &args.static_dir {
-        router = router.fallback_service(ServeDir::new(dir));
+        let dir = Arc::new(web::StaticDir::new(dir)?);
+        router = router
+            .fallback(move |req: axum::extract::Request| web::StaticDir::serve(dir.clone(), req));
     }
-    let router = router.layer(layer).layer(cors);
+    // One tower stack around the whole router, never `Router::layer`: axum
+    // applies a layer to every route separately, and socketioxide's layer
+    // builds a new Engine.IO engine each time it is applied, so a session
+    // opened through one route's engine was unknown to the next request's.
+    // Outermost first: body timeout, request timeout (a long-polling GET is
+    // held at most a ping interval, below it), CORS, the origin check and
+    // the session cap before socketioxide sees a handshake.
+    let service = tower::ServiceBuilder::new()
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
+            args.body_timeout_ms,
+        )))
+        .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_millis(args.request_timeout_ms),
+        ))
+        .layer(origins.cors_layer())
+        .layer(axum::middleware::from_fn_with_state(
+            origins.clone(),
+            web::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            session_caps,
+            sessions::limit_sessions,
+        ))
+        .map_response(|res: axum::http::Response<_>| res.map(axum::body::Body::new))
+        .layer(layer)
+        .service(router);
+
+    let limits = net::ConnLimits {
+        caps: conn_caps,
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+    };
 
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this exact line to find the port.
     println!("omni-server listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
+    net::serve(
+        listener,
+        service,
+        limits,
+        async move {
             shutdown_signal().await;
-            // Open WebSockets would hold the graceful shutdown forever: close them first.
+            // Open WebSockets would hold the shutdown until the drain time: close them first.
             io.close().await;
-        })
-        .await?;
+        },
+        Duration::from_secs(5),
+    )
+    .await;
     Ok(())
 }
 
@@ -214,16 +287,21 @@ async fn shutdown_signal() {
     }
 }
 
-fn print_demo_tokens(jwt: &Jwt) {
+fn print_demo_tokens(jwt: &Jwt, admin_allowed: bool) {
     let exp = now_secs() + 24 * 3600;
     println!("Demo tokens (valid 24 h):");
     for (id, name, role, licenses) in DEMO_USERS {
+        if *role == crate::auth::Role::Admin && !admin_allowed {
+            // This server would refuse it: printing it would only mislead.
+            continue;
+        }
         let token = jwt.sign(&Claims {
             sub: (*id).to_string(),
             username: (*name).to_string(),
             role: *role,
             exp,
             licenses: licenses.iter().map(|l| l.to_string()).collect(),
+            nbf: None,
         });
         println!("  {id} ({name}, {}): {token}", role.as_str());
     }

@@ -15,8 +15,8 @@ use socketioxide_core::adapter::DefinedAdapter;
 use crate::auth::Role;
 use crate::rate::omni_limit;
 use crate::state::{
-    auth_str, emit, emit_error, expire_with_token, refuse, session, verify_auth_token, Refusal,
-    Session, Shared,
+    anonymous_subject, auth_str, emit, emit_error, expire_with_token, refuse, refuse_rate, session,
+    verify_auth_token, Refusal, Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{iso8601, now_iso, now_ms};
@@ -55,8 +55,25 @@ async fn authenticate<A: Adapter>(
 ) -> Result<(), Refusal> {
     let auth = auth.unwrap_or(Value::Null);
     let session = build_session(&app, &auth)?;
-    s.extensions.insert(session);
+    admit(&s, &app, session)?;
     register_root_handlers(&s);
+    Ok(())
+}
+
+/// Stores the session on the socket; an identified one takes one of its
+/// subject's socket slots (`--max-sockets-per-user`), an anonymous one is
+/// counted by its address.
+pub fn admit<A: Adapter>(
+    s: &SocketRef<A>,
+    app: &Shared,
+    mut session: Session,
+) -> Result<(), Refusal> {
+    if session.is_authenticated() {
+        s.extensions.insert(app.open_socket(&session.subject)?);
+    } else {
+        session.subject = anonymous_subject(s);
+    }
+    s.extensions.insert(session);
     Ok(())
 }
 
@@ -98,8 +115,11 @@ fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
             }
             Some(_) => {}
             None => {
-                session.user_id = Some(lic.owner.clone());
+                // A key alone identifies a license, not a person: the session
+                // acts for the license (its room, its checks) and is nobody's
+                // user session (README: license-only sessions).
                 session.role = Some(Role::User);
+                session.subject = format!("license:{key}");
             }
         }
         session.license_key = Some(key.to_string());
@@ -136,10 +156,6 @@ fn build_session(app: &Shared, auth: &Value) -> Result<Session, Refusal> {
                 session.licenses.push(key.clone());
             }
         }
-        if session.claims.is_none() {
-            // License-only sessions have no token, so the name comes from the data set.
-            session.display_name = store.users.get(uid).map(|u| u.username.clone());
-        }
     }
     Ok(session)
 }
@@ -150,7 +166,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 async fn on_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>) {
     let sess = session(&s);
-    if let Some(uid) = &sess.user_id {
+    if sess.is_authenticated() {
         let (permissions, expires_at) = {
             let store = app.store();
             let lic = sess
@@ -174,7 +190,7 @@ async fn on_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>) {
         emit(
             &s,
             &m::Authenticated {
-                user_id: Some(uid.clone()),
+                user_id: sess.user_id.clone(),
                 license_key: sess.license_key.clone(),
                 permissions: Some(permissions.into_iter().map(String::from).collect()),
                 expires_at: Some(expires_at),
@@ -184,11 +200,24 @@ async fn on_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>) {
     }
 }
 
-/// Counts the event in the seed's rate table; false when refused.
-fn gate<A: Adapter>(s: &SocketRef<A>, app: &Shared, event: &str) -> Option<Session> {
+/// Counts the event in the user's budget of the seed's rate table (shared
+/// by `/`, `/admin` and `/analytics`); `None` when refused (the ack, if asked
+/// for, is answered then).
+fn gate<A: Adapter>(
+    s: &SocketRef<A>,
+    app: &Shared,
+    event: &str,
+    ack: AckSender<A>,
+) -> Option<(Session, AckSender<A>)> {
     app.count_event();
     let sess = session(s);
-    sess.allow(s, event, omni_limit(event)).then_some(sess)
+    match sess.check(app, "omni", event, omni_limit(event)) {
+        Ok(()) => Some((sess, ack)),
+        Err(r) => {
+            refuse_rate(s, ack, r);
+            None
+        }
+    }
 }
 
 async fn on_heartbeat<A: Adapter>(
@@ -197,7 +226,7 @@ async fn on_heartbeat<A: Adapter>(
     TryData(data): TryData<m::Heartbeat>,
     ack: AckSender<A>,
 ) {
-    let Some(_) = gate(&s, &app, "heartbeat") else {
+    let Some((_, ack)) = gate(&s, &app, "heartbeat", ack) else {
         return;
     };
     let Ok(hb) = data else {
@@ -268,13 +297,17 @@ fn authorize_room(
     } else {
         return Err(("ROOM_NOT_FOUND", "Room does not exist"));
     };
-    let Some(uid) = &sess.user_id else {
+    if !sess.is_authenticated() {
         return Err(("UNAUTHORIZED", "Authentication is required to join rooms"));
-    };
+    }
     let allowed = match kind {
         RoomKind::Admin => sess.is_admin(),
-        // User ids look like `user_12345`, so the room is the id itself.
-        RoomKind::User => room == m::user_room(uid),
+        // User ids look like `user_12345`, so the room is the id itself; a
+        // license-only session has no user and no user room.
+        RoomKind::User => sess
+            .user_id
+            .as_ref()
+            .is_some_and(|uid| room == m::user_room(uid)),
         RoomKind::License => {
             let key = &room["license_".len()..];
             sess.is_admin() || sess.licenses.iter().any(|k| k == key)
@@ -291,8 +324,9 @@ async fn on_join_room<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::JoinRoom>,
+    ack: AckSender<A>,
 ) {
-    let Some(sess) = gate(&s, &app, "join_room") else {
+    let Some((sess, _)) = gate(&s, &app, "join_room", ack) else {
         return;
     };
     let Ok(req) = data else {
@@ -336,8 +370,9 @@ async fn on_leave_room<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::LeaveRoom>,
+    ack: AckSender<A>,
 ) {
-    if gate(&s, &app, "leave_room").is_none() {
+    if gate(&s, &app, "leave_room", ack).is_none() {
         return;
     }
     let Ok(req) = data else {
@@ -358,8 +393,9 @@ async fn on_license_check<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<m::LicenseCheck>,
+    ack: AckSender<A>,
 ) {
-    let Some(sess) = gate(&s, &app, "license_check") else {
+    let Some((sess, _)) = gate(&s, &app, "license_check", ack) else {
         return;
     };
     let Ok(req) = data else {
@@ -407,7 +443,7 @@ async fn on_notification_read<A: Adapter>(
     TryData(data): TryData<m::NotificationRead>,
     ack: AckSender<A>,
 ) {
-    let Some(sess) = gate(&s, &app, "notification_read") else {
+    let Some((sess, ack)) = gate(&s, &app, "notification_read", ack) else {
         return;
     };
     let Ok(req) = data else {
@@ -442,8 +478,9 @@ async fn on_binary_data<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<Bytes>,
+    ack: AckSender<A>,
 ) {
-    if gate(&s, &app, "binary_data").is_none() {
+    if gate(&s, &app, "binary_data", ack).is_none() {
         return;
     }
     let Ok(data) = data else {
@@ -457,18 +494,24 @@ async fn on_binary_data<A: Adapter>(
     let _ = s.emit("binary_response", &data);
 }
 
-async fn on_unknown<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>, Event(event): Event) {
+async fn on_unknown<A: Adapter>(
+    s: SocketRef<A>,
+    State(app): State<Shared>,
+    Event(event): Event,
+    ack: AckSender<A>,
+) {
     // Unknown names share one bucket so a client cannot grow the limiter map.
     let bucket = if KNOWN_EVENTS.contains(&event.as_str()) {
         event.as_str()
     } else {
         "other"
     };
-    if gate(&s, &app, bucket).is_none() {
+    let Some((_, ack)) = gate(&s, &app, bucket, ack) else {
         return;
-    }
-    emit_error(
+    };
+    refuse(
         &s,
+        ack,
         "UNKNOWN_EVENT",
         format!("Unknown event '{}'", truncate(&event, 64)),
     );
@@ -485,23 +528,18 @@ async fn authenticate_admin<A: Adapter>(
     if claims.role != Role::Admin {
         return Err(Refusal::new("FORBIDDEN", "The admin role is required"));
     }
-    s.extensions.insert(Session::from_claims(claims));
+    admit(&s, &app, Session::from_claims(claims))?;
     s.on(
         "get_stats",
         async |s: SocketRef<A>, State(app): State<Shared>, io: SocketIo<A>, ack: AckSender<A>| {
-            if !session(&s).allow(&s, "get_stats", 30) {
+            let Some((_, ack)) = gate(&s, &app, "get_stats", ack) else {
                 return;
-            }
+            };
             let _ = ack.send(&stats(&app, &io));
         },
     );
-    s.on_fallback(async |s: SocketRef<A>, Event(event): Event| {
-        emit_error(
-            &s,
-            "UNKNOWN_EVENT",
-            format!("Unknown event '{}'", truncate(&event, 64)),
-        );
-    });
+    // Unknown events here spend the same `other` budget as on `/`.
+    s.on_fallback(on_unknown);
     s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
     Ok(())
 }
@@ -537,7 +575,7 @@ async fn authenticate_required<A: Adapter>(
             "Authentication token is missing",
         ));
     }
-    s.extensions.insert(sess);
+    admit(&s, &app, sess)?;
     s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
     Ok(())
 }
@@ -568,6 +606,10 @@ pub fn stats<A: Adapter>(app: &Shared, io: &SocketIo<A>) -> Value {
         "connections": total,
         "namespaces": namespaces,
         "events_total": app.events_total.load(Ordering::Relaxed),
+        // Held against --max-sessions / --max-connections (this node).
+        "engineio_sessions": app.sessions.in_use(),
+        "http_connections": app.connections.in_use(),
+        "notifications_kept": app.store().notifications.len(),
         "uptime_seconds": (now_ms() - app.started_ms) / 1000,
         "timestamp": now_iso(),
     })

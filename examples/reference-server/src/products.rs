@@ -13,10 +13,11 @@ use socketioxide::SocketIo;
 use socketioxide_core::adapter::DefinedAdapter;
 
 use crate::auth::Role;
+use crate::omni::admit;
 use crate::rate::product_limit;
 use crate::state::{
-    emit, emit_error, expire_with_token, refuse, session, verify_auth_token, Refusal, Session,
-    Shared,
+    emit, emit_error, expire_with_token, expire_with_token_as, refuse, refuse_rate, session,
+    verify_auth_token, ExpiryNotice, Refusal, Session, Shared,
 };
 use crate::store::valid_id;
 use crate::time::{now_iso, now_ms};
@@ -38,9 +39,23 @@ pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> Vec<A::InitRes
     ]
 }
 
-/// Emits a broadcast (to everyone in the namespace but `s`) of a typed payload.
-async fn broadcast<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
-    let _ = s.broadcast().emit(T::NAME, payload).await;
+/// Room of the staff (admins, and moderators on the marketplace) of a namespace.
+const STAFF_ROOM: &str = "staff";
+
+/// Who is told when this socket's user comes and goes (README: presence).
+#[derive(Clone)]
+struct PresenceAudience(Vec<String>);
+
+/// Emits a presence event to the socket's audience (itself excluded).
+async fn presence<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
+    let rooms = s
+        .extensions
+        .get::<PresenceAudience>()
+        .map(|a| a.0)
+        .unwrap_or_default();
+    if !rooms.is_empty() {
+        let _ = s.to(rooms).emit(T::NAME, payload).await;
+    }
 }
 
 /// Emits a typed payload to `rooms`, `s` included when it is a member.
@@ -56,7 +71,7 @@ fn require_token<A: Adapter>(
 ) -> Result<Session, Refusal> {
     let claims = verify_auth_token(app, &auth.unwrap_or(Value::Null))?;
     let sess = Session::from_claims(claims);
-    s.extensions.insert(sess.clone());
+    admit(s, app, sess.clone())?;
     Ok(sess)
 }
 
@@ -65,23 +80,47 @@ fn numeric_id(sess: &Session) -> Option<u64> {
     sess.user_id.as_deref()?.parse().ok()
 }
 
-/// Counts the event; emits `rate_limited` and returns `None` when over.
-fn gate<A: Adapter>(s: &SocketRef<A>, app: &Shared, event: &str) -> Option<(Session, String)> {
+/// What a handler gets past [`gate`]: the session, its user id and the ack.
+type Passed<A> = (Session, String, AckSender<A>);
+
+/// Counts the event in the user's budget for `product` (each product has
+/// its own); over it, emits `rate_limited`, answers the ack and returns `None`.
+fn gate<A: Adapter>(
+    s: &SocketRef<A>,
+    app: &Shared,
+    product: &'static str,
+    event: &str,
+    ack: AckSender<A>,
+) -> Option<Passed<A>> {
     app.count_event();
     let sess = session(s);
-    if !sess.allow(s, event, product_limit(event)) {
+    if let Err(r) = sess.check(app, product, event, product_limit(event)) {
+        refuse_rate(s, ack, r);
         return None;
     }
     let uid = sess.user_id.clone()?;
-    Some((sess, uid))
+    Some((sess, uid, ack))
+}
+
+/// The namespace's product name, which keys its rate budget.
+fn product_of<A: Adapter>(s: &SocketRef<A>) -> &'static str {
+    match s.ns() {
+        "/deployments" => "deployments",
+        "/doa" => "doa",
+        "/fama" => "fama",
+        _ => "marketplace",
+    }
 }
 
 fn fallback<A: Adapter>(s: &SocketRef<A>) {
     s.on_fallback(
-        async |s: SocketRef<A>, State(app): State<Shared>, EventName(event): EventName| {
-            if gate(&s, &app, "other").is_some() {
+        async |s: SocketRef<A>,
+               State(app): State<Shared>,
+               EventName(event): EventName,
+               ack: AckSender<A>| {
+            if let Some((_, _, ack)) = gate(&s, &app, product_of(&s), "other", ack) {
                 let name: String = event.chars().take(64).collect();
-                emit_error(&s, "UNKNOWN_EVENT", format!("Unknown event '{name}'"));
+                refuse(&s, ack, "UNKNOWN_EVENT", format!("Unknown event '{name}'"));
             }
         },
     );
@@ -125,7 +164,7 @@ async fn deployments_auth<A: Adapter>(
         sess.closed.notify_one();
         let user_id = dep::UserId::String(sess.user_id.unwrap_or_default());
         let status = "offline".into();
-        broadcast(&s, &dep::UserOffline { user_id, status }).await;
+        presence(&s, &dep::UserOffline { user_id, status }).await;
     });
     Ok(())
 }
@@ -135,11 +174,18 @@ async fn deployments_connect<A: Adapter>(s: SocketRef<A>) {
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
     s.join(format!("user:{uid}"));
+    if sess.is_admin() {
+        s.join(STAFF_ROOM);
+    }
+    // A PaaS user's presence is for the operators and the user's own other
+    // sockets; other customers have no business knowing it.
+    let audience = vec![STAFF_ROOM.to_string(), format!("user:{uid}")];
+    s.extensions.insert(PresenceAudience(audience));
     let online = dep::UserOnline {
         user_id: dep::UserId::String(uid),
         status: "online".into(),
     };
-    broadcast(&s, &online).await;
+    presence(&s, &online).await;
 }
 
 async fn deployment_subscribe<A: Adapter>(
@@ -148,7 +194,7 @@ async fn deployment_subscribe<A: Adapter>(
     TryData(data): TryData<Value>,
     ack: AckSender<A>,
 ) {
-    let Some((sess, uid)) = gate(&s, &app, "deployment:subscribe") else {
+    let Some((sess, uid, ack)) = gate(&s, &app, "deployments", "deployment:subscribe", ack) else {
         return;
     };
     let Some(id) = data.ok().as_ref().and_then(|v| id_arg(v, "deploymentId")) else {
@@ -191,9 +237,9 @@ async fn deployment_unsubscribe<A: Adapter>(
     TryData(data): TryData<Value>,
     ack: AckSender<A>,
 ) {
-    if gate(&s, &app, "deployment:unsubscribe").is_none() {
+    let Some((_, _, ack)) = gate(&s, &app, "deployments", "deployment:unsubscribe", ack) else {
         return;
-    }
+    };
     let Some(id) = data.ok().as_ref().and_then(|v| id_arg(v, "deploymentId")) else {
         return refuse(
             &s,
@@ -269,7 +315,7 @@ async fn doa_join<A: Adapter>(
     TryData(data): TryData<Value>,
     ack: AckSender<A>,
 ) {
-    let Some((sess, _)) = gate(&s, &app, "join_conversation") else {
+    let Some((sess, _, ack)) = gate(&s, &app, "doa", "join_conversation", ack) else {
         return;
     };
     let Some(conv) = data.ok().as_ref().and_then(conversation_id) else {
@@ -295,9 +341,9 @@ async fn doa_leave<A: Adapter>(
     TryData(data): TryData<Value>,
     ack: AckSender<A>,
 ) {
-    if gate(&s, &app, "leave_conversation").is_none() {
+    let Some((_, _, ack)) = gate(&s, &app, "doa", "leave_conversation", ack) else {
         return;
-    }
+    };
     let Some(conv) = data.ok().as_ref().and_then(conversation_id) else {
         return refuse(
             &s,
@@ -314,8 +360,9 @@ async fn doa_typing<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<doa::Typing>,
+    ack: AckSender<A>,
 ) {
-    let Some((sess, _)) = gate(&s, &app, "typing") else {
+    let Some((sess, _, _)) = gate(&s, &app, "doa", "typing", ack) else {
         return;
     };
     let (Ok(t), Some(uid)) = (data, numeric_id(&sess)) else {
@@ -348,8 +395,9 @@ async fn doa_mark_read<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<doa::MarkRead>,
+    ack: AckSender<A>,
 ) {
-    let Some((sess, _)) = gate(&s, &app, "mark_read") else {
+    let Some((sess, _, _)) = gate(&s, &app, "doa", "mark_read", ack) else {
         return;
     };
     let (Some(req), Some(uid)) = (
@@ -400,8 +448,13 @@ async fn fama_connect<A: Adapter>(
             Some(uid) => Ok((sess, uid)),
             None => Err(Refusal::new("INVALID_TOKEN", "User not found")),
         });
+    let verdict = verdict.and_then(|(sess, uid)| {
+        let slot = app.open_socket(&sess.subject)?;
+        Ok((sess, uid, slot))
+    });
     match verdict {
-        Ok((sess, uid)) => {
+        Ok((sess, uid, slot)) => {
+            s.extensions.insert(slot);
             s.join(fama::user_room(uid));
             let user = fama::User {
                 user_id: uid,
@@ -409,15 +462,23 @@ async fn fama_connect<A: Adapter>(
             };
             let message = "Successfully connected".into();
             emit(&s, &fama::Connected { message, user });
-            expire_with_token(&s, &sess);
+            // FAMA's own shape, which its clients answer with a token refresh.
+            expire_with_token_as(&s, &sess, ExpiryNotice::FamaError);
             s.extensions.insert(sess);
             s.on_fallback(
-                async |s: SocketRef<A>, State(app): State<Shared>, EventName(event): EventName| {
-                    if gate(&s, &app, "other").is_some() {
-                        let name: String = event.chars().take(64).collect();
-                        let message = format!("Unknown event '{name}'");
-                        emit(&s, &fama::Error { message });
+                async |s: SocketRef<A>,
+                       State(app): State<Shared>,
+                       EventName(event): EventName,
+                       ack: AckSender<A>| {
+                    let sess = session(&s);
+                    app.count_event();
+                    if let Err(r) = sess.check(&app, "fama", "other", product_limit("other")) {
+                        return refuse_rate(&s, ack, r);
                     }
+                    let name: String = event.chars().take(64).collect();
+                    let message = format!("Unknown event '{name}'");
+                    let _ = ack.send(&json!({ "success": false, "message": message }));
+                    emit(&s, &fama::Error { message });
                 },
             );
             s.on_disconnect(|s: SocketRef<A>| async move { session(&s).closed.notify_one() });
@@ -451,7 +512,7 @@ async fn marketplace_auth<A: Adapter>(
         let sess = session(&s);
         sess.closed.notify_one();
         let user_id = sess.user_id.unwrap_or_default();
-        broadcast(
+        presence(
             &s,
             &mk::UserPresence {
                 user_id,
@@ -463,12 +524,32 @@ async fn marketplace_auth<A: Adapter>(
     Ok(())
 }
 
-async fn marketplace_connect<A: Adapter>(s: SocketRef<A>) {
+async fn marketplace_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shared>) {
     let sess = session(&s);
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
     s.join(format!("user:{uid}"));
-    broadcast(
+    if matches!(sess.role, Some(Role::Admin | Role::Moderator)) {
+        s.join(STAFF_ROOM);
+    }
+    // Presence is for the people the user deals with: the other party of
+    // each of their orders, plus staff and the user's own other sockets.
+    let mut audience = vec![STAFF_ROOM.to_string(), format!("user:{uid}")];
+    for o in app.store().orders.values() {
+        let other = if o.client == uid {
+            &o.performer
+        } else if o.performer == uid {
+            &o.client
+        } else {
+            continue;
+        };
+        let room = format!("user:{other}");
+        if !audience.contains(&room) {
+            audience.push(room);
+        }
+    }
+    s.extensions.insert(PresenceAudience(audience));
+    presence(
         &s,
         &mk::UserPresence {
             user_id: uid,
@@ -518,7 +599,7 @@ async fn chat_membership<A: Adapter>(
     field: &'static str,
     check: Option<ChatCheck>,
 ) {
-    let Some((sess, uid)) = gate(&s, &app, event) else {
+    let Some((sess, uid, ack)) = gate(&s, &app, "marketplace", event, ack) else {
         return;
     };
     let Some(id) = data
@@ -622,7 +703,7 @@ async fn order_message<A: Adapter>(
     TryData(data): TryData<mk::SendOrderMessage>,
     ack: AckSender<A>,
 ) {
-    let Some((_, uid)) = gate(&s, &app, "order_message") else {
+    let Some((_, uid, ack)) = gate(&s, &app, "marketplace", "order_message", ack) else {
         return;
     };
     let valid = |m: &mk::SendOrderMessage| {
@@ -665,7 +746,7 @@ async fn dispute_message<A: Adapter>(
     TryData(data): TryData<mk::SendDisputeMessage>,
     ack: AckSender<A>,
 ) {
-    let Some((_, uid)) = gate(&s, &app, "dispute_message") else {
+    let Some((_, uid, ack)) = gate(&s, &app, "marketplace", "dispute_message", ack) else {
         return;
     };
     let valid = |m: &mk::SendDisputeMessage| valid_id(&m.dispute_id) && valid_content(&m.content);
@@ -697,8 +778,9 @@ async fn order_typing<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendOrderTyping>,
+    ack: AckSender<A>,
 ) {
-    let Some((_, uid)) = gate(&s, &app, "order_typing") else {
+    let Some((_, uid, _)) = gate(&s, &app, "marketplace", "order_typing", ack) else {
         return;
     };
     let Some(t) = data.ok().filter(|t| valid_id(&t.order_id)) else {
@@ -724,8 +806,9 @@ async fn dispute_typing<A: Adapter>(
     s: SocketRef<A>,
     State(app): State<Shared>,
     TryData(data): TryData<mk::SendDisputeTyping>,
+    ack: AckSender<A>,
 ) {
-    let Some((_, uid)) = gate(&s, &app, "dispute_typing") else {
+    let Some((_, uid, _)) = gate(&s, &app, "marketplace", "dispute_typing", ack) else {
         return;
     };
     let Some(t) = data.ok().filter(|t| valid_id(&t.dispute_id)) else {

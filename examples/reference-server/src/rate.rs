@@ -1,6 +1,9 @@
-//! Per-socket, per-event fixed-window rate limiting (the seed 000 table).
+//! Per-user fixed-window rate limiting (the seed 000 table), shared by every
+//! socket of the user: reconnecting or opening more sockets does not give a
+//! fresh budget.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -41,24 +44,51 @@ pub struct RateLimited {
     pub retry_after: u32,
 }
 
-/// Counters for one socket. Event names are bounded by the caller (only
-/// known events plus one bucket for everything else), so the map stays small.
-#[derive(Debug, Default)]
+/// Whose budget an event is counted in, and which one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Budget {
+    /// `user:<id>`, `license:<key>` or `socket:<id>` (anonymous sockets).
+    pub subject: String,
+    /// The product whose table applies (`omni` for `/`, `/admin` and
+    /// `/analytics`, which share one table; each other product its own).
+    pub product: &'static str,
+    /// The event, or `other` for names outside the product's table.
+    pub bucket: String,
+}
+
+/// Counters for every budget. Subjects are users, licenses and anonymous
+/// sockets, buckets are bounded by the callers (known events plus
+/// `other`), and windows past their end are swept, so the map stays bounded.
+#[derive(Debug)]
 pub struct RateLimiter {
-    windows: HashMap<String, (i64, u32)>,
+    enabled: bool,
+    windows: Mutex<HashMap<Budget, (i64, u32)>>,
 }
 
 impl RateLimiter {
-    /// Counts one `event` at `now_ms`; returns the refusal if over `limit`.
-    pub fn check(&mut self, event: &str, limit: u32, now_ms: i64) -> Result<(), RateLimited> {
-        let entry = self.windows.entry(event.to_string()).or_insert((now_ms, 0));
+    /// A limiter; with `enabled` false every event is allowed.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            windows: Mutex::default(),
+        }
+    }
+
+    /// Counts one event of `budget` at `now_ms`; returns the refusal if over `limit`.
+    pub fn check(&self, budget: Budget, limit: u32, now_ms: i64) -> Result<(), RateLimited> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let event = budget.bucket.clone();
+        let entry = windows.entry(budget).or_insert((now_ms, 0));
         if now_ms - entry.0 >= WINDOW_MS || now_ms < entry.0 {
             *entry = (now_ms, 0);
         }
         if entry.1 >= limit {
             let left_ms = (entry.0 + WINDOW_MS - now_ms).max(0);
             return Err(RateLimited {
-                event: event.to_string(),
+                event,
                 limit,
                 window: (WINDOW_MS / 1000) as u32,
                 retry_after: u32::try_from((left_ms + 999) / 1000).unwrap_or(60).max(1),
@@ -67,11 +97,31 @@ impl RateLimiter {
         entry.1 += 1;
         Ok(())
     }
+
+    /// Forgets windows that ended before `now_ms`.
+    pub fn sweep(&self, now_ms: i64) {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        windows.retain(|_, (start, _)| now_ms - *start < WINDOW_MS && now_ms >= *start);
+    }
+
+    /// Budgets currently tracked.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.windows.lock().unwrap().len()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn b(subject: &str, product: &'static str, bucket: &str) -> Budget {
+        Budget {
+            subject: subject.into(),
+            product,
+            bucket: bucket.into(),
+        }
+    }
 
     #[test]
     fn table_matches_seed() {
@@ -84,14 +134,40 @@ mod tests {
 
     #[test]
     fn refuses_over_limit_then_resets() {
-        let mut r = RateLimiter::default();
+        let r = RateLimiter::new(true);
         for _ in 0..20 {
-            r.check("join_room", 20, 1_000).unwrap();
+            r.check(b("user:a", "omni", "join_room"), 20, 1_000)
+                .unwrap();
         }
-        let e = r.check("join_room", 20, 31_000).unwrap_err();
+        let e = r
+            .check(b("user:a", "omni", "join_room"), 20, 31_000)
+            .unwrap_err();
         assert_eq!(e.retry_after, 30);
         assert_eq!(e.window, 60);
-        assert!(r.check("heartbeat", 60, 31_000).is_ok());
-        assert!(r.check("join_room", 20, 61_000).is_ok());
+        assert!(r
+            .check(b("user:a", "omni", "heartbeat"), 60, 31_000)
+            .is_ok());
+        assert!(r
+            .check(b("user:b", "omni", "join_room"), 20, 31_000)
+            .is_ok());
+        assert!(r
+            .check(b("user:a", "marketplace", "join_room"), 20, 31_000)
+            .is_ok());
+        assert!(r
+            .check(b("user:a", "omni", "join_room"), 20, 61_000)
+            .is_ok());
+    }
+
+    #[test]
+    fn sweep_forgets_ended_windows_and_off_allows_all() {
+        let r = RateLimiter::new(true);
+        r.check(b("user:a", "omni", "x"), 1, 0).unwrap();
+        r.check(b("user:b", "omni", "x"), 1, 50_000).unwrap();
+        r.sweep(70_000);
+        assert_eq!(r.len(), 1);
+        let off = RateLimiter::new(false);
+        for _ in 0..100 {
+            off.check(b("user:a", "omni", "x"), 1, 0).unwrap();
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! State shared by every namespace and the HTTP admin API, and the per-socket session.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -9,7 +10,9 @@ use socketioxide::extract::{AckSender, SocketRef};
 use tokio::sync::Notify;
 
 use crate::auth::{Claims, Jwt, Role};
-use crate::rate::RateLimiter;
+use crate::config::Args;
+use crate::net::Caps;
+use crate::rate::{Budget, RateLimited, RateLimiter};
 use crate::store::Store;
 use crate::time::now_ms;
 
@@ -25,17 +28,69 @@ pub struct AppState {
     pub started_ms: i64,
     /// Events handled since start (for `real_time_stats`).
     pub events_total: AtomicU64,
+    /// Event budgets of every user.
+    pub limiter: RateLimiter,
+    /// Open sockets per subject, capped.
+    sockets: Arc<SocketCounts>,
+    /// Engine.IO sessions held (the cap of `--max-sessions`).
+    pub sessions: Arc<Caps>,
+    /// TCP connections held (the cap of `--max-connections`).
+    pub connections: Arc<Caps>,
 }
 
 impl AppState {
-    /// Creates the state with the demo data set.
-    pub fn new(jwt: Jwt) -> Shared {
-        Arc::new(Self {
+    /// Creates the state with the demo data set and the limits of `args`.
+    pub fn new(jwt: Jwt, args: &Args, sessions: Arc<Caps>, connections: Arc<Caps>) -> Shared {
+        let app = Arc::new(Self {
             jwt,
-            store: Mutex::new(Store::demo()),
+            store: Mutex::new(Store::demo(
+                usize::try_from(args.max_notifications).unwrap_or(usize::MAX),
+            )),
             started_ms: now_ms(),
             events_total: AtomicU64::new(0),
-        })
+            limiter: RateLimiter::new(args.rate_limits_on()),
+            sockets: Arc::new(SocketCounts {
+                max: usize::try_from(args.max_sockets_per_user).unwrap_or(usize::MAX),
+                open: Mutex::default(),
+            }),
+            sessions,
+            connections,
+        });
+        // Ended windows are dropped once a minute, so idle users cost nothing.
+        let weak = Arc::downgrade(&app);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(
+                crate::rate::WINDOW_MS as u64,
+            ));
+            loop {
+                tick.tick().await;
+                let Some(app) = weak.upgrade() else { return };
+                app.limiter.sweep(now_ms());
+            }
+        });
+        app
+    }
+
+    /// Takes one socket slot of `subject`; refused over `--max-sockets-per-user`.
+    /// The slot is freed when the returned value (kept in the socket's
+    /// extensions) is dropped with the socket.
+    pub fn open_socket(&self, subject: &str) -> Result<SocketSlot, Refusal> {
+        let mut open = self.sockets.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(subject.to_string()).or_insert(0);
+        if *n >= self.sockets.max {
+            return Err(Refusal::new(
+                "TOO_MANY_SOCKETS",
+                format!(
+                    "At most {} sockets per user are open at once",
+                    self.sockets.max
+                ),
+            ));
+        }
+        *n += 1;
+        Ok(SocketSlot(Arc::new(SlotInner {
+            counts: self.sockets.clone(),
+            subject: subject.to_string(),
+        })))
     }
 
     /// Locks the data store. Never held across an `.await`.
@@ -51,12 +106,41 @@ impl AppState {
     }
 }
 
+/// Open sockets per subject.
+#[derive(Debug)]
+struct SocketCounts {
+    max: usize,
+    open: Mutex<HashMap<String, usize>>,
+}
+
+#[derive(Debug)]
+struct SlotInner {
+    counts: Arc<SocketCounts>,
+    subject: String,
+}
+
+impl Drop for SlotInner {
+    fn drop(&mut self) {
+        let mut open = self.counts.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.subject) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.subject);
+            }
+        }
+    }
+}
+
+/// One open socket of a subject (see [`AppState::open_socket`]).
+#[derive(Debug, Clone)]
+pub struct SocketSlot(#[allow(dead_code)] Arc<SlotInner>);
+
 /// Who a socket is, set by the namespace's connect middleware.
 #[derive(Clone)]
 pub struct Session {
     /// Token claims, when a token was given.
     pub claims: Option<Claims>,
-    /// User id: the token's `sub`, or the owner of the license used to connect.
+    /// User id: the token's `sub`. A license key alone names no user.
     pub user_id: Option<String>,
     /// License key used to connect, if any.
     pub license_key: Option<String>,
@@ -64,12 +148,11 @@ pub struct Session {
     pub licenses: Vec<String>,
     /// Granted role (`user` for license-only sessions).
     pub role: Option<Role>,
-    /// Per-event counters.
-    pub limiter: Arc<Mutex<RateLimiter>>,
+    /// Whose event budget this socket spends: `user:<id>`, `license:<key>`,
+    /// or `socket:<id>` for anonymous sockets.
+    pub subject: String,
     /// Fired on disconnect to stop this socket's timers.
     pub closed: Arc<Notify>,
-    /// Display name when there are no claims to take it from.
-    pub display_name: Option<String>,
 }
 
 impl Session {
@@ -81,9 +164,8 @@ impl Session {
             license_key: None,
             licenses: Vec::new(),
             role: None,
-            limiter: Arc::default(),
+            subject: String::new(),
             closed: Arc::default(),
-            display_name: None,
         }
     }
 
@@ -93,6 +175,7 @@ impl Session {
             user_id: Some(claims.sub.clone()),
             licenses: claims.licenses.clone(),
             role: Some(claims.role),
+            subject: format!("user:{}", claims.sub),
             claims: Some(claims),
             ..Self::anonymous()
         }
@@ -100,7 +183,7 @@ impl Session {
 
     /// Authenticated by token or license.
     pub fn is_authenticated(&self) -> bool {
-        self.user_id.is_some()
+        self.user_id.is_some() || self.license_key.is_some()
     }
 
     /// Has the admin role.
@@ -113,44 +196,65 @@ impl Session {
         self.claims
             .as_ref()
             .map(|c| c.username.clone())
-            .or_else(|| self.display_name.clone())
             .or_else(|| self.user_id.clone())
             .unwrap_or_default()
     }
 
-    /// Counts `event` against `limit`; emits `rate_limited` and returns false when over.
-    pub fn allow<A: Adapter>(&self, s: &SocketRef<A>, event: &str, limit: u32) -> bool {
-        let verdict = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .check(event, limit, now_ms());
-        match verdict {
-            Ok(()) => true,
-            Err(r) => {
-                // Seed 000 shows both shapes: the dedicated event and a generic
-                // `error` with `RATE_LIMITED`; a client may listen to either.
-                emit(
-                    s,
-                    &m::Error {
-                        code: "RATE_LIMITED".into(),
-                        message: format!("Too many '{}' events", r.event),
-                        retry_after: Some(r.retry_after.into()),
-                    },
-                );
-                emit(
-                    s,
-                    &m::RateLimited {
-                        event: r.event,
-                        limit: r.limit.into(),
-                        window: r.window.into(),
-                        retry_after: r.retry_after.into(),
-                    },
-                );
-                false
-            }
-        }
+    /// Counts `event` in this subject's budget of `product`; the refusal when over `limit`.
+    pub fn check(
+        &self,
+        app: &AppState,
+        product: &'static str,
+        event: &str,
+        limit: u32,
+    ) -> Result<(), RateLimited> {
+        let budget = Budget {
+            subject: self.subject.clone(),
+            product,
+            bucket: event.to_string(),
+        };
+        app.limiter.check(budget, limit, now_ms())
     }
+}
+
+/// Tells the client an event was over its rate limit: `error` and
+/// `rate_limited` (seed 000 shows both; a client may listen to either), and
+/// the ack `{success: false, code: "RATE_LIMITED", message, retry_after}`
+/// when one was asked for — the README promises an answer to every ack.
+pub fn refuse_rate<A: Adapter>(s: &SocketRef<A>, ack: AckSender<A>, r: RateLimited) {
+    let message = format!("Too many '{}' events", r.event);
+    let _ = ack.send(&serde_json::json!({
+        "success": false,
+        "code": "RATE_LIMITED",
+        "message": message,
+        "retry_after": r.retry_after,
+    }));
+    emit(
+        s,
+        &m::Error {
+            code: "RATE_LIMITED".into(),
+            message,
+            retry_after: Some(r.retry_after.into()),
+        },
+    );
+    emit(
+        s,
+        &m::RateLimited {
+            event: r.event,
+            limit: r.limit.into(),
+            window: r.window.into(),
+            retry_after: r.retry_after.into(),
+        },
+    );
+}
+
+/// The budget subject of a socket without credentials: the socket itself.
+/// There is no user to key on, and an address is often shared by many
+/// people (NAT), so it would be the wrong key; what an anonymous socket can
+/// do is cheap (heartbeats and refusals), and how many of them one address
+/// holds is bounded by `--max-sessions-per-ip`.
+pub fn anonymous_subject<A: Adapter>(s: &SocketRef<A>) -> String {
+    format!("socket:{}", s.id)
 }
 
 /// Reads the session stored by the connect middleware.
@@ -234,8 +338,22 @@ pub fn verify_auth_token(app: &AppState, auth: &serde_json::Value) -> Result<Cla
         .map_err(|e| Refusal::new(e.code(), e.message()))
 }
 
+/// How a namespace tells a client its token expired.
+#[derive(Debug, Clone, Copy)]
+pub enum ExpiryNotice {
+    /// Omni and most products: `auth_error {code: "TOKEN_EXPIRED", message}`.
+    AuthError,
+    /// FAMA (seed 003): `error {message: "Token expired"}`.
+    FamaError,
+}
+
 /// Schedules `auth_error` + disconnect when the token of `session` expires.
 pub fn expire_with_token<A: Adapter>(s: &SocketRef<A>, session: &Session) {
+    expire_with_token_as(s, session, ExpiryNotice::AuthError);
+}
+
+/// Schedules the `notice` + disconnect when the token of `session` expires.
+pub fn expire_with_token_as<A: Adapter>(s: &SocketRef<A>, session: &Session, notice: ExpiryNotice) {
     let Some(exp) = session.claims.as_ref().map(|c| c.exp) else {
         return;
     };
@@ -256,13 +374,21 @@ pub fn expire_with_token<A: Adapter>(s: &SocketRef<A>, session: &Session) {
                 _ = closed.notified() => return,
             }
         }
-        emit(
-            &s,
-            &m::AuthError {
-                code: "TOKEN_EXPIRED".into(),
-                message: "Token expired".into(),
-            },
-        );
+        match notice {
+            ExpiryNotice::AuthError => emit(
+                &s,
+                &m::AuthError {
+                    code: "TOKEN_EXPIRED".into(),
+                    message: "Token expired".into(),
+                },
+            ),
+            ExpiryNotice::FamaError => emit(
+                &s,
+                &omni_socket_core::models::fama::Error {
+                    message: "Token expired".into(),
+                },
+            ),
+        }
         let _ = s.disconnect();
     });
 }

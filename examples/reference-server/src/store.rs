@@ -3,7 +3,7 @@
 //! A real deployment would back this with a database; the reference server only
 //! needs enough state to enforce the seeds' authorization rules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::auth::Role;
 use crate::time::now_ms;
@@ -13,8 +13,6 @@ const DAY_MS: i64 = 86_400_000;
 /// A user of the demo data set.
 #[derive(Debug, Clone)]
 pub struct User {
-    /// Display name.
-    pub username: String,
     /// License keys held.
     pub licenses: Vec<String>,
 }
@@ -109,7 +107,7 @@ pub struct Notification {
 }
 
 /// Every entity of the demo data set.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Store {
     /// Users by id.
     pub users: HashMap<String, User>,
@@ -119,19 +117,69 @@ pub struct Store {
     pub deployments: HashMap<String, Deployment>,
     /// Conversations by id.
     pub conversations: HashMap<u64, Conversation>,
-    /// DOA messages by id.
-    pub doa_messages: HashMap<String, DoaMessage>,
+    /// DOA messages by id, the oldest forgotten past the cap.
+    pub doa_messages: Bounded<DoaMessage>,
     /// Orders by id.
     pub orders: HashMap<String, Order>,
     /// Disputes by id.
     pub disputes: HashMap<String, Dispute>,
-    /// Notifications by id.
-    pub notifications: HashMap<String, Notification>,
+    /// Notifications by id, the oldest forgotten past the cap.
+    pub notifications: Bounded<Notification>,
 }
 
-/// Upper bound on each collection the admin API can grow (notifications,
-/// licenses, DOA messages), so that it cannot exhaust memory.
-pub const MAX_NOTIFICATIONS: usize = 10_000;
+/// Most licenses the admin API may create. Past it creation is refused
+/// rather than evicting: forgetting a license would revoke it.
+pub const MAX_LICENSES: usize = 10_000;
+
+/// A map that keeps at most `max` entries: inserting past it forgets the
+/// oldest one (first inserted), so the admin API can always add more.
+#[derive(Debug)]
+pub struct Bounded<V> {
+    max: usize,
+    map: HashMap<String, V>,
+    order: VecDeque<String>,
+}
+
+impl<V> Bounded<V> {
+    /// An empty map holding at most `max` (at least 1) entries.
+    pub fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Inserts `value` under a new `key`, forgetting the oldest entries over the cap.
+    pub fn insert(&mut self, key: String, value: V) {
+        if self.map.insert(key.clone(), value).is_none() {
+            self.order.push_back(key);
+        }
+        while self.map.len() > self.max {
+            match self.order.pop_front() {
+                Some(old) => {
+                    self.map.remove(&old);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// The entry under `key`, if still kept.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    /// The entry under `key`, mutably, if still kept.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+}
 
 /// Ids of the demo users, used by `--print-demo-tokens` and the tests.
 pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
@@ -155,15 +203,24 @@ pub const DEMO_USERS: &[(&str, &str, Role, &[&str])] = &[
 ];
 
 impl Store {
-    /// The demo data set, relative to the current time so licenses are not already expired.
-    pub fn demo() -> Self {
+    /// The demo data set, relative to the current time so licenses are not
+    /// already expired; notifications and DOA messages keep at most `max_kept` each.
+    pub fn demo(max_kept: usize) -> Self {
         let now = now_ms();
-        let mut s = Store::default();
-        for (id, name, _role, licenses) in DEMO_USERS {
+        let mut s = Store {
+            users: HashMap::new(),
+            licenses: HashMap::new(),
+            deployments: HashMap::new(),
+            conversations: HashMap::new(),
+            doa_messages: Bounded::new(max_kept),
+            orders: HashMap::new(),
+            disputes: HashMap::new(),
+            notifications: Bounded::new(max_kept),
+        };
+        for (id, _name, _role, licenses) in DEMO_USERS {
             s.users.insert(
                 (*id).to_string(),
                 User {
-                    username: (*name).to_string(),
                     licenses: licenses.iter().map(|l| l.to_string()).collect(),
                 },
             );
@@ -273,7 +330,7 @@ mod tests {
 
     #[test]
     fn demo_data_is_consistent() {
-        let s = Store::demo();
+        let s = Store::demo(100);
         let now = now_ms();
         assert!(s.licenses["OMNI-PREM-ABCD-1234-EFGH"].is_valid(now));
         assert!(!s.licenses["OMNI-PREM-DEAD-0000-BEEF"].is_valid(now));
@@ -287,6 +344,20 @@ mod tests {
         for d in s.disputes.values() {
             assert!(s.orders.contains_key(&d.order_id));
         }
+    }
+
+    #[test]
+    fn bounded_forgets_the_oldest() {
+        let mut b = Bounded::new(3);
+        for i in 0..5 {
+            b.insert(format!("n{i}"), i);
+        }
+        assert_eq!(b.len(), 3);
+        assert!(b.get("n0").is_none() && b.get("n1").is_none());
+        assert_eq!(b.get("n4"), Some(&4));
+        *b.get_mut("n2").unwrap() = 20;
+        b.insert("n2".into(), 21);
+        assert_eq!((b.len(), b.get("n2")), (3, Some(&21)));
     }
 
     #[test]

@@ -129,70 +129,46 @@ pub enum AuthFailureSource {
     TokenExpired,
 }
 
-/// Auth failure handling of the client.
-mod client_impl {
-    use super::super::*;
+/// The credentials in force and what their refusals left.
+#[derive(Debug, Default)]
+pub(super) struct AuthState {
+    pub(super) auth: Auth,
+    /// Consecutive auth failures.
+    pub(super) failures: u32,
+    /// Waiting for the driver to refresh the credentials after a failure.
+    pub(super) waiting: bool,
+    /// While [`set_auth`](super::Client::set_auth) runs: the credentials
+    /// were just given, so a CONNECT sent now does not ask for them again.
+    pub(super) fresh: bool,
+}
 
-    impl Client {
-        pub(in crate::client) fn auth_failure(
-            &mut self,
-            idx: usize,
-            source: AuthFailureSource,
-            message: String,
-        ) {
-            self.auth_failures = self.auth_failures.saturating_add(1);
-            let nsp = self.namespaces[idx].name.clone();
-            self.push_event(Event::AuthFailed {
-                nsp,
-                source,
-                message,
-            });
-            let failures = self.auth_failures;
-            let max = self.config.max_auth_failures;
-            if max > 0 && failures >= max {
-                // Hammering a server with credentials it refuses helps nobody.
-                self.push_event(Event::AuthGaveUp { failures });
-                self.disconnect(self.now);
-                self.auth_failures = failures;
-                return;
-            }
-            self.namespaces[idx].auth_wait = true;
-            self.auth_waiting = true;
-            self.timers.set(
-                Timer::AuthWait,
-                self.now.plus_millis(self.config.auth_refresh_timeout),
-            );
-            self.push_event(Event::AuthRefreshNeeded { failures });
+/// What an auth failure leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AfterFailure {
+    /// Wait for new credentials (or the refresh timeout).
+    Refresh { failures: u32 },
+    /// `max` consecutive failures: stop.
+    GiveUp { failures: u32 },
+}
+
+impl AuthState {
+    pub(super) fn new(auth: Auth) -> Self {
+        Self {
+            auth,
+            ..Self::default()
         }
+    }
 
-        pub(in crate::client) fn resume_after_auth(&mut self) {
-            self.auth_waiting = false;
-            self.timers.stop(Timer::AuthWait);
-            for idx in 0..self.namespaces.len() {
-                let ns = &mut self.namespaces[idx];
-                if !ns.auth_wait {
-                    continue;
-                }
-                ns.auth_wait = false;
-                if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
-                    self.send_connect(idx);
-                }
-            }
-            if self.waiting {
-                self.timers.set(Timer::Reconnect, self.now);
-                self.on_timer_reconnect_now();
-            }
-        }
-
-        pub(in crate::client) fn on_timer_reconnect_now(&mut self) {
-            if self
-                .timers
-                .get(Timer::Reconnect)
-                .is_some_and(|at| at <= self.now)
-            {
-                self.timers.stop(Timer::Reconnect);
-                self.open_transport();
-            }
+    /// One more failure; `max` of them in a row (0: no limit) give up,
+    /// since hammering a server with credentials it refuses helps nobody.
+    pub(super) fn failed(&mut self, max: u32) -> AfterFailure {
+        self.failures = self.failures.saturating_add(1);
+        let failures = self.failures;
+        if max > 0 && failures >= max {
+            AfterFailure::GiveUp { failures }
+        } else {
+            self.waiting = true;
+            AfterFailure::Refresh { failures }
         }
     }
 }

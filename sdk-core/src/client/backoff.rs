@@ -77,3 +77,119 @@ impl Backoff {
         u64::try_from(grown).map_or(max, |g| g.min(max))
     }
 }
+
+/// What follows the loss of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Next {
+    /// Attempt `attempt` after `delay` ms.
+    Retry { attempt: u32, delay: u64 },
+    /// `reconnectionAttempts` are used up after this many.
+    GiveUp { attempts: u32 },
+}
+
+/// Reconnection of the session: the streak of attempts, its backoff, and
+/// whether an attempt is scheduled.
+///
+/// A session counts as a success only once it has stayed open for
+/// [`stable_after`](Self::stable_after): one that breaks sooner (a server
+/// that accepts the handshake and then fails, again and again) continues
+/// the streak, so the delays keep growing instead of restarting at the
+/// first step every time.
+#[derive(Debug)]
+pub(super) struct Reconnect {
+    backoff: Backoff,
+    rng: Rng,
+    attempts: u32,
+    /// The session being opened is a reconnection.
+    reconnecting: bool,
+    /// An attempt is scheduled.
+    waiting: bool,
+    /// When the session in use opened.
+    opened_at: Option<super::Instant>,
+}
+
+impl Reconnect {
+    pub(super) fn new(backoff: Backoff, seed: u64) -> Self {
+        Self {
+            backoff,
+            rng: Rng::new(seed),
+            attempts: 0,
+            reconnecting: false,
+            waiting: false,
+            opened_at: None,
+        }
+    }
+
+    /// Attempts in the current streak, 0 while a session is open.
+    pub(super) fn attempts(&self) -> u32 {
+        if self.opened_at.is_some() {
+            0
+        } else {
+            self.attempts
+        }
+    }
+
+    pub(super) fn waiting(&self) -> bool {
+        self.waiting
+    }
+
+    /// How long a session must last to end the streak: as long as the
+    /// longest delay, and at least a second.
+    pub(super) fn stable_after(&self) -> u64 {
+        self.backoff.max.max(1000)
+    }
+
+    /// Replaces the backoff (the reconnection options changed while running).
+    pub(super) fn set_backoff(&mut self, backoff: Backoff) {
+        self.backoff = backoff;
+    }
+
+    /// The scheduled attempt starts.
+    pub(super) fn attempting(&mut self) {
+        self.waiting = false;
+    }
+
+    /// A session opened at `now`; the attempt to report as `reconnect`
+    /// when it was a reconnection.
+    pub(super) fn opened(&mut self, now: super::Instant) -> Option<u32> {
+        self.opened_at = Some(now);
+        std::mem::replace(&mut self.reconnecting, false).then_some(self.attempts)
+    }
+
+    /// No reconnection: the application connected, disconnected, or the
+    /// client gave up.
+    pub(super) fn stop(&mut self) {
+        self.attempts = 0;
+        self.reconnecting = false;
+        self.waiting = false;
+        self.opened_at = None;
+    }
+
+    /// The session was lost at `now`: the next attempt, or giving up past
+    /// `max` attempts.
+    pub(super) fn next(&mut self, now: super::Instant, max: Option<u32>) -> Next {
+        if let Some(opened) = self.opened_at.take() {
+            if now.millis_since(opened) >= self.stable_after() {
+                self.attempts = 0;
+            }
+        }
+        self.attempts = self.attempts.saturating_add(1);
+        self.reconnecting = true;
+        if max.is_some_and(|m| self.attempts > m) {
+            let attempts = self.attempts - 1;
+            self.stop();
+            return Next::GiveUp { attempts };
+        }
+        self.waiting = true;
+        Next::Retry {
+            attempt: self.attempts,
+            delay: self.backoff.delay(self.attempts, &mut self.rng),
+        }
+    }
+
+    /// The delay before retry `attempt` of something else on the same
+    /// backoff (a namespace's CONNECT).
+    pub(super) fn delay(&mut self, attempt: u32) -> u64 {
+        self.backoff.delay(attempt, &mut self.rng)
+    }
+}

@@ -208,25 +208,36 @@ pub struct ClientConfig {
     /// Bound of the outgoing frame queue; emits wait in the buffer when it
     /// is full.
     pub max_queued_transmits: usize,
+    /// How the driver takes server events: the driver fast path, set by
+    /// drivers, never read from an options object.
+    #[serde(skip)]
+    pub driver: DriverMode,
+}
+
+/// The driver fast path: ways a driver can take server events more cheaply
+/// than as [`Event::Message`](super::Event) trees. All off by default;
+/// [`Client::handle_text_event`](super::Client::handle_text_event) (lent
+/// events) and [`Client::reject_message`](super::Client::reject_message)
+/// belong to the same part of the API. The browser driver turns both on;
+/// the native driver uses `raw_messages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DriverMode {
     /// Deliver server events as [`Event::RawMessage`](super::Event) (the
     /// packet's JSON text) instead of [`Event::Message`](super::Event)
     /// (a [`Value`](crate::Value) tree). The client then parses an event's
     /// arguments only when it needs them itself (heartbeat answers, room
-    /// confirmations, `rate_limited`, auth errors, recovery offsets). Set
-    /// by drivers, not read from an options object (off).
-    #[serde(skip)]
+    /// confirmations, `rate_limited`, auth errors, recovery offsets).
     pub raw_messages: bool,
-    /// With [`raw_messages`](Self::raw_messages): the driver parses the
-    /// whole text of every [`Event::RawMessage`](super::Event) it is
-    /// handed, and reports text it cannot parse with
+    /// With `raw_messages`: the driver parses the whole text of every
+    /// [`Event::RawMessage`](super::Event) it is handed, and reports text it
+    /// cannot parse with
     /// [`Client::reject_message`](super::Client::reject_message) before
     /// feeding the client more input. The client then checks an event's
-    /// text only as far as it reads it itself (its name, and the
-    /// arguments of the events it answers), instead of validating it
-    /// whole first and leaving the driver to parse it again. Set by the
-    /// browser driver, whose `JSON.parse` is that complete check (off).
-    #[serde(skip)]
-    pub driver_parses_events: bool,
+    /// text only as far as it reads it itself (its name, and the arguments
+    /// of the events it answers), instead of validating it whole first and
+    /// leaving the driver to parse it again. The browser driver's
+    /// `JSON.parse` is that complete check.
+    pub parses_events: bool,
 }
 
 impl Default for ClientConfig {
@@ -272,8 +283,7 @@ impl Default for ClientConfig {
             ask_auth: false,
             max_queued_events: 4096,
             max_queued_transmits: 4096,
-            raw_messages: false,
-            driver_parses_events: false,
+            driver: DriverMode::default(),
         }
     }
 }

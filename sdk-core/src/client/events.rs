@@ -373,7 +373,7 @@ pub struct TextEvent<'a> {
     pub nsp: &'a str,
     /// The packet's JSON array, `["name", ...args]`: a slice of the frame.
     /// Validated unless the driver took that on itself
-    /// ([`ClientConfig::driver_parses_events`](super::ClientConfig::driver_parses_events)).
+    /// ([`DriverMode::parses_events`](super::DriverMode::parses_events)).
     pub data: &'a str,
     /// Where `data` starts in the frame, in bytes.
     pub start: usize,
@@ -457,12 +457,12 @@ pub enum Event {
         ack: Option<u64>,
     },
     /// A server event as the packet's JSON text, instead of
-    /// [`Event::Message`], when [`ClientConfig::raw_messages`] is set: for
+    /// [`Event::Message`], when [`DriverMode::raw_messages`] is set: for
     /// drivers that hand the text to a JSON parser of their own (the
     /// browser's `JSON.parse`) and would only turn a [`Value`] tree back
     /// into text.
     ///
-    /// [`ClientConfig::raw_messages`]: super::ClientConfig::raw_messages
+    /// [`DriverMode::raw_messages`]: super::DriverMode::raw_messages
     RawMessage {
         /// Namespace.
         nsp: String,
@@ -471,7 +471,7 @@ pub enum Event {
         /// The packet's JSON array, `["name", ...args]`; binary arguments
         /// are placeholders numbering `attachments`. Validated, unless the
         /// driver took that on itself
-        /// ([`ClientConfig::driver_parses_events`](super::ClientConfig::driver_parses_events)).
+        /// ([`DriverMode::parses_events`](super::DriverMode::parses_events)).
         data: String,
         /// Binary attachments, in placeholder order.
         attachments: Vec<Bytes>,

@@ -112,8 +112,8 @@ pub fn config(variant: u8) -> ClientConfig {
     });
     // The browser driver's mode: events as text, and their JSON checked
     // by the driver (see `Script::step`).
-    c.raw_messages = variant & 64 != 0;
-    c.driver_parses_events = variant & 128 != 0;
+    c.driver.raw_messages = variant & 64 != 0;
+    c.driver.parses_events = variant & 128 != 0;
     // Asking for credentials before every CONNECT (an `auth` callback),
     // answered by the script as a driver would (see `take_event`). The
     // byte has no bit left, so it rides on a pair of others.
@@ -275,7 +275,7 @@ impl Script {
         if let Event::RawMessage { data, .. } = &e {
             let parsed = serde_json::from_str::<serde::de::IgnoredAny>(data);
             if parsed.is_err() {
-                if !self.config.driver_parses_events {
+                if !self.config.driver.parses_events {
                     return Err(format!("unchecked event text {data:?}"));
                 }
                 self.client.reject_message(self.now, "invalid JSON");

@@ -1,38 +1,61 @@
-//! The application heartbeat and its round-trip samples.
+//! The application heartbeat (Omni's `heartbeat` / `heartbeat_response`,
+//! or an emit that asks for an ack) and its round-trip statistics.
 
-use super::*;
+use super::buffer::{OutKind, Outgoing};
+use super::config::{HeartbeatConfig, HeartbeatMode};
+use super::events::LatencySample;
+use super::latency::{LatencyStats, LatencyWindow};
+use super::timer::Instant;
+use crate::Value;
 
-impl Client {
-    pub(super) fn heartbeat_due(&mut self) {
-        let Some(hb) = self.config.heartbeat.clone() else {
-            return;
-        };
-        let Some(idx) = self.ns_index(&hb.namespace) else {
-            return;
-        };
-        if !self.session.is_open() || !self.namespaces[idx].connected() {
-            return;
+/// Heartbeat state: the round-trip window, the Omni heartbeat awaiting its
+/// answer, and the server's last reported status.
+#[derive(Debug)]
+pub(super) struct Heartbeat {
+    window: LatencyWindow,
+    /// When the Omni heartbeat in flight went out.
+    sent: Option<Instant>,
+    server_status: Option<String>,
+}
+
+impl Heartbeat {
+    pub(super) fn new(config: Option<&HeartbeatConfig>) -> Self {
+        Self {
+            window: LatencyWindow::new(config.map_or(100, |h| h.window)),
+            sent: None,
+            server_status: None,
         }
-        self.timers
-            .set(Timer::Heartbeat, self.now.plus_millis(hb.interval.max(1)));
-        let ns = &mut self.namespaces[idx];
-        // One heartbeat at a time: a queued one that has not gone out yet
-        // (rate limit) is not doubled.
-        if ns
-            .outbox
-            .iter()
-            .any(|o| matches!(o.kind, OutKind::Heartbeat))
-        {
-            return;
+    }
+
+    pub(super) fn stats(&self) -> LatencyStats {
+        self.window.stats()
+    }
+
+    pub(super) fn server_status(&self) -> Option<&str> {
+        self.server_status.as_deref()
+    }
+
+    /// The session is gone: an answer to a heartbeat of it is not a round
+    /// trip.
+    pub(super) fn forget_sent(&mut self) {
+        self.sent = None;
+    }
+
+    /// The heartbeat to queue at `now`, unless one still waits in
+    /// `outbox` (over its rate budget): one at a time.
+    pub(super) fn request(
+        config: &HeartbeatConfig,
+        outbox: &super::buffer::Outbox,
+        now: Instant,
+    ) -> Option<Outgoing> {
+        if outbox.has_heartbeat() {
+            return None;
         }
-        let args = match &hb.mode {
+        let args = match &config.mode {
             HeartbeatMode::Omni {
                 version, platform, ..
             } => vec![Value::Object(vec![
-                (
-                    "timestamp".into(),
-                    Value::Number(self.now.as_millis().into()),
-                ),
+                ("timestamp".into(), Value::Number(now.as_millis().into())),
                 (
                     "client_info".into(),
                     Value::Object(vec![
@@ -43,31 +66,30 @@ impl Client {
             ])],
             HeartbeatMode::Ack { .. } => Vec::new(),
         };
-        ns.outbox.push_back(Outgoing {
-            event: hb.mode.event().to_owned(),
+        Some(Outgoing {
+            event: config.mode.event().to_owned(),
             args,
             kind: OutKind::Heartbeat,
             volatile: false,
-        });
+        })
     }
 
-    /// Whether `event` is the configured heartbeat's answer.
-    pub(super) fn is_heartbeat_response(&self, event: &str) -> bool {
-        self.config.heartbeat.as_ref().is_some_and(|hb| {
+    /// The Omni heartbeat went out at `now`.
+    pub(super) fn sent(&mut self, now: Instant) {
+        self.sent = Some(now);
+    }
+
+    /// Whether `event` is the configured Omni heartbeat's answer.
+    pub(super) fn is_response(config: Option<&HeartbeatConfig>, event: &str) -> bool {
+        config.is_some_and(|hb| {
             matches!(&hb.mode, HeartbeatMode::Omni { response_event, .. } if response_event == event)
         })
     }
 
-    pub(super) fn heartbeat_response(&mut self, nsp: &str, event: &str, args: &[Value]) {
-        let Some(hb) = &self.config.heartbeat else {
-            return;
-        };
-        if !self.is_heartbeat_response(event) || normalize_nsp(&hb.namespace) != nsp {
-            return;
-        }
-        let Some(sent) = self.heartbeat_sent.take() else {
-            return;
-        };
+    /// A `heartbeat_response` at `now`: the sample, when a heartbeat was
+    /// in flight.
+    pub(super) fn answered(&mut self, args: &[Value], now: Instant) -> Option<LatencySample> {
+        let sent = self.sent.take()?;
         let field = |k: &str| match args.first() {
             Some(Value::Object(o)) => o.iter().find(|(n, _)| n == k).map(|(_, v)| v),
             _ => None,
@@ -80,25 +102,28 @@ impl Client {
             Some(Value::String(s)) => Some(s.clone()),
             _ => None,
         };
-        self.record_latency(sent, server_latency, server_status);
+        Some(self.record(sent, now, server_latency, server_status))
     }
 
-    pub(super) fn record_latency(
+    /// A round trip from `sent` to `now` (an Omni answer, or the ack of an
+    /// ack-mode heartbeat).
+    pub(super) fn record(
         &mut self,
         sent: Instant,
+        now: Instant,
         server_latency: Option<u64>,
         status: Option<String>,
-    ) {
-        let rtt = self.now.millis_since(sent);
-        let stats = self.latency.record(rtt);
+    ) -> LatencySample {
+        let rtt = now.millis_since(sent);
+        let stats = self.window.record(rtt);
         if status.is_some() {
             self.server_status.clone_from(&status);
         }
-        self.push_event(Event::Latency(LatencySample {
+        LatencySample {
             rtt,
             stats,
             server_latency,
             server_status: status.or_else(|| self.server_status.clone()),
-        }));
+        }
     }
 }

@@ -15,8 +15,10 @@
 //!
 //! 1. [`poll_transmit`](Client::poll_transmit) until `None`: frames to send
 //!    on the named transport;
-//! 2. [`poll_action`](Client::poll_action) until `None`: transports to open
-//!    or close (a close comes after the frames polled before it);
+//! 2. [`poll_action`](Client::poll_action) until `None`: WebSockets to
+//!    open, HTTP requests of long-polling to send (URL and body complete),
+//!    transports to close (a close comes after the frames polled before
+//!    it);
 //! 3. [`poll_event`](Client::poll_event) until `None`: what the application
 //!    sees;
 //! 4. [`poll_timeout`](Client::poll_timeout): when to call
@@ -30,16 +32,21 @@
 //!
 //! let mut client = Client::new(ClientConfig::new("https://api.example.com"), 42);
 //! client.connect(Instant::from_millis(0));
-//! let Some(TransportAction::Open { url, .. }) = client.poll_action() else { panic!() };
-//! assert_eq!(url, "https://api.example.com/socket.io/?EIO=4&transport=polling");
-//! // The driver opens the transport, then feeds what it receives:
-//! // client.handle_transport_opened(id, now); client.handle_text(id, now, "0{...}");
+//! let Some(TransportAction::Request(get)) = client.poll_action() else { panic!() };
+//! assert_eq!(get.url, "https://api.example.com/socket.io/?EIO=4&transport=polling");
+//! // The driver sends it, then feeds the response:
+//! // client.handle_http_response(get.transport, get.method, now, 200, "0{...}");
 //! ```
+//!
+//! The driver moves bytes and keeps a timer, nothing else: the Engine.IO
+//! session (handshake, long-polling requests, the WebSocket upgrade, dead
+//! links) is the core's ([`TransportAction`], [`HttpRequest`],
+//! [`TransportError`]).
 //!
 //! # Events ([`Event`])
 //!
 //! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
-//! `ConnectError {nsp, message, data}`, `Disconnect {nsp, reason}` (reasons
+//! `ConnectError {nsp, message, data, cause}`, `Disconnect {nsp, reason}` (reasons
 //! `io server disconnect`, `io client disconnect`, `ping timeout`,
 //! `transport close`, `transport error`, `parse error`, `forced close`),
 //! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
@@ -69,10 +76,24 @@
 //! - `retries` applies to emits that ask for an ack; plain emits are not
 //!   turned into acknowledged ones.
 //!
-//! Over HTTP long-polling the driver batches polled frames into POSTs with
-//! [`polling_body`], which keeps each within the server's `maxPayload`
-//! (binary frames as `b` + base64), and feeds response bodies to
-//! [`handle_polling_payload`](Client::handle_polling_payload).
+//! - A session that breaks soon after it opened does not reset the
+//!   backoff: the delays keep growing (see `Reconnect` in `backoff.rs`).
+//!
+//! # Inside
+//!
+//! Each concern keeps its own state, with a small API of its own, and
+//! `Client` wires them: the Engine.IO session (`session.rs`), reconnection
+//! (`backoff.rs`), the namespaces (`namespace.rs`) with their outbox
+//! (`buffer.rs`), acks (`ack.rs`) and rooms (`rooms.rs`), the heartbeat
+//! (`heartbeat.rs`), auth (`auth.rs`), rate limits (`ratelimit.rs`) and the
+//! event queue (`queue.rs`).
+//!
+//! # The driver fast path
+//!
+//! [`DriverMode`] (`ClientConfig::driver`), [`Client::handle_text_event`]
+//! and [`Client::reject_message`] let a driver take server events as their
+//! JSON text, lent from the frame, and check that text with its own
+//! parser. Drivers opt in; the results are the same.
 
 mod ack;
 mod auth;
@@ -87,6 +108,7 @@ mod heartbeat;
 mod latency;
 mod namespace;
 mod options;
+mod queue;
 mod ratelimit;
 mod rooms;
 mod session;
@@ -97,14 +119,14 @@ mod vecmap;
 mod tests;
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
 
 use bytes::Bytes;
 
 pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
 pub use config::{
-    ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Reconnection, TransportKind,
+    ClientConfig, DriverMode, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Reconnection,
+    TransportKind,
 };
 pub use events::{
     polling_body, AckFailure, ConnectFailure, DisconnectReason, DropReason, EmitError, EmitOutcome,
@@ -114,17 +136,22 @@ pub use events::{
 pub use latency::LatencyStats;
 pub use options::OptionsError;
 pub use ratelimit::{Rate, RateLimitConfig};
-pub use rooms::{Matcher, RoomSpec, RoomState};
+pub use rooms::{Matcher, Preset, PresetId, RoomSpec, RoomState, PRESETS};
 pub use timer::Instant;
 pub use vecmap::SortedMap;
 
 use crate::engineio::{self, Handshake};
 use crate::socketio::{self, Decoded, PacketType};
 use crate::{Error, Limits, ProtocolError, Value};
-use latency::LatencyWindow;
-use namespace::{Namespace, NsState, OutKind, Outgoing, PendingAck, PendingKind};
+use ack::{PendingAck, PendingKind};
+use auth::{AfterFailure, AuthState};
+use backoff::{Next, Reconnect};
+use buffer::{OutKind, Outgoing};
+use heartbeat::Heartbeat;
+use namespace::{Namespace, NsState};
+use queue::EventQueue;
 use ratelimit::RateLimiter;
-use rooms::Room;
+use rooms::Change;
 use session::{Lost, Response, Route, Session, SessionState, Up};
 use timer::{Timer, TimerTable};
 
@@ -132,9 +159,6 @@ use timer::{Timer, TimerTable};
 pub const MAX_NAMESPACES: usize = 64;
 /// Most room subscriptions per namespace.
 pub const MAX_ROOMS: usize = 1024;
-/// Server ack requests remembered per namespace; older ones can no longer
-/// be answered.
-const MAX_SERVER_ACKS: usize = 256;
 /// Timer expiries handled per `handle_timeout` call, so zero delays cannot
 /// spin forever; the rest are due again at once.
 const MAX_EXPIRIES_PER_CALL: usize = 64;
@@ -147,7 +171,6 @@ const RESERVED_EVENTS: [&str; 6] = [
     "newListener",
     "removeListener",
 ];
-
 /// Whether the Engine.IO session is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionState {
@@ -186,38 +209,21 @@ pub enum AuthApply {
 #[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
-    auth: Auth,
-    rng: Rng,
-    backoff: Backoff,
-    limiter: RateLimiter,
-    latency: LatencyWindow,
     limits: Limits,
-    decoder: socketio::Decoder,
+    /// The Engine.IO session.
     session: Session,
-    /// Waiting for the next reconnection attempt.
-    waiting: bool,
+    /// Reconnection of the session.
+    reconnect: Reconnect,
+    namespaces: Vec<Namespace>,
+    decoder: socketio::Decoder,
+    auth: AuthState,
+    heartbeat: Heartbeat,
+    limiter: RateLimiter,
+    /// The connection-wide timers: reconnection, heartbeat, auth refresh.
     timers: TimerTable,
+    events: EventQueue,
     now: Instant,
     next_request: u64,
-    attempts: u32,
-    reconnecting: bool,
-    namespaces: Vec<Namespace>,
-    events: VecDeque<Event>,
-    /// While [`handle_text_event`](Self::handle_text_event) runs: the
-    /// address range of its frame, so an event whose text lies inside it
-    /// can be lent instead of copied.
-    lending: Option<(usize, usize)>,
-    /// The event being lent, if any.
-    lent: Option<Lent>,
-    dropped_events: u64,
-    heartbeat_sent: Option<Instant>,
-    server_status: Option<String>,
-    auth_failures: u32,
-    auth_waiting: bool,
-    /// While [`set_auth`](Self::set_auth) runs: the credentials were just
-    /// given, so a CONNECT sent now does not ask for them again.
-    auth_fresh: bool,
-    rate_wake: Option<Instant>,
     /// Set by [`open_session`](Client::open_session): the application wants
     /// the Engine.IO session even while no namespace is wanted, so it
     /// reconnects. Cleared when the session is closed on purpose.
@@ -240,9 +246,8 @@ impl Client {
             max: config.reconnection_delay_max,
             factor: config.randomization_factor,
         };
-        let window = config.heartbeat.as_ref().map_or(100, |h| h.window);
-        // Sized to the wanted namespaces: a Namespace is ~250 B, and the
-        // first push would otherwise reserve four.
+        // Sized to the wanted namespaces: a Namespace is a few hundred
+        // bytes, and the first push would otherwise reserve four.
         let mut namespaces: Vec<Namespace> =
             Vec::with_capacity(config.namespaces.len().min(MAX_NAMESPACES));
         for n in &config.namespaces {
@@ -252,35 +257,22 @@ impl Client {
             }
         }
         let mut decoder = socketio::Decoder::new(Limits::default());
-        decoder.defer_event_data(config.raw_messages && config.driver_parses_events);
+        decoder.defer_event_data(config.driver.raw_messages && config.driver.parses_events);
         Self {
-            limiter: RateLimiter::default(),
-            latency: LatencyWindow::new(window),
             limits: Limits::default(),
-            decoder,
-            auth,
-            rng: Rng::new(seed),
-            backoff,
             session: Session::new(&config),
-            config,
-            waiting: false,
+            reconnect: Reconnect::new(backoff, seed),
+            namespaces,
+            decoder,
+            auth: AuthState::new(auth),
+            heartbeat: Heartbeat::new(config.heartbeat.as_ref()),
+            limiter: RateLimiter::default(),
             timers: TimerTable::default(),
+            events: EventQueue::new(config.max_queued_events),
             now: Instant::default(),
             next_request: 0,
-            attempts: 0,
-            reconnecting: false,
-            namespaces,
-            events: VecDeque::new(),
-            lending: None,
-            lent: None,
-            dropped_events: 0,
-            heartbeat_sent: None,
-            server_status: None,
-            auth_failures: 0,
-            auth_waiting: false,
-            auth_fresh: false,
-            rate_wake: None,
             session_wanted: false,
+            config,
         }
     }
 
@@ -294,8 +286,8 @@ impl Client {
     /// State of the Engine.IO session.
     pub fn state(&self) -> ConnectionState {
         match self.session.state() {
-            SessionState::Idle if self.waiting => ConnectionState::Reconnecting {
-                attempt: self.attempts,
+            SessionState::Idle if self.reconnect.waiting() => ConnectionState::Reconnecting {
+                attempt: self.reconnect.attempts(),
             },
             SessionState::Idle => ConnectionState::Idle,
             SessionState::Opening => ConnectionState::Connecting,
@@ -328,10 +320,7 @@ impl Client {
 
     /// The socket id in `nsp`, when connected.
     pub fn socket_id(&self, nsp: &str) -> Option<&str> {
-        match &self.ns(nsp)?.state {
-            NsState::Connected { sid } => Some(sid),
-            _ => None,
-        }
+        self.ns(nsp)?.sid()
     }
 
     /// Whether the client is connected to `nsp` or will get there on its
@@ -348,40 +337,35 @@ impl Client {
     /// Recovery state of `nsp`: the server's private session id and the
     /// last event offset seen.
     pub fn recovery_state(&self, nsp: &str) -> Option<(&str, Option<&str>)> {
-        let ns = self.ns(nsp)?;
-        Some((ns.pid.as_deref()?, ns.offset.as_deref()))
+        let r = &self.ns(nsp)?.recovery;
+        Some((r.pid.as_deref()?, r.offset.as_deref()))
     }
 
-    /// Reconnection attempts in the current streak (0 when connected).
+    /// Reconnection attempts in the current streak (0 while a session is
+    /// open).
     pub fn reconnect_attempts(&self) -> u32 {
-        self.attempts
+        self.reconnect.attempts()
     }
 
     /// Heartbeat round-trip statistics.
     pub fn latency(&self) -> LatencyStats {
-        self.latency.stats()
+        self.heartbeat.stats()
     }
 
     /// The last `status` the server reported in a heartbeat answer.
     pub fn server_status(&self) -> Option<&str> {
-        self.server_status.as_deref()
+        self.heartbeat.server_status()
     }
 
     /// State of the room subscription `key` in `nsp`.
     pub fn room_state(&self, nsp: &str, key: &str) -> RoomState {
         self.ns(nsp)
-            .and_then(|ns| ns.rooms.iter().find(|r| r.spec.key == key))
-            .map_or(RoomState::Unsubscribed, |r| r.state.clone())
+            .map_or(RoomState::Unsubscribed, |ns| ns.rooms.state(key))
     }
 
     /// All subscriptions of `nsp` with their states.
     pub fn rooms(&self, nsp: &str) -> Vec<(String, RoomState)> {
-        self.ns(nsp).map_or_else(Vec::new, |ns| {
-            ns.rooms
-                .iter()
-                .map(|r| (r.spec.key.clone(), r.state.clone()))
-                .collect()
-        })
+        self.ns(nsp).map_or_else(Vec::new, |ns| ns.rooms.list())
     }
 
     /// Emits waiting in `nsp` (offline or over the rate budget).
@@ -396,12 +380,12 @@ impl Client {
 
     /// Consecutive auth failures.
     pub fn auth_failures(&self) -> u32 {
-        self.auth_failures
+        self.auth.failures
     }
 
     /// Events dropped because the event queue was full.
     pub fn dropped_events(&self) -> u64 {
-        self.dropped_events
+        self.events.dropped()
     }
 
     /// Protocol frames (pongs, acks) dropped because the transmit queue was
@@ -416,9 +400,14 @@ impl Client {
         (frames, actions, self.events.len())
     }
 
+    /// The credentials in force.
+    pub fn auth(&self) -> &Auth {
+        &self.auth.auth
+    }
+
     // ----- outputs -----
 
-    /// The next frame to send.
+    /// The next WebSocket frame to send.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         let before = self.session.queued_frames();
@@ -440,41 +429,22 @@ impl Client {
     /// The next application event.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.events.pop()
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) is due next, `None`
     /// when nothing is scheduled.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut next = self.timers.next();
-        if let Some(at) = self.session.next_timeout() {
-            next = Some(next.map_or(at, |n| n.min(at)));
-        }
-        let mut consider = |at: Option<Instant>| {
-            if let Some(at) = at {
-                next = Some(next.map_or(at, |n: Instant| n.min(at)));
-            }
-        };
-        consider(self.rate_wake);
-        for ns in &self.namespaces {
-            if let NsState::Connecting { deadline, .. } = ns.state {
-                consider(Some(deadline));
-            }
-            consider(ns.retry_at);
-            consider(ns.rooms.iter().filter_map(|r| r.confirm_deadline).min());
-            consider(ns.acks.values().filter_map(|a| a.deadline).min());
-            consider(
-                ns.outbox
-                    .iter()
-                    .filter_map(|o| match o.kind {
-                        OutKind::Ack { deadline, .. } => deadline,
-                        _ => None,
-                    })
-                    .min(),
-            );
-        }
-        next
+        [
+            self.timers.next(),
+            self.session.next_timeout(),
+            self.limiter.wake,
+        ]
+        .into_iter()
+        .chain(self.namespaces.iter().map(Namespace::next_deadline))
+        .flatten()
+        .min()
     }
 
     // ----- inputs from the driver -----
@@ -523,13 +493,13 @@ impl Client {
         self.pump();
     }
 
-    /// [`handle_text`](Self::handle_text) for a driver that takes the
-    /// frame's server event without a copy: when the frame carries an event
-    /// the client would queue as [`Event::RawMessage`] (no attachments),
-    /// and nothing was queued after it, the event comes back as a
-    /// [`TextEvent`] lent from `text` instead, to be handled after the
-    /// events already queued. Otherwise it is queued as usual and the
-    /// result is `None`.
+    /// [`handle_text`](Self::handle_text) for a driver on the fast path
+    /// that takes the frame's server event without a copy: when the frame
+    /// carries an event the client would queue as [`Event::RawMessage`]
+    /// (no attachments), and nothing was queued after it, the event comes
+    /// back as a [`TextEvent`] lent from `text` instead, to be handled
+    /// after the events already queued. Otherwise it is queued as usual
+    /// and the result is `None`.
     ///
     /// That is the usual frame of an event stream: the event skips its
     /// three owned strings and the queue.
@@ -539,10 +509,9 @@ impl Client {
         now: Instant,
         text: &'a str,
     ) -> Option<TextEvent<'a>> {
-        self.lending = Some((text.as_ptr() as usize, text.len()));
+        self.events.start_lending(text);
         self.handle_text(id, now, text);
-        self.lending = None;
-        let lent = self.lent.take()?;
+        let lent = self.events.end_lending()?;
         // Inside `text`: checked when it was lent.
         let start = lent.start;
         let data = &text[start..start + lent.len];
@@ -652,12 +621,12 @@ impl Client {
         }
     }
 
-    /// The driver could not parse the text of an [`Event::RawMessage`]
-    /// (see [`ClientConfig::driver_parses_events`]): the same protocol
-    /// error and close as when the client finds malformed input itself.
-    /// Call it while handling that event, before feeding the client more
-    /// input, so it applies to the session the event came in on; without
-    /// an open session it does nothing.
+    /// On the driver fast path ([`DriverMode::parses_events`]): the driver
+    /// could not parse the text of an [`Event::RawMessage`]. The same
+    /// protocol error and close as when the client finds malformed input
+    /// itself. Call it while handling that event, before feeding the
+    /// client more input, so it applies to the session the event came in
+    /// on; without an open session it does nothing.
     pub fn reject_message(&mut self, now: Instant, reason: &str) {
         self.advance(now);
         if self.session.is_open() {
@@ -701,9 +670,8 @@ impl Client {
 
     /// A new session from idle: attempts and auth failures count from zero.
     fn start_session(&mut self) {
-        self.attempts = 0;
-        self.reconnecting = false;
-        self.auth_failures = 0;
+        self.reconnect.stop();
+        self.auth.failures = 0;
         self.open_transport();
     }
 
@@ -713,7 +681,7 @@ impl Client {
     /// awaited, which keeps its say).
     pub fn reconnect_now(&mut self, now: Instant) {
         self.advance(now);
-        if self.waiting && !self.auth_waiting {
+        if self.reconnect.waiting() && !self.auth.waiting {
             self.open_transport();
         }
     }
@@ -736,10 +704,9 @@ impl Client {
             self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
             let ns = &mut self.namespaces[idx];
             // The server drops the session on a deliberate disconnect.
-            ns.pid = None;
-            ns.offset = None;
-            ns.retry_at = None;
-            ns.auth_wait = false;
+            ns.recovery.clear();
+            ns.retry.at = None;
+            ns.retry.auth_wait = false;
         }
         self.close_transports(true);
         self.stop_session();
@@ -761,6 +728,14 @@ impl Client {
         true
     }
 
+    /// Makes namespace `nsp` known without connecting it, so emits to it
+    /// wait in its buffer until [`open_namespace`](Self::open_namespace)
+    /// (a socket.io-client socket made with `autoConnect: false`). Returns
+    /// `false` past [`MAX_NAMESPACES`].
+    pub fn add_namespace(&mut self, nsp: &str) -> bool {
+        self.ns_index_or_create(nsp).is_some()
+    }
+
     /// Changes the reconnection options while running, as
     /// socket.io-client's Manager setters do: they apply from the next
     /// delay or attempt on. With reconnection turned off, a client waiting
@@ -774,12 +749,12 @@ impl Client {
         c.reconnection_delay_max = r.delay_max;
         c.randomization_factor = r.factor;
         c.timeout = r.timeout;
-        self.backoff = Backoff {
+        self.reconnect.set_backoff(Backoff {
             base: r.delay,
             max: r.delay_max,
             factor: r.factor,
-        };
-        if !r.reconnection && self.waiting {
+        });
+        if !r.reconnection && self.reconnect.waiting() {
             self.stop_session();
         }
     }
@@ -810,7 +785,7 @@ impl Client {
                 true,
             );
             self.config.reconnection = on;
-        } else if self.waiting && !reconnect {
+        } else if self.reconnect.waiting() && !reconnect {
             self.stop_session();
         }
     }
@@ -834,12 +809,29 @@ impl Client {
         }
     }
 
-    /// Makes namespace `nsp` known without connecting it, so emits to it
-    /// wait in its buffer until [`open_namespace`](Self::open_namespace)
-    /// (a socket.io-client socket made with `autoConnect: false`). Returns
-    /// `false` past [`MAX_NAMESPACES`].
-    pub fn add_namespace(&mut self, nsp: &str) -> bool {
-        self.ns_index_or_create(nsp).is_some()
+    /// Answers [`Event::AuthRequested`] for `nsp` alone: `auth` becomes
+    /// the credentials of that namespace (each socket.io-client socket has
+    /// its own `auth`), and its waiting CONNECT goes out with them. Other
+    /// namespaces keep asking and answering for themselves.
+    pub fn answer_auth(&mut self, nsp: &str, auth: Auth, now: Instant) {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return;
+        };
+        self.namespaces[idx].auth = Some(auth);
+        let ns = &self.namespaces[idx];
+        let asking = matches!(
+            ns.state,
+            NsState::Connecting {
+                asking_auth: true,
+                ..
+            }
+        );
+        if asking && ns.wanted && self.session.is_open() {
+            self.auth.fresh = true;
+            self.send_connect(idx);
+            self.auth.fresh = false;
+        }
     }
 
     /// Leaves namespace `nsp` (`io client disconnect` for it); the session
@@ -856,9 +848,8 @@ impl Client {
         self.ns_lost(idx, DisconnectReason::IoClientDisconnect);
         let ns = &mut self.namespaces[idx];
         ns.wanted = false;
-        ns.retry_at = None;
-        ns.pid = None;
-        ns.offset = None;
+        ns.retry.at = None;
+        ns.recovery.clear();
         self.close_if_unwanted();
     }
 
@@ -950,11 +941,8 @@ impl Client {
         let Some(idx) = self.ns_index(nsp) else {
             return false;
         };
-        let ns = &mut self.namespaces[idx];
-        let Some(pos) = ns.server_acks.iter().position(|&a| a == id) else {
-            return false;
-        };
-        if !ns.connected() || !self.session.is_open() {
+        let ns = &self.namespaces[idx];
+        if !ns.acks.server_pending(id) || !ns.connected() || !self.session.is_open() {
             return false;
         }
         let name = ns.name.clone();
@@ -964,7 +952,7 @@ impl Client {
         {
             return false;
         }
-        self.namespaces[idx].server_acks.remove(pos);
+        self.namespaces[idx].acks.server_answered(id);
         true
     }
 
@@ -980,25 +968,14 @@ impl Client {
             .ns_index(&spec.namespace)
             .ok_or_else(|| EmitError::UnknownNamespace(spec.namespace.clone()))?;
         let key = spec.key.clone();
-        let ns = &mut self.namespaces[idx];
-        let full = ns.rooms.len() >= MAX_ROOMS;
-        match ns.rooms.iter_mut().find(|r| r.spec.key == key) {
-            Some(r) if matches!(r.state, RoomState::Joining | RoomState::Joined) => return Ok(()),
-            Some(r) => {
-                r.spec = spec;
-                r.state = RoomState::Joining;
-                r.was_joined = false;
-                r.confirm_deadline = None;
-            }
-            None if full => return Err(EmitError::BufferFull { max: MAX_ROOMS }),
-            None => ns.rooms.push(Room {
-                spec,
-                state: RoomState::Joining,
-                was_joined: false,
-                confirm_deadline: None,
-            }),
+        let started = self.namespaces[idx]
+            .rooms
+            .want(spec)
+            .map_err(|max| EmitError::BufferFull { max })?;
+        if !started {
+            return Ok(());
         }
-        self.room_event(idx, &key, RoomState::Joining);
+        self.room_event(idx, (key.clone(), RoomState::Joining));
         if self.namespaces[idx].connected() {
             self.queue_join(idx, &key, false);
             self.pump();
@@ -1015,25 +992,15 @@ impl Client {
             return;
         };
         let ns = &mut self.namespaces[idx];
-        let Some(pos) = ns.rooms.iter().position(|r| r.spec.key == key) else {
+        let Some(leave) = ns.rooms.forget(key) else {
             return;
         };
-        let room = ns.rooms.remove(pos);
-        let queued = ns
-            .outbox
-            .iter()
-            .position(|o| matches!(&o.kind, OutKind::Join(k) if k == key));
-        if let Some(q) = queued {
-            ns.outbox.remove(q);
-        } else if ns.connected() && matches!(room.state, RoomState::Joining | RoomState::Joined) {
-            ns.outbox.push_back(Outgoing {
-                event: room.spec.leave_event.clone(),
-                args: room.spec.leave_args.clone(),
-                kind: OutKind::Leave(key.to_owned()),
-                volatile: false,
-            });
+        if !ns.outbox.withdraw_join(key) && ns.connected() {
+            if let Some(item) = leave {
+                ns.outbox.push_back(item);
+            }
         }
-        self.room_event(idx, key, RoomState::Unsubscribed);
+        self.room_event(idx, (key.to_owned(), RoomState::Unsubscribed));
         self.pump();
     }
 
@@ -1043,16 +1010,16 @@ impl Client {
     /// ([`Event::AuthRefreshNeeded`]), it retries now.
     pub fn set_auth(&mut self, auth: Auth, apply: AuthApply, now: Instant) {
         self.advance(now);
-        self.auth = auth;
+        self.auth.auth = auth;
         if apply == AuthApply::Reconnect && self.running() {
-            let failures = self.auth_failures;
+            let failures = self.auth.failures;
             self.disconnect(now);
             self.connect(now);
-            self.auth_failures = failures;
+            self.auth.failures = failures;
             return;
         }
-        self.auth_fresh = true;
-        if self.auth_waiting {
+        self.auth.fresh = true;
+        if self.auth.waiting {
             self.resume_after_auth();
         }
         // The answer to `AuthRequested`: the CONNECTs that waited for it.
@@ -1069,38 +1036,8 @@ impl Client {
                 self.send_connect(idx);
             }
         }
-        self.auth_fresh = false;
+        self.auth.fresh = false;
         self.pump();
-    }
-
-    /// Answers [`Event::AuthRequested`] for `nsp` alone: `auth` becomes
-    /// the credentials of that namespace (each socket.io-client socket has
-    /// its own `auth`), and its waiting CONNECT goes out with them. Other
-    /// namespaces keep asking and answering for themselves.
-    pub fn answer_auth(&mut self, nsp: &str, auth: Auth, now: Instant) {
-        self.advance(now);
-        let Some(idx) = self.ns_index(nsp) else {
-            return;
-        };
-        self.namespaces[idx].auth = Some(auth);
-        let ns = &self.namespaces[idx];
-        let asking = matches!(
-            ns.state,
-            NsState::Connecting {
-                asking_auth: true,
-                ..
-            }
-        );
-        if asking && ns.wanted && self.session.is_open() {
-            self.auth_fresh = true;
-            self.send_connect(idx);
-            self.auth_fresh = false;
-        }
-    }
-
-    /// The credentials in force.
-    pub fn auth(&self) -> &Auth {
-        &self.auth
     }
 
     // ----- internals: bookkeeping -----
@@ -1137,60 +1074,19 @@ impl Client {
     /// Whether a session is open or opening, or a reconnection is
     /// scheduled.
     fn running(&self) -> bool {
-        self.waiting || self.session.state() != SessionState::Idle
-    }
-
-    /// Pumps emits held back by a full frame queue once it has room again.
-    fn space_freed(&mut self, before: usize) {
-        let max = self.config.max_queued_transmits;
-        if before >= max && self.session.queued_frames() < max {
-            self.pump();
-        }
+        self.reconnect.waiting() || self.session.state() != SessionState::Idle
     }
 
     fn push_event(&mut self, e: Event) {
-        let lent = usize::from(self.lent.is_some());
-        if self.events.len() + lent >= self.config.max_queued_events.max(1) {
-            // The oldest goes, and that may be the lent event.
-            match &mut self.lent {
-                Some(l) if l.pos == 0 => self.lent = None,
-                Some(l) => {
-                    l.pos -= 1;
-                    self.events.pop_front();
-                }
-                None => {
-                    self.events.pop_front();
-                }
-            }
-            self.dropped_events += 1;
-        }
-        self.events.push_back(e);
+        self.events.push(e);
     }
 
-    /// Lends `packet`'s event instead of queueing it, when
-    /// [`handle_text_event`](Self::handle_text_event) is running and the
-    /// event's text lies in its frame.
-    fn lend(&mut self, ns: usize, packet: &socketio::Packet<'_>) -> bool {
-        let (Some((frame, frame_len)), None, Some(data)) =
-            (self.lending, &self.lent, packet.data.as_deref())
-        else {
-            return false;
-        };
-        let Some(start) = (data.as_ptr() as usize).checked_sub(frame) else {
-            return false;
-        };
-        if start + data.len() > frame_len || !packet.attachments.is_empty() {
-            return false;
-        }
-        self.lent = Some(Lent {
-            ns,
-            start,
-            len: data.len(),
-            ack: packet.id,
-            pos: self.events.len(),
-        });
-        true
+    fn room_event(&mut self, idx: usize, (key, state): Change) {
+        let nsp = self.namespaces[idx].name.clone();
+        self.push_event(Event::RoomState { nsp, key, state });
     }
+
+    // ----- internals: sending -----
 
     /// Queues the packet's frames on the active transport.
     ///
@@ -1227,16 +1123,233 @@ impl Client {
         Ok(())
     }
 
+    /// Pumps emits held back by a full frame queue once it has room again.
+    fn space_freed(&mut self, before: usize) {
+        let max = self.config.max_queued_transmits;
+        if before >= max && self.session.queued_frames() < max {
+            self.pump();
+        }
+    }
+
+    fn emit_inner(
+        &mut self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        kind: OutKind,
+        volatile: bool,
+    ) -> Result<EmitOutcome, EmitError> {
+        if RESERVED_EVENTS.contains(&event) {
+            return Err(EmitError::Reserved(event.to_owned()));
+        }
+        self.expire_dead_link();
+        let idx = self
+            .ns_index(nsp)
+            .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;
+        let writable = self.session.is_open()
+            && self.namespaces[idx].connected()
+            && self.session.queued_frames() < self.config.max_queued_transmits;
+        if volatile && !writable {
+            return Ok(EmitOutcome::Dropped);
+        }
+        let max = self.config.max_buffered_emits.max(1);
+        if self.namespaces[idx].outbox.len() >= max {
+            match self.config.buffer_overflow {
+                OverflowPolicy::Error => return Err(EmitError::BufferFull { max }),
+                OverflowPolicy::DropOldest => {
+                    if let Some(item) = self.namespaces[idx].outbox.drop_oldest() {
+                        self.report_dropped(idx, item, DropReason::BufferOverflow);
+                    }
+                }
+            }
+        }
+        self.namespaces[idx].outbox.push_back(Outgoing {
+            event: event.to_owned(),
+            args,
+            kind,
+            volatile,
+        });
+        self.pump();
+        Ok(EmitOutcome::Queued)
+    }
+
+    /// Tells the application an emit will never be sent, failing its ack
+    /// request if it had one.
+    fn report_dropped(&mut self, idx: usize, item: Outgoing, reason: DropReason) {
+        let nsp = self.namespaces[idx].name.clone();
+        if let OutKind::Ack { request, .. } = item.kind {
+            self.push_event(Event::AckFailed {
+                nsp: nsp.clone(),
+                request,
+                reason: AckFailure::Dropped,
+            });
+        }
+        self.push_event(Event::EmitDropped {
+            nsp,
+            event: item.event,
+            reason,
+        });
+    }
+
+    /// Sends what may be sent: per namespace in buffer order, each event
+    /// within its rate budget, an event over budget holding back only its
+    /// own later emits. A join or leave over budget also holds back later
+    /// joins and leaves of the same room, even under another event name, so
+    /// the server never sees a re-join before the leave it follows.
+    fn pump(&mut self) {
+        self.limiter.wake = None;
+        if !self.session.is_open() {
+            return;
+        }
+        let now = self.now;
+        for idx in 0..self.namespaces.len() {
+            if !self.namespaces[idx].connected() {
+                continue;
+            }
+            let mut blocked: Vec<String> = Vec::new();
+            let mut blocked_rooms: Vec<String> = Vec::new();
+            let mut i = 0;
+            while let Some(item) = self.namespaces[idx].outbox.get(i) {
+                if self.session.queued_frames() >= self.config.max_queued_transmits {
+                    return;
+                }
+                let is_retry = matches!(item.kind, OutKind::Ack { retry: true, .. });
+                if blocked.contains(&item.event)
+                    || item
+                        .kind
+                        .room()
+                        .is_some_and(|k| blocked_rooms.iter().any(|b| b == k))
+                    || (is_retry && self.namespaces[idx].acks.retry_in_flight)
+                {
+                    i += 1;
+                    continue;
+                }
+                let ready = self
+                    .limiter
+                    .ready_at(&self.config.rate_limit, &item.event, now);
+                if ready > now {
+                    if item.volatile {
+                        if let Some(item) = self.namespaces[idx].outbox.remove(i) {
+                            let nsp = self.namespaces[idx].name.clone();
+                            self.push_event(Event::EmitDropped {
+                                nsp,
+                                event: item.event,
+                                reason: DropReason::Volatile,
+                            });
+                        }
+                        continue;
+                    }
+                    blocked.push(item.event.clone());
+                    if let Some(k) = item.kind.room() {
+                        blocked_rooms.push(k.to_owned());
+                    }
+                    self.limiter.wake = Some(self.limiter.wake.map_or(ready, |w| w.min(ready)));
+                    i += 1;
+                    continue;
+                }
+                let Some(item) = self.namespaces[idx].outbox.remove(i) else {
+                    break;
+                };
+                self.limiter
+                    .consume(&self.config.rate_limit, &item.event, now);
+                self.send_outgoing(idx, item);
+            }
+        }
+    }
+
+    fn send_outgoing(&mut self, idx: usize, mut item: Outgoing) {
+        let now = self.now;
+        let ack_mode_heartbeat = matches!(item.kind, OutKind::Heartbeat)
+            && matches!(
+                self.config.heartbeat.as_ref().map(|h| &h.mode),
+                Some(HeartbeatMode::Ack { .. })
+            );
+        let ns = &mut self.namespaces[idx];
+        let id = (matches!(item.kind, OutKind::Ack { .. }) || ack_mode_heartbeat)
+            .then(|| ns.acks.next_id());
+        let packet =
+            socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
+        if let Err(reason) = self.send_sio(&packet) {
+            self.report_dropped(idx, item, reason);
+            return;
+        }
+        let ns = &mut self.namespaces[idx];
+        match &mut item.kind {
+            OutKind::Ack {
+                request,
+                timeout,
+                deadline,
+                retry,
+                ..
+            } => {
+                let request = *request;
+                let (deadline, resend) = if *retry {
+                    ns.acks.retry_in_flight = true;
+                    let d = timeout.map(|t| now.plus_millis(t));
+                    *deadline = None;
+                    (d, Some(item))
+                } else {
+                    (*deadline, None)
+                };
+                if let Some(id) = id {
+                    ns.acks.insert(
+                        id,
+                        PendingAck {
+                            kind: PendingKind::Request { request, resend },
+                            deadline,
+                        },
+                    );
+                }
+            }
+            OutKind::Heartbeat => match id {
+                Some(id) => {
+                    let interval = self
+                        .config
+                        .heartbeat
+                        .as_ref()
+                        .map_or(30_000, |h| h.interval);
+                    ns.acks.insert(
+                        id,
+                        PendingAck {
+                            kind: PendingKind::Heartbeat { sent: now },
+                            deadline: Some(now.plus_millis(interval.max(1))),
+                        },
+                    );
+                }
+                None => self.heartbeat.sent(now),
+            },
+            OutKind::Join(key) => {
+                let key = key.clone();
+                let wait = self.config.room_join_timeout;
+                if let Some(change) = ns.rooms.join_sent(&key, now, wait) {
+                    self.room_event(idx, change);
+                }
+            }
+            OutKind::Plain | OutKind::Leave(_) => {}
+        }
+    }
+
+    fn queue_join(&mut self, idx: usize, key: &str, front: bool) {
+        let ns = &mut self.namespaces[idx];
+        if let Some(item) = ns.rooms.join_item(key) {
+            if front {
+                ns.outbox.push_front(item);
+            } else {
+                ns.outbox.push_back(item);
+            }
+        }
+    }
+
     // ----- internals: session -----
 
     fn open_transport(&mut self) {
-        if self.reconnecting {
-            self.push_event(Event::Reconnecting {
-                attempt: self.attempts,
-            });
+        let attempt = self.reconnect.attempts();
+        if self.reconnect.waiting() && attempt > 0 {
+            // socket.io-client's `reconnect_attempt`: when it starts.
+            self.push_event(Event::Reconnecting { attempt });
         }
         self.session.open(self.now);
-        self.waiting = false;
+        self.reconnect.attempting();
         self.decoder.reset();
         self.timers.stop(Timer::Reconnect);
     }
@@ -1246,17 +1359,15 @@ impl Client {
     fn close_transports(&mut self, graceful: bool) {
         self.session.close(graceful, self.now);
         self.decoder.reset();
-        self.heartbeat_sent = None;
+        self.heartbeat.forget_sent();
         self.timers.stop(Timer::Heartbeat);
     }
 
     /// Idle with no reconnection pending.
     fn stop_session(&mut self) {
         self.session_wanted = false;
-        self.waiting = false;
-        self.reconnecting = false;
-        self.attempts = 0;
-        self.auth_waiting = false;
+        self.reconnect.stop();
+        self.auth.waiting = false;
         self.timers.stop(Timer::Reconnect);
         self.timers.stop(Timer::AuthWait);
     }
@@ -1266,6 +1377,13 @@ impl Client {
             self.close_transports(true);
             self.stop_session();
         }
+    }
+
+    fn on_upgraded(&mut self) {
+        self.push_event(Event::Upgraded {
+            transport: TransportKind::Websocket,
+        });
+        self.pump();
     }
 
     /// The session is gone for a reason other than the application's wish.
@@ -1302,14 +1420,15 @@ impl Client {
                 }
             }
         }
-        let failed_retry = (was_opening && self.reconnecting).then_some(self.attempts);
+        let attempt = self.reconnect.attempts();
+        let failed_retry = was_opening && attempt > 0;
         self.schedule_reconnect();
-        if let Some(attempt) = failed_retry {
+        if failed_retry {
             // After what comes next (the next attempt scheduled, or
             // `ReconnectFailed`), as socket.io-client orders them.
             self.push_event(Event::ReconnectError {
                 attempt,
-                message: lost.error.message.clone(),
+                message: lost.error.message,
             });
         }
     }
@@ -1320,91 +1439,19 @@ impl Client {
             self.stop_session();
             return;
         }
-        self.attempts = self.attempts.saturating_add(1);
-        self.reconnecting = true;
-        if let Some(max) = self.config.reconnection_attempts {
-            if self.attempts > max {
-                let attempts = self.attempts - 1;
+        match self
+            .reconnect
+            .next(self.now, self.config.reconnection_attempts)
+        {
+            Next::GiveUp { attempts } => {
                 self.stop_session();
                 self.push_event(Event::ReconnectFailed { attempts });
-                return;
             }
-        }
-        let delay = self.backoff.delay(self.attempts, &mut self.rng);
-        self.waiting = true;
-        self.timers
-            .set(Timer::Reconnect, self.now.plus_millis(delay));
-        self.push_event(Event::ReconnectAttempt {
-            attempt: self.attempts,
-            delay,
-        });
-    }
-
-    /// Namespace `idx` is no longer connected; `reason` is reported if it
-    /// was.
-    fn ns_lost(&mut self, idx: usize, reason: DisconnectReason) {
-        let hb_ns = self
-            .config
-            .heartbeat
-            .as_ref()
-            .is_some_and(|h| normalize_nsp(&h.namespace) == self.namespaces[idx].name);
-        if hb_ns {
-            self.heartbeat_sent = None;
-            self.timers.stop(Timer::Heartbeat);
-        }
-        let ns = &mut self.namespaces[idx];
-        let was_connected = ns.connected();
-        ns.state = NsState::Disconnected;
-        ns.server_acks.clear();
-        ns.retry_in_flight = false;
-        // Room joins and leaves belong to a session; the next one re-joins
-        // from the subscription table, exactly once per room.
-        ns.outbox
-            .retain(|o| !matches!(o.kind, OutKind::Join(_) | OutKind::Leave(_)));
-        let mut demoted = Vec::new();
-        for r in &mut ns.rooms {
-            r.confirm_deadline = None;
-            if r.state == RoomState::Joined {
-                r.state = RoomState::Joining;
-                r.was_joined = true;
-                demoted.push(r.spec.key.clone());
+            Next::Retry { attempt, delay } => {
+                self.timers
+                    .set(Timer::Reconnect, self.now.plus_millis(delay));
+                self.push_event(Event::ReconnectAttempt { attempt, delay });
             }
-        }
-        let acks = std::mem::take(&mut ns.acks);
-        let mut failed = Vec::new();
-        for (_, p) in acks.into_iter().rev() {
-            match p.kind {
-                PendingKind::Request {
-                    resend: Some(item), ..
-                } => ns.outbox.push_front(item),
-                PendingKind::Request {
-                    request,
-                    resend: None,
-                } => {
-                    // Kept in request order as it is built: a few entries,
-                    // and no sort code in the browser build.
-                    let at = failed.partition_point(|&r| r < request.0);
-                    failed.insert(at, request.0);
-                }
-                PendingKind::Heartbeat { .. } => {}
-            }
-        }
-        let nsp = ns.name.clone();
-        if was_connected {
-            self.push_event(Event::Disconnect {
-                nsp: nsp.clone(),
-                reason,
-            });
-        }
-        for key in demoted {
-            self.room_event(idx, &key, RoomState::Joining);
-        }
-        for request in failed {
-            self.push_event(Event::AckFailed {
-                nsp: nsp.clone(),
-                request: RequestId(request),
-                reason: AckFailure::Disconnected,
-            });
         }
     }
 
@@ -1420,7 +1467,7 @@ impl Client {
     fn on_timer(&mut self, timer: Timer) {
         match timer {
             Timer::Reconnect => {
-                if !self.waiting {
+                if !self.reconnect.waiting() {
                     return;
                 }
                 if let Some(at) = self.timers.get(Timer::AuthWait) {
@@ -1438,67 +1485,6 @@ impl Client {
         }
     }
 
-    fn namespace_timeouts(&mut self, idx: usize) {
-        let now = self.now;
-        let ns = &mut self.namespaces[idx];
-        if let NsState::Connecting { deadline, .. } = ns.state {
-            if deadline <= now {
-                ns.state = NsState::Disconnected;
-                let nsp = ns.name.clone();
-                self.push_event(Event::ConnectError {
-                    nsp,
-                    message: "timeout".into(),
-                    data: None,
-                    cause: ConnectFailure::Timeout,
-                });
-                self.schedule_ns_retry(idx);
-            }
-        }
-        let ns = &mut self.namespaces[idx];
-        if ns.retry_at.is_some_and(|at| at <= now) {
-            ns.retry_at = None;
-            if self.session.is_open()
-                && ns.wanted
-                && !ns.auth_wait
-                && ns.state == NsState::Disconnected
-            {
-                self.send_connect(idx);
-            }
-        }
-        self.ack_timeouts(idx);
-        self.room_timeouts(idx);
-    }
-
-    fn schedule_ns_retry(&mut self, idx: usize) {
-        if !self.config.reconnection {
-            self.namespaces[idx].wanted = false;
-            self.close_if_unwanted();
-            return;
-        }
-        let ns = &mut self.namespaces[idx];
-        ns.attempts = ns.attempts.saturating_add(1);
-        if self
-            .config
-            .reconnection_attempts
-            .is_some_and(|max| ns.attempts > max)
-        {
-            ns.wanted = false;
-            let attempts = ns.attempts - 1;
-            self.push_event(Event::ReconnectFailed { attempts });
-            self.close_if_unwanted();
-            return;
-        }
-        let delay = self.backoff.delay(ns.attempts, &mut self.rng);
-        ns.retry_at = Some(self.now.plus_millis(delay));
-    }
-
-    fn on_upgraded(&mut self) {
-        self.push_event(Event::Upgraded {
-            transport: TransportKind::Websocket,
-        });
-        self.pump();
-    }
-
     fn on_engine_packet(&mut self, packet: engineio::Packet<'_>) {
         match self.session.on_packet(packet, self.now) {
             Up::Nothing => {}
@@ -1508,7 +1494,7 @@ impl Client {
             Up::Message(text) => {
                 // With `raw_messages` an event's text goes to the driver
                 // as it is, so a tree would mostly be built for nothing.
-                let decoded = if self.config.raw_messages {
+                let decoded = if self.config.driver.raw_messages {
                     self.decoder.decode_text(&text).map(|d| (d, None))
                 } else {
                     self.decoder.decode_text_parsed(&text)
@@ -1536,26 +1522,119 @@ impl Client {
             .map(|h| h.sid.clone())
             .unwrap_or_default();
         // `Open` first, then `Reconnect`, as socket.io-client tells them.
+        let reconnected = self.reconnect.opened(self.now);
         self.push_event(Event::Open { sid });
-        if self.reconnecting {
-            self.push_event(Event::Reconnect {
-                attempt: self.attempts,
-            });
+        if let Some(attempt) = reconnected {
+            self.push_event(Event::Reconnect { attempt });
         }
-        self.attempts = 0;
-        self.reconnecting = false;
         for idx in 0..self.namespaces.len() {
             let ns = &self.namespaces[idx];
-            if ns.wanted && !ns.auth_wait {
+            if ns.wanted && !ns.retry.auth_wait {
                 self.send_connect(idx);
             }
         }
     }
 
+    // ----- internals: namespaces -----
+
+    /// Namespace `idx` is no longer connected; `reason` is reported if it
+    /// was.
+    fn ns_lost(&mut self, idx: usize, reason: DisconnectReason) {
+        if self.is_heartbeat_ns(idx) {
+            self.heartbeat.forget_sent();
+            self.timers.stop(Timer::Heartbeat);
+        }
+        let ended = self.namespaces[idx].end();
+        let nsp = self.namespaces[idx].name.clone();
+        if ended.was_connected {
+            self.push_event(Event::Disconnect {
+                nsp: nsp.clone(),
+                reason,
+            });
+        }
+        for key in ended.demoted {
+            self.room_event(idx, (key, RoomState::Joining));
+        }
+        for request in ended.failed {
+            self.push_event(Event::AckFailed {
+                nsp: nsp.clone(),
+                request,
+                reason: AckFailure::Disconnected,
+            });
+        }
+    }
+
+    fn namespace_timeouts(&mut self, idx: usize) {
+        let now = self.now;
+        let ns = &mut self.namespaces[idx];
+        if let NsState::Connecting { deadline, .. } = ns.state {
+            if deadline <= now {
+                ns.state = NsState::Disconnected;
+                let nsp = ns.name.clone();
+                self.push_event(Event::ConnectError {
+                    nsp,
+                    message: "timeout".into(),
+                    data: None,
+                    cause: ConnectFailure::Timeout,
+                });
+                self.schedule_ns_retry(idx);
+            }
+        }
+        let ns = &mut self.namespaces[idx];
+        if ns.retry.at.is_some_and(|at| at <= now) {
+            ns.retry.at = None;
+            if self.session.is_open()
+                && ns.wanted
+                && !ns.retry.auth_wait
+                && ns.state == NsState::Disconnected
+            {
+                self.send_connect(idx);
+            }
+        }
+        let ns = &mut self.namespaces[idx];
+        let mut failed = ns.acks.expire(now, self.config.retries, &mut ns.outbox);
+        failed.extend(ns.outbox.expire_acks(now));
+        let nsp = ns.name.clone();
+        for request in failed {
+            self.push_event(Event::AckFailed {
+                nsp: nsp.clone(),
+                request,
+                reason: AckFailure::Timeout,
+            });
+        }
+        let wait = self.config.room_join_timeout;
+        for change in self.namespaces[idx].rooms.expire(now, wait) {
+            self.room_event(idx, change);
+        }
+    }
+
+    fn schedule_ns_retry(&mut self, idx: usize) {
+        if !self.config.reconnection {
+            self.namespaces[idx].wanted = false;
+            self.close_if_unwanted();
+            return;
+        }
+        let ns = &mut self.namespaces[idx];
+        ns.retry.attempts = ns.retry.attempts.saturating_add(1);
+        if self
+            .config
+            .reconnection_attempts
+            .is_some_and(|max| ns.retry.attempts > max)
+        {
+            ns.wanted = false;
+            let attempts = ns.retry.attempts - 1;
+            self.push_event(Event::ReconnectFailed { attempts });
+            self.close_if_unwanted();
+            return;
+        }
+        let delay = self.reconnect.delay(ns.retry.attempts);
+        ns.retry.at = Some(self.now.plus_millis(delay));
+    }
+
     fn send_connect(&mut self, idx: usize) {
         let deadline = self.now.plus_millis(self.config.timeout);
         let ns = &mut self.namespaces[idx];
-        if self.config.ask_auth && !self.auth_fresh {
+        if self.config.ask_auth && !self.auth.fresh {
             // Marked connecting, so the connect timeout covers an answer
             // that never comes.
             ns.state = NsState::Connecting {
@@ -1568,14 +1647,14 @@ impl Client {
             return;
         }
         let (pid, offset) = if self.config.recovery {
-            (ns.pid.clone(), ns.offset.clone())
+            (ns.recovery.pid.clone(), ns.recovery.offset.clone())
         } else {
             (None, None)
         };
         let auth = ns
             .auth
             .as_ref()
-            .unwrap_or(&self.auth)
+            .unwrap_or(&self.auth.auth)
             .build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();
         if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
@@ -1596,6 +1675,81 @@ impl Client {
             sent_pid: pid,
             asking_auth: false,
         };
+    }
+
+    // ----- internals: auth -----
+
+    fn auth_failure(&mut self, idx: usize, source: AuthFailureSource, message: String) {
+        let nsp = self.namespaces[idx].name.clone();
+        let after = self.auth.failed(self.config.max_auth_failures);
+        self.push_event(Event::AuthFailed {
+            nsp,
+            source,
+            message,
+        });
+        match after {
+            AfterFailure::GiveUp { failures } => {
+                self.push_event(Event::AuthGaveUp { failures });
+                self.disconnect(self.now);
+                self.auth.failures = failures;
+            }
+            AfterFailure::Refresh { failures } => {
+                self.namespaces[idx].retry.auth_wait = true;
+                self.timers.set(
+                    Timer::AuthWait,
+                    self.now.plus_millis(self.config.auth_refresh_timeout),
+                );
+                self.push_event(Event::AuthRefreshNeeded { failures });
+            }
+        }
+    }
+
+    /// New credentials came, or the wait for them ran out: the namespaces
+    /// refused for their credentials connect again.
+    fn resume_after_auth(&mut self) {
+        self.auth.waiting = false;
+        self.timers.stop(Timer::AuthWait);
+        for idx in 0..self.namespaces.len() {
+            let ns = &mut self.namespaces[idx];
+            if !ns.retry.auth_wait {
+                continue;
+            }
+            ns.retry.auth_wait = false;
+            if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
+                self.send_connect(idx);
+            }
+        }
+        if self.reconnect.waiting() {
+            // The reconnection waited for the refresh: it goes now.
+            self.timers.stop(Timer::Reconnect);
+            self.open_transport();
+        }
+    }
+
+    // ----- internals: heartbeat -----
+
+    fn is_heartbeat_ns(&self, idx: usize) -> bool {
+        self.config
+            .heartbeat
+            .as_ref()
+            .is_some_and(|h| same_nsp(&self.namespaces[idx].name, &h.namespace))
+    }
+
+    fn heartbeat_due(&mut self) {
+        let Some(hb) = self.config.heartbeat.as_ref() else {
+            return;
+        };
+        let Some(idx) = self.ns_index(&hb.namespace) else {
+            return;
+        };
+        if !self.session.is_open() || !self.namespaces[idx].connected() {
+            return;
+        }
+        self.timers
+            .set(Timer::Heartbeat, self.now.plus_millis(hb.interval.max(1)));
+        if let Some(item) = Heartbeat::request(hb, &self.namespaces[idx].outbox, self.now) {
+            self.namespaces[idx].outbox.push_back(item);
+        }
     }
 
     // ----- internals: Socket.IO packets -----
@@ -1642,49 +1796,29 @@ impl Client {
         let recovery = self.config.recovery;
         let ns = &mut self.namespaces[idx];
         ns.state = NsState::Connected { sid: sid.clone() };
-        ns.attempts = 0;
-        ns.retry_at = None;
-        ns.auth_wait = false;
+        ns.retry = namespace::Retry::default();
         if !recovered {
-            ns.offset = None;
+            ns.recovery.offset = None;
         }
-        ns.pid = if recovery { pid } else { None };
+        ns.recovery.pid = if recovery { pid } else { None };
         let nsp = ns.name.clone();
-        self.auth_failures = 0;
+        self.auth.failures = 0;
         self.push_event(Event::Connect {
-            nsp: nsp.clone(),
+            nsp,
             sid,
             recovered,
         });
         // A recovered session kept its rooms on the server; everything else
         // is re-joined before anything buffered, so emits that depend on a
         // room reach it.
-        let mut kept = Vec::new();
-        let mut rejoin = Vec::new();
-        for r in self.namespaces[idx].rooms.iter_mut().rev() {
-            if r.state != RoomState::Joining {
-                continue;
-            }
-            if recovered && r.was_joined {
-                r.state = RoomState::Joined;
-                kept.push(r.spec.key.clone());
-            } else {
-                rejoin.push(r.spec.key.clone());
-            }
-            r.was_joined = false;
-        }
+        let (rejoin, kept) = self.namespaces[idx].rooms.reconnected(recovered);
         for key in rejoin {
             self.queue_join(idx, &key, true);
         }
-        for key in kept.into_iter().rev() {
-            self.room_event(idx, &key, RoomState::Joined);
+        for key in kept {
+            self.room_event(idx, (key, RoomState::Joined));
         }
-        if self
-            .config
-            .heartbeat
-            .as_ref()
-            .is_some_and(|h| normalize_nsp(&h.namespace) == nsp)
-        {
+        if self.is_heartbeat_ns(idx) {
             // The first sample comes at once, so latency is known early.
             self.heartbeat_due();
         }
@@ -1733,7 +1867,7 @@ impl Client {
     fn on_server_disconnect(&mut self, idx: usize) {
         self.ns_lost(idx, DisconnectReason::IoServerDisconnect);
         let ns = &mut self.namespaces[idx];
-        if ns.auth_wait {
+        if ns.retry.auth_wait {
             // Waiting for fresh credentials: the refresh reconnects it.
         } else if self.config.reconnect_after_server_disconnect {
             self.schedule_ns_retry(idx);
@@ -1743,18 +1877,46 @@ impl Client {
         self.close_if_unwanted();
     }
 
+    fn on_ack(&mut self, idx: usize, packet: &socketio::Packet<'_>, tree: Option<Value>) {
+        let Some(id) = packet.id else {
+            return;
+        };
+        let Some(p) = self.namespaces[idx].acks.answered(id) else {
+            // Late (already timed out) or never asked: nothing to do.
+            return;
+        };
+        let args = match tree.map_or_else(|| packet.value(&self.limits), Ok) {
+            Ok(Value::Array(items)) => items,
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                self.protocol_error(e);
+                return;
+            }
+        };
+        match p.kind {
+            PendingKind::Heartbeat { sent } => {
+                let sample = self.heartbeat.record(sent, self.now, None, None);
+                self.push_event(Event::Latency(sample));
+            }
+            PendingKind::Request { request, .. } => {
+                let nsp = self.namespaces[idx].name.clone();
+                self.push_event(Event::Ack { nsp, request, args });
+            }
+        }
+    }
+
     fn on_event(&mut self, idx: usize, packet: &socketio::Packet<'_>, tree: Option<Value>) {
         // With `raw_messages` the decoder only validated the text: the name
         // is read from its start, and the arguments are parsed only when
         // the client reads them itself.
-        let raw = self.config.raw_messages;
+        let raw = self.config.driver.raw_messages;
         let (name, args, for_client) = if raw && tree.is_none() {
             let Some(name) = packet.event_name() else {
                 self.protocol_error(missing_event_name());
                 return;
             };
             let for_client = self.reads_args(idx, &name);
-            if for_client || self.config.recovery && self.namespaces[idx].pid.is_some() {
+            if for_client || self.config.recovery && self.namespaces[idx].recovery.pid.is_some() {
                 match self.event_tree(packet, None) {
                     Some((name, args)) => (Cow::Owned(name), Some(args), for_client),
                     None => return,
@@ -1780,21 +1942,18 @@ impl Client {
         if !ns.connected() && !matches!(ns.state, NsState::Connecting { .. }) {
             return;
         }
-        if self.config.recovery && ns.pid.is_some() {
+        if self.config.recovery && ns.recovery.pid.is_some() {
             if let Some(Value::String(offset)) = args.as_ref().and_then(|a| a.last()) {
-                ns.offset = Some(offset.clone());
+                ns.recovery.offset = Some(offset.clone());
             }
         }
         if let Some(id) = packet.id {
-            if ns.server_acks.len() >= MAX_SERVER_ACKS {
-                ns.server_acks.pop_front();
-            }
-            ns.server_acks.push_back(id);
+            ns.acks.server_asked(id);
         }
         let args = match args {
             Some(args) if for_client => args,
             // A raw event the client does not read may be lent, uncopied.
-            None if raw && self.lend(idx, packet) => return,
+            None if raw && self.events.lend(idx, packet) => return,
             // Most events mean nothing to the client itself: they move to
             // the application without a copy of their arguments.
             args => {
@@ -1813,8 +1972,16 @@ impl Client {
             (!raw).then(|| args.clone()),
             packet,
         ));
-        self.heartbeat_response(&nsp, &name, &args);
-        self.room_answers(idx, &name, &args);
+        if Heartbeat::is_response(self.config.heartbeat.as_ref(), &name)
+            && self.is_heartbeat_ns(idx)
+        {
+            if let Some(sample) = self.heartbeat.answered(&args, self.now) {
+                self.push_event(Event::Latency(sample));
+            }
+        }
+        for change in self.namespaces[idx].rooms.answers(&name, &args) {
+            self.room_event(idx, change);
+        }
         match name.as_str() {
             "rate_limited" => {
                 let field = |k: &str| match args.first() {
@@ -1858,17 +2025,11 @@ impl Client {
 
     /// Whether the client reads the arguments of event `name` on namespace
     /// `idx` itself (besides the recovery offset): every use of `args` in
-    /// `on_event` and the functions it calls must be covered here.
+    /// `on_event` must be covered here.
     fn reads_args(&self, idx: usize, name: &str) -> bool {
         matches!(name, "rate_limited" | "auth_error" | "error")
-            || self.is_heartbeat_response(name)
-            || self.namespaces[idx].rooms.iter().any(|r| {
-                r.state == RoomState::Joining
-                    && [&r.spec.confirm, &r.spec.failure]
-                        .into_iter()
-                        .flatten()
-                        .any(|m| m.event == name)
-            })
+            || Heartbeat::is_response(self.config.heartbeat.as_ref(), name)
+            || self.namespaces[idx].rooms.awaits(name)
     }
 
     /// An event's name and arguments from the decoder's tree, or parsed
@@ -1896,23 +2057,6 @@ impl Client {
             }
         }
     }
-
-    // ----- internals: sending -----
-}
-
-/// An event lent by [`Client::handle_text_event`]: where its text is in
-/// the frame, and its place in the event queue.
-#[derive(Debug, Clone, Copy)]
-struct Lent {
-    /// Namespace index.
-    ns: usize,
-    /// Where the event's JSON text starts in the frame, and its length.
-    start: usize,
-    len: usize,
-    ack: Option<u64>,
-    /// Index in the event queue it stands at: events pushed after it
-    /// come after it.
-    pos: usize,
 }
 
 /// Whether `needle` occurs in `hay`, ASCII letters compared without case.

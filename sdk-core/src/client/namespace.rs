@@ -1,57 +1,12 @@
-//! Per-namespace state: connection, outbox, outstanding acks, rooms and
-//! recovery data.
+//! One namespace multiplexed over the Engine.IO session: where it stands
+//! with the server, and the state of its own that each concern keeps
+//! (outbox, acks, rooms, recovery, retries).
 
-use std::collections::VecDeque;
-
-use super::rooms::Room;
-use super::vecmap::SortedMap;
-use super::{Instant, RequestId};
-use crate::Value;
-
-/// What an outbox entry is, which decides what happens once it is sent.
-#[derive(Debug, Clone)]
-pub(super) enum OutKind {
-    Plain,
-    Ack {
-        request: RequestId,
-        timeout: Option<u64>,
-        deadline: Option<Instant>,
-        tries: u32,
-        retry: bool,
-    },
-    Join(String),
-    Leave(String),
-    Heartbeat,
-}
-
-/// An emit that has not gone out yet. Packets are built only when sent,
-/// so ack ids are assigned in wire order and per session.
-#[derive(Debug, Clone)]
-pub(super) struct Outgoing {
-    pub(super) event: String,
-    pub(super) args: Vec<Value>,
-    pub(super) kind: OutKind,
-    pub(super) volatile: bool,
-}
-
-/// Who waits for an ack id.
-#[derive(Debug)]
-pub(super) enum PendingKind {
-    Request {
-        request: RequestId,
-        resend: Option<Outgoing>,
-    },
-    Heartbeat {
-        sent: Instant,
-    },
-}
-
-/// An ack id in flight.
-#[derive(Debug)]
-pub(super) struct PendingAck {
-    pub(super) kind: PendingKind,
-    pub(super) deadline: Option<Instant>,
-}
+use super::ack::Acks;
+use super::buffer::Outbox;
+use super::events::RequestId;
+use super::rooms::Rooms;
+use super::timer::Instant;
 
 /// Connection state of one namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,24 +24,54 @@ pub(super) enum NsState {
     },
 }
 
-/// One namespace multiplexed over the Engine.IO session. `wanted` is the
-/// application's intent; `state` is where the server stands.
+/// Connection state recovery: the server's private session id and the
+/// offset of the last event seen, sent back in the next CONNECT.
+#[derive(Debug, Default)]
+pub(super) struct Recovery {
+    pub(super) pid: Option<String>,
+    pub(super) offset: Option<String>,
+}
+
+impl Recovery {
+    pub(super) fn clear(&mut self) {
+        self.pid = None;
+        self.offset = None;
+    }
+}
+
+/// Retries of this namespace's CONNECT within an open session.
+#[derive(Debug, Default)]
+pub(super) struct Retry {
+    pub(super) at: Option<Instant>,
+    pub(super) attempts: u32,
+    /// Refused for its credentials: waits for new ones rather than a
+    /// timer.
+    pub(super) auth_wait: bool,
+}
+
+/// What ending a namespace's connection left to report.
+#[derive(Debug)]
+pub(super) struct Ended {
+    /// It was connected (so the application sees a disconnect).
+    pub(super) was_connected: bool,
+    /// Rooms that were joined and are joining again.
+    pub(super) demoted: Vec<String>,
+    /// Ack requests that can no longer be answered.
+    pub(super) failed: Vec<RequestId>,
+}
+
+/// One namespace. `wanted` is the application's intent; `state` is where
+/// the server stands.
 #[derive(Debug)]
 pub(super) struct Namespace {
     pub(super) name: String,
     pub(super) wanted: bool,
     pub(super) state: NsState,
-    pub(super) outbox: VecDeque<Outgoing>,
-    pub(super) acks: SortedMap<u64, PendingAck>,
-    pub(super) next_ack_id: u64,
-    pub(super) retry_in_flight: bool,
-    pub(super) server_acks: VecDeque<u64>,
-    pub(super) rooms: Vec<Room>,
-    pub(super) pid: Option<String>,
-    pub(super) offset: Option<String>,
-    pub(super) retry_at: Option<Instant>,
-    pub(super) attempts: u32,
-    pub(super) auth_wait: bool,
+    pub(super) outbox: Outbox,
+    pub(super) acks: Acks,
+    pub(super) rooms: Rooms,
+    pub(super) recovery: Recovery,
+    pub(super) retry: Retry,
     /// Credentials of this namespace alone, from
     /// [`Client::answer_auth`](super::Client::answer_auth); the client's
     /// when `None`.
@@ -99,17 +84,11 @@ impl Namespace {
             name,
             wanted,
             state: NsState::Disconnected,
-            outbox: VecDeque::new(),
-            acks: SortedMap::new(),
-            next_ack_id: 0,
-            retry_in_flight: false,
-            server_acks: VecDeque::new(),
-            rooms: Vec::new(),
-            pid: None,
-            offset: None,
-            retry_at: None,
-            attempts: 0,
-            auth_wait: false,
+            outbox: Outbox::default(),
+            acks: Acks::default(),
+            rooms: Rooms::default(),
+            recovery: Recovery::default(),
+            retry: Retry::default(),
             auth: None,
         }
     }
@@ -118,12 +97,51 @@ impl Namespace {
         matches!(self.state, NsState::Connected { .. })
     }
 
+    pub(super) fn sid(&self) -> Option<&str> {
+        match &self.state {
+            NsState::Connected { sid } => Some(sid),
+            _ => None,
+        }
+    }
+
+    /// Acks awaited, sent or not.
     pub(super) fn ack_load(&self) -> usize {
-        self.acks.len()
-            + self
-                .outbox
-                .iter()
-                .filter(|o| matches!(o.kind, OutKind::Ack { .. }))
-                .count()
+        self.acks.len() + self.outbox.acks()
+    }
+
+    /// The namespace's earliest deadline: its CONNECT, its retry, a room
+    /// confirmation or an ack.
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        let connect = match self.state {
+            NsState::Connecting { deadline, .. } => Some(deadline),
+            _ => None,
+        };
+        [
+            connect,
+            self.retry.at,
+            self.rooms.earliest_deadline(),
+            self.acks.earliest_deadline(),
+            self.outbox.earliest_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The connection of this namespace ended (its session went, or it was
+    /// disconnected): joins and leaves belong to the session and go, joined
+    /// rooms are joining again, acks fail or (retried emits) wait for the
+    /// next session.
+    pub(super) fn end(&mut self) -> Ended {
+        let was_connected = self.connected();
+        self.state = NsState::Disconnected;
+        self.outbox.drop_room_changes();
+        let demoted = self.rooms.demote();
+        let failed = self.acks.lost(&mut self.outbox);
+        Ended {
+            was_connected,
+            demoted,
+            failed,
+        }
     }
 }

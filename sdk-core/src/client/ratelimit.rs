@@ -149,6 +149,8 @@ const OVERFLOW_KEY: &str = "\u{0}overflow";
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RateLimiter {
     buckets: SortedMap<String, Bucket>,
+    /// When the earliest emit held back over its budget may go.
+    pub(crate) wake: Option<Instant>,
 }
 
 impl RateLimiter {

@@ -1,6 +1,7 @@
 //! Room subscriptions: what the application wants joined, and where each
 //! one stands on the server.
 
+use super::buffer::{OutKind, Outgoing};
 use super::Instant;
 use crate::models::{deployments, doa, marketplace, omni};
 use crate::Value;
@@ -116,6 +117,37 @@ impl RoomSpec {
         spec
     }
 
+    /// An Omni room whose type follows from its name
+    /// ([`omni::room_type`]): `user_*`, `license_*`, `admin_dashboard`,
+    /// else `public`.
+    pub fn omni_room(room: &str) -> Self {
+        Self::omni(room, omni::room_type(room))
+    }
+
+    /// The subscription of a [`Preset`] for `id`: the id as the preset's
+    /// description field holds it, a string, or for a numeric preset a
+    /// number or a string of ASCII digits.
+    ///
+    /// # Errors
+    /// A message when the id does not fit the preset.
+    pub fn from_preset(preset: &Preset, id: &PresetId<'_>) -> Result<Self, String> {
+        let text = || match id {
+            PresetId::Text(s) => Ok(*s),
+            PresetId::Number(_) => Err(format!(
+                "room preset `{}` needs a string `{}`",
+                preset.name, preset.field
+            )),
+        };
+        Ok(match preset.name {
+            "omni" => Self::omni_room(text()?),
+            "deployment" => Self::deployment(text()?),
+            "conversation" => Self::conversation(preset.number(id)?),
+            "orderChat" => Self::order_chat(text()?),
+            "disputeChat" => Self::dispute_chat(text()?),
+            other => return Err(format!("unknown room preset `{other}`")),
+        })
+    }
+
     /// Omni licence room `license_<key>` (type `license`).
     pub fn omni_license(license_key: &str) -> Self {
         Self::omni(&omni::license_room(license_key), "license")
@@ -183,6 +215,95 @@ impl RoomSpec {
     }
 }
 
+/// A room preset of a seed product: the field of a room description
+/// (`{preset: "conversation", id: 7}`) that names the room, and how the
+/// subscription key is made from it. The npm package's declarations carry
+/// the same table (`ROOM_PRESETS`, generated from [`PRESETS`]), so a key
+/// computed in JavaScript before the WebAssembly is loaded is the one the
+/// core gives the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// `preset` in a room description.
+    pub name: &'static str,
+    /// The description's field holding the id.
+    pub field: &'static str,
+    /// The key is this prefix followed by the id.
+    pub key_prefix: &'static str,
+    /// The id is a non-negative integer; a string of ASCII digits counts as
+    /// one and is read without its leading zeros (`"007"` is 7).
+    pub numeric: bool,
+}
+
+/// The room presets of the seed products.
+pub const PRESETS: [Preset; 5] = [
+    Preset {
+        name: "omni",
+        field: "room",
+        key_prefix: "",
+        numeric: false,
+    },
+    Preset {
+        name: "deployment",
+        field: "id",
+        key_prefix: "deployment:",
+        numeric: false,
+    },
+    Preset {
+        name: "conversation",
+        field: "id",
+        key_prefix: "conversation:",
+        numeric: true,
+    },
+    Preset {
+        name: "orderChat",
+        field: "orderId",
+        key_prefix: "order:",
+        numeric: false,
+    },
+    Preset {
+        name: "disputeChat",
+        field: "disputeId",
+        key_prefix: "dispute:",
+        numeric: false,
+    },
+];
+
+/// An id as a room description gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PresetId<'a> {
+    /// A JSON string.
+    Text(&'a str),
+    /// A JSON number.
+    Number(f64),
+}
+
+impl Preset {
+    /// The preset called `name`.
+    pub fn named(name: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.name == name)
+    }
+
+    fn number(&self, id: &PresetId<'_>) -> Result<u64, String> {
+        let n = match id {
+            PresetId::Number(n)
+                if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_991.0 =>
+            {
+                Some(*n as u64)
+            }
+            PresetId::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        };
+        n.ok_or_else(|| {
+            format!(
+                "room preset `{}` needs a numeric `{}`",
+                self.name, self.field
+            )
+        })
+    }
+}
+
 /// Where a subscription stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoomState {
@@ -197,19 +318,19 @@ pub enum RoomState {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Room {
-    pub(crate) spec: RoomSpec,
-    pub(crate) state: RoomState,
+struct Room {
+    spec: RoomSpec,
+    state: RoomState,
     /// Was joined when the session was lost: a recovered session still has
     /// it on the server, so no join is needed.
-    pub(crate) was_joined: bool,
+    was_joined: bool,
     /// When the join went out and a confirmation is awaited: the moment the
     /// room is given up as failed.
-    pub(crate) confirm_deadline: Option<Instant>,
+    confirm_deadline: Option<Instant>,
 }
 
 /// The refusal's reason: its `message`, else `code`, else the event name.
-pub(crate) fn failure_reason(event: &str, args: &[Value]) -> String {
+fn failure_reason(event: &str, args: &[Value]) -> String {
     if let Some(Value::Object(entries)) = args.first() {
         for key in ["message", "code"] {
             if let Some((_, Value::String(m))) = entries.iter().find(|(k, _)| k == key) {
@@ -220,85 +341,194 @@ pub(crate) fn failure_reason(event: &str, args: &[Value]) -> String {
     event.to_owned()
 }
 
-/// Room bookkeeping of the client.
-mod client_impl {
-    use super::super::*;
+/// A state change of a subscription, for [`Event::RoomState`](super::Event).
+pub(super) type Change = (String, RoomState);
 
-    impl Client {
-        pub(in crate::client) fn queue_join(&mut self, idx: usize, key: &str, front: bool) {
-            let ns = &mut self.namespaces[idx];
-            let Some(room) = ns.rooms.iter().find(|r| r.spec.key == key) else {
-                return;
-            };
-            let item = Outgoing {
-                event: room.spec.join_event.clone(),
-                args: room.spec.join_args.clone(),
-                kind: OutKind::Join(key.to_owned()),
-                volatile: false,
-            };
-            if front {
-                ns.outbox.push_front(item);
+/// The room subscriptions of one namespace.
+#[derive(Debug, Default)]
+pub(super) struct Rooms {
+    list: Vec<Room>,
+}
+
+impl Rooms {
+    fn find(&self, key: &str) -> Option<&Room> {
+        self.list.iter().find(|r| r.spec.key == key)
+    }
+
+    pub(super) fn state(&self, key: &str) -> RoomState {
+        self.find(key)
+            .map_or(RoomState::Unsubscribed, |r| r.state.clone())
+    }
+
+    pub(super) fn list(&self) -> Vec<Change> {
+        self.list
+            .iter()
+            .map(|r| (r.spec.key.clone(), r.state.clone()))
+            .collect()
+    }
+
+    /// Wants `spec` joined: `Ok(true)` when it starts joining, `Ok(false)`
+    /// when it is joining or joined already (no duplicate join); a failed
+    /// or left room is joined anew.
+    ///
+    /// # Errors
+    /// The bound, when [`MAX_ROOMS`](super::MAX_ROOMS) rooms are wanted.
+    pub(super) fn want(&mut self, spec: RoomSpec) -> Result<bool, usize> {
+        let full = self.list.len() >= super::MAX_ROOMS;
+        match self.list.iter_mut().find(|r| r.spec.key == spec.key) {
+            Some(r) if matches!(r.state, RoomState::Joining | RoomState::Joined) => Ok(false),
+            Some(r) => {
+                r.spec = spec;
+                r.state = RoomState::Joining;
+                r.was_joined = false;
+                r.confirm_deadline = None;
+                Ok(true)
+            }
+            None if full => Err(super::MAX_ROOMS),
+            None => {
+                self.list.push(Room {
+                    spec,
+                    state: RoomState::Joining,
+                    was_joined: false,
+                    confirm_deadline: None,
+                });
+                Ok(true)
+            }
+        }
+    }
+
+    /// No longer wants room `key`: the leave to send, when the server may
+    /// have it (it is joining or joined).
+    pub(super) fn forget(&mut self, key: &str) -> Option<Option<Outgoing>> {
+        let pos = self.list.iter().position(|r| r.spec.key == key)?;
+        let room = self.list.remove(pos);
+        let on_server = matches!(room.state, RoomState::Joining | RoomState::Joined);
+        Some(on_server.then(|| Outgoing {
+            event: room.spec.leave_event,
+            args: room.spec.leave_args,
+            kind: OutKind::Leave(key.to_owned()),
+            volatile: false,
+        }))
+    }
+
+    /// The join of room `key`, to send.
+    pub(super) fn join_item(&self, key: &str) -> Option<Outgoing> {
+        let room = self.find(key)?;
+        Some(Outgoing {
+            event: room.spec.join_event.clone(),
+            args: room.spec.join_args.clone(),
+            kind: OutKind::Join(key.to_owned()),
+            volatile: false,
+        })
+    }
+
+    /// The join of `key` went out at `now`: the room is joined unless it
+    /// waits for a confirmation (at most `wait` ms).
+    pub(super) fn join_sent(&mut self, key: &str, now: Instant, wait: u64) -> Option<Change> {
+        let r = self.list.iter_mut().find(|r| r.spec.key == key)?;
+        if r.state != RoomState::Joining {
+            return None;
+        }
+        if r.spec.confirm.is_some() {
+            r.confirm_deadline = Some(now.plus_millis(wait));
+            return None;
+        }
+        r.state = RoomState::Joined;
+        Some((key.to_owned(), RoomState::Joined))
+    }
+
+    /// Whether a joining room waits for server event `event` (so the
+    /// client must read its arguments).
+    pub(super) fn awaits(&self, event: &str) -> bool {
+        self.list.iter().any(|r| {
+            r.state == RoomState::Joining
+                && [&r.spec.confirm, &r.spec.failure]
+                    .into_iter()
+                    .flatten()
+                    .any(|m| m.event == event)
+        })
+    }
+
+    /// A server event: the joins it confirms or refuses.
+    pub(super) fn answers(&mut self, event: &str, args: &[Value]) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for r in &mut self.list {
+            if r.state != RoomState::Joining {
+                continue;
+            }
+            if r.spec
+                .confirm
+                .as_ref()
+                .is_some_and(|m| m.matches(event, args))
+            {
+                r.state = RoomState::Joined;
+            } else if r
+                .spec
+                .failure
+                .as_ref()
+                .is_some_and(|m| m.matches(event, args))
+            {
+                r.state = RoomState::Failed(failure_reason(event, args));
             } else {
-                ns.outbox.push_back(item);
+                continue;
             }
+            r.confirm_deadline = None;
+            changes.push((r.spec.key.clone(), r.state.clone()));
         }
+        changes
+    }
 
-        pub(in crate::client) fn room_answers(&mut self, idx: usize, event: &str, args: &[Value]) {
-            let mut changes = Vec::new();
-            for r in &mut self.namespaces[idx].rooms {
-                if r.state != RoomState::Joining {
-                    continue;
-                }
-                if r.spec
-                    .confirm
-                    .as_ref()
-                    .is_some_and(|m| m.matches(event, args))
-                {
-                    r.state = RoomState::Joined;
-                    r.confirm_deadline = None;
-                } else if r
-                    .spec
-                    .failure
-                    .as_ref()
-                    .is_some_and(|m| m.matches(event, args))
-                {
-                    r.state = RoomState::Failed(rooms::failure_reason(event, args));
-                    r.confirm_deadline = None;
-                } else {
-                    continue;
-                }
-                changes.push((r.spec.key.clone(), r.state.clone()));
-            }
-            for (key, state) in changes {
-                self.room_event(idx, &key, state);
+    /// Joins whose confirmation did not come by `now` fail, with a reason
+    /// that says so; they are not retried until joined again.
+    pub(super) fn expire(&mut self, now: Instant, wait: u64) -> Vec<Change> {
+        let mut expired = Vec::new();
+        for r in &mut self.list {
+            if r.state == RoomState::Joining && r.confirm_deadline.is_some_and(|d| d <= now) {
+                r.confirm_deadline = None;
+                r.state = RoomState::Failed(format!("join not confirmed within {wait} ms"));
+                expired.push((r.spec.key.clone(), r.state.clone()));
             }
         }
+        expired
+    }
 
-        /// Joins whose confirmation did not come in time fail, with a
-        /// reason that says so; they are not retried until joined again.
-        pub(in crate::client) fn room_timeouts(&mut self, idx: usize) {
-            let now = self.now;
-            let wait = self.config.room_join_timeout;
-            let mut expired = Vec::new();
-            for r in &mut self.namespaces[idx].rooms {
-                if r.state == RoomState::Joining && r.confirm_deadline.is_some_and(|d| d <= now) {
-                    r.confirm_deadline = None;
-                    r.state = RoomState::Failed(format!("join not confirmed within {wait} ms"));
-                    expired.push((r.spec.key.clone(), r.state.clone()));
-                }
-            }
-            for (key, state) in expired {
-                self.room_event(idx, &key, state);
-            }
-        }
+    pub(super) fn earliest_deadline(&self) -> Option<Instant> {
+        self.list.iter().filter_map(|r| r.confirm_deadline).min()
+    }
 
-        pub(in crate::client) fn room_event(&mut self, idx: usize, key: &str, state: RoomState) {
-            let nsp = self.namespaces[idx].name.clone();
-            self.push_event(Event::RoomState {
-                nsp,
-                key: key.to_owned(),
-                state,
-            });
+    /// The session is gone: joined rooms are joining again (remembered as
+    /// joined, for a recovered session), and no confirmation is awaited.
+    pub(super) fn demote(&mut self) -> Vec<String> {
+        let mut demoted = Vec::new();
+        for r in &mut self.list {
+            r.confirm_deadline = None;
+            if r.state == RoomState::Joined {
+                r.state = RoomState::Joining;
+                r.was_joined = true;
+                demoted.push(r.spec.key.clone());
+            }
         }
+        demoted
+    }
+
+    /// The namespace connected: the rooms to join again, and (on a
+    /// recovered session) those the server kept, which are joined now.
+    pub(super) fn reconnected(&mut self, recovered: bool) -> (Vec<String>, Vec<String>) {
+        let mut kept = Vec::new();
+        let mut rejoin = Vec::new();
+        for r in self.list.iter_mut().rev() {
+            if r.state != RoomState::Joining {
+                continue;
+            }
+            if recovered && r.was_joined {
+                r.state = RoomState::Joined;
+                kept.push(r.spec.key.clone());
+            } else {
+                rejoin.push(r.spec.key.clone());
+            }
+            r.was_joined = false;
+        }
+        kept.reverse();
+        (rejoin, kept)
     }
 }

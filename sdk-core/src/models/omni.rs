@@ -24,6 +24,22 @@ use ts_rs::TS;
 /// Name of the administrators' room.
 pub const ADMIN_DASHBOARD_ROOM: &str = "admin_dashboard";
 
+/// The `type` of an Omni room, which follows from its name: `user_*` is
+/// `user`, `license_*` is `license`, `admin_dashboard` is `admin`, anything
+/// else `public`. The server refuses a `join_room` whose type does not
+/// match the name.
+pub fn room_type(room: &str) -> &'static str {
+    if room == ADMIN_DASHBOARD_ROOM {
+        "admin"
+    } else if room.starts_with("user_") {
+        "user"
+    } else if room.starts_with("license_") {
+        "license"
+    } else {
+        "public"
+    }
+}
+
 /// The room of a licence: `license_<key>`.
 pub fn license_room(license_key: &str) -> String {
     format!("license_{license_key}")

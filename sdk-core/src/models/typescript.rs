@@ -93,7 +93,35 @@ fn raw_files() -> Vec<(&'static str, String)> {
         files.push((file_name, product_file(body)));
     }
     files.push(("index.ts", index));
+    files.push(("rooms.ts", rooms_file()));
     files
+}
+
+/// The room presets ([`crate::client::PRESETS`]) as a constant, so
+/// JavaScript names a room's subscription key exactly as the core does,
+/// even before the WebAssembly is loaded.
+fn rooms_file() -> String {
+    let mut out = String::from(HEADER);
+    for line in [
+        "",
+        "/**",
+        " * Room presets: the description field that names the room, the prefix of",
+        " * its subscription key, and whether the id is a number (a string of",
+        " * digits counts as one, without leading zeros).",
+        " */",
+        "export const ROOM_PRESETS = {",
+    ] {
+        out.push_str(line);
+        out.push('\n');
+    }
+    for p in crate::client::PRESETS {
+        out.push_str(&format!(
+            "  {}: {{ field: {:?}, keyPrefix: {:?}, numeric: {} }},\n",
+            p.name, p.field, p.key_prefix, p.numeric
+        ));
+    }
+    out.push_str("} as const;\n");
+    out
 }
 
 #[cfg(test)]

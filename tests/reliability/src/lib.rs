@@ -111,7 +111,9 @@ impl OmniServer {
     /// secret and `extra` flags, and waits until it listens.
     pub async fn start(extra: &[&str]) -> Self {
         let mut cmd = Command::new(omni_server_bin());
-        cmd.args(["--bind", "127.0.0.1:0", "--jwt-secret", JWT_SECRET])
+        // The secret through the environment: an argument would show in `ps`.
+        cmd.args(["--bind", "127.0.0.1:0"])
+            .env("OMNI_JWT_SECRET", JWT_SECRET)
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

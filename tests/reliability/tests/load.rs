@@ -87,7 +87,14 @@ async fn expect_one(stream: &mut MessageStream, what: &str, i: usize) -> serde_j
 async fn broadcasts_reach_every_connection() {
     init_logs();
     let n = env_usize("RELIABILITY_LOAD_CONNECTIONS", 200);
-    let server = OmniServer::start(&[]).await;
+    // Every client comes from 127.0.0.1: above the per-address caps.
+    let server = OmniServer::start(&[
+        "--max-sessions-per-ip",
+        "5000",
+        "--max-connections-per-ip",
+        "5000",
+    ])
+    .await;
     let rss_before = rss_bytes();
 
     let mut conns = Vec::with_capacity(n);

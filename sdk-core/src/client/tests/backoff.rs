@@ -119,9 +119,40 @@ fn reconnect_events_and_reset_on_success() {
     assert!(p.client.is_connected("/"));
     assert!(p.saw(|e| matches!(e, Event::Reconnect { attempt: 4 })));
     assert_eq!(p.client.reconnect_attempts(), 0);
+    // A session that stayed up as long as the longest delay ends the
+    // streak: the next loss starts again at attempt 1.
+    p.advance(5_000);
     p.take_events();
     p.kill_transport();
     assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+}
+
+/// A server that accepts every session and breaks it at once (say, with a
+/// frame over the size limit) must not be retried at the first delay
+/// forever: a session that ends before it is stable continues the streak,
+/// so the delays grow to the maximum.
+#[test]
+fn sessions_that_break_at_once_keep_backing_off() {
+    let mut p = Pair::connected();
+    let mut attempts = Vec::new();
+    for _ in 0..6 {
+        p.take_events();
+        p.kill_transport();
+        let (attempt, delay) = p
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::ReconnectAttempt { attempt, delay } => Some((*attempt, *delay)),
+                _ => None,
+            })
+            .expect("a reconnection is scheduled");
+        attempts.push(attempt);
+        p.advance(delay);
+        assert!(p.client.is_connected("/"), "the server accepts again");
+    }
+    assert_eq!(attempts, [1, 2, 3, 4, 5, 6]);
+    // Once connected, no attempts are shown; the streak is still there.
+    assert_eq!(p.client.reconnect_attempts(), 0);
 }
 
 #[test]

@@ -23,6 +23,17 @@ fn upgrading_pair() -> Pair {
     p
 }
 
+/// The upgrade probe the client opened.
+fn probe_id(p: &Pair) -> TransportId {
+    p.actions
+        .iter()
+        .find_map(|a| match a {
+            TransportAction::OpenWebsocket { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("probe")
+}
+
 fn requests_of(p: &Pair) -> Vec<HttpRequest> {
     p.actions
         .iter()
@@ -255,14 +266,7 @@ fn frames_queued_during_the_pause_follow_the_upgrade_in_order() {
     p.drive();
     assert!(p.client.is_connected("/"));
     let polling = p.active();
-    let ws = p
-        .actions
-        .iter()
-        .find_map(|a| match a {
-            TransportAction::OpenWebsocket { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("probe");
+    let ws = probe_id(&p);
     p.server.hold_polls = true;
     p.server.outbox_push(polling, "42[\"from-poll\"]");
     // The probe answer: polling pauses, the GET is still out.
@@ -318,14 +322,7 @@ fn a_failed_probe_resumes_polling() {
     p.client.connect(p.now);
     p.drive();
     let polling = p.active();
-    let ws = p
-        .actions
-        .iter()
-        .find_map(|a| match a {
-            TransportAction::OpenWebsocket { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("probe");
+    let ws = probe_id(&p);
     p.client.handle_text(ws, p.now, "3probe");
     p.drive();
     // Paused with the GET still out; then the probe dies.

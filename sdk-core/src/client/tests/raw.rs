@@ -9,7 +9,7 @@ use crate::client::*;
 
 fn raw() -> Pair {
     let mut config = Pair::config();
-    config.raw_messages = true;
+    config.driver.raw_messages = true;
     config.heartbeat = Some(HeartbeatConfig {
         interval: 10_000,
         mode: HeartbeatMode::omni("1.0.0", "web"),
@@ -79,7 +79,7 @@ fn client_still_reads_what_it_needs() {
 #[test]
 fn recovery_offsets_are_read_from_raw_events() {
     let mut config = Pair::config();
-    config.raw_messages = true;
+    config.driver.raw_messages = true;
     let mut p = Pair::new(config);
     p.server.pid = Some("pid-1".into());
     p.client.connect(p.now);
@@ -92,8 +92,8 @@ fn recovery_offsets_are_read_from_raw_events() {
 
 fn driver_parses() -> Pair {
     let mut config = Pair::config();
-    config.raw_messages = true;
-    config.driver_parses_events = true;
+    config.driver.raw_messages = true;
+    config.driver.parses_events = true;
     config.reconnection = false;
     Pair::connected_with(config)
 }
@@ -166,7 +166,7 @@ fn a_driver_that_parses_events_still_gets_checked_names_acks_and_binaries() {
 #[test]
 fn an_event_the_client_does_not_read_is_lent_from_its_frame() {
     let mut config = Pair::config();
-    config.raw_messages = true;
+    config.driver.raw_messages = true;
     config.namespaces = vec!["/".into(), "/admin".into()];
     let mut p = Pair::connected_with(config);
     assert!(p.client.is_connected("/admin"));

@@ -340,3 +340,48 @@ fn confirmation_deadline_restarts_with_each_rejoin_after_reconnect() {
     p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
     assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
 }
+
+/// Each preset's key is its prefix and the id, numbers without leading
+/// zeros: the rule the npm package applies from the generated table.
+#[test]
+fn preset_keys_follow_the_table() {
+    let cases: [(&str, PresetId<'_>, &str); 7] = [
+        ("omni", PresetId::Text("user_12"), "user_12"),
+        ("deployment", PresetId::Text("d-1"), "deployment:d-1"),
+        ("conversation", PresetId::Text("007"), "conversation:7"),
+        ("conversation", PresetId::Number(7.0), "conversation:7"),
+        ("orderChat", PresetId::Text("9"), "order:9"),
+        ("disputeChat", PresetId::Text("x"), "dispute:x"),
+        ("conversation", PresetId::Text("0"), "conversation:0"),
+    ];
+    for (name, id, key) in cases {
+        let p = Preset::named(name).expect("preset");
+        let spec = RoomSpec::from_preset(p, &id).expect("spec");
+        assert_eq!(spec.key, key);
+        assert!(spec.key.starts_with(p.key_prefix));
+    }
+    let conv = Preset::named("conversation").unwrap();
+    for bad in [
+        PresetId::Text("7a"),
+        PresetId::Text(""),
+        PresetId::Number(-1.0),
+        PresetId::Number(1.5),
+    ] {
+        assert!(RoomSpec::from_preset(conv, &bad).is_err(), "{bad:?}");
+    }
+    // An Omni room's type follows from its name.
+    let types: Vec<_> = ["user_1", "license_k", "admin_dashboard", "lobby"]
+        .iter()
+        .map(|r| RoomSpec::omni_room(r).join_args[0].clone())
+        .collect();
+    let want: Vec<_> = [
+        ("user_1", "user"),
+        ("license_k", "license"),
+        ("admin_dashboard", "admin"),
+        ("lobby", "public"),
+    ]
+    .iter()
+    .map(|(r, t)| v(json!({"room": r, "type": t})))
+    .collect();
+    assert_eq!(types, want);
+}
