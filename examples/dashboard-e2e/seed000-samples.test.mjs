@@ -6,8 +6,8 @@
 // The samples are as the seed writes them, except:
 // - the import: `require('socket.io-client')` / `import io from
 //   'socket.io-client'` resolve to the client under test (the CommonJS ones
-//   get it through the `require` they are run with; omni-socket's own
-//   `require` support comes with the release work);
+//   get `require("omni-socket")`, the package's CommonJS build, through the
+//   `require` they are run with);
 // - `http://localhost:3001` is the test server's address, and the
 //   placeholder tokens ('your-jwt-token', 'eyJhbG…', …) are the server's
 //   demo tokens;
@@ -23,7 +23,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,13 +31,11 @@ import { OmniServer, ROOT } from "./omni-server.mjs";
 
 const npmRequire = createRequire(join(ROOT, "npm/package.json"));
 const esbuild = npmRequire("esbuild");
-const sioModule = npmRequire("socket.io-client");
-const omniModule = await import(join(ROOT, "npm/dist/index.js"));
-omniModule.initFromBytes(readFileSync(join(ROOT, "npm/dist/wasm/omni_socket_wasm_bg.wasm")));
-
+// What `require(...)` gives each: socket.io-client, and the package's own
+// CommonJS build (it loads its WebAssembly by itself).
 const LIBS = {
-  "socket.io-client": { io: sioModule.io ?? sioModule, path: null },
-  "omni-socket": { io: omniModule.io, path: join(ROOT, "npm/dist/index.js") },
+  "socket.io-client": { io: npmRequire("socket.io-client"), path: null },
+  "omni-socket": { io: npmRequire("omni-socket"), path: join(ROOT, "npm/dist/index.js") },
 };
 const LICENSE = "OMNI-PREM-ABCD-1234-EFGH";
 
