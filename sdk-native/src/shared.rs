@@ -110,7 +110,8 @@ impl AckRequest {
     }
 }
 
-/// A snapshot of the connection, published through [`Socket::state`].
+/// A snapshot of the connection, published through
+/// [`Socket::state`](crate::Socket::state).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     /// The Engine.IO session.
