@@ -79,14 +79,8 @@ function toConfig(origin: string, opts: ManagerOptions, query: Record<string, un
   // engine.io-client's default, with its trailing slash.
   const path = opts.path ?? "/socket.io";
   out.path = opts.addTrailingSlash === false || path.endsWith("/") ? path : `${path}/`;
-  // The Omni heartbeat's defaults, without changing the caller's object.
-  const hb = opts.heartbeat;
-  if (hb?.mode?.type === "omni") {
-    out.heartbeat = {
-      ...hb,
-      mode: { event: "heartbeat", responseEvent: "heartbeat_response", version: "0.1.0", platform: "web", ...hb.mode },
-    };
-  }
+  // The heartbeat's defaults (Omni's events, interval, version, platform)
+  // are the core's.
   return JSON.stringify(out);
 }
 

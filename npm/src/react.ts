@@ -112,8 +112,9 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     };
     const target = url ?? (typeof location !== "undefined" ? location.origin : "http://localhost:3001");
     // The Omni hook measures latency with seed 000's heartbeat unless told
-    // otherwise (`heartbeat: null` turns it off).
-    const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
+    // otherwise (`heartbeat: null` turns it off); `{}` is the core's
+    // defaults, the Omni heartbeat every 30 s.
+    const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
     // Its own connection (forceNew): the hook shares it by its own key and disposes it.
     const s = acquire(key, () => io(target, { ...rest, heartbeat, auth, forceNew: true })) as Socket<L, C>;
     setSocket(s);

@@ -24,8 +24,9 @@ export const OmniSocket = {
     // Never let Vue wrap the socket in a reactive proxy: its private
     // fields would break.
     // Latency comes from seed 000's heartbeat unless told otherwise
-    // (`heartbeat: null` turns it off).
-    const heartbeat = rest.heartbeat === undefined ? { interval: 30_000, mode: { type: "omni" as const } } : rest.heartbeat;
+    // (`heartbeat: null` turns it off); `{}` is the core's defaults, the
+    // Omni heartbeat every 30 s.
+    const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
     // Its own connection (forceNew), disposed with the app.
     const socket = markRaw(io(url, { ...rest, heartbeat, forceNew: true }));
     app.config.globalProperties.$omniSocket = socket;

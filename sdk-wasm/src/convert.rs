@@ -549,3 +549,164 @@ mod tests {
         assert!(room_spec("/", r#"{"preset":"nope"}"#).is_err());
     }
 }
+
+/// The JSON this module writes is the vocabulary of
+/// `omni_socket_core::client::records`, from which the npm package's
+/// declarations are generated: one event of every kind, written here and
+/// serialized from its record, must agree.
+#[cfg(test)]
+mod records_agree {
+    use super::*;
+    use omni_socket_core::client::records::{record, RoomStatus, KINDS};
+    use omni_socket_core::client::{
+        AuthFailureSource, DisconnectReason, LatencySample, RequestId, TransportKind,
+    };
+    use omni_socket_core::ProtocolError;
+
+    fn every_kind() -> Vec<Event> {
+        let stats = LatencyStats {
+            count: 2,
+            last: 7,
+            min: 5,
+            max: 7,
+            mean: 6,
+            p50: 5,
+            p95: 7,
+            p99: 7,
+        };
+        vec![
+            Event::Open { sid: "e\"1".into() },
+            Event::Upgraded {
+                transport: TransportKind::Websocket,
+            },
+            Event::Connect {
+                nsp: "/".into(),
+                sid: "s1".into(),
+                recovered: true,
+            },
+            Event::ConnectError {
+                nsp: "/a".into(),
+                message: "no\n".into(),
+                data: Some(serde_json::json!({"code": [1, "x"]})),
+                cause: omni_socket_core::client::ConnectFailure::Server,
+            },
+            Event::ConnectError {
+                nsp: "/".into(),
+                message: "timeout".into(),
+                data: None,
+                cause: omni_socket_core::client::ConnectFailure::Timeout,
+            },
+            Event::Disconnect {
+                nsp: "/".into(),
+                reason: DisconnectReason::IoServerDisconnect,
+            },
+            Event::Ack {
+                nsp: "/".into(),
+                request: RequestId(3),
+                args: vec![Value::String("ok".into()), Value::Null],
+            },
+            Event::AckFailed {
+                nsp: "/".into(),
+                request: RequestId(4),
+                reason: AckFailure::Disconnected,
+            },
+            Event::ReconnectAttempt {
+                attempt: 2,
+                delay: 1500,
+            },
+            Event::Reconnecting { attempt: 2 },
+            Event::Reconnect { attempt: 2 },
+            Event::ReconnectError {
+                attempt: 1,
+                message: "refused".into(),
+            },
+            Event::ReconnectFailed { attempts: 9 },
+            Event::Latency(LatencySample {
+                rtt: 7,
+                stats,
+                server_latency: Some(2),
+                server_status: None,
+            }),
+            Event::RoomState {
+                nsp: "/".into(),
+                key: "user_1".into(),
+                state: RoomState::Failed("FORBIDDEN".into()),
+            },
+            Event::RoomState {
+                nsp: "/".into(),
+                key: "user_1".into(),
+                state: RoomState::Joined,
+            },
+            Event::AuthFailed {
+                nsp: "/".into(),
+                source: AuthFailureSource::TokenExpired,
+                message: "Token expired".into(),
+            },
+            Event::AuthRequested { nsp: "/".into() },
+            Event::AuthRefreshNeeded { failures: 1 },
+            Event::AuthGaveUp { failures: 3 },
+            Event::RateLimited {
+                nsp: "/".into(),
+                event: "typing".into(),
+                retry_after: 2000,
+            },
+            Event::EmitDropped {
+                nsp: "/".into(),
+                event: "e".into(),
+                reason: DropReason::TooLarge { size: 9, max: 8 },
+            },
+            Event::EmitDropped {
+                nsp: "/".into(),
+                event: "e".into(),
+                reason: DropReason::Volatile,
+            },
+            Event::ProtocolError(ProtocolError::Empty.into()),
+        ]
+    }
+
+    #[test]
+    fn every_event_record_matches_its_declaration() {
+        let mut kinds = Vec::new();
+        for e in every_kind() {
+            let (kind, want) = record(&e).expect("a record");
+            let out = event(e);
+            assert_eq!(out.kind, kind);
+            let got: Json = serde_json::from_str(&out.json).expect("valid JSON");
+            assert_eq!(got, want, "{kind}");
+            kinds.push(kind);
+        }
+        // Every kind of the generated map is written here (`state` comes
+        // from `state_name`, below).
+        for (kind, _) in KINDS {
+            assert!(
+                kind == "state" || kinds.contains(&kind),
+                "{kind} not covered"
+            );
+        }
+    }
+
+    #[test]
+    fn room_lists_and_states_match_their_declarations() {
+        for state in [RoomState::Joining, RoomState::Failed("x".into())] {
+            let got: Json = serde_json::from_str(&room_json("k", &state)).unwrap();
+            assert_eq!(
+                got,
+                serde_json::to_value(RoomStatus::new("k", &state)).unwrap()
+            );
+        }
+        use omni_socket_core::client::records::ConnectionStateName;
+        use omni_socket_core::client::ConnectionState;
+        for s in [
+            ConnectionState::Idle,
+            ConnectionState::Connecting,
+            ConnectionState::Open,
+            ConnectionState::Reconnecting { attempt: 1 },
+        ] {
+            let want = serde_json::to_value(ConnectionStateName::from(s)).unwrap();
+            assert_eq!(Json::String(state_name(s).into()), want);
+        }
+        let stats = LatencyStats::default();
+        let got: Json = serde_json::from_str(&latency_json(&stats)).unwrap();
+        assert_eq!(got, serde_json::to_value(stats).unwrap());
+    }
+}

@@ -24,8 +24,9 @@ use std::rc::{Rc, Weak};
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
 use omni_socket_core::client::{
-    Auth, AuthApply, Client, ClientConfig, DriverMode, Frame, HttpMethod, HttpRequest, Instant,
-    TextEvent, TransportAction, TransportError, TransportErrorKind, TransportId,
+    Auth, AuthApply, Client, ClientConfig, DriverMode, Frame, HeartbeatMode, HttpMethod,
+    HttpRequest, Instant, TextEvent, TransportAction, TransportError, TransportErrorKind,
+    TransportId,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -897,6 +898,17 @@ impl Driver {
             raw_messages: true,
             parses_events: true,
         };
+        // An Omni heartbeat from a browser says so, unless told otherwise.
+        let platform_given = options
+            .pointer("/heartbeat/mode/platform")
+            .is_some_and(|p| !p.is_null());
+        if let Some(HeartbeatMode::Omni { platform, .. }) =
+            config.heartbeat.as_mut().map(|h| &mut h.mode)
+        {
+            if !platform_given {
+                "web".clone_into(platform);
+            }
+        }
         let primary = options
             .get("primary")
             .and_then(serde_json::Value::as_str)

@@ -56,7 +56,7 @@ describe("useOmniSocket", () => {
     const s = FakeSocket.created[0]!;
     expect(s.url).toBe("http://srv");
     expect(s.options.auth).toEqual({ token: "t", license_key: "L" });
-    expect(s.options.heartbeat).toEqual({ interval: 30_000, mode: { type: "omni" } });
+    expect(s.options.heartbeat).toEqual({});
     expect(out.current?.socket).toBe(s);
   });
 

@@ -38,7 +38,7 @@ describe("OmniSocket plugin", () => {
     const s = FakeSocket.created[0]!;
     expect(s.url).toBe("http://srv");
     expect(s.options.auth).toEqual({ token: "t", license_key: "L" });
-    expect(s.options.heartbeat).toEqual({ interval: 30_000, mode: { type: "omni" } });
+    expect(s.options.heartbeat).toEqual({});
     expect(injected).toBe(s);
     expect(global).toBe(s);
     // Never proxied: putting it into reactive state keeps the raw object.

@@ -119,13 +119,17 @@ impl Auth {
 }
 
 /// Where an auth failure was reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AuthFailureSource {
     /// The server refused CONNECT (CONNECT_ERROR).
+    #[serde(rename = "connect_error")]
     ConnectError,
     /// An `auth_error` event (Omni).
+    #[serde(rename = "auth_error")]
     AuthErrorEvent,
     /// An `error` event saying the token expired (seed 003).
+    #[serde(rename = "token_expired")]
     TokenExpired,
 }
 

@@ -10,6 +10,7 @@ use super::vecmap::SortedMap;
 
 /// A transport the client can open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum TransportKind {
     /// HTTP long-polling.
@@ -77,6 +78,13 @@ impl HeartbeatMode {
         }
     }
 
+    /// Seed 000's heartbeat as this crate sends it: `heartbeat` answered by
+    /// `heartbeat_response`, with this crate's version and platform `rust`
+    /// (the browser driver says `web`).
+    pub fn default_omni() -> Self {
+        Self::omni(env!("CARGO_PKG_VERSION"), "rust")
+    }
+
     pub(crate) fn event(&self) -> &str {
         match self {
             Self::Omni { event, .. } | Self::Ack { event } => event,
@@ -102,7 +110,7 @@ impl Default for HeartbeatConfig {
     fn default() -> Self {
         Self {
             interval: 30_000,
-            mode: HeartbeatMode::omni(env!("CARGO_PKG_VERSION"), "rust"),
+            mode: HeartbeatMode::default_omni(),
             window: 100,
             namespace: "/".into(),
         }

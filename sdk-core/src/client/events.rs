@@ -12,24 +12,32 @@ use super::rooms::RoomState;
 use crate::Value;
 
 /// Why a namespace was disconnected, with socket.io-client's strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DisconnectReason {
     /// The server sent DISCONNECT. No automatic reconnection unless
     /// `reconnect_after_server_disconnect` is set.
+    #[serde(rename = "io server disconnect")]
     IoServerDisconnect,
     /// The application disconnected. No reconnection.
+    #[serde(rename = "io client disconnect")]
     IoClientDisconnect,
     /// No ping within pingInterval + pingTimeout.
+    #[serde(rename = "ping timeout")]
     PingTimeout,
     /// The transport closed.
+    #[serde(rename = "transport close")]
     TransportClose,
     /// The transport failed.
+    #[serde(rename = "transport error")]
     TransportError,
     /// The server sent something that is not valid Engine.IO / Socket.IO.
+    #[serde(rename = "parse error")]
     ParseError,
     /// The application closed the link with
     /// [`Client::drop_transport`](super::Client::drop_transport)
     /// (socket.io-client's `engine.close()`); the client reconnects.
+    #[serde(rename = "forced close")]
     ForcedClose,
 }
 
@@ -280,7 +288,9 @@ pub enum ConnectFailure {
 }
 
 /// Why an ack emit ended without an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
 pub enum AckFailure {
     /// No answer in time (after all retries).
     Timeout,

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 /// Statistics over the sliding window of the most recent samples, in
 /// milliseconds. Percentiles use the nearest-rank method.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LatencyStats {
     /// Samples in the window.
     pub count: usize,

@@ -110,6 +110,7 @@ mod namespace;
 mod options;
 mod queue;
 mod ratelimit;
+pub mod records;
 mod rooms;
 mod session;
 mod timer;

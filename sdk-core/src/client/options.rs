@@ -148,17 +148,33 @@ impl OverflowPolicy {
 }
 
 impl HeartbeatMode {
-    /// `{type: "omni", event, responseEvent, version, platform}` or
-    /// `{type: "ack", event}`.
+    /// `{type: "omni", event?, responseEvent?, version?, platform?}` (seed
+    /// 000's `heartbeat` / `heartbeat_response`, this crate's version and
+    /// `rust` unless given) or `{type: "ack", event}`.
     fn from_json(v: &Json, f: &'static str) -> Result<Self> {
         let o = Fields::of(v, f)?;
         match o.need("type", |v, _| Ok(v.as_str()))? {
-            Some("omni") => Ok(Self::Omni {
-                event: o.need("event", string)?,
-                response_event: o.need("responseEvent", string)?,
-                version: o.need("version", string)?,
-                platform: o.need("platform", string)?,
-            }),
+            Some("omni") => {
+                let Self::Omni {
+                    mut event,
+                    mut response_event,
+                    mut version,
+                    mut platform,
+                } = Self::default_omni()
+                else {
+                    unreachable!("default_omni is Omni")
+                };
+                o.read("event", &mut event, string)?;
+                o.read("responseEvent", &mut response_event, string)?;
+                o.read("version", &mut version, string)?;
+                o.read("platform", &mut platform, string)?;
+                Ok(Self::Omni {
+                    event,
+                    response_event,
+                    version,
+                    platform,
+                })
+            }
             Some("ack") => Ok(Self::Ack {
                 event: o.need("event", string)?,
             }),

@@ -94,7 +94,60 @@ fn raw_files() -> Vec<(&'static str, String)> {
     }
     files.push(("index.ts", index));
     files.push(("rooms.ts", rooms_file()));
+    files.push(("driver.ts", driver_file(&cfg)));
     files
+}
+
+/// The records the browser driver hands the npm wrapper
+/// ([`crate::client::records`]) and the `DriverEvents` map from each event
+/// kind to its record.
+fn driver_file(cfg: &Config) -> String {
+    use crate::client::records::*;
+    use crate::client::{
+        AckFailure, AuthFailureSource, DisconnectReason, LatencyStats, TransportKind,
+    };
+    let mut out = String::from(HEADER);
+    for decl in [
+        declare::<TransportKind>(cfg),
+        declare::<DisconnectReason>(cfg),
+        declare::<AckFailure>(cfg),
+        declare::<AuthFailureSource>(cfg),
+        declare::<LatencyStats>(cfg),
+        declare::<RoomStateName>(cfg),
+        declare::<DropReasonName>(cfg),
+        declare::<ConnectionStateName>(cfg),
+        declare::<OpenRecord>(cfg),
+        declare::<UpgradeRecord>(cfg),
+        declare::<ConnectRecord>(cfg),
+        declare::<ConnectErrorRecord>(cfg),
+        declare::<DisconnectRecord>(cfg),
+        declare::<AckRecord>(cfg),
+        declare::<AckFailedRecord>(cfg),
+        declare::<ReconnectAttemptRecord>(cfg),
+        declare::<ReconnectingRecord>(cfg),
+        declare::<ReconnectRecord>(cfg),
+        declare::<ReconnectErrorRecord>(cfg),
+        declare::<ReconnectFailedRecord>(cfg),
+        declare::<LatencyRecord>(cfg),
+        declare::<RoomStatus>(cfg),
+        declare::<AuthFailedRecord>(cfg),
+        declare::<AuthRequestedRecord>(cfg),
+        declare::<AuthFailuresRecord>(cfg),
+        declare::<RateLimitedRecord>(cfg),
+        declare::<EmitDroppedRecord>(cfg),
+        declare::<ProtocolErrorRecord>(cfg),
+    ] {
+        out.push_str(&decl);
+    }
+    out.push_str(
+        "\n/** Each event kind the driver reports (besides `message`) and its record. */\n\
+         export interface DriverEvents {\n",
+    );
+    for (kind, record) in KINDS {
+        out.push_str(&format!("  {kind}: {record};\n"));
+    }
+    out.push_str("}\n");
+    out
 }
 
 /// The room presets ([`crate::client::PRESETS`]) as a constant, so

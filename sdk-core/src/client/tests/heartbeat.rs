@@ -108,3 +108,37 @@ fn heartbeat_stops_while_disconnected() {
     p.advance(4_000);
     assert_eq!(p.server.events("/").len(), before);
 }
+
+/// Omni's heartbeat defaults exist once, here: an options object that says
+/// only `heartbeat: {}` (what the React hook and the Vue plugin pass) or
+/// names only the mode gets seed 000's events, 30 s, this version.
+#[test]
+fn omni_heartbeat_defaults_come_from_the_core() {
+    let want = HeartbeatConfig::default();
+    assert_eq!(want.interval, 30_000);
+    assert_eq!(
+        want.mode,
+        HeartbeatMode::Omni {
+            event: "heartbeat".into(),
+            response_event: "heartbeat_response".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: "rust".into(),
+        }
+    );
+    for options in [
+        json!({"heartbeat": {}}),
+        json!({"heartbeat": {"mode": {"type": "omni"}}}),
+    ] {
+        let c = ClientConfig::from_json(&options).expect("options");
+        assert_eq!(c.heartbeat.as_ref(), Some(&want), "{options}");
+    }
+    let c = ClientConfig::from_json(
+        &json!({"heartbeat": {"interval": 5, "mode": {"type": "omni", "platform": "web"}}}),
+    )
+    .expect("options");
+    let hb = c.heartbeat.expect("heartbeat");
+    assert_eq!(hb.interval, 5);
+    assert!(
+        matches!(hb.mode, HeartbeatMode::Omni { platform, event, .. } if platform == "web" && event == "heartbeat")
+    );
+}
