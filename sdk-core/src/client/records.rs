@@ -3,7 +3,7 @@
 //!
 //! These types are the definition. The npm package's declarations
 //! (`npm/src/generated/driver.ts`) are generated from them with ts-rs under
-//! the drift check of [`crate::models::typescript`], and the browser
+//! the drift check of `models::typescript` (feature `ts`), and the browser
 //! driver's JSON writer is tested against [`record`] for every kind, so a
 //! field named differently on either side fails a test. (The writer builds
 //! its JSON by hand rather than through these types' `Serialize`, which
