@@ -42,7 +42,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";pr
 out="npm/dist/wasm"
 rm -rf "$out"
 mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name omni_socket_wasm \
+wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name omni_socket_wasm \
   "$target_dir/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
 
 # wasm-opt from the npm package binaryen (a JS/wasm build, no download).
@@ -68,11 +68,21 @@ mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md npm/
 
 # Ship the JavaScript minified, as socket.io-client ships its browser
-# bundle: tsc keeps comments and long names (index.js 6.4 → 3.3 KB gzipped,
-# the wasm-bindgen glue 6.9 → 4.1 KB). Each file is minified on its own,
-# not bundled, so `import.meta.url` in the glue still points next to the
-# .wasm, and the exports keep their names; the .d.ts files are untouched.
-for f in npm/dist/index.js npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-react.js npm/dist/node-vue.js "$out/omni_socket_wasm.js"; do
+# bundle: tsc keeps comments and long names. The entry's modules (socket,
+# manager, url, emitter, …), the generated room table and the wasm-bindgen
+# glue become one index.js (wasm.ts gives the glue the .wasm's URL itself);
+# node-env.js, which only Node loads, stays apart, as do Node's entries. The
+# members the modules call on each other (marked @internal, left out of the
+# .d.ts files) and the glue's pointer property get short names too (the
+# wasm's import and export names are kept). The .d.ts files are untouched.
+modules="binary debug emitter engine manager socket types url wasm"
+internal='^(_(run|peek|openSocket|closeSocket|disposeSocket|disposed|nodeBuffers|onEvent|changed|refreshed)|__wbg_ptr)$'
+npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
+  --log-level=warning --external:./node-env.js --mangle-props="$internal" \
+  --outfile=npm/dist/index.js --allow-overwrite
+for m in $modules; do rm -f "npm/dist/$m.js"; done
+rm -f "$out/omni_socket_wasm.js"
+for f in npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-env.js npm/dist/node-react.js npm/dist/node-vue.js; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done
@@ -81,17 +91,12 @@ done
 size() { wc -c <"$1" | tr -d ' '; }
 gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
 wasm="$out/omni_socket_wasm_bg.wasm"
-glue="$out/omni_socket_wasm.js"
 core_js="npm/dist/index.js"
-# Modules index.js imports at run time (the rest of generated/ is types).
-rooms_js="npm/dist/generated/rooms.js"
-total_gz=$(($(gz "$wasm") + $(gz "$glue") + $(gz "$core_js") + $(gz "$rooms_js")))
+total_gz=$(($(gz "$wasm") + $(gz "$core_js")))
 {
   echo "bundle sizes (bytes):"
   echo "  wasm            raw $(size "$wasm")  gzip $(gz "$wasm")"
-  echo "  wasm-bindgen JS raw $(size "$glue")  gzip $(gz "$glue")"
-  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")"
-  echo "  rooms.js        raw $(size "$rooms_js")  gzip $(gz "$rooms_js")"
+  echo "  index.js        raw $(size "$core_js")  gzip $(gz "$core_js")  (with the room table and the wasm-bindgen glue)"
   echo "  total gzip (without react/vue adapters): $total_gz"
   for f in npm/dist/react.js npm/dist/vue.js; do
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"

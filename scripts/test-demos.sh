@@ -4,7 +4,9 @@
 # then runs examples/dashboard-e2e/ with node:test: omni-server on 127.0.0.1
 # and a free port serving npm/dist/demo, the React and Vue dashboards in
 # headless Chromium (playwright-core, Debian chromium), events through the
-# admin API, and a server kill + restart on the same port.
+# admin API, and a server kill + restart on the same port; then seed 000's
+# own code samples with socket.io-client and with omni-socket against the
+# reference server (seed000-samples.test.mjs).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,5 +23,6 @@ cargo build -q -p omni-reference-server
 
 start=$(date +%s)
 # playwright-core comes from npm/node_modules (installed by build-wasm.sh).
-timeout 300 node --test --test-concurrency=1 examples/dashboard-e2e/dashboards.test.mjs
+timeout 600 node --test --test-concurrency=1 examples/dashboard-e2e/dashboards.test.mjs \
+  examples/dashboard-e2e/seed000-samples.test.mjs
 echo "test-demos: ok in $(($(date +%s) - start)) s"

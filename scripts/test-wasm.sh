@@ -4,7 +4,10 @@
 #   - vitest (happy-dom): React hook and Vue plugin/composable;
 #   - node:test in Node (--experimental-websocket): the built package over
 #     WebSocket and long-polling against the official socket.io server, and
-#     side by side with socket.io-client (same scripts, same results);
+#     side by side with socket.io-client (same scripts, same results: the
+#     protocol in parity.test.mjs, the drop-in API in dropin.test.mjs;
+#     node-env.test.mjs runs both in Node processes of their own: ws,
+#     autoUnref, DEBUG);
 #   - node:test with headless Chromium (playwright-core, Debian chromium):
 #     real-wire tests and the packaging test (npm pack into a Vite app).
 # Installs Chromium with apt-get when /usr/bin/chromium is missing.
@@ -57,5 +60,6 @@ node_modules/.bin/vitest run
 # One file at a time: each starts its own server, and the Chromium ones a
 # browser; the machine is small.
 node --experimental-websocket --no-warnings --test --test-concurrency=1 \
-  test/node.test.mjs test/parity.test.mjs test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs
+  test/node.test.mjs test/parity.test.mjs test/dropin.test.mjs test/node-env.test.mjs \
+  test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs
 echo "test-wasm: ok in $(($(date +%s) - start)) s"

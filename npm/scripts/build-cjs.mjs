@@ -61,7 +61,10 @@ for (const name of ["react", "vue"]) {
 
 // Declarations.
 await copyFile(join(dist, "index.d.ts"), join(cjs, "api.d.ts"));
-for (const f of ["react.d.ts", "vue.d.ts"]) await copyFile(join(dist, f), join(cjs, f));
+// index.d.ts re-exports the modules it is made of (socket, manager, …).
+for (const f of await readdir(dist)) {
+  if (f.endsWith(".d.ts") && f !== "index.d.ts" && !f.startsWith("node")) await copyFile(join(dist, f), join(cjs, f));
+}
 for (const f of await readdir(join(dist, "generated"))) {
   if (f.endsWith(".d.ts")) await copyFile(join(dist, "generated", f), join(cjs, "generated", f));
 }

@@ -115,7 +115,8 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     // otherwise (`heartbeat: null` turns it off); `{}` is the core's
     // defaults, the Omni heartbeat every 30 s.
     const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
-    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth })) as Socket<L, C>;
+    // Its own connection (forceNew): the hook shares it by its own key and disposes it.
+    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth, forceNew: true })) as Socket<L, C>;
     setSocket(s);
     setNotifications([]);
     return () => release(key);

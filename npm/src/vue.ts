@@ -27,7 +27,8 @@ export const OmniSocket = {
     // (`heartbeat: null` turns it off); `{}` is the core's defaults, the
     // Omni heartbeat every 30 s.
     const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
-    const socket = markRaw(io(url, { ...rest, heartbeat }));
+    // Its own connection (forceNew), disposed with the app.
+    const socket = markRaw(io(url, { ...rest, heartbeat, forceNew: true }));
     app.config.globalProperties.$omniSocket = socket;
     app.provide("omniSocket", socket);
     const onUnmount = (app as { onUnmount?: (fn: () => void) => void }).onUnmount;

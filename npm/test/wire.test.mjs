@@ -361,6 +361,49 @@ describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, 
     await cleanup();
   });
 
+  test("localStorage.debug = 'omni-socket:*' logs to the console at debug level; without it, nothing", async () => {
+    const lines = [];
+    const onConsole = (m) => {
+      if (m.text().startsWith("omni-socket:")) lines.push([m.type(), m.text()]);
+    };
+    page.on("console", onConsole);
+    const session = async () => {
+      await page.waitForFunction(() => window.omni !== undefined, null, { timeout: 15_000 });
+      await page.evaluate(async (url) => {
+        const s = window.omni.io(url, { forceNew: true, transports: ["websocket"] });
+        await new Promise((ok) => s.once("connect", ok));
+        s.dispose();
+      }, server.url);
+    };
+    try {
+      // The setting is read when the package loads, as `debug` reads it.
+      await session();
+      assert.deepEqual(lines, [], "logged while off");
+      await page.evaluate(() => localStorage.setItem("debug", "omni-socket:*"));
+      await page.reload();
+      await session();
+      assert.ok(lines.length > 0 && lines.every(([type]) => type === "debug"), JSON.stringify(lines));
+      // console.debug(format, ...args): the console fills the %s in; the
+      // text playwright reports is the format and the arguments.
+      for (const re of [
+        /^omni-socket:manager opening %s \+\d+ms http:/,
+        /^omni-socket:manager open %s /,
+        /^omni-socket:engine sending %o \+\d+ms 40$/,
+        /^omni-socket:socket connect %s %s \+\d+ms \/ /,
+      ]) {
+        assert.ok(lines.some(([, text]) => re.test(text)), `no line matching ${re}: ${JSON.stringify(lines)}`);
+      }
+    } finally {
+      page.off("console", onConsole);
+      await page.evaluate(() => localStorage.removeItem("debug"));
+      await page.reload();
+      await page.waitForFunction(() => window.omni !== undefined, null, { timeout: 15_000 });
+      await page.evaluate(() => {
+        window.sockets = [];
+      });
+    }
+  });
+
   test("no page errors", () => {
     // Chromium logs refused connections while the server is down, and the
     // reset of a long-poll that a restart cut off.

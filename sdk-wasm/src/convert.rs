@@ -261,6 +261,9 @@ pub fn event(e: Event) -> Outbound {
             "",
             Obj::new().num("attempt", attempt).num("delay", delay),
         ),
+        Event::Reconnecting { attempt } => {
+            Outbound::new("reconnecting", "", Obj::new().num("attempt", attempt))
+        }
         Event::Reconnect { attempt } => {
             Outbound::new("reconnect", "", Obj::new().num("attempt", attempt))
         }
@@ -611,6 +614,7 @@ mod records_agree {
                 attempt: 2,
                 delay: 1500,
             },
+            Event::Reconnecting { attempt: 2 },
             Event::Reconnect { attempt: 2 },
             Event::ReconnectError {
                 attempt: 1,

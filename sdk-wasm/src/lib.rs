@@ -1,10 +1,10 @@
 //! # omni-socket-wasm
 //!
 //! The browser driver of omni-socket: it runs the sans-IO
-//! [`omni_socket_core::client::Client`] over the browser's `WebSocket` and
-//! `fetch` (HTTP long-polling), with one `setTimeout` for the core's
-//! deadlines, `Date.now()` for time and `Math.random()` for the backoff
-//! seed.
+//! [`omni_socket_core::client::Client`] over `WebSocket` and `fetch` (HTTP
+//! long-polling), with one `setTimeout` for the core's deadlines, all three
+//! from a host object the wrapper gives (the browser's, or Node's),
+//! `Date.now()` for time and `Math.random()` for the backoff seed.
 //!
 //! JavaScript sees one class, [`Driver`]. Everything crosses the boundary
 //! as JSON text plus byte arrays for binary attachments (see [`convert`]);
@@ -45,10 +45,6 @@ use convert::Outbound;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
     /// `performance.now()` for the first reading, which finds out whether
     /// there is a `performance` at all.
     #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
@@ -57,8 +53,6 @@ extern "C" {
     /// whose try/catch wrapper was a measurable share of every frame.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn perf_now() -> f64;
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(url: &str, init: &JsValue) -> Thenable;
 
     /// A promise, seen only through `then`.
     type Thenable;
@@ -105,6 +99,20 @@ extern "C" {
         ack: f64,
         offset: f64,
     );
+
+    /// The environment the wrapper gives the driver: `setTimeout(fn, ms)`,
+    /// `clearTimeout(handle)`, `fetch(url, init)` and `webSocket(url)`.
+    /// The browser's own, or Node's (the `ws` package, `autoUnref`), with
+    /// the wrapper's Engine.IO packet events on top.
+    pub type Host;
+    #[wasm_bindgen(method, js_name = setTimeout)]
+    fn set_timeout(this: &Host, handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = clearTimeout)]
+    fn clear_timeout(this: &Host, handle: &JsValue);
+    #[wasm_bindgen(method, js_name = fetch)]
+    fn fetch(this: &Host, url: &str, init: &JsValue) -> Thenable;
+    #[wasm_bindgen(method, catch, js_name = webSocket)]
+    fn web_socket(this: &Host, url: &str) -> Result<WebSocket, JsValue>;
 
     /// The part of a fetch `Response` the polling transport reads.
     type FetchResponse;
@@ -222,6 +230,8 @@ struct Inner {
     timer: Option<(Instant, JsValue)>,
     last_state: Option<&'static str>,
     with_credentials: bool,
+    /// The environment (see [`Host`]).
+    host: Host,
 }
 
 /// JavaScript callbacks, created once per driver and bound to a transport
@@ -423,12 +433,19 @@ impl Shared {
     fn run<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
         let mut inner = self.inner.borrow_mut();
         let r = f(&mut inner);
+        self.drive(&mut inner);
+        r
+    }
+
+    /// The part of [`run`](Self::run) after `f`: one copy, not one per
+    /// command (each command instantiates `run`).
+    #[inline(never)]
+    fn drive(&self, inner: &mut Inner) {
         let cbs = self.callbacks.borrow();
         if let Some(cbs) = cbs.as_ref() {
             let mut events = self.events.borrow_mut();
             inner.drive(cbs, &mut events);
         }
-        r
     }
 
     /// Handles a WebSocket text frame: `js` is its JavaScript string when
@@ -657,16 +674,21 @@ impl Inner {
             return;
         }
         if let Some((_, handle)) = self.timer.take() {
-            clear_timeout(&handle);
+            self.clear_timer(&handle);
         }
         if let Some(at) = next {
             let delay = at.millis_since(now()) as f64;
             // Browsers treat delays past 2^31-1 ms as zero; wake up early
             // instead and re-arm.
             let delay = delay.min(2_147_483_647.0);
-            let handle = set_timeout(cbs.timer.unchecked_ref(), delay);
+            let handler = cbs.timer.unchecked_ref();
+            let handle = self.host.set_timeout(handler, delay);
             self.timer = Some((at, handle));
         }
+    }
+
+    fn clear_timer(&self, handle: &JsValue) {
+        self.host.clear_timeout(handle);
     }
 
     fn transmit(&mut self, id: TransportId, frame: Frame) {
@@ -697,7 +719,7 @@ impl Inner {
     }
 
     fn open_websocket(&mut self, cbs: &Callbacks, id: TransportId, url: &str) {
-        match WebSocket::new(url) {
+        match self.host.web_socket(url) {
             Ok(ws) => {
                 ws.set_binary_type(BinaryType::Arraybuffer);
                 ws.set_onopen(Some(&bound(&cbs.ws_open, id, None)));
@@ -706,9 +728,14 @@ impl Inner {
                 ws.set_onerror(Some(&bound(&cbs.ws_error, id, None)));
                 self.transports.push((id, Transport::Ws(ws)));
             }
-            Err(_) => self
-                .client
-                .handle_transport_error(id, now(), "websocket unavailable"),
+            Err(e) => {
+                // The host's own words (say, which package to install).
+                let msg = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| "websocket unavailable".into());
+                self.client.handle_transport_error(id, now(), msg.as_str())
+            }
         }
     }
 
@@ -732,7 +759,7 @@ impl Inner {
     /// cancelled when the core closes its transport.
     fn request(&mut self, cbs: &Callbacks, r: HttpRequest) {
         let abort = (r.method == HttpMethod::Get).then(AbortController::new);
-        Self::request_with(cbs, self.with_credentials, &r, abort.as_ref());
+        Self::request_with(cbs, &self.host, self.with_credentials, &r, abort.as_ref());
         match self.transports.iter_mut().find(|(t, _)| *t == r.transport) {
             Some((_, Transport::Polling(slot))) => {
                 if abort.is_some() {
@@ -762,6 +789,7 @@ impl Inner {
 
     fn request_with(
         cbs: &Callbacks,
+        host: &Host,
         with_credentials: bool,
         r: &HttpRequest,
         abort: Option<&AbortController>,
@@ -794,7 +822,7 @@ impl Inner {
             );
             set("headers", &headers);
         }
-        let _ = fetch(&r.url, &init).then2(
+        let _ = host.fetch(&r.url, &init).then2(
             &bound(&cbs.http_response, r.transport, Some(r.method)),
             &bound(&cbs.http_error, r.transport, Some(r.method)),
         );
@@ -802,7 +830,7 @@ impl Inner {
 
     fn shutdown(&mut self) {
         if let Some((_, handle)) = self.timer.take() {
-            clear_timeout(&handle);
+            self.clear_timer(&handle);
         }
         let ids: Vec<TransportId> = self.transports.iter().map(|(id, _)| *id).collect();
         for id in ids {
@@ -845,6 +873,11 @@ impl Driver {
     /// (`json` is `undefined` in the event callback). Without it the
     /// driver reads frames itself.
     ///
+    /// `host` gives timers, `fetch` and WebSockets (see [`Host`]).
+    ///
+    /// The option `primary` names the namespace whose events may come back
+    /// from [`text`](Self::text) (none without it).
+    ///
     /// # Errors
     /// A JS `Error` when the options are not valid.
     #[wasm_bindgen(constructor)]
@@ -852,6 +885,7 @@ impl Driver {
         options: &str,
         on_event: Function,
         on_message: Option<Function>,
+        host: Host,
     ) -> Result<Driver, JsValue> {
         let options = omni_socket_core::Value::parse_json_tree(options, &Default::default())
             .map_err(|e| js_error(format!("invalid options: {e}")))?;
@@ -875,10 +909,8 @@ impl Driver {
                 "web".clone_into(platform);
             }
         }
-        // The wrapper's socket is on the first namespace it lists.
         let primary = options
-            .get("namespaces")
-            .and_then(|n| n.get(0))
+            .get("primary")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned();
@@ -895,6 +927,7 @@ impl Driver {
                 timer: None,
                 last_state: None,
                 with_credentials,
+                host,
             }),
             events: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),
@@ -915,8 +948,8 @@ impl Driver {
     /// handler; `stamp` is the message event's `timeStamp`.
     ///
     /// Events go to the sink as usual, except that the last one may come
-    /// back as the result when it is a server event on the first namespace
-    /// of the options, without attachments: `(ack + 1) * 2^32 + offset`,
+    /// back as the result when it is a server event on the `primary`
+    /// namespace of the options, without attachments: `(ack + 1) * 2^32 + offset`,
     /// its JSON starting at UTF-16 `offset` of `text` and `ack` -1 without
     /// an ack request. The caller handles it as the sink would a `message`
     /// (rejecting JSON it cannot parse). -1 when there is none. That is the
@@ -952,9 +985,17 @@ impl Driver {
         self.shared.with(|i| i.client.reject_message(now(), reason));
     }
 
-    /// Starts connecting (no effect unless idle).
-    pub fn connect(&self) {
-        self.shared.with(|i| i.client.connect(now()));
+    /// Starts connecting (no effect unless idle). With `session_only`, opens
+    /// the Engine.IO session without connecting a namespace
+    /// (socket.io-client's `Manager.open()`).
+    pub fn connect(&self, session_only: bool) {
+        self.shared.with(|i| {
+            if session_only {
+                i.client.open_session(now())
+            } else {
+                i.client.connect(now())
+            }
+        });
     }
 
     /// Disconnects every namespace and stops reconnecting; buffered emits
@@ -971,11 +1012,51 @@ impl Driver {
         self.shared.callbacks.borrow_mut().take();
     }
 
-    /// Connects namespace `nsp` over the shared session; `false` past the
-    /// namespace limit.
+    /// Closes the link as a network failure would (socket.io-client's
+    /// `engine.close()`): the namespaces see `forced close` and, with
+    /// `reconnect`, the client reconnects; without, it stays closed
+    /// (`Manager._close()`).
+    #[wasm_bindgen(js_name = dropTransport)]
+    pub fn drop_transport(&self, reconnect: bool) {
+        self.shared
+            .with(|i| i.client.drop_transport(reconnect, now()));
+    }
+
+    /// Changes the reconnection options while running (socket.io-client's
+    /// Manager setters): delays and the timeout in ms; `attempts` not
+    /// finite (JS `Infinity`) is unlimited.
+    pub fn configure(
+        &self,
+        reconnection: bool,
+        attempts: f64,
+        delay: f64,
+        delay_max: f64,
+        factor: f64,
+        timeout: f64,
+    ) {
+        let r = omni_socket_core::client::Reconnection {
+            reconnection,
+            attempts: attempts.is_finite().then_some(attempts as u32),
+            delay: delay as u64,
+            delay_max: delay_max as u64,
+            factor,
+            timeout: timeout as u64,
+        };
+        self.shared.with(|i| i.client.set_reconnection(r, now()));
+    }
+
+    /// Connects namespace `nsp` over the shared session; with `add_only`,
+    /// only makes it known (emits to it wait in its buffer until it is
+    /// opened). `false` past the namespace limit.
     #[wasm_bindgen(js_name = openNamespace)]
-    pub fn open_namespace(&self, nsp: &str) -> bool {
-        self.shared.with(|i| i.client.open_namespace(nsp, now()))
+    pub fn open_namespace(&self, nsp: &str, add_only: bool) -> bool {
+        self.shared.with(|i| {
+            if add_only {
+                i.client.add_namespace(nsp)
+            } else {
+                i.client.open_namespace(nsp, now())
+            }
+        })
     }
 
     /// Leaves namespace `nsp`.
@@ -1066,12 +1147,19 @@ impl Driver {
     }
 
     /// Replaces the auth object (JSON object text, or `null`); with
-    /// `reconnect` the client reconnects at once to apply it.
+    /// `reconnect` the client reconnects at once to apply it. With `nsp`,
+    /// it answers that namespace's `auth_requested` instead: its own
+    /// credentials from then on (`reconnect` is not used).
     ///
     /// # Errors
     /// A JS `Error` when the text is not a JSON object or null.
     #[wasm_bindgen(js_name = setAuth)]
-    pub fn set_auth(&self, auth: &str, reconnect: bool) -> Result<(), JsValue> {
+    pub fn set_auth(
+        &self,
+        auth: &str,
+        reconnect: bool,
+        nsp: Option<String>,
+    ) -> Result<(), JsValue> {
         let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
             .ok()
             .and_then(Auth::from_json)
@@ -1081,17 +1169,28 @@ impl Driver {
         } else {
             AuthApply::NextConnect
         };
-        self.shared.with(|i| i.client.set_auth(auth, apply, now()));
+        self.shared.with(|i| match nsp {
+            Some(nsp) => i.client.answer_auth(&nsp, auth, now()),
+            None => i.client.set_auth(auth, apply, now()),
+        });
         Ok(())
     }
 
     /// Checks the link now: runs every deadline that passed while timers
     /// were throttled (a background tab), and when waiting to reconnect,
     /// tries at once. Call it on `online` and `visibilitychange`.
+    ///
+    /// With `ping_deadline` (ms since the epoch) it sets instead when the
+    /// next ping must arrive by (engine.io-client's `_pingTimeoutTime`):
+    /// the next emit finds a link past it dead, as a late timer would.
     #[wasm_bindgen(js_name = checkNow)]
-    pub fn check_now(&self) {
+    pub fn check_now(&self, ping_deadline: Option<f64>) {
         self.shared.with(|i| {
             let t = now();
+            if let Some(at) = ping_deadline {
+                i.client.set_ping_deadline(instant(at), t);
+                return;
+            }
             i.client.handle_timeout(t);
             i.client.reconnect_now(t);
         });

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
-use omni_socket_wasm::Driver;
+use omni_socket_wasm::{Driver, Host};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -60,6 +60,17 @@ async fn wait_for(log: &Log, kind: &str, needle: &str) -> String {
     );
 }
 
+/// The host a wrapper gives: Node's globals (run with
+/// `--experimental-websocket` for `WebSocket`).
+fn host() -> Host {
+    js_sys::eval(
+        "({setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h), \
+          fetch: (u, i) => fetch(u, i), webSocket: (u) => new WebSocket(u)})",
+    )
+    .expect("host object")
+    .unchecked_into()
+}
+
 fn driver(transport: &str) -> (Driver, Log, Callback) {
     let log: Log = Rc::default();
     let sink = log.clone();
@@ -74,14 +85,14 @@ fn driver(transport: &str) -> (Driver, Log, Callback) {
         r#"{{"url":"{}","transports":["{transport}"],"auth":{{"token":"rust-{transport}"}}}}"#,
         server_url()
     );
-    let d =
-        Driver::new(&options, cb.as_ref().clone().unchecked_into(), None).expect("valid options");
+    let d = Driver::new(&options, cb.as_ref().clone().unchecked_into(), None, host())
+        .expect("valid options");
     (d, log, cb)
 }
 
 async fn round_trip(transport: &str) {
     let (d, log, _cb) = driver(transport);
-    d.connect();
+    d.connect(false);
     let welcome = wait_for(&log, "message", "\"welcome\"").await;
     assert!(welcome.contains(&format!("rust-{transport}")), "{welcome}");
     assert_eq!(d.state(), "open");
@@ -120,6 +131,6 @@ async fn polling_round_trip() {
 #[wasm_bindgen_test]
 fn bad_options_are_an_error() {
     let cb = Function::new_no_args("");
-    assert!(Driver::new(r#"{"reconnectionDelay":"soon"}"#, cb.clone(), None).is_err());
-    assert!(Driver::new("not json", cb, None).is_err());
+    assert!(Driver::new(r#"{"reconnectionDelay":"soon"}"#, cb.clone(), None, host()).is_err());
+    assert!(Driver::new("not json", cb, None, host()).is_err());
 }

@@ -9,7 +9,7 @@ export type TransportKind = "polling" | "websocket";
 /**
  * Why a namespace was disconnected, with socket.io-client's strings.
  */
-export type DisconnectReason = "io server disconnect" | "io client disconnect" | "ping timeout" | "transport close" | "transport error" | "parse error";
+export type DisconnectReason = "io server disconnect" | "io client disconnect" | "ping timeout" | "transport close" | "transport error" | "parse error" | "forced close";
 
 /**
  * Why an ack emit ended without an answer.
@@ -168,6 +168,16 @@ attempt: number,
 delay: number, };
 
 /**
+ * `reconnecting`: a reconnection attempt starts, after its delay
+ * (socket.io-client's `reconnect_attempt`).
+ */
+export type ReconnectingRecord = {
+/**
+ * 1-based attempt number.
+ */
+attempt: number, };
+
+/**
  * `reconnect`: the session is open again.
  */
 export type ReconnectRecord = {
@@ -319,6 +329,7 @@ export interface DriverEvents {
   ack: AckRecord;
   ack_failed: AckFailedRecord;
   reconnect_attempt: ReconnectAttemptRecord;
+  reconnecting: ReconnectingRecord;
   reconnect: ReconnectRecord;
   reconnect_error: ReconnectErrorRecord;
   reconnect_failed: ReconnectFailedRecord;

@@ -172,6 +172,12 @@ namespaces: Array<string>,
  */
 reconnectAfterServerDisconnect: boolean,
 /**
+ * Retry a namespace, with backoff, after the server refused it
+ * (CONNECT_ERROR that is not an auth failure) (on). socket.io-client
+ * takes a refusal as final; the npm package turns this off to match.
+ */
+reconnectAfterRefusal: boolean,
+/**
  * Emits kept per namespace while offline or rate-limited (1000).
  */
 maxBufferedEmits: number,

@@ -65,9 +65,10 @@ impl Backoff {
         capped - rng.up_to(range)
     }
 
-    /// The delay before jitter.
+    /// The delay before jitter: `base · 2^(attempt-1)`, at most `max`
+    /// (even below `base`, as socket.io-client caps it).
     pub fn capped(&self, attempt: u32) -> u64 {
-        let max = self.max.max(self.base);
+        let max = self.max;
         let shift = attempt.saturating_sub(1);
         if shift >= 64 {
             return max;
@@ -136,6 +137,11 @@ impl Reconnect {
     /// longest delay, and at least a second.
     pub(super) fn stable_after(&self) -> u64 {
         self.backoff.max.max(1000)
+    }
+
+    /// Replaces the backoff (the reconnection options changed while running).
+    pub(super) fn set_backoff(&mut self, backoff: Backoff) {
+        self.backoff = backoff;
     }
 
     /// The scheduled attempt starts.

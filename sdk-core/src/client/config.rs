@@ -120,6 +120,24 @@ impl Default for HeartbeatConfig {
     }
 }
 
+/// The reconnection options of a [`ClientConfig`], for
+/// [`Client::set_reconnection`](super::Client::set_reconnection).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reconnection {
+    /// [`ClientConfig::reconnection`].
+    pub reconnection: bool,
+    /// [`ClientConfig::reconnection_attempts`].
+    pub attempts: Option<u32>,
+    /// [`ClientConfig::reconnection_delay`].
+    pub delay: u64,
+    /// [`ClientConfig::reconnection_delay_max`].
+    pub delay_max: u64,
+    /// [`ClientConfig::randomization_factor`].
+    pub factor: f64,
+    /// [`ClientConfig::timeout`].
+    pub timeout: u64,
+}
+
 /// Options of a [`Client`](super::Client).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CoreOptions"))]
@@ -169,6 +187,10 @@ pub struct ClientConfig {
     /// Reconnect a namespace after `io server disconnect` (off, as in
     /// socket.io-client).
     pub reconnect_after_server_disconnect: bool,
+    /// Retry a namespace, with backoff, after the server refused it
+    /// (CONNECT_ERROR that is not an auth failure) (on). socket.io-client
+    /// takes a refusal as final; the npm package turns this off to match.
+    pub reconnect_after_refusal: bool,
     /// Emits kept per namespace while offline or rate-limited (1000).
     pub max_buffered_emits: usize,
     /// What a full buffer does.
@@ -252,6 +274,7 @@ impl Default for ClientConfig {
             room_join_timeout: 10_000,
             namespaces: vec!["/".into()],
             reconnect_after_server_disconnect: false,
+            reconnect_after_refusal: true,
             max_buffered_emits: 1000,
             buffer_overflow: OverflowPolicy::Error,
             max_pending_acks: 1000,

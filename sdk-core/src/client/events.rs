@@ -34,6 +34,11 @@ pub enum DisconnectReason {
     /// The server sent something that is not valid Engine.IO / Socket.IO.
     #[serde(rename = "parse error")]
     ParseError,
+    /// The application closed the link with
+    /// [`Client::drop_transport`](super::Client::drop_transport)
+    /// (socket.io-client's `engine.close()`); the client reconnects.
+    #[serde(rename = "forced close")]
+    ForcedClose,
 }
 
 impl DisconnectReason {
@@ -46,6 +51,7 @@ impl DisconnectReason {
             Self::TransportClose => "transport close",
             Self::TransportError => "transport error",
             Self::ParseError => "parse error",
+            Self::ForcedClose => "forced close",
         }
     }
 }
@@ -507,6 +513,13 @@ pub enum Event {
         attempt: u32,
         /// Delay before it, in ms.
         delay: u64,
+    },
+    /// A reconnection attempt starts now, after its delay: socket.io-client's
+    /// `reconnect_attempt` (this client's [`ReconnectAttempt`](Self::ReconnectAttempt)
+    /// comes when the attempt is scheduled).
+    Reconnecting {
+        /// 1-based attempt number.
+        attempt: u32,
     },
     /// Reconnected (the Engine.IO session is open again).
     Reconnect {

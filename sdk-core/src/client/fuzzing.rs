@@ -105,6 +105,7 @@ pub fn config(variant: u8) -> ClientConfig {
     c.ack_timeout = (variant & 4 != 0).then_some(1_000);
     c.reconnection_attempts = (variant & 8 != 0).then_some(3);
     c.reconnect_after_server_disconnect = variant & 16 != 0;
+    c.reconnect_after_refusal = variant & 16 == 0;
     c.heartbeat = (variant & 32 != 0).then(|| HeartbeatConfig {
         interval: 700,
         ..HeartbeatConfig::default()

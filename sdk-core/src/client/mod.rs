@@ -48,9 +48,9 @@
 //! `Open`, `Upgraded`, `Connect {nsp, sid, recovered}`,
 //! `ConnectError {nsp, message, data, cause}`, `Disconnect {nsp, reason}` (reasons
 //! `io server disconnect`, `io client disconnect`, `ping timeout`,
-//! `transport close`, `transport error`, `parse error`),
+//! `transport close`, `transport error`, `parse error`, `forced close`),
 //! `Message {nsp, event, args, ack}`, `Ack`, `AckFailed`,
-//! `ReconnectAttempt {attempt, delay}`, `Reconnect {attempt}`,
+//! `ReconnectAttempt {attempt, delay}`, `Reconnecting {attempt}`, `Reconnect {attempt}`,
 //! `ReconnectError`, `ReconnectFailed`, `Latency`, `RoomState`,
 //! `AuthFailed`, `AuthRequested`, `AuthRefreshNeeded`, `AuthGaveUp`, `RateLimited`,
 //! `EmitDropped`, `ProtocolError`.
@@ -62,7 +62,7 @@
 //! `reconnectionDelayMax` (5000), `randomizationFactor` (0.5), `timeout`
 //! (20000), `auth`, `transports` (polling, websocket), `upgrade`, `path`
 //! (`/socket.io/`), `query`, `ackTimeout`, `retries` (0). Our own:
-//! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
+//! `namespaces`, `reconnectAfterServerDisconnect`, `reconnectAfterRefusal`, `maxBufferedEmits`,
 //! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
 //! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
@@ -126,7 +126,8 @@ use bytes::Bytes;
 pub use auth::{Auth, AuthFailureSource, Credentials};
 pub use backoff::{Backoff, Rng};
 pub use config::{
-    ClientConfig, DriverMode, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind,
+    ClientConfig, DriverMode, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Reconnection,
+    TransportKind,
 };
 pub use events::{
     polling_body, AckFailure, ConnectFailure, DisconnectReason, DropReason, EmitError, EmitOutcome,
@@ -224,6 +225,10 @@ pub struct Client {
     events: EventQueue,
     now: Instant,
     next_request: u64,
+    /// Set by [`open_session`](Client::open_session): the application wants
+    /// the Engine.IO session even while no namespace is wanted, so it
+    /// reconnects. Cleared when the session is closed on purpose.
+    session_wanted: bool,
 }
 
 impl Client {
@@ -267,6 +272,7 @@ impl Client {
             events: EventQueue::new(config.max_queued_events),
             now: Instant::default(),
             next_request: 0,
+            session_wanted: false,
             config,
         }
     }
@@ -646,6 +652,25 @@ impl Client {
                 self.namespaces.push(Namespace::new("/".into(), true));
             }
         }
+        self.start_session();
+    }
+
+    /// Opens the Engine.IO session without connecting a namespace, as
+    /// socket.io-client's `Manager.open()`; namespaces join it with
+    /// [`open_namespace`](Self::open_namespace). It reconnects like any
+    /// session until [`disconnect`](Self::disconnect) or until the last
+    /// namespace is closed. No effect unless idle.
+    pub fn open_session(&mut self, now: Instant) {
+        self.advance(now);
+        if self.running() {
+            return;
+        }
+        self.session_wanted = true;
+        self.start_session();
+    }
+
+    /// A new session from idle: attempts and auth failures count from zero.
+    fn start_session(&mut self) {
         self.reconnect.stop();
         self.auth.failures = 0;
         self.open_transport();
@@ -697,11 +722,117 @@ impl Client {
         };
         self.namespaces[idx].wanted = true;
         if !self.running() {
-            self.open_transport();
+            self.start_session();
         } else if self.session.is_open() && self.namespaces[idx].state == NsState::Disconnected {
             self.send_connect(idx);
         }
         true
+    }
+
+    /// Makes namespace `nsp` known without connecting it, so emits to it
+    /// wait in its buffer until [`open_namespace`](Self::open_namespace)
+    /// (a socket.io-client socket made with `autoConnect: false`). Returns
+    /// `false` past [`MAX_NAMESPACES`].
+    pub fn add_namespace(&mut self, nsp: &str) -> bool {
+        self.ns_index_or_create(nsp).is_some()
+    }
+
+    /// Changes the reconnection options while running, as
+    /// socket.io-client's Manager setters do: they apply from the next
+    /// delay or attempt on. With reconnection turned off, a client waiting
+    /// to reconnect stops there.
+    pub fn set_reconnection(&mut self, r: Reconnection, now: Instant) {
+        self.advance(now);
+        let c = &mut self.config;
+        c.reconnection = r.reconnection;
+        c.reconnection_attempts = r.attempts;
+        c.reconnection_delay = r.delay;
+        c.reconnection_delay_max = r.delay_max;
+        c.randomization_factor = r.factor;
+        c.timeout = r.timeout;
+        self.reconnect.set_backoff(Backoff {
+            base: r.delay,
+            max: r.delay_max,
+            factor: r.factor,
+        });
+        if !r.reconnection && self.reconnect.waiting() {
+            self.stop_session();
+        }
+    }
+
+    /// Closes the link as a network failure would (socket.io-client's
+    /// `engine.close()`, which applications and tests use to drop a
+    /// connection): the namespaces see `forced close` and the client
+    /// reconnects. No effect without a session.
+    ///
+    /// Without `reconnect` the session stays closed, a reconnection that
+    /// was waiting is called off, and the namespaces stay wanted for the
+    /// next [`open_namespace`](Self::open_namespace) or
+    /// [`connect`](Self::connect) (socket.io-client's `Manager._close()`).
+    pub fn drop_transport(&mut self, reconnect: bool, now: Instant) {
+        self.advance(now);
+        if self.session.state() != SessionState::Idle {
+            // Reconnection off for this loss only.
+            let on = self.config.reconnection;
+            self.config.reconnection = on && reconnect;
+            // Graceful: long-polling posts its close packet first, as
+            // engine.io-client's close() does, so the server knows at once
+            // (and can offer connection state recovery).
+            self.end_link(
+                Lost {
+                    reason: DisconnectReason::ForcedClose,
+                    error: TransportError::new(TransportErrorKind::Closed, "forced close"),
+                },
+                true,
+            );
+            self.config.reconnection = on;
+        } else if self.reconnect.waiting() && !reconnect {
+            self.stop_session();
+        }
+    }
+
+    /// Sets the time by which the next ping must arrive
+    /// (engine.io-client's `_pingTimeoutTime`); each ping moves it again.
+    /// No effect without an open session.
+    pub fn set_ping_deadline(&mut self, at: Instant, now: Instant) {
+        self.advance(now);
+        self.session.set_ping_deadline(at);
+    }
+
+    /// A link whose ping deadline has passed is dead even when the timer
+    /// saying so has not fired (a background tab throttles timers): an
+    /// emit then waits for the reconnection instead of going into it, as
+    /// engine.io-client checks before writing. The session's other
+    /// deadlines that passed run too.
+    fn expire_dead_link(&mut self) {
+        if let Some(lost) = self.session.handle_timeout(self.now) {
+            self.lose_link(lost);
+        }
+    }
+
+    /// Answers [`Event::AuthRequested`] for `nsp` alone: `auth` becomes
+    /// the credentials of that namespace (each socket.io-client socket has
+    /// its own `auth`), and its waiting CONNECT goes out with them. Other
+    /// namespaces keep asking and answering for themselves.
+    pub fn answer_auth(&mut self, nsp: &str, auth: Auth, now: Instant) {
+        self.advance(now);
+        let Some(idx) = self.ns_index(nsp) else {
+            return;
+        };
+        self.namespaces[idx].auth = Some(auth);
+        let ns = &self.namespaces[idx];
+        let asking = matches!(
+            ns.state,
+            NsState::Connecting {
+                asking_auth: true,
+                ..
+            }
+        );
+        if asking && ns.wanted && self.session.is_open() {
+            self.auth.fresh = true;
+            self.send_connect(idx);
+            self.auth.fresh = false;
+        }
     }
 
     /// Leaves namespace `nsp` (`io client disconnect` for it); the session
@@ -1012,6 +1143,7 @@ impl Client {
         if RESERVED_EVENTS.contains(&event) {
             return Err(EmitError::Reserved(event.to_owned()));
         }
+        self.expire_dead_link();
         let idx = self
             .ns_index(nsp)
             .ok_or_else(|| EmitError::UnknownNamespace(nsp.to_owned()))?;
@@ -1212,6 +1344,11 @@ impl Client {
     // ----- internals: session -----
 
     fn open_transport(&mut self) {
+        let attempt = self.reconnect.attempts();
+        if self.reconnect.waiting() && attempt > 0 {
+            // socket.io-client's `reconnect_attempt`: when it starts.
+            self.push_event(Event::Reconnecting { attempt });
+        }
         self.session.open(self.now);
         self.reconnect.attempting();
         self.decoder.reset();
@@ -1229,6 +1366,7 @@ impl Client {
 
     /// Idle with no reconnection pending.
     fn stop_session(&mut self) {
+        self.session_wanted = false;
         self.reconnect.stop();
         self.auth.waiting = false;
         self.timers.stop(Timer::Reconnect);
@@ -1251,8 +1389,14 @@ impl Client {
 
     /// The session is gone for a reason other than the application's wish.
     fn lose_link(&mut self, lost: Lost) {
+        self.end_link(lost, false);
+    }
+
+    /// [`lose_link`](Self::lose_link), closing the transports `graceful`ly
+    /// or not.
+    fn end_link(&mut self, lost: Lost, graceful: bool) {
         let was_opening = self.session.state() == SessionState::Opening;
-        self.close_transports(false);
+        self.close_transports(graceful);
         for idx in 0..self.namespaces.len() {
             self.ns_lost(idx, lost.reason);
         }
@@ -1276,19 +1420,23 @@ impl Client {
                     });
                 }
             }
-            let attempt = self.reconnect.attempts();
-            if attempt > 0 {
-                self.push_event(Event::ReconnectError {
-                    attempt,
-                    message: lost.error.message.clone(),
-                });
-            }
         }
+        let attempt = self.reconnect.attempts();
+        let failed_retry = was_opening && attempt > 0;
         self.schedule_reconnect();
+        if failed_retry {
+            // After what comes next (the next attempt scheduled, or
+            // `ReconnectFailed`), as socket.io-client orders them.
+            self.push_event(Event::ReconnectError {
+                attempt,
+                message: lost.error.message,
+            });
+        }
     }
 
     fn schedule_reconnect(&mut self) {
-        if !self.config.reconnection || !self.namespaces.iter().any(|n| n.wanted) {
+        let wanted = self.session_wanted || self.namespaces.iter().any(|n| n.wanted);
+        if !self.config.reconnection || !wanted {
             self.stop_session();
             return;
         }
@@ -1374,10 +1522,12 @@ impl Client {
             .handshake()
             .map(|h| h.sid.clone())
             .unwrap_or_default();
-        if let Some(attempt) = self.reconnect.opened(self.now) {
+        // `Open` first, then `Reconnect`, as socket.io-client tells them.
+        let reconnected = self.reconnect.opened(self.now);
+        self.push_event(Event::Open { sid });
+        if let Some(attempt) = reconnected {
             self.push_event(Event::Reconnect { attempt });
         }
-        self.push_event(Event::Open { sid });
         for idx in 0..self.namespaces.len() {
             let ns = &self.namespaces[idx];
             if ns.wanted && !ns.retry.auth_wait {
@@ -1502,7 +1652,11 @@ impl Client {
         } else {
             (None, None)
         };
-        let auth = self.auth.auth.build(pid.as_deref(), offset.as_deref());
+        let auth = ns
+            .auth
+            .as_ref()
+            .unwrap_or(&self.auth.auth)
+            .build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();
         if let Err(DropReason::TooLarge { size, max }) = self.send_sio(&socketio::Packet::connect(
             name.clone(),
@@ -1702,8 +1856,12 @@ impl Client {
             .any(|p| !p.is_empty() && contains_ignore_ascii_case(&message, p))
         {
             self.auth_failure(idx, AuthFailureSource::ConnectError, message);
-        } else {
+        } else if self.config.reconnect_after_refusal {
             self.schedule_ns_retry(idx);
+        } else {
+            // Final, as in socket.io-client: the namespace is no longer wanted.
+            self.namespaces[idx].wanted = false;
+            self.close_if_unwanted();
         }
     }
 

@@ -72,6 +72,10 @@ pub(super) struct Namespace {
     pub(super) rooms: Rooms,
     pub(super) recovery: Recovery,
     pub(super) retry: Retry,
+    /// Credentials of this namespace alone, from
+    /// [`Client::answer_auth`](super::Client::answer_auth); the client's
+    /// when `None`.
+    pub(super) auth: Option<super::Auth>,
 }
 
 impl Namespace {
@@ -85,6 +89,7 @@ impl Namespace {
             rooms: Rooms::default(),
             recovery: Recovery::default(),
             retry: Retry::default(),
+            auth: None,
         }
     }
 

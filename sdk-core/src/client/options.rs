@@ -288,6 +288,11 @@ impl ClientConfig {
             &mut c.reconnect_after_server_disconnect,
             boolean,
         )?;
+        o.read(
+            "reconnectAfterRefusal",
+            &mut c.reconnect_after_refusal,
+            boolean,
+        )?;
         o.read("maxBufferedEmits", &mut c.max_buffered_emits, size)?;
         o.read(
             "bufferOverflow",
@@ -349,7 +354,8 @@ mod tests {
             "reconnectionDelayMax": 800, "randomizationFactor": 0.2, "timeout": 1000,
             "auth": {"token": "t"}, "ackTimeout": 3000, "retries": 2,
             "roomJoinTimeout": 7, "namespaces": ["/a"],
-            "reconnectAfterServerDisconnect": true, "maxBufferedEmits": 3,
+            "reconnectAfterServerDisconnect": true, "reconnectAfterRefusal": false,
+            "maxBufferedEmits": 3,
             "bufferOverflow": "dropOldest", "maxPendingAcks": 4,
             "heartbeat": {"interval": 5, "mode": {"type": "ack", "event": "ping"},
                           "window": 6, "namespace": "/h"},
@@ -378,6 +384,7 @@ mod tests {
         want.room_join_timeout = 7;
         want.namespaces = vec!["/a".into()];
         want.reconnect_after_server_disconnect = true;
+        want.reconnect_after_refusal = false;
         want.max_buffered_emits = 3;
         want.buffer_overflow = OverflowPolicy::DropOldest;
         want.max_pending_acks = 4;

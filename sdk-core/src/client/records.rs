@@ -96,6 +96,15 @@ pub struct ReconnectAttemptRecord {
     pub delay: u64,
 }
 
+/// `reconnecting`: a reconnection attempt starts, after its delay
+/// (socket.io-client's `reconnect_attempt`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ReconnectingRecord {
+    /// 1-based attempt number.
+    pub attempt: u32,
+}
+
 /// `reconnect`: the session is open again.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -315,6 +324,9 @@ pub fn record(e: &Event) -> Option<(&'static str, serde_json::Value)> {
                 delay: *delay,
             },
         ),
+        Event::Reconnecting { attempt } => {
+            json("reconnecting", ReconnectingRecord { attempt: *attempt })
+        }
         Event::Reconnect { attempt } => json("reconnect", ReconnectRecord { attempt: *attempt }),
         Event::ReconnectError { attempt, message } => json(
             "reconnect_error",
@@ -399,7 +411,7 @@ pub fn record(e: &Event) -> Option<(&'static str, serde_json::Value)> {
 
 /// The event kinds and their records, in the order of [`Event`]'s
 /// variants: the `DriverEvents` map of the generated declarations.
-pub const KINDS: [(&str, &str); 21] = [
+pub const KINDS: [(&str, &str); 22] = [
     ("open", "OpenRecord"),
     ("upgrade", "UpgradeRecord"),
     ("connect", "ConnectRecord"),
@@ -408,6 +420,7 @@ pub const KINDS: [(&str, &str); 21] = [
     ("ack", "AckRecord"),
     ("ack_failed", "AckFailedRecord"),
     ("reconnect_attempt", "ReconnectAttemptRecord"),
+    ("reconnecting", "ReconnectingRecord"),
     ("reconnect", "ReconnectRecord"),
     ("reconnect_error", "ReconnectErrorRecord"),
     ("reconnect_failed", "ReconnectFailedRecord"),

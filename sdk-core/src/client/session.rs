@@ -584,6 +584,14 @@ impl Session {
         Some(Lost { reason, error })
     }
 
+    /// Sets the ping deadline of an open session (engine.io-client's
+    /// `_pingTimeoutTime`); each ping moves it again.
+    pub(crate) fn set_ping_deadline(&mut self, at: Instant) {
+        if self.state == SessionState::Open {
+            self.ping_deadline = Some(at);
+        }
+    }
+
     /// Runs the session's deadlines; the loss of the session if one was
     /// the handshake's or the ping's.
     pub(crate) fn handle_timeout(&mut self, now: Instant) -> Option<Lost> {

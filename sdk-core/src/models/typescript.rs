@@ -147,6 +147,7 @@ fn driver_file(cfg: &Config) -> String {
         declare::<AckRecord>(cfg),
         declare::<AckFailedRecord>(cfg),
         declare::<ReconnectAttemptRecord>(cfg),
+        declare::<ReconnectingRecord>(cfg),
         declare::<ReconnectRecord>(cfg),
         declare::<ReconnectErrorRecord>(cfg),
         declare::<ReconnectFailedRecord>(cfg),

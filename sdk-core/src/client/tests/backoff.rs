@@ -231,3 +231,18 @@ fn reconnect_now_skips_the_delay() {
     assert!(p.client.is_connected("/"));
     assert!(p.saw(|e| matches!(e, Event::Reconnect { attempt: 1 })));
 }
+
+#[test]
+fn a_max_below_the_base_caps_every_delay() {
+    // socket.io-client: `reconnectionDelayMax` bounds the delay even when
+    // it is below `reconnectionDelay`.
+    let b = Backoff {
+        base: 1000,
+        max: 100,
+        factor: 0.0,
+    };
+    let mut rng = Rng::new(3);
+    for attempt in 1..=5 {
+        assert_eq!(b.delay(attempt, &mut rng), 100);
+    }
+}

@@ -13,4 +13,5 @@ mod raw;
 mod recovery;
 mod rooms;
 mod session;
+mod session_alone;
 mod util;
