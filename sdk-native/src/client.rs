@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use omni_socket_core::client::{
-    Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats,
+    Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats, Product,
     RateLimitConfig, RoomSpec, TransportKind,
 };
 use omni_socket_core::models;
@@ -171,12 +171,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Client-side rate limits (default: the Omni table of seed 000, e.g.
-    /// 30 emits per minute for events it does not list). Sends over the
-    /// budget are delayed, not lost; `RateLimitConfig::disabled()` turns
-    /// them off.
+    /// Client-side rate limits (default: nothing paced; a server's
+    /// `rate_limited` still pauses its event). Sends over a budget are
+    /// delayed, not lost. See [`product`](Self::product) for a product's
+    /// table.
     pub fn rate_limit(mut self, limits: RateLimitConfig) -> Self {
         self.config.rate_limit = limits;
+        self
+    }
+
+    /// Paces emits by the table `product`'s server enforces (for every
+    /// namespace of this client; one budget for all of them, as that server
+    /// counts). Without it nothing is paced. Rates set with
+    /// [`rate_limit`](Self::rate_limit) afterwards replace it.
+    pub fn product(mut self, product: Product) -> Self {
+        let enabled = self.config.rate_limit.enabled;
+        self.config.rate_limit = RateLimitConfig {
+            enabled,
+            ..RateLimitConfig::product(product)
+        };
         self
     }
 
