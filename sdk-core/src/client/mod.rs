@@ -1587,7 +1587,10 @@ impl Client {
                 continue;
             }
             ns.retry.auth_wait = false;
-            if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
+            if ns.connected() {
+                // The server's disconnect is still on its way.
+                ns.retry.refreshed = true;
+            } else if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
                 self.send_connect(idx);
             }
         }
@@ -1735,7 +1738,12 @@ impl Client {
     fn on_server_disconnect(&mut self, idx: usize) {
         self.ns_lost(idx, DisconnectReason::IoServerDisconnect);
         let ns = &mut self.namespaces[idx];
-        if ns.retry.auth_wait {
+        if std::mem::take(&mut ns.retry.refreshed) {
+            // Refused, and the new credentials are here already.
+            if self.session.is_open() && ns.wanted {
+                self.send_connect(idx);
+            }
+        } else if ns.retry.auth_wait {
             // Waiting for fresh credentials: the refresh reconnects it.
         } else if self.config.reconnect_after_server_disconnect {
             self.schedule_ns_retry(idx);
