@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use omni_socket_core::client::{
     Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats, Product,
-    RateLimitConfig, RoomSpec, TransportKind,
+    RateLimitConfig, RoomSpec, RoomState, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
@@ -405,16 +405,7 @@ impl Client {
     /// The socket of namespace `nsp` over this connection, connecting it
     /// now. Emits made before it is connected are buffered.
     pub fn socket(&self, nsp: &str) -> Socket {
-        let nsp = normalize(nsp);
-        let _ = self
-            .main
-            .inner
-            .commands
-            .send(Command::OpenNamespace(nsp.clone()));
-        Socket {
-            inner: self.main.inner.clone(),
-            nsp,
-        }
+        self.main.socket(nsp)
     }
 }
 
@@ -442,6 +433,20 @@ impl Socket {
     /// The namespace, e.g. `/admin`.
     pub fn namespace(&self) -> &str {
         &self.nsp
+    }
+
+    /// The socket of namespace `nsp` over the same connection, connecting
+    /// it now (as [`Client::socket`]).
+    pub fn socket(&self, nsp: &str) -> Socket {
+        let nsp = normalize(nsp);
+        let _ = self
+            .inner
+            .commands
+            .send(Command::OpenNamespace(nsp.clone()));
+        Socket {
+            inner: self.inner.clone(),
+            nsp,
+        }
     }
 
     /// The socket id while connected.
@@ -582,12 +587,104 @@ impl Socket {
     /// # Errors
     /// [`Error::Emit`] past the room limit.
     pub async fn join(&self, spec: RoomSpec) -> Result<()> {
+        self.join_state(spec).await.map(|_| ())
+    }
+
+    async fn join_state(&self, spec: RoomSpec) -> Result<RoomState> {
         let (reply, rx) = oneshot::channel();
         self.send(Command::Join {
             spec: Box::new(spec.in_namespace(self.nsp.clone())),
             reply,
         })?;
         Ok(rx.await.map_err(|_| Error::Closed)??)
+    }
+
+    /// [`join`](Self::join), then waits for the server's verdict: `Ok`
+    /// once the room is joined (at once if it already was), the server's
+    /// reason when it refuses. Presets with a confirmation or an ack
+    /// ([`RoomSpec::confirm`], [`RoomSpec::ack`]) wait for it; others count
+    /// as joined once the join is sent. Offline, the join goes out when
+    /// the client connects.
+    ///
+    /// # Errors
+    /// [`Error::RoomRefused`] with the server's reason (or the core's
+    /// "join not confirmed within …" when the server never answered);
+    /// [`Error::Timeout`] after `timeout`, the room still wanted; as
+    /// [`join`](Self::join).
+    pub async fn join_confirmed(&self, spec: RoomSpec, timeout: Duration) -> Result<()> {
+        let key = spec.key.clone();
+        // Subscribed before the join is sent, so its outcome cannot slip by.
+        let mut events = self.events();
+        let first = self.join_state(spec).await?;
+        let nsp = self.nsp.clone();
+        let verdict = async {
+            let mut state = first;
+            loop {
+                match state {
+                    RoomState::Joined => return Ok(()),
+                    RoomState::Failed(reason) => {
+                        return Err(Error::RoomRefused {
+                            room: key.clone(),
+                            reason,
+                        })
+                    }
+                    // Joining, or a leave sent before this join: wait.
+                    RoomState::Joining | RoomState::Unsubscribed => {}
+                }
+                state = loop {
+                    match events.next().await {
+                        None => return Err(Error::Closed),
+                        Some(Event::RoomState {
+                            nsp: n,
+                            key: k,
+                            state,
+                        }) if n == nsp && k == key => break state,
+                        Some(_) => {}
+                    }
+                };
+            }
+        };
+        match tokio::time::timeout(timeout, verdict).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::Timeout(format!("room {key} not joined yet"))),
+        }
+    }
+
+    /// Runs `refresh` whenever the server refuses the credentials (a
+    /// `connect_error` about auth, `auth_error`, or an `error` saying
+    /// "Token expired", as seeds 000 and 003 send), with the number of
+    /// consecutive failures; the credentials it returns are used from the
+    /// next CONNECT on, which follows at once. `None` keeps the old ones
+    /// (retried after `auth_refresh_timeout`). Stops when the client is
+    /// gone; abort the handle to stop earlier. It holds no handle of its
+    /// own, so it never keeps the connection open.
+    pub fn refresh_auth<F, Fut>(&self, mut refresh: F) -> tokio::task::JoinHandle<()>
+    where
+        F: FnMut(u32) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Option<Auth>> + Send + 'static,
+    {
+        let mut events = self.events();
+        let inner = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            while let Some(e) = events.next().await {
+                let Event::AuthRefreshNeeded { failures } = e else {
+                    continue;
+                };
+                let Some(auth) = refresh(failures).await else {
+                    continue;
+                };
+                let Some(inner) = inner.upgrade() else {
+                    return;
+                };
+                if inner
+                    .commands
+                    .send(Command::SetAuth(auth, AuthApply::NextConnect))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        })
     }
 
     /// Joins an Omni room (`join_room {room, type}`, confirmed by

@@ -431,7 +431,9 @@ impl Driver {
                 }
             }
             Command::Join { spec, reply } => {
-                let _ = reply.send(self.core.join(*spec, now));
+                let (nsp, key) = (spec.namespace.clone(), spec.key.clone());
+                let r = self.core.join(*spec, now);
+                let _ = reply.send(r.map(|()| self.core.room_state(&nsp, &key)));
             }
             Command::Leave { nsp, key } => self.core.leave(&nsp, &key, now),
             Command::SetAuth(auth, apply) => self.core.set_auth(auth, apply, now),

@@ -62,6 +62,7 @@
 mod client;
 mod driver;
 mod error;
+pub mod products;
 mod queue;
 mod shared;
 mod transport;
