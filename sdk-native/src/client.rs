@@ -229,7 +229,7 @@ impl ClientBuilder {
     /// [`Error::ConnectTimeout`] for the first attempt. The client stops
     /// on error; reconnection only applies once connected.
     pub async fn connect(self) -> Result<Client> {
-        let client = self.start()?;
+        let client = self.start(true)?;
         client.connect_outcome().await?;
         Ok(client)
     }
@@ -241,10 +241,33 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidUrl`].
     pub fn connect_lazy(self) -> Result<Client> {
-        self.start()
+        self.start(true)
     }
 
-    fn start(mut self) -> Result<Client> {
+    /// Starts the client without connecting it: subscriptions made now
+    /// exist before any event can arrive, whatever thread the client's
+    /// task runs on (with [`connect_lazy`](Self::connect_lazy) it may
+    /// connect before the next line runs). Connect with
+    /// [`Socket::reconnect`], then await [`Client::connect_outcome`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> omni_socket::Result<()> {
+    /// use omni_socket::models::omni::Authenticated;
+    /// let client = omni_socket::Client::builder("http://127.0.0.1:3001").build()?;
+    /// let mut authenticated = client.subscribe::<Authenticated>();
+    /// client.reconnect()?;
+    /// client.connect_outcome().await?;
+    /// let first = authenticated.next().await;
+    /// # let _ = first; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn build(self) -> Result<Client> {
+        self.start(false)
+    }
+
+    fn start(mut self, connect: bool) -> Result<Client> {
         let (origin, path_nsp) = parse_url(&self.url)?;
         let nsp = normalize(if self.namespace.is_empty() {
             &path_nsp
@@ -283,9 +306,11 @@ impl ClientBuilder {
         // Boxed: the task's future would otherwise hold the driver twice
         // (as the argument and as the running state), 4 KB instead of 2.
         handle.spawn(Box::new(driver).run());
-        cmd_tx
-            .send(Command::Connect { nsp: nsp.clone() })
-            .map_err(|_| Error::Closed)?;
+        if connect {
+            cmd_tx
+                .send(Command::Connect { nsp: nsp.clone() })
+                .map_err(|_| Error::Closed)?;
+        }
         let inner = Arc::new(Inner {
             commands: cmd_tx,
             shared,
@@ -731,8 +756,9 @@ impl Socket {
         rx.await.map_err(|_| Error::Closed)
     }
 
-    /// Connects again after [`disconnect`](Self::disconnect) or after the
-    /// client gave up, without waiting.
+    /// Connects: after [`ClientBuilder::build`], after
+    /// [`disconnect`](Self::disconnect) or after the client gave up,
+    /// without waiting (see [`Client::connect_outcome`]).
     ///
     /// # Errors
     /// [`Error::Closed`] when the client is gone.

@@ -27,7 +27,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use omni_socket_core::client::{Auth, Credentials, Event, Product};
+use omni_socket_core::client::{Auth, Credentials, Product};
 use omni_socket_core::models::fama::{Connected, Error as FamaError, FamaServerEvent};
 use tokio::sync::watch;
 
@@ -104,8 +104,10 @@ impl FamaBuilder {
     /// # Errors
     /// As [`ClientBuilder::connect`].
     pub async fn connect(self) -> Result<Fama> {
-        let client = self.client.connect_lazy()?;
-        let fama = Fama::with_form(Socket::clone(&client), self.form);
+        // Started unconnected, so `connected` cannot come before the
+        // subscription that waits for it.
+        let client = self.client.build()?;
+        let fama = Fama::with_form(Socket::clone(&client), self.form, self.refresh.is_some());
         if let Some(refresh) = self.refresh {
             let form = self.form;
             fama.socket.refresh_auth(move |failures| {
@@ -113,6 +115,7 @@ impl FamaBuilder {
                 async move { next.await.map(|t| form.auth(&t)) }
             });
         }
+        client.reconnect()?;
         client.connect_outcome().await?;
         Ok(fama)
     }
@@ -127,14 +130,15 @@ pub struct Fama {
     timeout: Duration,
 }
 
-/// What the server said about the current session.
+/// What the server said last about the token.
 #[derive(Debug, Clone)]
 enum Session {
-    /// Nothing yet.
+    /// Nothing yet, or a refreshed token is on its way.
     Waiting,
     /// `connected`.
     Connected(Connected),
-    /// `error` first: the token was refused.
+    /// The token was refused (an `error` before `connected`, or an
+    /// authentication error with no refresh hook).
     Refused(String),
 }
 
@@ -161,48 +165,38 @@ impl Fama {
 
     /// FAMA over `socket` (connect it after this, or miss `connected`).
     pub fn new(socket: Socket) -> Self {
-        Self::with_form(socket, TokenForm::Raw)
+        Self::with_form(socket, TokenForm::Raw, false)
     }
 
-    fn with_form(socket: Socket, form: TokenForm) -> Self {
+    /// `refreshing`: a refresh hook answers "Token expired", so a session
+    /// refused for it is followed by a new one.
+    fn with_form(socket: Socket, form: TokenForm, refreshing: bool) -> Self {
         let (tx, rx) = watch::channel(Session::Waiting);
+        // Messages only: the lifecycle stream is another channel, and its
+        // order relative to messages is not kept.
         let mut events = ServerEvents::new(&socket, FamaServerEvent::decode);
-        let mut lifecycle = socket.events();
-        let nsp = socket.namespace().to_owned();
         tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    e = events.next() => match e {
-                        Some(FamaServerEvent::Connected(c)) => {
-                            let _ = tx.send(Session::Connected(c));
-                        }
-                        // An error before `connected` is the refusal.
-                        Some(FamaServerEvent::Error(e)) => {
-                            tx.send_if_modified(|s| match s {
-                                Session::Waiting => {
-                                    *s = Session::Refused(e.message);
-                                    true
-                                }
-                                _ => false,
-                            });
-                        }
-                        Some(_) => {}
-                        None => return,
-                    },
-                    e = lifecycle.next() => match e {
-                        // The next session must say `connected` again.
-                        Some(Event::Disconnect { nsp: n, .. }) if n == nsp => {
-                            tx.send_if_modified(|s| {
-                                let was_connected = matches!(s, Session::Connected(_));
-                                if was_connected {
-                                    *s = Session::Waiting;
-                                }
-                                was_connected
-                            });
-                        }
-                        Some(_) => {}
-                        None => return,
-                    },
+            while let Some(e) = events.next().await {
+                match e {
+                    FamaServerEvent::Connected(c) => {
+                        let _ = tx.send(Session::Connected(c));
+                    }
+                    FamaServerEvent::Error(e) if refreshing && e.is_token_expired() => {
+                        // A new session with a fresh token follows.
+                        let _ = tx.send(Session::Waiting);
+                    }
+                    FamaServerEvent::Error(e) => {
+                        let auth =
+                            e.message.starts_with("Authentication failed") || e.is_token_expired();
+                        tx.send_if_modified(|s| {
+                            let refused = matches!(s, Session::Waiting) || auth;
+                            if refused {
+                                *s = Session::Refused(e.message);
+                            }
+                            refused
+                        });
+                    }
+                    _ => {}
                 }
             }
         });
@@ -226,13 +220,14 @@ impl Fama {
         &self.socket
     }
 
-    /// The server's `connected {message, user}` of the current session,
-    /// waiting for it if it has not come yet.
+    /// The server's last `connected {message, user}`, waiting for it if
+    /// none came yet, or while a refreshed token is on its way.
     ///
     /// # Errors
     /// [`Error::Auth`] with the server's message when it refused the token
-    /// (`error {message: "Authentication failed: …"}`, then a disconnect);
-    /// [`Error::Timeout`] when neither comes; [`Error::Closed`].
+    /// (`error {message: "Authentication failed: …"}`, then a disconnect;
+    /// or "Token expired" with no refresh hook); [`Error::Timeout`] when
+    /// neither comes; [`Error::Closed`].
     pub async fn connected(&self) -> Result<Connected> {
         let mut rx = self.session.clone();
         let wait = rx.wait_for(|s| !matches!(s, Session::Waiting));
