@@ -38,8 +38,12 @@ step "Node peers for the native tests (official socket.io server and client)"
 scripts/test-native.sh
 
 step "cargo test"
-# The reliability scenarios run once, below, with their figures printed.
-cargo test --workspace --all-features --exclude omni-reliability-tests
+# The reliability scenarios and the product matrix run below, each with
+# the server binary they need built first.
+cargo test --workspace --all-features --exclude omni-reliability-tests --exclude omni-product-tests
+
+step "product matrix (PRODUCTS.md): every seed product through the native client, WebSocket and polling"
+scripts/test-products.sh
 
 step "reference server against the official socket.io-client"
 scripts/test-reference-server.sh
