@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-echo "==> building the reference server"
+echo "==> building the reference server and the native examples"
 cargo build -q -p omni-reference-server --bin omni-server
+cargo build -q -p omni-socket --examples
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 export OMNI_SERVER_BIN="${target_dir:-$PWD/target}/debug/omni-server"
+export OMNI_EXAMPLES_DIR="${target_dir:-$PWD/target}/debug/examples"
 if [ ! -x "$OMNI_SERVER_BIN" ]; then
   echo "test-products: $OMNI_SERVER_BIN is missing after the build" >&2
   exit 1

@@ -160,6 +160,36 @@ pub fn omni_server_bin() -> PathBuf {
     .clone()
 }
 
+/// The example program `name` of the native crate (`sdk-native/examples`):
+/// in `$OMNI_EXAMPLES_DIR`, else built with cargo once per test binary.
+///
+/// # Panics
+/// With instructions when it cannot be found or built.
+pub fn example_bin(name: &str) -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        if let Ok(d) = std::env::var("OMNI_EXAMPLES_DIR") {
+            return PathBuf::from(d);
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-q", "-p", "omni-socket", "--examples"])
+            .current_dir(repo_root())
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "building the examples failed: run scripts/test-products.sh or set OMNI_EXAMPLES_DIR"
+        );
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target"))
+            .join("debug/examples")
+    });
+    let p = dir.join(name);
+    assert!(p.is_file(), "{} is missing", p.display());
+    p
+}
+
 /// A running `omni-server`; killed when dropped.
 #[derive(Debug)]
 pub struct Server {

@@ -121,6 +121,13 @@ pub const CELLS: &[Cell] = &[
     cell(Mk, Restart, "kill and restart: order and dispute chats joined again, messages and status updates delivered", &[], "marketplace::restart_rejoins_chats"),
 ];
 
+/// The examples a user runs first, run against the reference server by
+/// `tests/examples.rs`: what is checked, and the test.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("the native README's quick start (`sdk-native/examples/quick_start.rs`, identical to the README): `license_check {license_key}` answered, rooms joined, notifications printed", "examples::readme_quick_start_runs"),
+    ("the main job's client (`sdk-native/examples/omni_demo.rs`): every event family of seed 000 in plain words (connection, authentication, rooms, license lifecycle and check, notifications, usage, quota, user login and logout, maintenance, system status, binary data, `/analytics`, latency), no debug formatting, no escape codes", "examples::demo_client_prints_every_event_family_in_plain_words"),
+];
+
 /// The seed of a product, for headings.
 pub fn seed(product: Product) -> &'static str {
     match product {
@@ -187,6 +194,13 @@ pub fn render() -> String {
                 events
             ));
         }
+    }
+    out.push_str("\n## Examples\n\nRun by the native client over its default transports (polling, then the upgrade to WebSocket).\n\n| what | test |\n|---|---|\n");
+    for (what, test) in EXAMPLES {
+        let (file, name) = test.split_once("::").expect("FILE::NAME");
+        out.push_str(&format!(
+            "| {what} | [`{name}`](tests/products/tests/{file}.rs) |\n"
+        ));
     }
     out
 }

@@ -44,6 +44,24 @@ fn every_named_scenario_exists_and_runs_over_both_transports() {
 }
 
 #[test]
+fn every_named_example_test_exists() {
+    for (_, test) in omni_product_tests::matrix::EXAMPLES {
+        let (file, name) = test.split_once("::").expect("FILE::NAME");
+        let path = crate_dir().join("tests").join(format!("{file}.rs"));
+        let source =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let test_fn = format!("async fn {name}()");
+        let at = source
+            .find(&test_fn)
+            .unwrap_or_else(|| panic!("{test}: no `{test_fn}` in {}", path.display()));
+        assert!(
+            source[..at].trim_end().ends_with(']') && source[..at].contains("#[tokio::test"),
+            "{test} is not a test"
+        );
+    }
+}
+
+#[test]
 fn every_event_of_every_product_is_covered() {
     let models: [(Product, &[&str], &[&str]); 5] = [
         (
