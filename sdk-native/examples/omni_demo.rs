@@ -35,7 +35,8 @@ fn arg_or_env(index: usize, var: &str) -> Option<String> {
 }
 
 /// One line in plain words for each event of seed 000 (`None` for the
-/// heartbeat answers, summed up as the latency line instead).
+/// heartbeat answers, summed up as the latency line instead, and for the
+/// binary answer, printed with its round trip).
 fn describe(e: &OmniServerEvent) -> Option<String> {
     use OmniServerEvent as E;
     Some(match e {
@@ -147,7 +148,8 @@ fn describe(e: &OmniServerEvent) -> Option<String> {
             "rate limited: {} over {} per {} s, paused for {} s",
             r.event, r.limit, r.window, r.retry_after
         ),
-        E::BinaryResponse(_) => "binary response".into(),
+        // The round trip is printed where it is made.
+        E::BinaryResponse(_) => return None,
         E::RealTimeStats(s) => format!(
             "analytics: {} connections, {} events handled",
             s.0["connections"], s.0["events_total"]
@@ -265,6 +267,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => (None, None, None),
     };
 
+    let mut last_stats: (Option<u64>, std::time::Instant) = (None, std::time::Instant::now());
     let mut report = tokio::time::interval(Duration::from_secs(10));
     report.tick().await;
     loop {
@@ -275,8 +278,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             Some(s) = stats.next() => {
-                if let Some(line) = describe(&OmniServerEvent::RealTimeStats(s)) {
-                    println!("{line}");
+                // Every 5 s from the server: printed when the number of
+                // connections changes, else twice a minute.
+                let connections = s.0["connections"].as_u64();
+                if connections != last_stats.0 || last_stats.1.elapsed() >= Duration::from_secs(30) {
+                    last_stats = (connections, std::time::Instant::now());
+                    if let Some(line) = describe(&OmniServerEvent::RealTimeStats(s)) {
+                        println!("{line}");
+                    }
                 }
             }
             Some(e) = async { admin_events.as_mut()?.next().await } => {
