@@ -25,21 +25,33 @@ if ! DEMO_SECONDS=30 OMNI_PORT=0 scripts/demo.sh >"$demo_log" 2>&1; then
   echo "scripts/demo.sh failed" >&2
   exit 1
 fi
-for want in '^connected to ' '^joined ' '^notification ' '^latency: '; do
+for want in '^connected to ' '^authenticated as ' '^joined ' '^license check: ' \
+  '^notification ' '^usage of ' '^quota warning ' '^license renewed: ' '^license created: ' \
+  '^user login: ' '^system status: ' '^latency: ' '^==> native client after '; do
   if ! grep -q "$want" "$demo_log"; then
     cat "$demo_log"
     echo "scripts/demo.sh printed no line matching $want" >&2
     exit 1
   fi
 done
+# Plain words from the client (not cargo's or the scripts' own lines): no
+# escape codes, no Rust debug formatting.
+if grep -v -e '^==>' -e '^[[:space:]]' "$demo_log" | grep -n -e $'\e\[' -e 'Some(' -e ' { '; then
+  echo "scripts/demo.sh printed escape codes or debug formatting (above)" >&2
+  exit 1
+fi
 rm -f "$demo_log"
 
 step "Node peers for the native tests (official socket.io server and client)"
 scripts/test-native.sh
 
 step "cargo test"
-# The reliability scenarios run once, below, with their figures printed.
-cargo test --workspace --all-features --exclude omni-reliability-tests
+# The reliability scenarios and the product matrix run below, each with
+# the server binary they need built first.
+cargo test --workspace --all-features --exclude omni-reliability-tests --exclude omni-product-tests
+
+step "product matrix (PRODUCTS.md): every seed product through the native client, WebSocket and polling"
+scripts/test-products.sh
 
 step "reference server against the official socket.io-client"
 scripts/test-reference-server.sh

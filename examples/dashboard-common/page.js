@@ -85,3 +85,122 @@ export function formatLatency(l) {
   if (!l) return "not measured yet";
   return `${Math.round(l.last)} ms (mean ${Math.round(l.mean)}, p95 ${Math.round(l.p95)}, n=${l.count})`;
 }
+
+/**
+ * What the connection did over time, for the latency chart and the
+ * connection timeline. Fed the hook's (or composable's) snapshot whenever
+ * it changes: a heartbeat sample shows as a new latency count or value, a
+ * connect, drop or reconnection as a change of `connected`, and each
+ * reconnection attempt as a rise of `reconnectAttempts`.
+ */
+export class ConnectionHistory {
+  constructor({ maxSamples = 60, maxEvents = 30, now = () => Date.now() } = {}) {
+    this.maxSamples = maxSamples;
+    this.maxEvents = maxEvents;
+    this.now = now;
+    /** Latency samples, oldest first: `{t, rtt}` in ms. */
+    this.samples = [];
+    /** Timeline entries, oldest first: `{t, kind, text}`; kind is
+     * `connect`, `drop`, `retry` or `reconnect`. */
+    this.events = [];
+    /** Up and down periods, oldest first: `{from, to, up}` (`to` null while open). */
+    this.periods = [];
+    this.connected = false;
+    this.attempts = 0;
+    this.everConnected = false;
+    this.latencyKey = null;
+  }
+
+  /** Takes a snapshot; returns whether anything was recorded. */
+  observe({ connected, id, reconnectAttempts = 0, latency = null }) {
+    const t = this.now();
+    let changed = false;
+    if (latency && latency.count > 0) {
+      // A new sample changes the count (until the window is full) or the
+      // figures; a snapshot for another reason changes neither.
+      const key = `${latency.count}/${latency.last}/${latency.mean}/${latency.max}`;
+      if (key !== this.latencyKey) {
+        this.latencyKey = key;
+        this.samples = [...this.samples, { t, rtt: latency.last }].slice(-this.maxSamples);
+        changed = true;
+      }
+    }
+    if (connected !== this.connected) {
+      if (connected) {
+        const kind = this.everConnected ? "reconnect" : "connect";
+        const after = this.attempts > 0 ? ` after ${this.attempts} ${this.attempts === 1 ? "attempt" : "attempts"}` : "";
+        this.add(t, kind, `${kind === "connect" ? "connected" : "reconnected"}${after} · socket ${id ?? "?"}`);
+        this.everConnected = true;
+      } else if (this.everConnected) {
+        this.add(t, "drop", "connection dropped");
+      }
+      if (connected || this.everConnected) {
+        const open = this.periods[this.periods.length - 1];
+        if (open) open.to = t;
+        this.periods = [...this.periods, { from: t, to: null, up: connected }].slice(-this.maxEvents);
+      }
+      this.connected = connected;
+      changed = true;
+    }
+    // After the drop: the snapshot that reports it often counts the first
+    // attempt already.
+    if (!connected && reconnectAttempts > this.attempts) {
+      this.add(t, "retry", `reconnecting, attempt ${reconnectAttempts}`);
+      changed = true;
+    }
+    // Back to 0 once connected: the next streak counts from there.
+    this.attempts = connected ? 0 : Math.max(this.attempts, reconnectAttempts);
+    return changed;
+  }
+
+  add(t, kind, text) {
+    this.events = [...this.events, { t, kind, text }].slice(-this.maxEvents);
+  }
+}
+
+/** `hh:mm:ss` of an epoch-ms time, in the page's time zone. */
+export function clock(t) {
+  return new Date(t).toLocaleTimeString([], { hour12: false });
+}
+
+/**
+ * An SVG polyline of latency samples in a `width` × `height` box: x by
+ * arrival, y by round trip (the top is the largest sample, at least 1 ms).
+ */
+export function sparkline(samples, width = 240, height = 48) {
+  if (samples.length === 0) return { points: "", max: 0, min: 0 };
+  const rtts = samples.map((s) => s.rtt);
+  const max = Math.max(1, ...rtts);
+  const min = Math.min(...rtts);
+  const step = samples.length > 1 ? width / (samples.length - 1) : 0;
+  const points = rtts
+    .map((rtt, i) => `${(i * step).toFixed(1)},${(height - (rtt / max) * (height - 2) - 1).toFixed(1)}`)
+    .join(" ");
+  return { points, max, min };
+}
+
+/**
+ * How much time the strip shows: since the first period, at least a
+ * minute (so a fresh page does not show one full-width bar) and at most
+ * ten.
+ */
+export function timelineSpan(periods, now) {
+  const first = periods[0]?.from ?? now;
+  return Math.min(10 * 60_000, Math.max(60_000, now - first));
+}
+
+/**
+ * The up and down periods of the last `spanMs` as bars in a strip of
+ * `width`: `{x, w, up}`, a closed period ending where the next begins.
+ */
+export function timelineBars(periods, now, width = 240, spanMs = timelineSpan(periods, now)) {
+  const start = now - spanMs;
+  return periods
+    .filter((p) => (p.to ?? now) > start)
+    .map((p) => {
+      const from = Math.max(p.from, start);
+      const x = ((from - start) / spanMs) * width;
+      const w = Math.max(1, (((p.to ?? now) - from) / spanMs) * width);
+      return { x: Number(x.toFixed(1)), w: Number(w.toFixed(1)), up: p.up };
+    });
+}

@@ -36,6 +36,19 @@ async function until(what, fn, ms = 10_000) {
   }
 }
 
+const count = (page, selector) => page.locator(selector).count();
+
+/** The latency chart keeps plotting: more samples than `than`, one point each. */
+async function waitChartGrows(page, than) {
+  const samples = await until(`latency chart past ${than} samples`, async () => {
+    const n = Number(await page.locator("#latency-chart").getAttribute("data-samples", { timeout: 500 }).catch(() => 0));
+    return n > than ? n : null;
+  });
+  const points = await page.locator("#latency-chart polyline").getAttribute("points");
+  assert.equal(points.trim().split(/\s+/).length, Number(await page.locator("#latency-chart").getAttribute("data-samples")));
+  return samples;
+}
+
 const roomState = (page, room) =>
   page.locator(`[data-room="${room}"]`).getAttribute("data-state", { timeout: 500 }).catch(() => null);
 
@@ -138,16 +151,36 @@ describe("demo dashboards against omni-server in Chromium", { timeout: 150_000 }
         assert.match(await read(page, "#user"), new RegExp(`^${USER} \\(read`));
         await until("latency measured", async () =>
           (await page.locator("#latency").getAttribute("data-measured")) === "yes");
+        // Latency over time: heartbeats every 300 ms add to the chart.
+        const samples = await waitChartGrows(page, 1);
+        // The timeline starts with the connection.
+        assert.equal(await count(page, '#timeline li[data-kind="connect"]'), 1);
+        assert.match(await read(page, '#timeline li[data-kind="connect"]'), new RegExp(`connected · socket ${firstId}$`));
+        assert.equal(await count(page, '#timeline-strip rect[data-up="true"]'), 1);
         await triggerAndSee(server, page, app, 1);
 
         // Crash the server: the page must notice and try again.
         await server.kill();
         await until("#status Disconnected", async () => (await text(page, "#status")) === "Disconnected");
         await until("reconnecting", async () => Number(await text(page, "#reconnects")) > 0 || (await text(page, "#state")) === "reconnecting");
+        await until("the drop on the timeline", async () => (await count(page, '#timeline li[data-kind="drop"]')) === 1);
+        await until("retries on the timeline", async () => (await count(page, '#timeline li[data-kind="retry"]')) > 0);
+        assert.equal(await count(page, '#timeline-strip rect[data-up="false"]'), 1, "a down period in the strip");
 
         await server.start();
         const secondId = await waitConnected(page);
         assert.notEqual(secondId, firstId, "a new session after the restart");
+        await until("the reconnection on the timeline", async () => (await count(page, '#timeline li[data-kind="reconnect"]')) === 1);
+        assert.match(
+          await read(page, '#timeline li[data-kind="reconnect"]'),
+          new RegExp(`reconnected after \\d+ attempts? · socket ${secondId}$`),
+        );
+        assert.deepEqual(
+          await page.locator("#timeline li").evaluateAll((lis) => [...new Set(lis.map((li) => li.dataset.kind))]),
+          ["connect", "drop", "retry", "reconnect"],
+          "connect, drop, retries, reconnect, in that order",
+        );
+        await waitChartGrows(page, samples);
         await waitRoomsJoined(page);
         // Events of the new server process reach the re-joined rooms.
         await triggerAndSee(server, page, app, 2);

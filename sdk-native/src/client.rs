@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use omni_socket_core::client::{
-    Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats,
-    RateLimitConfig, RoomSpec, TransportKind,
+    Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats, Product,
+    RateLimitConfig, RoomSpec, RoomState, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
@@ -171,12 +171,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Client-side rate limits (default: the Omni table of seed 000, e.g.
-    /// 30 emits per minute for events it does not list). Sends over the
-    /// budget are delayed, not lost; `RateLimitConfig::disabled()` turns
-    /// them off.
+    /// Client-side rate limits (default: nothing paced; a server's
+    /// `rate_limited` still pauses its event). Sends over a budget are
+    /// delayed, not lost. See [`product`](Self::product) for a product's
+    /// table.
     pub fn rate_limit(mut self, limits: RateLimitConfig) -> Self {
         self.config.rate_limit = limits;
+        self
+    }
+
+    /// Paces emits by the table `product`'s server enforces (for every
+    /// namespace of this client; one budget for all of them, as that server
+    /// counts). Without it nothing is paced. Rates set with
+    /// [`rate_limit`](Self::rate_limit) afterwards replace it.
+    pub fn product(mut self, product: Product) -> Self {
+        let enabled = self.config.rate_limit.enabled;
+        self.config.rate_limit = RateLimitConfig {
+            enabled,
+            ..RateLimitConfig::product(product)
+        };
         self
     }
 
@@ -216,7 +229,7 @@ impl ClientBuilder {
     /// [`Error::ConnectTimeout`] for the first attempt. The client stops
     /// on error; reconnection only applies once connected.
     pub async fn connect(self) -> Result<Client> {
-        let client = self.start()?;
+        let client = self.start(true)?;
         client.connect_outcome().await?;
         Ok(client)
     }
@@ -228,10 +241,33 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::InvalidUrl`].
     pub fn connect_lazy(self) -> Result<Client> {
-        self.start()
+        self.start(true)
     }
 
-    fn start(mut self) -> Result<Client> {
+    /// Starts the client without connecting it: subscriptions made now
+    /// exist before any event can arrive, whatever thread the client's
+    /// task runs on (with [`connect_lazy`](Self::connect_lazy) it may
+    /// connect before the next line runs). Connect with
+    /// [`Socket::reconnect`], then await [`Client::connect_outcome`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> omni_socket::Result<()> {
+    /// use omni_socket::models::omni::Authenticated;
+    /// let client = omni_socket::Client::builder("http://127.0.0.1:3001").build()?;
+    /// let mut authenticated = client.subscribe::<Authenticated>();
+    /// client.reconnect()?;
+    /// client.connect_outcome().await?;
+    /// let first = authenticated.next().await;
+    /// # let _ = first; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn build(self) -> Result<Client> {
+        self.start(false)
+    }
+
+    fn start(mut self, connect: bool) -> Result<Client> {
         let (origin, path_nsp) = parse_url(&self.url)?;
         let nsp = normalize(if self.namespace.is_empty() {
             &path_nsp
@@ -270,9 +306,11 @@ impl ClientBuilder {
         // Boxed: the task's future would otherwise hold the driver twice
         // (as the argument and as the running state), 4 KB instead of 2.
         handle.spawn(Box::new(driver).run());
-        cmd_tx
-            .send(Command::Connect { nsp: nsp.clone() })
-            .map_err(|_| Error::Closed)?;
+        if connect {
+            cmd_tx
+                .send(Command::Connect { nsp: nsp.clone() })
+                .map_err(|_| Error::Closed)?;
+        }
         let inner = Arc::new(Inner {
             commands: cmd_tx,
             shared,
@@ -392,16 +430,7 @@ impl Client {
     /// The socket of namespace `nsp` over this connection, connecting it
     /// now. Emits made before it is connected are buffered.
     pub fn socket(&self, nsp: &str) -> Socket {
-        let nsp = normalize(nsp);
-        let _ = self
-            .main
-            .inner
-            .commands
-            .send(Command::OpenNamespace(nsp.clone()));
-        Socket {
-            inner: self.main.inner.clone(),
-            nsp,
-        }
+        self.main.socket(nsp)
     }
 }
 
@@ -429,6 +458,20 @@ impl Socket {
     /// The namespace, e.g. `/admin`.
     pub fn namespace(&self) -> &str {
         &self.nsp
+    }
+
+    /// The socket of namespace `nsp` over the same connection, connecting
+    /// it now (as [`Client::socket`]).
+    pub fn socket(&self, nsp: &str) -> Socket {
+        let nsp = normalize(nsp);
+        let _ = self
+            .inner
+            .commands
+            .send(Command::OpenNamespace(nsp.clone()));
+        Socket {
+            inner: self.inner.clone(),
+            nsp,
+        }
     }
 
     /// The socket id while connected.
@@ -569,12 +612,104 @@ impl Socket {
     /// # Errors
     /// [`Error::Emit`] past the room limit.
     pub async fn join(&self, spec: RoomSpec) -> Result<()> {
+        self.join_state(spec).await.map(|_| ())
+    }
+
+    async fn join_state(&self, spec: RoomSpec) -> Result<RoomState> {
         let (reply, rx) = oneshot::channel();
         self.send(Command::Join {
             spec: Box::new(spec.in_namespace(self.nsp.clone())),
             reply,
         })?;
         Ok(rx.await.map_err(|_| Error::Closed)??)
+    }
+
+    /// [`join`](Self::join), then waits for the server's verdict: `Ok`
+    /// once the room is joined (at once if it already was), the server's
+    /// reason when it refuses. Presets with a confirmation or an ack
+    /// ([`RoomSpec::confirm`], [`RoomSpec::ack`]) wait for it; others count
+    /// as joined once the join is sent. Offline, the join goes out when
+    /// the client connects.
+    ///
+    /// # Errors
+    /// [`Error::RoomRefused`] with the server's reason (or the core's
+    /// "join not confirmed within …" when the server never answered);
+    /// [`Error::Timeout`] after `timeout`, the room still wanted; as
+    /// [`join`](Self::join).
+    pub async fn join_confirmed(&self, spec: RoomSpec, timeout: Duration) -> Result<()> {
+        let key = spec.key.clone();
+        // Subscribed before the join is sent, so its outcome cannot slip by.
+        let mut events = self.events();
+        let first = self.join_state(spec).await?;
+        let nsp = self.nsp.clone();
+        let verdict = async {
+            let mut state = first;
+            loop {
+                match state {
+                    RoomState::Joined => return Ok(()),
+                    RoomState::Failed(reason) => {
+                        return Err(Error::RoomRefused {
+                            room: key.clone(),
+                            reason,
+                        })
+                    }
+                    // Joining, or a leave sent before this join: wait.
+                    RoomState::Joining | RoomState::Unsubscribed => {}
+                }
+                state = loop {
+                    match events.next().await {
+                        None => return Err(Error::Closed),
+                        Some(Event::RoomState {
+                            nsp: n,
+                            key: k,
+                            state,
+                        }) if n == nsp && k == key => break state,
+                        Some(_) => {}
+                    }
+                };
+            }
+        };
+        match tokio::time::timeout(timeout, verdict).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::Timeout(format!("room {key} not joined yet"))),
+        }
+    }
+
+    /// Runs `refresh` whenever the server refuses the credentials (a
+    /// `connect_error` about auth, `auth_error`, or an `error` saying
+    /// "Token expired", as seeds 000 and 003 send), with the number of
+    /// consecutive failures; the credentials it returns are used from the
+    /// next CONNECT on, which follows at once. `None` keeps the old ones
+    /// (retried after `auth_refresh_timeout`). Stops when the client is
+    /// gone; abort the handle to stop earlier. It holds no handle of its
+    /// own, so it never keeps the connection open.
+    pub fn refresh_auth<F, Fut>(&self, mut refresh: F) -> tokio::task::JoinHandle<()>
+    where
+        F: FnMut(u32) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Option<Auth>> + Send + 'static,
+    {
+        let mut events = self.events();
+        let inner = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            while let Some(e) = events.next().await {
+                let Event::AuthRefreshNeeded { failures } = e else {
+                    continue;
+                };
+                let Some(auth) = refresh(failures).await else {
+                    continue;
+                };
+                let Some(inner) = inner.upgrade() else {
+                    return;
+                };
+                if inner
+                    .commands
+                    .send(Command::SetAuth(auth, AuthApply::NextConnect))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        })
     }
 
     /// Joins an Omni room (`join_room {room, type}`, confirmed by
@@ -621,8 +756,9 @@ impl Socket {
         rx.await.map_err(|_| Error::Closed)
     }
 
-    /// Connects again after [`disconnect`](Self::disconnect) or after the
-    /// client gave up, without waiting.
+    /// Connects: after [`ClientBuilder::build`], after
+    /// [`disconnect`](Self::disconnect) or after the client gave up,
+    /// without waiting (see [`Client::connect_outcome`]).
     ///
     /// # Errors
     /// [`Error::Closed`] when the client is gone.

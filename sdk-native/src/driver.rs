@@ -143,6 +143,11 @@ pub(crate) struct Driver {
     /// transport may fail before `connect_outcome` is called) still learns
     /// it.
     failures: HashMap<String, Error>,
+    /// Namespaces that connected in the batch being handled: a waiter of
+    /// one that the server disconnected again in the same batch (FAMA
+    /// accepts, then refuses a token with `error` and a disconnect) was
+    /// still connected, not left waiting for a connection that never comes.
+    connected_in_batch: Vec<String>,
     url: String,
     namespaces: Vec<String>,
     /// WebSockets sending their last frames.
@@ -182,6 +187,7 @@ impl Driver {
             status,
             waiters: Vec::new(),
             failures: HashMap::new(),
+            connected_in_batch: Vec::new(),
             url,
             namespaces: Vec::new(),
             closing: Vec::new(),
@@ -431,7 +437,9 @@ impl Driver {
                 }
             }
             Command::Join { spec, reply } => {
-                let _ = reply.send(self.core.join(*spec, now));
+                let (nsp, key) = (spec.namespace.clone(), spec.key.clone());
+                let r = self.core.join(*spec, now);
+                let _ = reply.send(r.map(|()| self.core.room_state(&nsp, &key)));
             }
             Command::Leave { nsp, key } => self.core.leave(&nsp, &key, now),
             Command::SetAuth(auth, apply) => self.core.set_auth(auth, apply, now),
@@ -503,12 +511,15 @@ impl Driver {
                         let _ = w.tx.send(Err(err.clone()));
                         reported.push(w.nsp);
                     }
-                    None if self.core.is_connected(&w.nsp) => {
+                    None if self.core.is_connected(&w.nsp)
+                        || self.connected_in_batch.contains(&w.nsp) =>
+                    {
                         let _ = w.tx.send(Ok(()));
                     }
                     None => self.waiters.push(w),
                 }
             }
+            self.connected_in_batch.clear();
             // Reported failures are not reported again to later waiters.
             for nsp in reported {
                 self.failures.remove(&nsp);
@@ -594,6 +605,9 @@ impl Driver {
             } => {
                 info!(nsp, sid, recovered, "connected");
                 self.failures.remove(nsp);
+                if !self.waiters.is_empty() {
+                    self.connected_in_batch.push(nsp.clone());
+                }
             }
             Event::ConnectError {
                 nsp,

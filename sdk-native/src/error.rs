@@ -81,6 +81,33 @@ pub enum Error {
     /// match its model. A bug on one side of the protocol; report it.
     #[error("payload does not match its model: {0}")]
     Payload(String),
+    /// The server refused a request, answering its ack with `{success:
+    /// false, code, message}` (the reference server and seed products
+    /// answer this way). The request was understood and will be refused
+    /// again unchanged; a `code` of `RATE_LIMITED` may be retried after
+    /// the server's `retry_after`.
+    #[error("refused by the server: {message}")]
+    Refused {
+        /// The server's code, e.g. `FORBIDDEN`, `NOT_FOUND`.
+        code: Option<String>,
+        /// The server's explanation.
+        message: String,
+    },
+    /// The server refused to let this client into a room (or subscription),
+    /// or did not confirm the join in time; the reason is the server's. The
+    /// room stays failed until joined again.
+    #[error("room {room} refused: {reason}")]
+    RoomRefused {
+        /// The subscription key (the room name for Omni rooms).
+        room: String,
+        /// The server's reason.
+        reason: String,
+    },
+    /// No answer came in time: for a room, the join is still wanted and
+    /// goes out (again) once connected; for a request, it may have been
+    /// lost with a connection. Retry, or raise the timeout.
+    #[error("no answer within the timeout: {0}")]
+    Timeout(String),
     /// The client's background task is gone (it was shut down, or all
     /// handles were dropped). Build a new client.
     #[error("the client is closed")]

@@ -32,10 +32,12 @@
 //! arrive, use [`ClientBuilder::connect_lazy`], subscribe, then await
 //! [`Client::connect_outcome`].
 //!
-//! Client-side rate limits default to the Omni table of seed 000 (for
-//! example 30 emits a minute for events it does not list); sends over the
-//! budget are delayed, never dropped. Turn them off with
-//! `.rate_limit(RateLimitConfig::disabled())`.
+//! Client-side rate limits pace nothing by default. A client of one of the
+//! seed products says so (`.product(Product::Omni)`, or a module of
+//! [`products`]) and is paced by the table that product's server enforces
+//! (Omni: seed 000's, e.g. 30 emits a minute for events it does not list);
+//! sends over the budget are delayed, never dropped. A server's
+//! `rate_limited {event, retry_after}` pauses that event in any case.
 //!
 //! # How it runs
 //!
@@ -60,6 +62,7 @@
 mod client;
 mod driver;
 mod error;
+pub mod products;
 mod queue;
 mod shared;
 mod transport;
@@ -70,7 +73,8 @@ pub use error::{Error, Result};
 pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
     Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
-    HeartbeatMode, LatencyStats, RateLimitConfig, RoomSpec, RoomState, TransportKind,
+    HeartbeatMode, LatencyStats, Product, RateLimitConfig, RateTable, RoomSpec, RoomState,
+    TransportKind,
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use omni_socket_core::client::{
     Auth, AuthApply, Client as Core, ConnectionState, EmitError, EmitOutcome, Event, LatencyStats,
-    RoomSpec, TransportKind,
+    RoomSpec, RoomState, TransportKind,
 };
 use omni_socket_core::{models, Value};
 use tokio::sync::{mpsc, oneshot};
@@ -213,9 +213,10 @@ pub(crate) enum Command {
         id: u64,
         args: Vec<Value>,
     },
+    /// Answered with the room's state right after the join.
     Join {
         spec: Box<RoomSpec>,
-        reply: oneshot::Sender<Result<(), EmitError>>,
+        reply: oneshot::Sender<Result<RoomState, EmitError>>,
     },
     Leave {
         nsp: String,

@@ -372,7 +372,7 @@ pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
 /// Parses a room description (`{preset: "omni", room, type?}`,
 /// `{preset: "conversation", id}`, `{preset: "orderChat", orderId}`, …, or
 /// `{preset: "custom", key, join: {event, args}, leave: {event, args},
-/// confirm?, failure?}` with matchers `{event, field?, value?}`) into a
+/// confirm?, failure?, ack?}` with matchers `{event, field?, value?}`) into a
 /// subscription on namespace `nsp`.
 ///
 /// Read from a JSON tree by hand rather than with a serde derive: a tagged
@@ -395,6 +395,7 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
         let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
         spec.confirm = matcher(desc.get("confirm"))?;
         spec.failure = matcher(desc.get("failure"))?;
+        spec.ack = desc.get("ack").and_then(Json::as_bool).unwrap_or(false);
         spec
     } else {
         let p = Preset::named(&preset).ok_or_else(|| format!("unknown room preset `{preset}`"))?;

@@ -1,15 +1,21 @@
 // Seed 000's Dashboard, on omni-socket/react: connection status, socket id,
-// latency, notifications, license events, usage and rooms.
+// latency (with a chart over time), a connection timeline, notifications,
+// license events, usage and rooms.
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useOmniEvent, useOmniSocket, useRoom } from "omni-socket/react";
 import {
+  ConnectionHistory,
   LICENSE_EVENTS,
+  clock,
   describeLicenseEvent,
   describeUser,
   formatLatency,
   pageConfig,
   socketOptions,
+  sparkline,
+  timelineBars,
+  timelineSpan,
 } from "../../dashboard-common/page.js";
 
 const cfg = pageConfig();
@@ -52,6 +58,52 @@ function LicenseEvents({ socket }) {
         </ul>
       )}
     </section>
+  );
+}
+
+/** Latency over time and the connection's timeline, from the snapshot. */
+function History({ connected, id, reconnectAttempts, latency }) {
+  const history = useRef(null);
+  if (history.current === null) history.current = new ConnectionHistory();
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    if (history.current.observe({ connected, id, reconnectAttempts, latency })) setVersion((v) => v + 1);
+  }, [connected, id, reconnectAttempts, latency]);
+  const h = history.current;
+  const chart = sparkline(h.samples);
+  const now = Date.now();
+  const bars = timelineBars(h.periods, now);
+  const span = Math.round(timelineSpan(h.periods, now) / 60_000);
+  return (
+    <>
+      <section>
+        <h2>Latency over time</h2>
+        <svg id="latency-chart" className="chart" viewBox="0 0 240 48" preserveAspectRatio="none" data-samples={h.samples.length}>
+          {chart.points && <polyline points={chart.points} />}
+        </svg>
+        <p className="small">
+          {h.samples.length === 0
+            ? "no heartbeat answered yet"
+            : `last ${h.samples.length} heartbeats: ${chart.min}–${chart.max} ms`}
+        </p>
+      </section>
+      <section>
+        <h2>Connection timeline</h2>
+        <svg id="timeline-strip" className="strip" viewBox="0 0 240 10" preserveAspectRatio="none">
+          {bars.map((b, i) => (
+            <rect key={i} x={b.x} y="0" width={b.w} height="10" className={b.up ? "up" : "down"} data-up={String(b.up)} />
+          ))}
+        </svg>
+        <p className="small">up (green) and down (red) over the last {span} min</p>
+        <ol id="timeline" className="timeline">
+          {h.events.map((e, i) => (
+            <li key={i} data-kind={e.kind}>
+              {clock(e.t)} {e.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
   );
 }
 
@@ -158,6 +210,7 @@ export function Dashboard() {
           )}
         </section>
         <LicenseEvents socket={socket} />
+        <History connected={connected} id={id} reconnectAttempts={reconnectAttempts} latency={latency} />
       </div>
     </main>
   );

@@ -145,8 +145,10 @@ fn in_room<A: Adapter>(s: &SocketRef<A>, room: &str) -> bool {
     s.rooms().iter().any(|r| r == room)
 }
 
-// Handlers are registered in the middleware, before CONNECT is answered: the
-// connect handler runs as a separate task, and a client may emit at once.
+// Handlers are registered and the server's own rooms joined in the
+// middleware, before CONNECT is answered: the connect handler runs as a
+// separate task, and a client may emit at once, or be sent an event for its
+// user room (a client told it is connected must be in its rooms).
 
 // ---------------------------------------------------------------- deployments
 
@@ -155,7 +157,12 @@ async fn deployments_auth<A: Adapter>(
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
-    require_token(&s, &app, auth.ok())?;
+    let sess = require_token(&s, &app, auth.ok())?;
+    let uid = sess.user_id.clone().unwrap_or_default();
+    s.join(format!("user:{uid}"));
+    if sess.is_admin() {
+        s.join(STAFF_ROOM);
+    }
     s.on("deployment:subscribe", deployment_subscribe);
     s.on("deployment:unsubscribe", deployment_unsubscribe);
     fallback(&s);
@@ -173,10 +180,6 @@ async fn deployments_connect<A: Adapter>(s: SocketRef<A>) {
     let sess = session(&s);
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
-    s.join(format!("user:{uid}"));
-    if sess.is_admin() {
-        s.join(STAFF_ROOM);
-    }
     // A PaaS user's presence is for the operators and the user's own other
     // sockets; other customers have no business knowing it.
     let audience = vec![STAFF_ROOM.to_string(), format!("user:{uid}")];
@@ -264,8 +267,12 @@ async fn doa_auth<A: Adapter>(
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
     let sess = require_token(&s, &app, auth.ok())?;
-    if numeric_id(&sess).is_none() {
+    let Some(uid) = numeric_id(&sess) else {
         return Err(Refusal::new("INVALID_TOKEN", "User not found"));
+    };
+    s.join(doa::user_room(uid));
+    if sess.is_admin() {
+        s.join("admin");
     }
     s.extensions.insert(TypingClock(0));
     s.on("join_conversation", doa_join);
@@ -277,14 +284,7 @@ async fn doa_auth<A: Adapter>(
 }
 
 async fn doa_connect<A: Adapter>(s: SocketRef<A>) {
-    let sess = session(&s);
-    expire_with_token(&s, &sess);
-    if let Some(uid) = numeric_id(&sess) {
-        s.join(doa::user_room(uid));
-    }
-    if sess.is_admin() {
-        s.join("admin");
-    }
+    expire_with_token(&s, &session(&s));
 }
 
 /// A conversation id: a positive integer, bare or as `{conversationId}`, number or digits.
@@ -498,7 +498,14 @@ async fn marketplace_auth<A: Adapter>(
     State(app): State<Shared>,
     TryData(auth): TryData<Value>,
 ) -> Result<(), Refusal> {
-    require_token(&s, &app, auth.ok())?;
+    let sess = require_token(&s, &app, auth.ok())?;
+    s.join(format!(
+        "user:{}",
+        sess.user_id.as_deref().unwrap_or_default()
+    ));
+    if matches!(sess.role, Some(Role::Admin | Role::Moderator)) {
+        s.join(STAFF_ROOM);
+    }
     s.on("join_order_chat", join_order_chat);
     s.on("leave_order_chat", leave_order_chat);
     s.on("join_dispute_chat", join_dispute_chat);
@@ -528,10 +535,6 @@ async fn marketplace_connect<A: Adapter>(s: SocketRef<A>, State(app): State<Shar
     let sess = session(&s);
     let uid = sess.user_id.clone().unwrap_or_default();
     expire_with_token(&s, &sess);
-    s.join(format!("user:{uid}"));
-    if matches!(sess.role, Some(Role::Admin | Role::Moderator)) {
-        s.join(STAFF_ROOM);
-    }
     // Presence is for the people the user deals with: the other party of
     // each of their orders, plus staff and the user's own other sockets.
     let mut audience = vec![STAFF_ROOM.to_string(), format!("user:{uid}")];

@@ -68,10 +68,11 @@ limit: number,
 window: number, };
 
 /**
- * Rate limit options. Defaults are the Omni table (seed 000): `heartbeat`
- * 60/min, `license_check` 100/min, `join_room` 20/min,
- * `notification_read` 200/min, any other event 30/min, each event with
- * its own bucket.
+ * Rate limit options: which table paces which namespace. By default
+ * nothing is paced; [`RateLimitConfig::product`] paces every namespace by
+ * a product's table, [`RateLimitConfig::with_namespace`] one namespace.
+ * Whatever the tables, a server's `rate_limited {event, retry_after}`
+ * pauses that event.
  */
 export type RateLimitConfig = {
 /**
@@ -80,18 +81,30 @@ export type RateLimitConfig = {
  */
 enabled: boolean,
 /**
- * Budget of events not listed in `events`.
+ * Tables of particular namespaces.
  */
-default: Rate,
+namespaces: { [key in string]: RateTable },
+/**
+ * Longest pause honoured from a server `retry_after`, in milliseconds,
+ * so a hostile value cannot silence an event forever.
+ */
+maxPause: number,
+/**
+ * Budget of each event not listed in `events`; `None` leaves them
+ * unpaced.
+ */
+default: Rate | null,
 /**
  * Budget per event name.
  */
 events: { [key in string]: Rate },
 /**
- * Longest pause honoured from a server `retry_after`, in milliseconds,
- * so a hostile value cannot silence an event forever.
+ * Whose budgets these are: namespaces whose tables name the same
+ * budget spend the same buckets, as Omni's `/`, `/admin` and
+ * `/analytics` spend one per user on the server. Empty: the
+ * namespace's own.
  */
-maxPause: number, };
+budget: string, };
 
 /**
  * Options of a [`Client`](super::Client).

@@ -24,6 +24,8 @@ pub(super) enum PendingKind {
     },
     /// An ack-mode heartbeat sent at `sent`.
     Heartbeat { sent: Instant },
+    /// Join number `sent` of room `key`, answered through its ack.
+    Join { key: String, sent: u64 },
 }
 
 /// An ack id in flight.
@@ -101,7 +103,7 @@ impl Acks {
                 continue;
             };
             match p.kind {
-                PendingKind::Heartbeat { .. } => {}
+                PendingKind::Heartbeat { .. } | PendingKind::Join { .. } => {}
                 PendingKind::Request {
                     request,
                     resend: None,
@@ -150,7 +152,8 @@ impl Acks {
                     let at = failed.partition_point(|&r| r < request.0);
                     failed.insert(at, request.0);
                 }
-                PendingKind::Heartbeat { .. } => {}
+                // The rooms themselves are joining again.
+                PendingKind::Heartbeat { .. } | PendingKind::Join { .. } => {}
             }
         }
         failed.into_iter().map(RequestId).collect()

@@ -67,6 +67,11 @@
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
 //! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
 //!
+//! `rateLimit` paces nothing unless given a table: `{product: "omni"}`
+//! (the table that product's server enforces, see [`Product`]) or
+//! `{default, events}` for every namespace, and `namespaces: {"/doa":
+//! "doa", "/x": {default, events, budget}}` per namespace.
+//!
 //! # Where it differs from socket.io-client, on purpose
 //!
 //! - Backoff jitter is applied after the cap and only shortens the delay.
@@ -136,8 +141,8 @@ pub use events::{
 };
 pub use latency::LatencyStats;
 pub use options::OptionsError;
-pub use ratelimit::{Rate, RateLimitConfig};
-pub use rooms::{Matcher, Preset, PresetId, RoomSpec, RoomState, PRESETS};
+pub use ratelimit::{Product, Rate, RateLimitConfig, RateTable};
+pub use rooms::{Matcher, Preset, PresetAnswer, PresetId, RoomSpec, RoomState, PRESETS};
 pub use timer::Instant;
 pub use vecmap::SortedMap;
 
@@ -152,7 +157,7 @@ use heartbeat::Heartbeat;
 use namespace::{Namespace, NsState};
 use queue::EventQueue;
 use ratelimit::RateLimiter;
-use rooms::Change;
+use rooms::{Change, JoinAnswer};
 use session::{Lost, Response, Route, Session, SessionState, Up};
 use timer::{Timer, TimerTable};
 
@@ -1225,9 +1230,12 @@ impl Client {
                     i += 1;
                     continue;
                 }
-                let ready = self
-                    .limiter
-                    .ready_at(&self.config.rate_limit, &item.event, now);
+                let ready = self.limiter.ready_at(
+                    &self.config.rate_limit,
+                    &self.namespaces[idx].name,
+                    &item.event,
+                    now,
+                );
                 if ready > now {
                     if item.volatile {
                         if let Some(item) = self.namespaces[idx].outbox.remove(i) {
@@ -1251,8 +1259,12 @@ impl Client {
                 let Some(item) = self.namespaces[idx].outbox.remove(i) else {
                     break;
                 };
-                self.limiter
-                    .consume(&self.config.rate_limit, &item.event, now);
+                self.limiter.consume(
+                    &self.config.rate_limit,
+                    &self.namespaces[idx].name,
+                    &item.event,
+                    now,
+                );
                 self.send_outgoing(idx, item);
             }
         }
@@ -1266,7 +1278,8 @@ impl Client {
                 Some(HeartbeatMode::Ack { .. })
             );
         let ns = &mut self.namespaces[idx];
-        let id = (matches!(item.kind, OutKind::Ack { .. }) || ack_mode_heartbeat)
+        let join_ack = matches!(&item.kind, OutKind::Join(key) if ns.rooms.wants_ack(key));
+        let id = (matches!(item.kind, OutKind::Ack { .. }) || ack_mode_heartbeat || join_ack)
             .then(|| ns.acks.next_id());
         let packet =
             socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
@@ -1322,8 +1335,21 @@ impl Client {
             OutKind::Join(key) => {
                 let key = key.clone();
                 let wait = self.config.room_join_timeout;
-                if let Some(change) = ns.rooms.join_sent(&key, now, wait) {
-                    self.room_event(idx, change);
+                match ns.rooms.join_sent(&key, now, wait) {
+                    Ok(Some(change)) => self.room_event(idx, change),
+                    Ok(None) => {}
+                    Err(sent) => {
+                        if let Some(id) = id {
+                            // The room keeps the deadline; the ack none.
+                            ns.acks.insert(
+                                id,
+                                PendingAck {
+                                    kind: PendingKind::Join { key, sent },
+                                    deadline: None,
+                                },
+                            );
+                        }
+                    }
                 }
             }
             OutKind::Plain | OutKind::Leave(_) => {}
@@ -1716,7 +1742,10 @@ impl Client {
                 continue;
             }
             ns.retry.auth_wait = false;
-            if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
+            if ns.connected() {
+                // The server's disconnect is still on its way.
+                ns.retry.refreshed = true;
+            } else if self.session.is_open() && ns.wanted && ns.state == NsState::Disconnected {
                 self.send_connect(idx);
             }
         }
@@ -1868,7 +1897,12 @@ impl Client {
     fn on_server_disconnect(&mut self, idx: usize) {
         self.ns_lost(idx, DisconnectReason::IoServerDisconnect);
         let ns = &mut self.namespaces[idx];
-        if ns.retry.auth_wait {
+        if std::mem::take(&mut ns.retry.refreshed) {
+            // Refused, and the new credentials are here already.
+            if self.session.is_open() && ns.wanted {
+                self.send_connect(idx);
+            }
+        } else if ns.retry.auth_wait {
             // Waiting for fresh credentials: the refresh reconnects it.
         } else if self.config.reconnect_after_server_disconnect {
             self.schedule_ns_retry(idx);
@@ -1902,6 +1936,27 @@ impl Client {
             PendingKind::Request { request, .. } => {
                 let nsp = self.namespaces[idx].name.clone();
                 self.push_event(Event::Ack { nsp, request, args });
+            }
+            PendingKind::Join { key, sent } => {
+                match self.namespaces[idx].rooms.acked(&key, sent, &args) {
+                    Some(JoinAnswer::Changed(change)) => self.room_event(idx, change),
+                    Some(JoinAnswer::RateLimited {
+                        event,
+                        retry_after_ms,
+                    }) => {
+                        let nsp = self.namespaces[idx].name.clone();
+                        self.limiter.pause(
+                            &self.config.rate_limit,
+                            &nsp,
+                            &event,
+                            retry_after_ms,
+                            self.now,
+                        );
+                        self.queue_join(idx, &key, true);
+                        self.pump();
+                    }
+                    None => {}
+                }
             }
         }
     }
@@ -1990,24 +2045,20 @@ impl Client {
                     _ => None,
                 };
                 if let Some(Value::String(event)) = field("event") {
-                    let secs = match field("retry_after") {
-                        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-                        _ => 0.0,
-                    };
-                    let ms = if secs.is_finite() && secs > 0.0 {
-                        (secs * 1000.0).min(u64::MAX as f64) as u64
-                    } else {
-                        0
-                    };
+                    let ms = rooms::seconds_to_ms(field("retry_after"));
                     let event = event.clone();
-                    let applied = self
-                        .limiter
-                        .pause(&self.config.rate_limit, &event, ms, self.now);
+                    let applied =
+                        self.limiter
+                            .pause(&self.config.rate_limit, &nsp, &event, ms, self.now);
+                    for key in self.namespaces[idx].rooms.rate_limited(&event) {
+                        self.queue_join(idx, &key, true);
+                    }
                     self.push_event(Event::RateLimited {
                         nsp,
                         event,
                         retry_after: applied,
                     });
+                    self.pump();
                 }
             }
             "auth_error" => {

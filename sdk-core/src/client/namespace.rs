@@ -44,6 +44,10 @@ impl Recovery {
 pub(super) struct Retry {
     pub(super) at: Option<Instant>,
     pub(super) attempts: u32,
+    /// New credentials came after an auth failure while the server had
+    /// not yet disconnected the namespace (its DISCONNECT may come in a
+    /// later poll): its disconnect is answered with a CONNECT at once.
+    pub(super) refreshed: bool,
     /// Refused for its credentials: waits for new ones rather than a
     /// timer.
     pub(super) auth_wait: bool,

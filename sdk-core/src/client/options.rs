@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value as Json};
 
 use super::config::{ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, TransportKind};
-use super::ratelimit::{Rate, RateLimitConfig};
+use super::ratelimit::{Product, Rate, RateLimitConfig, RateTable};
 use super::vecmap::SortedMap;
 
 /// An option of the wrong type or with an unknown value.
@@ -205,17 +205,66 @@ impl Rate {
     }
 }
 
+impl Product {
+    fn from_json(v: &Json, f: &'static str) -> Result<Self> {
+        v.as_str().and_then(Product::named).map_or_else(
+            || {
+                err(
+                    f,
+                    "\"omni\", \"deployments\", \"doa\", \"fama\" or \"marketplace\"",
+                )
+            },
+            Ok,
+        )
+    }
+}
+
+impl RateTable {
+    /// `{product?, default?, events?, budget?}`: the product's table (or an
+    /// empty one), then the fields given; `events` adds to the product's.
+    fn read_into(&mut self, o: &Fields<'_>) -> Result<()> {
+        if let Some(p) = o.map.get("product") {
+            *self = Product::from_json(p, "product")?.rate_table();
+        }
+        o.read("default", &mut self.default, nullable(Rate::from_json))?;
+        // Rates given are added to the product's, replacing its own for
+        // the same events.
+        let mut events = SortedMap::new();
+        o.read("events", &mut events, |v, f| {
+            let Json::Object(m) = v else {
+                return err(f, "an object of rates");
+            };
+            map_of(m, |r| Rate::from_json(r, f))
+        })?;
+        for (event, rate) in events.iter() {
+            self.events.insert(event.clone(), *rate);
+        }
+        o.read("budget", &mut self.budget, string)?;
+        Ok(())
+    }
+
+    /// A product's name, or an object as [`read_into`](Self::read_into).
+    fn from_json(v: &Json, f: &'static str) -> Result<Self> {
+        if v.is_string() {
+            return Product::from_json(v, f).map(Product::rate_table);
+        }
+        let mut t = Self::default();
+        t.read_into(&Fields::of(v, f)?)?;
+        Ok(t)
+    }
+}
+
 impl RateLimitConfig {
     fn from_json(v: &Json, f: &'static str) -> Result<Self> {
         let o = Fields::of(v, f)?;
         let mut c = Self::default();
         o.read("enabled", &mut c.enabled, boolean)?;
-        o.read("default", &mut c.default, Rate::from_json)?;
-        o.read("events", &mut c.events, |v, f| {
+        c.table.read_into(&o)?;
+        o.read("namespaces", &mut c.namespaces, |v, f| {
             let Json::Object(m) = v else {
-                return err(f, "an object of rates");
+                return err(f, "an object of rate tables");
             };
-            map_of(m, |r| Rate::from_json(r, f))
+            map_of(m, |t| RateTable::from_json(t, f))
         })?;
         o.read("maxPause", &mut c.max_pause, uint)?;
         Ok(c)
@@ -398,18 +447,22 @@ mod tests {
         });
         want.rate_limit = RateLimitConfig {
             enabled: false,
-            default: Rate {
-                limit: 1,
-                window: 2,
+            table: RateTable {
+                default: Some(Rate {
+                    limit: 1,
+                    window: 2,
+                }),
+                events: [(
+                    "e".to_owned(),
+                    Rate {
+                        limit: 3,
+                        window: 4,
+                    },
+                )]
+                .into(),
+                budget: String::new(),
             },
-            events: [(
-                "e".to_owned(),
-                Rate {
-                    limit: 3,
-                    window: 4,
-                },
-            )]
-            .into(),
+            namespaces: SortedMap::new(),
             max_pause: 9,
         };
         want.auth_refresh_timeout = 11;
@@ -420,6 +473,45 @@ mod tests {
         want.max_queued_events = 13;
         want.max_queued_transmits = 14;
         assert_eq!(c, want);
+    }
+
+    #[test]
+    fn rate_tables_by_product_and_namespace() {
+        let c = ClientConfig::from_json(&json!({
+            "rateLimit": {"product": "omni", "events": {"join_room": {"limit": 5, "window": 1000}},
+                          "namespaces": {"/doa": "doa", "/x": {"default": null, "budget": "b"},
+                                         "/m": {"product": "marketplace", "budget": "mine"}}}
+        }))
+        .expect("options");
+        let r = &c.rate_limit;
+        let mut omni = Product::Omni.rate_table();
+        omni.events.insert(
+            "join_room".into(),
+            Rate {
+                limit: 5,
+                window: 1000,
+            },
+        );
+        assert_eq!(r.table, omni);
+        assert_eq!(r.table_of("/admin"), &omni, "namespaces without a table");
+        assert_eq!(r.table_of("/doa"), &Product::Doa.rate_table());
+        assert!(r.table_of("/x").is_empty());
+        assert_eq!(r.table_of("/x").budget, "b");
+        assert_eq!(r.table_of("/m").budget, "mine");
+        assert_eq!(
+            r.table_of("/m").events,
+            Product::Marketplace.rate_table().events
+        );
+        let e = |v| ClientConfig::from_json(&v).unwrap_err().field;
+        assert_eq!(e(json!({"rateLimit": {"product": "chat"}})), "product");
+        assert_eq!(
+            e(json!({"rateLimit": {"namespaces": {"/a": 3}}})),
+            "namespaces"
+        );
+        assert_eq!(e(json!({"rateLimit": {"namespaces": []}})), "namespaces");
+        // Nothing is paced unless asked.
+        assert!(ClientConfig::default().rate_limit.table.is_empty());
+        assert!(ClientConfig::default().rate_limit.namespaces.is_empty());
     }
 
     #[test]

@@ -59,6 +59,15 @@ pub struct RoomSpec {
     pub confirm: Option<Matcher>,
     /// Server event that refuses the join.
     pub failure: Option<Matcher>,
+    /// The join asks for an acknowledgement, and the server's answer
+    /// decides: `{success: false, code?, message?}` refuses the room (its
+    /// reason is the `message`, else the `code`), any other answer confirms
+    /// it. A refusal with code `RATE_LIMITED` is no verdict on the room: the
+    /// join goes out again once the server's pause is over. The servers of
+    /// seeds 001, 002 and 004 answer this way; they also emit `error
+    /// {code}` on a refusal, which names no room, so only the ack can tell
+    /// which join it refuses.
+    pub ack: bool,
 }
 
 fn s(v: &str) -> Value {
@@ -92,7 +101,14 @@ impl RoomSpec {
             leave_args,
             confirm: None,
             failure: None,
+            ack: false,
         }
+    }
+
+    /// Answered through the ack (see [`ack`](Self::ack)).
+    pub fn answered_by_ack(mut self) -> Self {
+        self.ack = true;
+        self
     }
 
     /// Moves the subscription to namespace `nsp`.
@@ -164,7 +180,9 @@ impl RoomSpec {
     }
 
     /// Deployments (seed 001): `deployment:subscribe` /
-    /// `deployment:unsubscribe` with the bare id.
+    /// `deployment:unsubscribe` with the bare id, answered through the ack
+    /// (`{success: false, code: "FORBIDDEN" | "NOT_FOUND", message}` for a
+    /// deployment the user may not follow).
     pub fn deployment(id: &str) -> Self {
         Self::new(
             deployments::deployment_key(id),
@@ -173,10 +191,12 @@ impl RoomSpec {
             "deployment:unsubscribe",
             vec![s(id)],
         )
+        .answered_by_ack()
     }
 
     /// DOA (seed 002): `join_conversation` / `leave_conversation` with the
-    /// bare numeric conversation id, as the seed sends it.
+    /// bare numeric conversation id, as the seed sends it; answered through
+    /// the ack (refused for a conversation of another agent).
     pub fn conversation(id: u64) -> Self {
         let arg = Value::Number(id.into());
         Self::new(
@@ -186,10 +206,12 @@ impl RoomSpec {
             "leave_conversation",
             vec![arg],
         )
+        .answered_by_ack()
     }
 
     /// Marketplace (seed 004): `join_order_chat` / `leave_order_chat`
-    /// `{orderId}`.
+    /// `{orderId}`, answered through the ack (`{success: false, code:
+    /// "FORBIDDEN", message}` for someone else's order).
     pub fn order_chat(order_id: &str) -> Self {
         let a = obj(&[("orderId", order_id)]);
         Self::new(
@@ -199,10 +221,11 @@ impl RoomSpec {
             "leave_order_chat",
             vec![a],
         )
+        .answered_by_ack()
     }
 
     /// Marketplace (seed 004): `join_dispute_chat` / `leave_dispute_chat`
-    /// `{disputeId}`.
+    /// `{disputeId}`, answered through the ack.
     pub fn dispute_chat(dispute_id: &str) -> Self {
         let a = obj(&[("disputeId", dispute_id)]);
         Self::new(
@@ -212,15 +235,17 @@ impl RoomSpec {
             "leave_dispute_chat",
             vec![a],
         )
+        .answered_by_ack()
     }
 }
 
 /// A room preset of a seed product: the field of a room description
-/// (`{preset: "conversation", id: 7}`) that names the room, and how the
-/// subscription key is made from it. The npm package's declarations carry
-/// the same table (`ROOM_PRESETS`, generated from [`PRESETS`]), so a key
-/// computed in JavaScript before the WebAssembly is loaded is the one the
-/// core gives the room.
+/// (`{preset: "conversation", id: 7}`) that names the room, how the
+/// subscription key is made from it, the events that join and leave, and
+/// how the product's server answers a join. The npm package's declarations
+/// carry the same table (`ROOM_PRESETS`, generated from [`PRESETS`]), so a
+/// key computed in JavaScript before the WebAssembly is loaded is the one
+/// the core gives the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {
     /// `preset` in a room description.
@@ -232,6 +257,31 @@ pub struct Preset {
     /// The id is a non-negative integer; a string of ASCII digits counts as
     /// one and is read without its leading zeros (`"007"` is 7).
     pub numeric: bool,
+    /// The event that joins.
+    pub join: &'static str,
+    /// The event that leaves.
+    pub leave: &'static str,
+    /// How the server confirms or refuses a join.
+    pub answer: PresetAnswer,
+}
+
+/// How a product's server answers a join (see [`RoomSpec::confirm`],
+/// [`RoomSpec::failure`] and [`RoomSpec::ack`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresetAnswer {
+    /// Server events whose first argument names the room in `field`:
+    /// `confirm` joins it, `failure` refuses it (Omni: `room_joined` /
+    /// `room_error` on `room`).
+    Events {
+        /// The confirming event.
+        confirm: &'static str,
+        /// The refusing event.
+        failure: &'static str,
+        /// The field naming the room in both.
+        field: &'static str,
+    },
+    /// The join's ack: `{success: false, code, message}` refuses it.
+    Ack,
 }
 
 /// The room presets of the seed products.
@@ -241,30 +291,49 @@ pub const PRESETS: [Preset; 5] = [
         field: "room",
         key_prefix: "",
         numeric: false,
+        join: "join_room",
+        leave: "leave_room",
+        answer: PresetAnswer::Events {
+            confirm: "room_joined",
+            failure: "room_error",
+            field: "room",
+        },
     },
     Preset {
         name: "deployment",
         field: "id",
         key_prefix: "deployment:",
         numeric: false,
+        join: "deployment:subscribe",
+        leave: "deployment:unsubscribe",
+        answer: PresetAnswer::Ack,
     },
     Preset {
         name: "conversation",
         field: "id",
         key_prefix: "conversation:",
         numeric: true,
+        join: "join_conversation",
+        leave: "leave_conversation",
+        answer: PresetAnswer::Ack,
     },
     Preset {
         name: "orderChat",
         field: "orderId",
         key_prefix: "order:",
         numeric: false,
+        join: "join_order_chat",
+        leave: "leave_order_chat",
+        answer: PresetAnswer::Ack,
     },
     Preset {
         name: "disputeChat",
         field: "disputeId",
         key_prefix: "dispute:",
         numeric: false,
+        join: "join_dispute_chat",
+        leave: "leave_dispute_chat",
+        answer: PresetAnswer::Ack,
     },
 ];
 
@@ -327,10 +396,27 @@ struct Room {
     /// When the join went out and a confirmation is awaited: the moment the
     /// room is given up as failed.
     confirm_deadline: Option<Instant>,
+    /// Joins sent so far; an ack answers only the join it was asked for.
+    sent: u64,
 }
 
-/// The refusal's reason: its `message`, else `code`, else the event name.
-fn failure_reason(event: &str, args: &[Value]) -> String {
+/// What the ack of a join said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum JoinAnswer {
+    /// The room is joined or refused.
+    Changed(Change),
+    /// Refused for the rate limit: send the join again after
+    /// `retry_after_ms` (0 when the server gave no delay).
+    RateLimited {
+        /// The join event, whose budget the server paused.
+        event: String,
+        /// The server's `retry_after`, in milliseconds.
+        retry_after_ms: u64,
+    },
+}
+
+/// The refusal's reason: its `message`, else `code`, else `fallback`.
+fn failure_reason(fallback: &str, args: &[Value]) -> String {
     if let Some(Value::Object(entries)) = args.first() {
         for key in ["message", "code"] {
             if let Some((_, Value::String(m))) = entries.iter().find(|(k, _)| k == key) {
@@ -338,7 +424,29 @@ fn failure_reason(event: &str, args: &[Value]) -> String {
             }
         }
     }
-    event.to_owned()
+    fallback.to_owned()
+}
+
+/// Field `key` of an object argument.
+fn field<'a>(arg: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+    match arg {
+        Some(Value::Object(entries)) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// Seconds as a server's `retry_after` gives them, in milliseconds; junk
+/// and negative values are 0.
+pub(super) fn seconds_to_ms(v: Option<&Value>) -> u64 {
+    let secs = match v {
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    if secs.is_finite() && secs > 0.0 {
+        (secs * 1000.0).min(u64::MAX as f64) as u64
+    } else {
+        0
+    }
 }
 
 /// A state change of a subscription, for [`Event::RoomState`](super::Event).
@@ -391,6 +499,7 @@ impl Rooms {
                     state: RoomState::Joining,
                     was_joined: false,
                     confirm_deadline: None,
+                    sent: 0,
                 });
                 Ok(true)
             }
@@ -422,19 +531,57 @@ impl Rooms {
         })
     }
 
+    /// Whether the join of `key` asks for an ack that answers it.
+    pub(super) fn wants_ack(&self, key: &str) -> bool {
+        self.find(key).is_some_and(|r| r.spec.ack)
+    }
+
     /// The join of `key` went out at `now`: the room is joined unless it
-    /// waits for a confirmation (at most `wait` ms).
-    pub(super) fn join_sent(&mut self, key: &str, now: Instant, wait: u64) -> Option<Change> {
-        let r = self.list.iter_mut().find(|r| r.spec.key == key)?;
+    /// waits for a confirmation (at most `wait` ms). `Err` carries the
+    /// number of this join, which its ack must name.
+    pub(super) fn join_sent(
+        &mut self,
+        key: &str,
+        now: Instant,
+        wait: u64,
+    ) -> Result<Option<Change>, u64> {
+        let Some(r) = self.list.iter_mut().find(|r| r.spec.key == key) else {
+            return Ok(None);
+        };
         if r.state != RoomState::Joining {
-            return None;
+            return Ok(None);
         }
-        if r.spec.confirm.is_some() {
+        r.sent = r.sent.wrapping_add(1);
+        if r.spec.confirm.is_some() || r.spec.ack {
             r.confirm_deadline = Some(now.plus_millis(wait));
-            return None;
+            return Err(r.sent);
         }
         r.state = RoomState::Joined;
-        Some((key.to_owned(), RoomState::Joined))
+        Ok(Some((key.to_owned(), RoomState::Joined)))
+    }
+
+    /// The ack of join number `sent` of room `key` (see
+    /// [`RoomSpec::ack`]); `None` when it answers nothing any more (the
+    /// room was left, answered otherwise, or joined again since).
+    pub(super) fn acked(&mut self, key: &str, sent: u64, args: &[Value]) -> Option<JoinAnswer> {
+        let r = self.list.iter_mut().find(|r| r.spec.key == key)?;
+        if r.state != RoomState::Joining || r.sent != sent || r.confirm_deadline.is_none() {
+            return None;
+        }
+        r.confirm_deadline = None;
+        let first = args.first();
+        if field(first, "success") != Some(&Value::Bool(false)) {
+            r.state = RoomState::Joined;
+            return Some(JoinAnswer::Changed((key.to_owned(), RoomState::Joined)));
+        }
+        if field(first, "code") == Some(&Value::String("RATE_LIMITED".into())) {
+            return Some(JoinAnswer::RateLimited {
+                event: r.spec.join_event.clone(),
+                retry_after_ms: seconds_to_ms(field(first, "retry_after")),
+            });
+        }
+        r.state = RoomState::Failed(failure_reason("join refused", args));
+        Some(JoinAnswer::Changed((key.to_owned(), r.state.clone())))
     }
 
     /// Whether a joining room waits for server event `event` (so the
@@ -476,6 +623,27 @@ impl Rooms {
             changes.push((r.spec.key.clone(), r.state.clone()));
         }
         changes
+    }
+
+    /// The server refused `event` for its rate limit (`rate_limited`):
+    /// joins of that event still waiting for a confirmation event were
+    /// probably refused too, and the server's refusal names no room. They
+    /// are joining again, their joins to be sent once more (returned) after
+    /// the pause; a duplicate join of a room the server did accept is
+    /// harmless, a room reported failed that would work is not.
+    pub(super) fn rate_limited(&mut self, event: &str) -> Vec<String> {
+        let mut again = Vec::new();
+        for r in &mut self.list {
+            if r.state == RoomState::Joining
+                && !r.spec.ack
+                && r.confirm_deadline.is_some()
+                && r.spec.join_event == event
+            {
+                r.confirm_deadline = None;
+                again.push(r.spec.key.clone());
+            }
+        }
+        again
     }
 
     /// Joins whose confirmation did not come by `now` fail, with a reason

@@ -177,13 +177,17 @@ fn driver_file(cfg: &Config) -> String {
 /// JavaScript names a room's subscription key exactly as the core does,
 /// even before the WebAssembly is loaded.
 fn rooms_file() -> String {
+    use crate::client::PresetAnswer;
     let mut out = String::from(HEADER);
     for line in [
         "",
         "/**",
         " * Room presets: the description field that names the room, the prefix of",
-        " * its subscription key, and whether the id is a number (a string of",
-        " * digits counts as one, without leading zeros).",
+        " * its subscription key, whether the id is a number (a string of digits",
+        " * counts as one, without leading zeros), the events that join and leave,",
+        " * and how the product's server answers a join: `\"ack\"` (the join's ack,",
+        " * `{success: false, code, message}` refusing it) or the events that",
+        " * confirm and refuse it, naming the room in `field`.",
         " */",
         "export const ROOM_PRESETS = {",
     ] {
@@ -191,9 +195,17 @@ fn rooms_file() -> String {
         out.push('\n');
     }
     for p in crate::client::PRESETS {
+        let answer = match p.answer {
+            PresetAnswer::Ack => "\"ack\"".to_owned(),
+            PresetAnswer::Events {
+                confirm,
+                failure,
+                field,
+            } => format!("{{ confirm: {confirm:?}, failure: {failure:?}, field: {field:?} }}"),
+        };
         out.push_str(&format!(
-            "  {}: {{ field: {:?}, keyPrefix: {:?}, numeric: {} }},\n",
-            p.name, p.field, p.key_prefix, p.numeric
+            "  {}: {{ field: {:?}, keyPrefix: {:?}, numeric: {}, join: {:?}, leave: {:?}, answer: {answer} }},\n",
+            p.name, p.field, p.key_prefix, p.numeric, p.join, p.leave
         ));
     }
     out.push_str("} as const;\n");

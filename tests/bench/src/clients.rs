@@ -72,8 +72,8 @@ pub async fn recv(kind: Kind, url: &str, payload: &str, count: u64) -> Result<se
 }
 
 fn omni_builder(url: &str) -> omni_socket::ClientBuilder {
-    // WebSocket only, like the peers; no client-side rate limiting (the
-    // Omni table is on by default and would pace the ack benchmark).
+    // WebSocket only, like the peers; no client-side rate limiting, stated
+    // (a product's table would pace the ack benchmark).
     Client::builder(url)
         .transports([TransportKind::Websocket])
         .config(|c| c.rate_limit = RateLimitConfig::disabled())

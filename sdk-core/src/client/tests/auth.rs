@@ -225,6 +225,38 @@ fn token_expired_error_event_then_server_disconnect() {
     assert_eq!(last_auth(&p), Some(json!({"token": "Bearer new"})));
 }
 
+/// Found by the product matrix over long-polling: the refresh hook
+/// answered `auth_error` before the server's DISCONNECT arrived (it comes
+/// in a later poll), the namespace was still connected then, and the
+/// disconnect that followed left it for good. New credentials that come
+/// while the server has yet to disconnect are used when it does.
+#[test]
+fn credentials_refreshed_before_the_servers_disconnect_are_used_after_it() {
+    let mut p = Pair::connected_with(token_config("old"));
+    p.server_emit(
+        "/",
+        "auth_error",
+        json!([{"code": "TOKEN_EXPIRED", "message": "Token expired"}]),
+    );
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { failures: 1 })));
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("new")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert_eq!(
+        p.server.connects().len(),
+        1,
+        "still connected: nothing to do yet"
+    );
+    p.server_send("41");
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "new"})));
+}
+
 #[test]
 fn omni_auth_error_event() {
     let mut p = Pair::connected();

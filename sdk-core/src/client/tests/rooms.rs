@@ -204,11 +204,23 @@ fn presets_of_the_seed_products() {
             ),
         ]
     );
-    // Without a confirmation event, sent means joined.
+    // Each waits for its ack (before issue 20, sent meant joined, so a
+    // refused room was reported joined).
     assert_eq!(
         p.client.room_state("/", "deployment:dep-1"),
-        RoomState::Joined
+        RoomState::Joining
     );
+    for name in [
+        "deployment:subscribe",
+        "join_conversation",
+        "join_order_chat",
+        "join_dispute_chat",
+    ] {
+        assert!(
+            last_ack_id(&p.server, name).is_some(),
+            "{name} asks for an ack"
+        );
+    }
     assert_eq!(p.client.rooms("/").len(), 4);
     for key in [
         "deployment:dep-1",
@@ -384,4 +396,234 @@ fn preset_keys_follow_the_table() {
     .map(|(r, t)| v(json!({"room": r, "type": t})))
     .collect();
     assert_eq!(types, want);
+}
+
+/// Issue 20: the marketplace refuses a chat of someone else's order with
+/// the ack `{success: false, code: "FORBIDDEN", message}` and an `error`
+/// event that names no room. The room must be reported failed with the
+/// server's reason; an accepted one joined; never the other way round.
+#[test]
+fn ack_answered_presets_fail_with_the_servers_reason() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::order_chat("order-2"), p.now)
+        .unwrap();
+    p.client
+        .join(RoomSpec::order_chat("order-1"), p.now)
+        .unwrap();
+    p.drive();
+    let ids: Vec<u64> = p
+        .server
+        .got
+        .iter()
+        .filter_map(|(_, g)| match g {
+            Got::Event { name, id, .. } if name == "join_order_chat" => *id,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // The server's `error` comes first and confirms or refuses nothing.
+    p.server_emit(
+        "/",
+        "error",
+        json!([{"code": "FORBIDDEN", "message": "You are not a participant of this order"}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "order:order-2"),
+        RoomState::Joining
+    );
+    assert_eq!(
+        p.client.room_state("/", "order:order-1"),
+        RoomState::Joining
+    );
+    p.server_ack(
+        "/",
+        ids[0],
+        json!([{"success": false, "code": "FORBIDDEN", "message": "You are not a participant of this order"}]),
+    );
+    p.server_ack(
+        "/",
+        ids[1],
+        json!([{"success": true, "orderId": "order-1"}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "order:order-2"),
+        RoomState::Failed("You are not a participant of this order".into())
+    );
+    assert_eq!(p.client.room_state("/", "order:order-1"), RoomState::Joined);
+    assert_eq!(
+        states(&p, "order:order-2"),
+        vec![
+            RoomState::Joining,
+            RoomState::Failed("You are not a participant of this order".into())
+        ]
+    );
+    // A refusal without a message gives its code.
+    p.client.join(RoomSpec::deployment("dep-9"), p.now).unwrap();
+    p.drive();
+    let id = last_ack_id(&p.server, "deployment:subscribe").unwrap();
+    p.server_ack("/", id, json!([{"success": false, "code": "NOT_FOUND"}]));
+    assert_eq!(
+        p.client.room_state("/", "deployment:dep-9"),
+        RoomState::Failed("NOT_FOUND".into())
+    );
+}
+
+#[test]
+fn ack_answered_presets_rejoin_after_reconnect_and_ignore_stale_acks() {
+    let mut p = Pair::connected();
+    p.client.join(RoomSpec::conversation(123), p.now).unwrap();
+    p.drive();
+    let first = last_ack_id(&p.server, "join_conversation").unwrap();
+    p.server_ack(
+        "/",
+        first,
+        json!([{"success": true, "conversationId": 123}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "conversation:123"),
+        RoomState::Joined
+    );
+    // Left and joined again: an ack of an older join answers nothing.
+    p.client.leave("/", "conversation:123", p.now);
+    p.client.join(RoomSpec::conversation(123), p.now).unwrap();
+    p.drive();
+    let second = last_ack_id(&p.server, "join_conversation").unwrap();
+    assert_ne!(first, second);
+    p.server_ack("/", first, json!([{"success": false, "message": "late"}]));
+    assert_eq!(
+        p.client.room_state("/", "conversation:123"),
+        RoomState::Joining
+    );
+    p.server_ack("/", second, json!([{"success": true}]));
+    assert_eq!(
+        p.client.room_state("/", "conversation:123"),
+        RoomState::Joined
+    );
+    // After a reconnect it is joined again and confirmed by the new ack.
+    p.kill_transport();
+    p.advance(1_500);
+    assert!(p.client.is_connected("/"));
+    assert_eq!(
+        p.client.room_state("/", "conversation:123"),
+        RoomState::Joining
+    );
+    let third = last_ack_id(&p.server, "join_conversation").unwrap();
+    p.server_ack("/", third, json!([{"success": true}]));
+    assert_eq!(
+        p.client.room_state("/", "conversation:123"),
+        RoomState::Joined
+    );
+}
+
+#[test]
+fn an_unanswered_ack_join_fails_after_the_join_timeout() {
+    let mut config = Pair::config();
+    config.room_join_timeout = 2_000;
+    let mut p = Pair::connected_with(config);
+    p.client.join(RoomSpec::dispute_chat("d-1"), p.now).unwrap();
+    p.drive();
+    p.advance(1_999);
+    assert_eq!(p.client.room_state("/", "dispute:d-1"), RoomState::Joining);
+    p.advance(1);
+    assert_eq!(
+        p.client.room_state("/", "dispute:d-1"),
+        RoomState::Failed("join not confirmed within 2000 ms".into())
+    );
+}
+
+/// A join refused by the server's rate limit is no verdict on the room: it
+/// goes out again when the pause ends and the room is joined then.
+#[test]
+fn rate_limited_joins_are_sent_again_not_failed() {
+    let mut p = Pair::connected();
+    p.client
+        .join(RoomSpec::order_chat("order-1"), p.now)
+        .unwrap();
+    p.drive();
+    let id = last_ack_id(&p.server, "join_order_chat").unwrap();
+    p.server_ack(
+        "/",
+        id,
+        json!([{"success": false, "code": "RATE_LIMITED", "message": "Too many", "retry_after": 2}]),
+    );
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "join_order_chat", "limit": 120, "window": 60, "retry_after": 2}]),
+    );
+    assert_eq!(
+        p.client.room_state("/", "order:order-1"),
+        RoomState::Joining
+    );
+    let sent = |p: &Pair| {
+        p.server
+            .event_names("/")
+            .iter()
+            .filter(|n| *n == "join_order_chat")
+            .count()
+    };
+    assert_eq!(sent(&p), 1);
+    p.advance(1_999);
+    assert_eq!(sent(&p), 1, "held for the server's pause");
+    p.advance(1);
+    assert_eq!(sent(&p), 2);
+    let id = last_ack_id(&p.server, "join_order_chat").unwrap();
+    p.server_ack("/", id, json!([{"success": true}]));
+    assert_eq!(p.client.room_state("/", "order:order-1"), RoomState::Joined);
+
+    // Omni's server answers an over-budget `join_room` with `rate_limited`
+    // and no `room_error`: the room is joined again after the pause rather
+    // than failing when its confirmation does not come.
+    p.client.join(RoomSpec::omni_room("user_1"), p.now).unwrap();
+    p.drive();
+    p.server_emit(
+        "/",
+        "rate_limited",
+        json!([{"event": "join_room", "limit": 20, "window": 60, "retry_after": 5}]),
+    );
+    p.advance(4_999);
+    assert_eq!(joins(&p).len(), 1);
+    p.advance(1);
+    assert_eq!(joins(&p).len(), 2);
+    p.server_emit("/", "room_joined", json!([{"room": "user_1"}]));
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}
+
+/// The preset table (generated for TypeScript) says what each preset's
+/// spec does: its events and how its server answers.
+#[test]
+fn preset_table_matches_the_specs() {
+    for p in PRESETS {
+        let id = if p.numeric {
+            PresetId::Number(7.0)
+        } else {
+            PresetId::Text("user_7")
+        };
+        let spec = RoomSpec::from_preset(&p, &id).expect("spec");
+        assert_eq!(
+            (spec.join_event.as_str(), spec.leave_event.as_str()),
+            (p.join, p.leave)
+        );
+        match p.answer {
+            PresetAnswer::Ack => {
+                assert!(
+                    spec.ack && spec.confirm.is_none() && spec.failure.is_none(),
+                    "{}",
+                    p.name
+                )
+            }
+            PresetAnswer::Events {
+                confirm,
+                failure,
+                field,
+            } => {
+                assert!(!spec.ack);
+                let c = spec.confirm.expect("confirm");
+                let f = spec.failure.expect("failure");
+                assert_eq!((c.event.as_str(), f.event.as_str()), (confirm, failure));
+                assert_eq!(c.field.expect("field").0, field);
+            }
+        }
+    }
 }
