@@ -65,7 +65,8 @@
 //! `namespaces`, `reconnectAfterServerDisconnect`, `maxBufferedEmits`,
 //! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
-//! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
+//! `askAuth`, `maxQueuedEvents`, `maxQueuedEventBytes`,
+//! `maxQueuedTransmits`.
 //!
 //! # Where it differs from socket.io-client, on purpose
 //!
@@ -263,7 +264,7 @@ impl Client {
             heartbeat: Heartbeat::new(config.heartbeat.as_ref()),
             limiter: RateLimiter::default(),
             timers: TimerTable::default(),
-            events: EventQueue::new(config.max_queued_events),
+            events: EventQueue::new(config.max_queued_events, config.max_queued_event_bytes),
             now: Instant::default(),
             next_request: 0,
             config,
@@ -394,6 +395,12 @@ impl Client {
         (frames, actions, self.events.len())
     }
 
+    /// Bytes of server data in the event queue: the JSON text and binary
+    /// attachments of the server events, acks and refusals waiting there.
+    pub fn queued_event_bytes(&self) -> usize {
+        self.events.bytes()
+    }
+
     /// The credentials in force.
     pub fn auth(&self) -> &Auth {
         &self.auth.auth
@@ -521,7 +528,7 @@ impl Client {
         }
         // Events were queued after it: it takes its place among them.
         let event = event.to_event();
-        self.events.insert(lent.pos, event);
+        self.events.insert(lent.pos, event, lent.len);
         None
     }
 
@@ -946,8 +953,10 @@ impl Client {
         self.reconnect.waiting() || self.session.state() != SessionState::Idle
     }
 
+    /// Queues one of the client's own events (no server data to speak
+    /// of: the byte bound does not count it).
     fn push_event(&mut self, e: Event) {
-        self.events.push(e);
+        self.events.push(e, 0);
     }
 
     fn room_event(&mut self, idx: usize, (key, state): Change) {
@@ -1675,6 +1684,7 @@ impl Client {
             return;
         }
         self.namespaces[idx].state = NsState::Disconnected;
+        let size = data.map_or(0, str::len);
         let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
         let (message, data) = match parsed {
             Some(serde_json::Value::String(s)) => (s, None),
@@ -1688,12 +1698,15 @@ impl Client {
             _ => (String::new(), None),
         };
         let nsp = self.namespaces[idx].name.clone();
-        self.push_event(Event::ConnectError {
-            nsp,
-            message: message.clone(),
-            data,
-            cause: ConnectFailure::Server,
-        });
+        self.events.push(
+            Event::ConnectError {
+                nsp,
+                message: message.clone(),
+                data,
+                cause: ConnectFailure::Server,
+            },
+            size,
+        );
         if self
             .config
             .auth_error_patterns
@@ -1742,7 +1755,8 @@ impl Client {
             }
             PendingKind::Request { request, .. } => {
                 let nsp = self.namespaces[idx].name.clone();
-                self.push_event(Event::Ack { nsp, request, args });
+                self.events
+                    .push(Event::Ack { nsp, request, args }, packet_size(packet));
             }
         }
     }
@@ -1801,19 +1815,25 @@ impl Client {
             args => {
                 let nsp = self.namespaces[idx].name.clone();
                 let name = name.into_owned();
-                self.push_event(message_event(raw, nsp, name, args, packet));
+                self.events.push(
+                    message_event(raw, nsp, name, args, packet),
+                    packet_size(packet),
+                );
                 return;
             }
         };
         let name = name.into_owned();
         let nsp = self.namespaces[idx].name.clone();
-        self.push_event(message_event(
-            raw,
-            nsp.clone(),
-            name.clone(),
-            (!raw).then(|| args.clone()),
-            packet,
-        ));
+        self.events.push(
+            message_event(
+                raw,
+                nsp.clone(),
+                name.clone(),
+                (!raw).then(|| args.clone()),
+                packet,
+            ),
+            packet_size(packet),
+        );
         if Heartbeat::is_response(self.config.heartbeat.as_ref(), &name)
             && self.is_heartbeat_ns(idx)
         {
@@ -1945,6 +1965,14 @@ fn message_event(
             ack: packet.id,
         }
     }
+}
+
+/// Bytes of server data a packet brings: its JSON text and its binary
+/// attachments, as they came (the byte bound of the event queue counts
+/// these).
+fn packet_size(packet: &socketio::Packet<'_>) -> usize {
+    let text = packet.data.as_deref().map_or(0, str::len);
+    packet.attachments.iter().fold(text, |n, a| n + a.len())
 }
 
 /// Whether `nsp` names the normalized namespace `name`, as
