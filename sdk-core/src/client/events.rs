@@ -420,8 +420,9 @@ pub enum Event {
         recovered: bool,
     },
     /// Connecting failed (`connect_error`): the server refused the
-    /// namespace, it did not answer in time, or (on every attempt, as in
-    /// socket.io-client) the transport could not be opened.
+    /// namespace, it did not answer in time, (on every attempt, as in
+    /// socket.io-client) the transport could not be opened, or the session
+    /// was lost before the server answered the CONNECT.
     ConnectError {
         /// Namespace.
         nsp: String,

@@ -1260,30 +1260,37 @@ impl Client {
     /// The session is gone for a reason other than the application's wish.
     fn lose_link(&mut self, lost: Lost) {
         let was_opening = self.session.state() == SessionState::Opening;
+        // A namespace whose CONNECT is unanswered when an open session is
+        // lost failed that attempt as surely as one whose session never
+        // opened: it hears why the same way, not from a connect timeout.
+        let connecting: Vec<bool> = self
+            .namespaces
+            .iter()
+            .map(|ns| matches!(ns.state, NsState::Connecting { .. }))
+            .collect();
         self.close_transports(false);
         for idx in 0..self.namespaces.len() {
             self.ns_lost(idx, lost.reason);
         }
-        if was_opening {
-            // Like socket.io-client: every failed attempt is a
-            // `connect_error` on each wanted namespace (applications log
-            // their connection errors there), and a retry is also a
-            // `reconnect_error`.
-            let cause = match lost.error.kind {
-                TransportErrorKind::Timeout => ConnectFailure::Timeout,
-                kind => ConnectFailure::Transport(kind),
-            };
-            for idx in 0..self.namespaces.len() {
-                if self.namespaces[idx].wanted {
-                    let nsp = self.namespaces[idx].name.clone();
-                    self.push_event(Event::ConnectError {
-                        nsp,
-                        message: lost.error.message.clone(),
-                        data: None,
-                        cause,
-                    });
-                }
+        // Like socket.io-client: every failed attempt is a `connect_error`
+        // on each wanted namespace (applications log their connection
+        // errors there), and a retry is also a `reconnect_error`.
+        let cause = match lost.error.kind {
+            TransportErrorKind::Timeout => ConnectFailure::Timeout,
+            kind => ConnectFailure::Transport(kind),
+        };
+        for (idx, was_connecting) in connecting.into_iter().enumerate() {
+            if self.namespaces[idx].wanted && (was_opening || was_connecting) {
+                let nsp = self.namespaces[idx].name.clone();
+                self.push_event(Event::ConnectError {
+                    nsp,
+                    message: lost.error.message.clone(),
+                    data: None,
+                    cause,
+                });
             }
+        }
+        if was_opening {
             let attempt = self.reconnect.attempts();
             if attempt > 0 {
                 self.push_event(Event::ReconnectError {
