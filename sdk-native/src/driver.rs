@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omni_socket_core::client::{
     AckFailure, AuthFailureSource, Client as Core, ClientConfig, ConnectFailure, Event, HttpMethod,
-    HttpRequest, Instant as CoreInstant, RequestId, TransportAction, TransportErrorKind,
+    HttpRequest, Instant as CoreInstant, RequestId, RoomState, TransportAction, TransportErrorKind,
     TransportId,
 };
 use omni_socket_core::Value;
@@ -27,9 +27,9 @@ use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
 
 use crate::error::Error;
-use crate::queue::{self, BoxedRx, BoxedTx, WeakBoxedTx};
+use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
-    lock, AckReply, AckRequest, Command, Delivery, Message, MessageSub, RawEvent, Shared, Status,
+    lock, AckReply, AckRequest, Command, Delivery, Message, RawEvent, Shared, Status,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -364,7 +364,14 @@ impl Driver {
             Input::Failed(e) => {
                 debug!(?id, message = e.message, kind = ?e.kind, "transport failed");
                 self.transports.remove(&id);
-                self.core.handle_transport_error(id, now, e);
+                let before = self.core.state();
+                self.core.handle_transport_error(id, now, e.clone());
+                // Kept when it ended the session or the attempt (a failed
+                // upgrade probe does not), before the events it causes
+                // reach anyone.
+                if self.core.state() != before {
+                    *lock(&self.shared.last_error) = Some(e);
+                }
             }
         }
     }
@@ -663,7 +670,9 @@ impl Driver {
     /// Hands this turn's server events to their subscribers, one batch
     /// per subscriber. Typed subscriptions share the event's JSON text and
     /// decode their model from it; untyped ones get arguments parsed once,
-    /// moved to the last of them and cloned only for the others.
+    /// moved to the last of them and cloned only for the others. A
+    /// subscription whose queue is full (in events or bytes) loses the
+    /// event; nothing is built for it.
     fn deliver_messages(&mut self) {
         if self.incoming.is_empty() {
             return;
@@ -671,7 +680,7 @@ impl Driver {
         let incoming = std::mem::take(&mut self.incoming);
         let mut subs = lock(&self.shared.messages);
         subs.retain(|s| !s.tx.is_closed());
-        let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
+        let mut batches: Vec<Batch<Delivery>> = subs.iter().map(|s| s.tx.batch()).collect();
         let mut typed = Vec::new();
         let mut untyped = Vec::new();
         for Incoming {
@@ -682,9 +691,14 @@ impl Driver {
         {
             typed.clear();
             untyped.clear();
+            let size = attachments.iter().fold(data.len(), |n, a| n + a.len());
+            let mut matched = false;
             for (i, s) in subs.iter().enumerate() {
                 if s.nsp == head.nsp && s.event.as_deref().is_none_or(|e| e == head.event) {
-                    if s.typed {
+                    matched = true;
+                    if !batches[i].fits(&s.tx, size) {
+                        full(&s.tx, &s.nsp, size);
+                    } else if s.typed {
                         typed.push(i);
                     } else {
                         untyped.push(i);
@@ -692,11 +706,13 @@ impl Driver {
                 }
             }
             if typed.is_empty() && untyped.is_empty() {
-                trace!(
-                    nsp = head.nsp,
-                    event = head.event,
-                    "event without subscriber"
-                );
+                if !matched {
+                    trace!(
+                        nsp = head.nsp,
+                        event = head.event,
+                        "event without subscriber"
+                    );
+                }
                 continue;
             }
             let raw = RawEvent {
@@ -706,18 +722,25 @@ impl Driver {
             };
             if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
                 // The only reader takes it: no shared allocation.
-                push_bounded(&subs[*i], &mut batches[*i], Delivery::RawOwned(raw));
+                batches[*i].push(Delivery::RawOwned(raw), size);
                 continue;
             }
             let raw = Arc::new(raw);
             for &i in &typed {
-                push_bounded(&subs[i], &mut batches[i], Delivery::Raw(raw.clone()));
+                batches[i].push(Delivery::Raw(raw.clone()), size);
             }
             if !untyped.is_empty() {
                 match raw.args() {
                     Ok(args) => {
                         head.event.clone_from(&raw.event);
-                        self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
+                        deliver_parsed(
+                            &self.weak_commands,
+                            &mut batches,
+                            &untyped,
+                            head,
+                            args,
+                            size,
+                        );
                     }
                     // The core validated the text; this would be a bug.
                     Err(e) => warn!(event = raw.event, %e, "event arguments unreadable"),
@@ -729,47 +752,17 @@ impl Driver {
         }
     }
 
-    /// Queues a parsed event for the subscriptions `to`.
-    fn deliver_parsed(
-        &self,
-        subs: &[MessageSub],
-        batches: &mut [Vec<Delivery>],
-        to: &[usize],
-        head: Head,
-        args: Vec<Value>,
-    ) {
-        let Some((&last, others)) = to.split_last() else {
-            return;
-        };
-        let ack = head.ack.map(|id| AckRequest {
-            nsp: head.nsp.clone(),
-            id,
-            commands: self.weak_commands.clone(),
-        });
-        for &i in others {
-            let msg = Message {
-                namespace: head.nsp.clone(),
-                event: head.event.clone(),
-                args: args.clone(),
-                ack: ack.clone(),
-            };
-            push_bounded(&subs[i], &mut batches[i], Delivery::Parsed(msg));
-        }
-        let msg = Message {
-            namespace: head.nsp,
-            event: head.event,
-            args,
-            ack,
-        };
-        push_bounded(&subs[last], &mut batches[last], Delivery::Parsed(msg));
-    }
-
     fn dispatch_event(&mut self, e: Event) {
         let mut subs = lock(&self.shared.events);
         subs.retain(|s| !s.is_closed());
+        let size = lifecycle_size(&e);
         for s in subs.iter() {
-            if s.try_send(e.clone()).is_err() {
-                warn!("event subscriber queue full; event dropped for it");
+            let mut batch = s.batch();
+            if batch.fits(s, size) {
+                batch.push(e.clone(), size);
+                s.send(batch);
+            } else {
+                full(s, "events()", size);
             }
         }
     }
@@ -794,13 +787,125 @@ impl Driver {
     }
 }
 
-/// Queues `item` for `sub` unless its queue is full. The driver never
-/// waits for a slow consumer: it would stall pongs and every other
-/// namespace.
-fn push_bounded(sub: &MessageSub, batch: &mut Vec<Delivery>, item: Delivery) {
-    if batch.len() < sub.tx.room() {
-        batch.push(item);
-    } else {
-        warn!(nsp = sub.nsp, "subscriber queue full; event dropped for it");
+/// Queues a parsed event for the subscriptions `to`, which have room for
+/// it.
+fn deliver_parsed(
+    commands: &WeakBoxedTx<Command>,
+    batches: &mut [Batch<Delivery>],
+    to: &[usize],
+    head: Head,
+    args: Vec<Value>,
+    size: usize,
+) {
+    let Some((&last, others)) = to.split_last() else {
+        return;
+    };
+    let ack = head.ack.map(|id| AckRequest {
+        nsp: head.nsp.clone(),
+        id,
+        commands: commands.clone(),
+    });
+    for &i in others {
+        let msg = Message {
+            namespace: head.nsp.clone(),
+            event: head.event.clone(),
+            args: args.clone(),
+            ack: ack.clone(),
+        };
+        batches[i].push(Delivery::Parsed(msg), size);
+    }
+    let msg = Message {
+        namespace: head.nsp,
+        event: head.event,
+        args,
+        ack,
+    };
+    batches[last].push(Delivery::Parsed(msg), size);
+}
+
+/// A subscription's queue is full: the event is dropped for it and
+/// counted (the stream's `dropped()`). The driver never waits for a slow
+/// consumer: it would stall pongs and every other namespace. Logged at the
+/// 1st, 2nd, 4th, 8th… drop, so a flood cannot flood the log too.
+fn full<T>(tx: &QueueTx<T>, queue: &str, size: usize) {
+    let dropped = tx.dropped_one();
+    if dropped.is_power_of_two() {
+        warn!(
+            queue,
+            size, dropped, "subscriber queue full (events or bytes); event dropped for it"
+        );
+    }
+}
+
+/// Bytes of text a lifecycle event carries, for the byte bound of the
+/// `events()` queues: most carry a few short strings, but some carry the
+/// server's (a CONNECT_ERROR's data, a `rate_limited` event name, an auth
+/// error message), each up to a packet's size.
+fn lifecycle_size(e: &Event) -> usize {
+    fn json_size(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::String(s) => s.len(),
+            serde_json::Value::Array(a) => a.iter().map(json_size).sum::<usize>() + 1,
+            serde_json::Value::Object(o) => o.iter().map(|(k, v)| k.len() + json_size(v)).sum(),
+            _ => 8,
+        }
+    }
+    match e {
+        Event::Open { sid } => sid.len(),
+        Event::Connect { nsp, sid, .. } => nsp.len() + sid.len(),
+        Event::ConnectError {
+            nsp, message, data, ..
+        } => nsp.len() + message.len() + data.as_ref().map_or(0, json_size),
+        Event::ReconnectError { message, .. } => message.len(),
+        Event::Latency(s) => s.server_status.as_ref().map_or(0, String::len),
+        Event::RoomState { nsp, key, state } => {
+            let reason = match state {
+                RoomState::Failed(r) => r.len(),
+                _ => 0,
+            };
+            nsp.len() + key.len() + reason
+        }
+        Event::AuthFailed { nsp, message, .. } => nsp.len() + message.len(),
+        Event::RateLimited { nsp, event, .. } | Event::EmitDropped { nsp, event, .. } => {
+            nsp.len() + event.len()
+        }
+        Event::Disconnect { nsp, .. }
+        | Event::AckFailed { nsp, .. }
+        | Event::AuthRequested { nsp } => nsp.len(),
+        // The decoder's messages, short; Message, RawMessage and Ack never
+        // reach these queues.
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use omni_socket_core::client::{Event, RoomState};
+
+    use super::lifecycle_size;
+
+    #[test]
+    fn lifecycle_events_weigh_the_server_text_they_carry() {
+        let long = "x".repeat(1_000_000);
+        let limited = Event::RateLimited {
+            nsp: "/".into(),
+            event: long.clone(),
+            retry_after: 0,
+        };
+        assert_eq!(lifecycle_size(&limited), 1_000_001);
+        let refused = Event::ConnectError {
+            nsp: "/".into(),
+            message: "no".into(),
+            data: Some(serde_json::json!({"why": long})),
+            cause: omni_socket_core::client::ConnectFailure::Server,
+        };
+        assert!(lifecycle_size(&refused) > 1_000_000);
+        let failed = Event::RoomState {
+            nsp: "/".into(),
+            key: "k".into(),
+            state: RoomState::Failed(long),
+        };
+        assert_eq!(lifecycle_size(&failed), 1_000_002);
+        assert_eq!(lifecycle_size(&Event::Reconnect { attempt: 1 }), 0);
     }
 }

@@ -70,7 +70,8 @@ pub use error::{Error, Result};
 pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
     Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
-    HeartbeatMode, LatencyStats, RateLimitConfig, RoomSpec, RoomState, TransportKind,
+    HeartbeatMode, LatencyStats, RateLimitConfig, RoomSpec, RoomState, TransportError,
+    TransportErrorKind, TransportKind,
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;
