@@ -184,10 +184,11 @@ pub struct ClientConfig {
     /// event is dropped and counted in
     /// [`Client::dropped_events`](super::Client::dropped_events).
     pub max_queued_events: usize,
-    /// Bound of the event queue in bytes of server data (16 MiB): the
-    /// JSON text and binary attachments of the server events, ack answers
-    /// and refusals waiting there, as received. An event that would take
-    /// the queue past it pushes out the oldest events until it fits (each
+    /// Bound of the event queue in bytes of data (16 MiB), as
+    /// [`Event::data_size`](super::Event::data_size) counts them: the JSON
+    /// text and binary attachments of the server events waiting there,
+    /// and what the other events carry. An event that would take the
+    /// queue past it pushes out the oldest events until it fits (each
     /// counted in [`Client::dropped_events`](super::Client::dropped_events),
     /// as with `max_queued_events`); one larger than the whole bound is
     /// still queued, alone (its size is bounded by the decoder's

@@ -395,8 +395,8 @@ impl Client {
         (frames, actions, self.events.len())
     }
 
-    /// Bytes of server data in the event queue: the JSON text and binary
-    /// attachments of the server events, acks and refusals waiting there.
+    /// Bytes of data in the event queue, as [`Event::data_size`] counts
+    /// them (the bound is `max_queued_event_bytes`).
     pub fn queued_event_bytes(&self) -> usize {
         self.events.bytes()
     }
@@ -528,7 +528,7 @@ impl Client {
         }
         // Events were queued after it: it takes its place among them.
         let event = event.to_event();
-        self.events.insert(lent.pos, event, lent.len);
+        self.events.insert(lent.pos, event);
         None
     }
 
@@ -953,10 +953,8 @@ impl Client {
         self.reconnect.waiting() || self.session.state() != SessionState::Idle
     }
 
-    /// Queues one of the client's own events (no server data to speak
-    /// of: the byte bound does not count it).
     fn push_event(&mut self, e: Event) {
-        self.events.push(e, 0);
+        self.events.push(e);
     }
 
     fn room_event(&mut self, idx: usize, (key, state): Change) {
@@ -1691,7 +1689,6 @@ impl Client {
             return;
         }
         self.namespaces[idx].state = NsState::Disconnected;
-        let size = data.map_or(0, str::len);
         let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
         let (message, data) = match parsed {
             Some(serde_json::Value::String(s)) => (s, None),
@@ -1705,15 +1702,12 @@ impl Client {
             _ => (String::new(), None),
         };
         let nsp = self.namespaces[idx].name.clone();
-        self.events.push(
-            Event::ConnectError {
-                nsp,
-                message: message.clone(),
-                data,
-                cause: ConnectFailure::Server,
-            },
-            size,
-        );
+        self.push_event(Event::ConnectError {
+            nsp,
+            message: message.clone(),
+            data,
+            cause: ConnectFailure::Server,
+        });
         if self
             .config
             .auth_error_patterns
@@ -1762,8 +1756,7 @@ impl Client {
             }
             PendingKind::Request { request, .. } => {
                 let nsp = self.namespaces[idx].name.clone();
-                self.events
-                    .push(Event::Ack { nsp, request, args }, packet_size(packet));
+                self.push_event(Event::Ack { nsp, request, args });
             }
         }
     }
@@ -1822,25 +1815,19 @@ impl Client {
             args => {
                 let nsp = self.namespaces[idx].name.clone();
                 let name = name.into_owned();
-                self.events.push(
-                    message_event(raw, nsp, name, args, packet),
-                    packet_size(packet),
-                );
+                self.push_event(message_event(raw, nsp, name, args, packet));
                 return;
             }
         };
         let name = name.into_owned();
         let nsp = self.namespaces[idx].name.clone();
-        self.events.push(
-            message_event(
-                raw,
-                nsp.clone(),
-                name.clone(),
-                (!raw).then(|| args.clone()),
-                packet,
-            ),
-            packet_size(packet),
-        );
+        self.push_event(message_event(
+            raw,
+            nsp.clone(),
+            name.clone(),
+            (!raw).then(|| args.clone()),
+            packet,
+        ));
         if Heartbeat::is_response(self.config.heartbeat.as_ref(), &name)
             && self.is_heartbeat_ns(idx)
         {
@@ -1972,14 +1959,6 @@ fn message_event(
             ack: packet.id,
         }
     }
-}
-
-/// Bytes of server data a packet brings: its JSON text and its binary
-/// attachments, as they came (the byte bound of the event queue counts
-/// these).
-fn packet_size(packet: &socketio::Packet<'_>) -> usize {
-    let text = packet.data.as_deref().map_or(0, str::len);
-    packet.attachments.iter().fold(text, |n, a| n + a.len())
 }
 
 /// Whether `nsp` names the normalized namespace `name`, as
