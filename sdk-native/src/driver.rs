@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omni_socket_core::client::{
     AckFailure, AuthFailureSource, Client as Core, ClientConfig, ConnectFailure, Event, HttpMethod,
-    HttpRequest, Instant as CoreInstant, RequestId, RoomState, TransportAction, TransportErrorKind,
+    HttpRequest, Instant as CoreInstant, RequestId, TransportAction, TransportErrorKind,
     TransportId,
 };
 use omni_socket_core::Value;
@@ -755,7 +755,9 @@ impl Driver {
     fn dispatch_event(&mut self, e: Event) {
         let mut subs = lock(&self.shared.events);
         subs.retain(|s| !s.is_closed());
-        let size = lifecycle_size(&e);
+        // Most carry a few short strings, some the server's (a refusal's
+        // data, a `rate_limited` event name), each up to a packet's size.
+        let size = e.data_size();
         for s in subs.iter() {
             let mut batch = s.batch();
             if batch.fits(s, size) {
@@ -834,78 +836,5 @@ fn full<T>(tx: &QueueTx<T>, queue: &str, size: usize) {
             queue,
             size, dropped, "subscriber queue full (events or bytes); event dropped for it"
         );
-    }
-}
-
-/// Bytes of text a lifecycle event carries, for the byte bound of the
-/// `events()` queues: most carry a few short strings, but some carry the
-/// server's (a CONNECT_ERROR's data, a `rate_limited` event name, an auth
-/// error message), each up to a packet's size.
-fn lifecycle_size(e: &Event) -> usize {
-    fn json_size(v: &serde_json::Value) -> usize {
-        match v {
-            serde_json::Value::String(s) => s.len(),
-            serde_json::Value::Array(a) => a.iter().map(json_size).sum::<usize>() + 1,
-            serde_json::Value::Object(o) => o.iter().map(|(k, v)| k.len() + json_size(v)).sum(),
-            _ => 8,
-        }
-    }
-    match e {
-        Event::Open { sid } => sid.len(),
-        Event::Connect { nsp, sid, .. } => nsp.len() + sid.len(),
-        Event::ConnectError {
-            nsp, message, data, ..
-        } => nsp.len() + message.len() + data.as_ref().map_or(0, json_size),
-        Event::ReconnectError { message, .. } => message.len(),
-        Event::Latency(s) => s.server_status.as_ref().map_or(0, String::len),
-        Event::RoomState { nsp, key, state } => {
-            let reason = match state {
-                RoomState::Failed(r) => r.len(),
-                _ => 0,
-            };
-            nsp.len() + key.len() + reason
-        }
-        Event::AuthFailed { nsp, message, .. } => nsp.len() + message.len(),
-        Event::RateLimited { nsp, event, .. } | Event::EmitDropped { nsp, event, .. } => {
-            nsp.len() + event.len()
-        }
-        Event::Disconnect { nsp, .. }
-        | Event::AckFailed { nsp, .. }
-        | Event::AuthRequested { nsp } => nsp.len(),
-        // The decoder's messages, short; Message, RawMessage and Ack never
-        // reach these queues.
-        _ => 0,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use omni_socket_core::client::{Event, RoomState};
-
-    use super::lifecycle_size;
-
-    #[test]
-    fn lifecycle_events_weigh_the_server_text_they_carry() {
-        let long = "x".repeat(1_000_000);
-        let limited = Event::RateLimited {
-            nsp: "/".into(),
-            event: long.clone(),
-            retry_after: 0,
-        };
-        assert_eq!(lifecycle_size(&limited), 1_000_001);
-        let refused = Event::ConnectError {
-            nsp: "/".into(),
-            message: "no".into(),
-            data: Some(serde_json::json!({"why": long})),
-            cause: omni_socket_core::client::ConnectFailure::Server,
-        };
-        assert!(lifecycle_size(&refused) > 1_000_000);
-        let failed = Event::RoomState {
-            nsp: "/".into(),
-            key: "k".into(),
-            state: RoomState::Failed(long),
-        };
-        assert_eq!(lifecycle_size(&failed), 1_000_002);
-        assert_eq!(lifecycle_size(&Event::Reconnect { attempt: 1 }), 0);
     }
 }
