@@ -17,7 +17,10 @@ pub struct Limits {
     /// by its `maxPayload`; each packet in it is still bounded by
     /// [`max_packet_size`](Self::max_packet_size).
     pub max_polling_body: usize,
-    /// Most binary attachments one Socket.IO packet may announce.
+    /// Most binary attachments one Socket.IO packet may announce. Each is
+    /// one Engine.IO packet, so a binary packet waiting for its
+    /// attachments holds at most `max_attachments` × `max_packet_size`
+    /// bytes (64 MB by default).
     pub max_attachments: usize,
     /// Deepest JSON nesting (arrays and objects) accepted in packet data.
     pub max_depth: usize,

@@ -10,12 +10,12 @@ use std::time::Duration;
 use futures_core::Stream;
 use omni_socket_core::client::{
     Auth, AuthApply, ClientConfig, EmitOutcome, Event, HeartbeatConfig, LatencyStats, Product,
-    RateLimitConfig, RoomSpec, RoomState, TransportKind,
+    RateLimitConfig, RoomSpec, RoomState, TransportError, TransportKind,
 };
 use omni_socket_core::models;
 use omni_socket_core::Value;
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 use crate::driver::Driver;
 use crate::error::{Error, Result};
@@ -199,6 +199,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Bytes of server data each subscription's queue holds at most
+    /// (`maxQueuedEventBytes`, 16 MiB): an event's JSON text and binary
+    /// attachments as received, or for [`events`](Socket::events) the text
+    /// it carries. A subscriber that falls this far behind loses the new
+    /// events, as with [`subscription_queue`](Self::subscription_queue):
+    /// counted in the stream's `dropped()` and logged. An event larger
+    /// than the whole bound still goes into an empty queue, alone. The
+    /// core's own event queue, which the driver empties every turn, has
+    /// the same bound.
+    pub fn max_queued_event_bytes(mut self, n: usize) -> Self {
+        self.config.max_queued_event_bytes = n;
+        self
+    }
+
     /// Every core option at once, for options without a builder method.
     /// The URL and main namespace set here are kept.
     pub fn config(mut self, f: impl FnOnce(&mut ClientConfig)) -> Self {
@@ -213,9 +227,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Capacity of each subscription's queue (1024). A subscriber that
-    /// falls this far behind loses events (logged) rather than stalling
-    /// the connection.
+    /// Capacity of each subscription's queue in events (1024). A
+    /// subscriber that falls this far behind loses the new events (counted
+    /// in the stream's `dropped()` and logged) rather than stalling the
+    /// connection. See also
+    /// [`max_queued_event_bytes`](Self::max_queued_event_bytes).
     pub fn subscription_queue(mut self, n: usize) -> Self {
         self.queue = n.max(1);
         self
@@ -281,6 +297,7 @@ impl ClientBuilder {
         // is built only for untyped ones.
         self.config.driver.raw_messages = true;
         let timeout_ms = self.config.timeout;
+        let queue_bytes = self.config.max_queued_event_bytes;
         let settings = TransportSettings {
             tls: self.tls.unwrap_or_else(default_tls),
             extra_headers: self.extra_headers,
@@ -290,6 +307,7 @@ impl ClientBuilder {
         let shared = Arc::new(Shared {
             messages: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
+            last_error: Mutex::new(None),
         });
         let (cmd_tx, cmd_rx) = boxed();
         let (status_tx, status_rx) = watch::channel(Status::idle());
@@ -316,6 +334,7 @@ impl ClientBuilder {
             shared,
             status: status_rx,
             queue: self.queue,
+            queue_bytes,
         });
         Ok(Client {
             main: Socket { inner, nsp },
@@ -369,6 +388,7 @@ struct Inner {
     shared: Arc<Shared>,
     status: watch::Receiver<Status>,
     queue: usize,
+    queue_bytes: usize,
 }
 
 /// A connection to a Socket.IO server.
@@ -524,6 +544,18 @@ impl Socket {
     /// enable with [`ClientBuilder::heartbeat`]).
     pub fn latency(&self) -> LatencyStats {
         self.inner.status.borrow().latency
+    }
+
+    /// The transport failure that last ended the connection or a
+    /// connection attempt: its kind (e.g. [`TransportErrorKind::TooLarge`]
+    /// for a message over the size limit) and a message for people. A
+    /// [`Event::Disconnect`] with reason `transport error` names no cause;
+    /// this is it, when read as that event arrives (it is set before the
+    /// event is delivered, and replaced by the next failure).
+    ///
+    /// [`TransportErrorKind::TooLarge`]: omni_socket_core::client::TransportErrorKind::TooLarge
+    pub fn last_transport_error(&self) -> Option<TransportError> {
+        lock(&self.inner.shared.last_error).clone()
     }
 
     pub(crate) fn send(&self, cmd: Command) -> Result<()> {
@@ -777,7 +809,7 @@ impl Socket {
     }
 
     fn subscribe_raw(&self, event: Option<&str>, typed: bool) -> QueueRx<Delivery> {
-        let (tx, rx) = queue(self.inner.queue);
+        let (tx, rx) = queue(self.inner.queue, self.inner.queue_bytes);
         lock(&self.inner.shared.messages).push(MessageSub {
             nsp: self.nsp.clone(),
             event: event.map(str::to_owned),
@@ -832,7 +864,7 @@ impl Socket {
     /// auth failures, rate limits, protocol errors. Server events and ack
     /// answers are not included (see [`on_any`](Self::on_any)).
     pub fn events(&self) -> LifecycleStream {
-        let (tx, rx) = mpsc::channel(self.inner.queue);
+        let (tx, rx) = queue(self.inner.queue, self.inner.queue_bytes);
         lock(&self.inner.shared.events).push(tx);
         LifecycleStream { rx }
     }
@@ -854,6 +886,13 @@ impl MessageStream {
     /// The next event, `None` once the client is gone.
     pub async fn next(&mut self) -> Option<Message> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Events this stream lost because its queue was full (see
+    /// [`ClientBuilder::subscription_queue`] and
+    /// [`ClientBuilder::max_queued_event_bytes`]).
+    pub fn dropped(&self) -> u64 {
+        self.rx.dropped()
     }
 }
 
@@ -883,6 +922,13 @@ impl<E: models::Event> EventStream<E> {
     /// The next event, `None` once the client is gone.
     pub async fn next(&mut self) -> Option<E> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Events this stream lost because its queue was full (see
+    /// [`ClientBuilder::subscription_queue`] and
+    /// [`ClientBuilder::max_queued_event_bytes`]).
+    pub fn dropped(&self) -> u64 {
+        self.rx.dropped()
     }
 }
 
@@ -955,13 +1001,20 @@ fn decode_raw<E: models::Event>(raw: &RawEvent) -> Result<E> {
 /// Lifecycle events; see [`Socket::events`].
 #[derive(Debug)]
 pub struct LifecycleStream {
-    rx: mpsc::Receiver<Event>,
+    rx: QueueRx<Event>,
 }
 
 impl LifecycleStream {
     /// The next event, `None` once the client is gone.
     pub async fn next(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        std::future::poll_fn(|cx| self.rx.poll_recv(cx)).await
+    }
+
+    /// Events this stream lost because its queue was full (see
+    /// [`ClientBuilder::subscription_queue`] and
+    /// [`ClientBuilder::max_queued_event_bytes`]).
+    pub fn dropped(&self) -> u64 {
+        self.rx.dropped()
     }
 }
 

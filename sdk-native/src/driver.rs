@@ -27,9 +27,9 @@ use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
 
 use crate::error::Error;
-use crate::queue::{self, BoxedRx, BoxedTx, WeakBoxedTx};
+use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
-    lock, AckReply, AckRequest, Command, Delivery, Message, MessageSub, RawEvent, Shared, Status,
+    lock, AckReply, AckRequest, Command, Delivery, Message, RawEvent, Shared, Status,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -370,7 +370,14 @@ impl Driver {
             Input::Failed(e) => {
                 debug!(?id, message = e.message, kind = ?e.kind, "transport failed");
                 self.transports.remove(&id);
-                self.core.handle_transport_error(id, now, e);
+                let before = self.core.state();
+                self.core.handle_transport_error(id, now, e.clone());
+                // Kept when it ended the session or the attempt (a failed
+                // upgrade probe does not), before the events it causes
+                // reach anyone.
+                if self.core.state() != before {
+                    *lock(&self.shared.last_error) = Some(e);
+                }
             }
         }
     }
@@ -677,7 +684,9 @@ impl Driver {
     /// Hands this turn's server events to their subscribers, one batch
     /// per subscriber. Typed subscriptions share the event's JSON text and
     /// decode their model from it; untyped ones get arguments parsed once,
-    /// moved to the last of them and cloned only for the others.
+    /// moved to the last of them and cloned only for the others. A
+    /// subscription whose queue is full (in events or bytes) loses the
+    /// event; nothing is built for it.
     fn deliver_messages(&mut self) {
         if self.incoming.is_empty() {
             return;
@@ -685,7 +694,7 @@ impl Driver {
         let incoming = std::mem::take(&mut self.incoming);
         let mut subs = lock(&self.shared.messages);
         subs.retain(|s| !s.tx.is_closed());
-        let mut batches: Vec<Vec<Delivery>> = subs.iter().map(|_| Vec::new()).collect();
+        let mut batches: Vec<Batch<Delivery>> = subs.iter().map(|s| s.tx.batch()).collect();
         let mut typed = Vec::new();
         let mut untyped = Vec::new();
         for Incoming {
@@ -696,9 +705,14 @@ impl Driver {
         {
             typed.clear();
             untyped.clear();
+            let size = attachments.iter().fold(data.len(), |n, a| n + a.len());
+            let mut matched = false;
             for (i, s) in subs.iter().enumerate() {
                 if s.nsp == head.nsp && s.event.as_deref().is_none_or(|e| e == head.event) {
-                    if s.typed {
+                    matched = true;
+                    if !batches[i].fits(&s.tx, size) {
+                        full(&s.tx, &s.nsp, size);
+                    } else if s.typed {
                         typed.push(i);
                     } else {
                         untyped.push(i);
@@ -706,11 +720,13 @@ impl Driver {
                 }
             }
             if typed.is_empty() && untyped.is_empty() {
-                trace!(
-                    nsp = head.nsp,
-                    event = head.event,
-                    "event without subscriber"
-                );
+                if !matched {
+                    trace!(
+                        nsp = head.nsp,
+                        event = head.event,
+                        "event without subscriber"
+                    );
+                }
                 continue;
             }
             let raw = RawEvent {
@@ -720,18 +736,25 @@ impl Driver {
             };
             if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
                 // The only reader takes it: no shared allocation.
-                push_bounded(&subs[*i], &mut batches[*i], Delivery::RawOwned(raw));
+                batches[*i].push(Delivery::RawOwned(raw), size);
                 continue;
             }
             let raw = Arc::new(raw);
             for &i in &typed {
-                push_bounded(&subs[i], &mut batches[i], Delivery::Raw(raw.clone()));
+                batches[i].push(Delivery::Raw(raw.clone()), size);
             }
             if !untyped.is_empty() {
                 match raw.args() {
                     Ok(args) => {
                         head.event.clone_from(&raw.event);
-                        self.deliver_parsed(&subs, &mut batches, &untyped, head, args);
+                        deliver_parsed(
+                            &self.weak_commands,
+                            &mut batches,
+                            &untyped,
+                            head,
+                            args,
+                            size,
+                        );
                     }
                     // The core validated the text; this would be a bug.
                     Err(e) => warn!(event = raw.event, %e, "event arguments unreadable"),
@@ -743,47 +766,19 @@ impl Driver {
         }
     }
 
-    /// Queues a parsed event for the subscriptions `to`.
-    fn deliver_parsed(
-        &self,
-        subs: &[MessageSub],
-        batches: &mut [Vec<Delivery>],
-        to: &[usize],
-        head: Head,
-        args: Vec<Value>,
-    ) {
-        let Some((&last, others)) = to.split_last() else {
-            return;
-        };
-        let ack = head.ack.map(|id| AckRequest {
-            nsp: head.nsp.clone(),
-            id,
-            commands: self.weak_commands.clone(),
-        });
-        for &i in others {
-            let msg = Message {
-                namespace: head.nsp.clone(),
-                event: head.event.clone(),
-                args: args.clone(),
-                ack: ack.clone(),
-            };
-            push_bounded(&subs[i], &mut batches[i], Delivery::Parsed(msg));
-        }
-        let msg = Message {
-            namespace: head.nsp,
-            event: head.event,
-            args,
-            ack,
-        };
-        push_bounded(&subs[last], &mut batches[last], Delivery::Parsed(msg));
-    }
-
     fn dispatch_event(&mut self, e: Event) {
         let mut subs = lock(&self.shared.events);
         subs.retain(|s| !s.is_closed());
+        // Most carry a few short strings, some the server's (a refusal's
+        // data, a `rate_limited` event name), each up to a packet's size.
+        let size = e.data_size();
         for s in subs.iter() {
-            if s.try_send(e.clone()).is_err() {
-                warn!("event subscriber queue full; event dropped for it");
+            let mut batch = s.batch();
+            if batch.fits(s, size) {
+                batch.push(e.clone(), size);
+                s.send(batch);
+            } else {
+                full(s, "events()", size);
             }
         }
     }
@@ -808,13 +803,52 @@ impl Driver {
     }
 }
 
-/// Queues `item` for `sub` unless its queue is full. The driver never
-/// waits for a slow consumer: it would stall pongs and every other
-/// namespace.
-fn push_bounded(sub: &MessageSub, batch: &mut Vec<Delivery>, item: Delivery) {
-    if batch.len() < sub.tx.room() {
-        batch.push(item);
-    } else {
-        warn!(nsp = sub.nsp, "subscriber queue full; event dropped for it");
+/// Queues a parsed event for the subscriptions `to`, which have room for
+/// it.
+fn deliver_parsed(
+    commands: &WeakBoxedTx<Command>,
+    batches: &mut [Batch<Delivery>],
+    to: &[usize],
+    head: Head,
+    args: Vec<Value>,
+    size: usize,
+) {
+    let Some((&last, others)) = to.split_last() else {
+        return;
+    };
+    let ack = head.ack.map(|id| AckRequest {
+        nsp: head.nsp.clone(),
+        id,
+        commands: commands.clone(),
+    });
+    for &i in others {
+        let msg = Message {
+            namespace: head.nsp.clone(),
+            event: head.event.clone(),
+            args: args.clone(),
+            ack: ack.clone(),
+        };
+        batches[i].push(Delivery::Parsed(msg), size);
+    }
+    let msg = Message {
+        namespace: head.nsp,
+        event: head.event,
+        args,
+        ack,
+    };
+    batches[last].push(Delivery::Parsed(msg), size);
+}
+
+/// A subscription's queue is full: the event is dropped for it and
+/// counted (the stream's `dropped()`). The driver never waits for a slow
+/// consumer: it would stall pongs and every other namespace. Logged at the
+/// 1st, 2nd, 4th, 8th… drop, so a flood cannot flood the log too.
+fn full<T>(tx: &QueueTx<T>, queue: &str, size: usize) {
+    let dropped = tx.dropped_one();
+    if dropped.is_power_of_two() {
+        warn!(
+            queue,
+            size, dropped, "subscriber queue full (events or bytes); event dropped for it"
+        );
     }
 }

@@ -74,7 +74,7 @@ pub use omni_socket_core as core;
 pub use omni_socket_core::client::{
     Auth, AuthApply, ConnectionState, Credentials, DisconnectReason, Event, HeartbeatConfig,
     HeartbeatMode, LatencyStats, Product, RateLimitConfig, RateTable, RoomSpec, RoomState,
-    TransportKind,
+    TransportError, TransportErrorKind, TransportKind,
 };
 pub use omni_socket_core::models;
 pub use omni_socket_core::Value;

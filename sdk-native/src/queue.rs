@@ -4,24 +4,34 @@
 //! The driver handles everything a socket read delivered in one turn; with
 //! one channel message per event, a subscriber on another thread would be
 //! woken once per event, and those wake-ups cost more than decoding small
-//! events. Here the driver sends one batch per turn, and the bound is still
-//! counted in items, so `subscription_queue(n)` keeps its meaning.
+//! events. Here the driver sends one batch per turn, and the bounds are
+//! still counted per item: at most `cap` items and `max_bytes` bytes of
+//! server data not yet taken, so `subscription_queue(n)` and
+//! `max_queued_event_bytes(n)` keep their meaning.
+//!
+//! When an item does not fit, it is the new item that is dropped (the
+//! driver cannot take back what it already handed over), and counted in
+//! [`QueueRx::dropped`]. An item larger than the whole byte bound still
+//! goes into an empty queue, alone: a byte bound must not make an event
+//! that the decoder's limits accept undeliverable.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 
-/// Creates a queue holding at most `cap` items not yet taken.
-pub(crate) fn queue<T>(cap: usize) -> (QueueTx<T>, QueueRx<T>) {
+/// Creates a queue holding at most `cap` items and `max_bytes` bytes not
+/// yet taken.
+pub(crate) fn queue<T>(cap: usize, max_bytes: usize) -> (QueueTx<T>, QueueRx<T>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let pending = Arc::new(AtomicUsize::new(0));
+    let pending = Arc::new(Pending::default());
     (
         QueueTx {
             tx,
             pending: pending.clone(),
             cap: cap.max(1),
+            max_bytes,
         },
         QueueRx {
             rx,
@@ -31,34 +41,81 @@ pub(crate) fn queue<T>(cap: usize) -> (QueueTx<T>, QueueRx<T>) {
     )
 }
 
+/// What both ends count, side by side so the subscriber's updates touch
+/// one cache line.
+#[derive(Debug, Default)]
+struct Pending {
+    items: AtomicUsize,
+    bytes: AtomicUsize,
+    dropped: AtomicU64,
+}
+
 /// The driver's end.
 #[derive(Debug)]
 pub(crate) struct QueueTx<T> {
-    tx: mpsc::UnboundedSender<Vec<T>>,
-    pending: Arc<AtomicUsize>,
+    tx: mpsc::UnboundedSender<Vec<(T, usize)>>,
+    pending: Arc<Pending>,
     cap: usize,
+    max_bytes: usize,
+}
+
+/// Items for one [`QueueTx::send`], checked against the bounds as they
+/// are added.
+#[derive(Debug)]
+pub(crate) struct Batch<T> {
+    items: Vec<(T, usize)>,
+    /// Items and bytes already queued when the batch was started; the
+    /// subscriber may only have taken more since.
+    queued: usize,
+    queued_bytes: usize,
+    bytes: usize,
+}
+
+impl<T> Batch<T> {
+    /// Whether an item of `size` bytes would fit.
+    pub(crate) fn fits(&self, tx: &QueueTx<T>, size: usize) -> bool {
+        let items = self.queued + self.items.len();
+        items < tx.cap && (items == 0 || self.queued_bytes + self.bytes + size <= tx.max_bytes)
+    }
+
+    /// Adds `item` of `size` bytes; the caller checked [`fits`](Self::fits).
+    pub(crate) fn push(&mut self, item: T, size: usize) {
+        self.bytes += size;
+        self.items.push((item, size));
+    }
 }
 
 impl<T> QueueTx<T> {
-    /// How many more items fit.
-    pub(crate) fn room(&self) -> usize {
-        self.cap
-            .saturating_sub(self.pending.load(Ordering::Acquire))
+    /// An empty batch, measured against what is queued now.
+    pub(crate) fn batch(&self) -> Batch<T> {
+        Batch {
+            items: Vec::new(),
+            queued: self.pending.items.load(Ordering::Acquire),
+            queued_bytes: self.pending.bytes.load(Ordering::Acquire),
+            bytes: 0,
+        }
+    }
+
+    /// Counts an item that did not fit; returns the count so far.
+    pub(crate) fn dropped_one(&self) -> u64 {
+        self.pending.dropped.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn is_closed(&self) -> bool {
         self.tx.is_closed()
     }
 
-    /// Sends `items` as one batch. The caller keeps within [`room`](Self::room).
-    pub(crate) fn send(&self, items: Vec<T>) -> bool {
-        if items.is_empty() {
+    /// Sends `batch`.
+    pub(crate) fn send(&self, batch: Batch<T>) -> bool {
+        if batch.items.is_empty() {
             return true;
         }
-        let n = items.len();
-        self.pending.fetch_add(n, Ordering::AcqRel);
-        if self.tx.send(items).is_err() {
-            self.pending.fetch_sub(n, Ordering::AcqRel);
+        let (n, bytes) = (batch.items.len(), batch.bytes);
+        self.pending.items.fetch_add(n, Ordering::AcqRel);
+        self.pending.bytes.fetch_add(bytes, Ordering::AcqRel);
+        if self.tx.send(batch.items).is_err() {
+            self.pending.items.fetch_sub(n, Ordering::AcqRel);
+            self.pending.bytes.fetch_sub(bytes, Ordering::AcqRel);
             return false;
         }
         true
@@ -68,17 +125,18 @@ impl<T> QueueTx<T> {
 /// The subscriber's end.
 #[derive(Debug)]
 pub(crate) struct QueueRx<T> {
-    rx: mpsc::UnboundedReceiver<Vec<T>>,
-    buf: std::vec::IntoIter<T>,
-    pending: Arc<AtomicUsize>,
+    rx: mpsc::UnboundedReceiver<Vec<(T, usize)>>,
+    buf: std::vec::IntoIter<(T, usize)>,
+    pending: Arc<Pending>,
 }
 
 impl<T> QueueRx<T> {
     /// The next item; `None` once the driver is gone and the queue empty.
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         loop {
-            if let Some(item) = self.buf.next() {
-                self.pending.fetch_sub(1, Ordering::AcqRel);
+            if let Some((item, size)) = self.buf.next() {
+                self.pending.items.fetch_sub(1, Ordering::AcqRel);
+                self.pending.bytes.fetch_sub(size, Ordering::AcqRel);
                 return Poll::Ready(Some(item));
             }
             match self.rx.poll_recv(cx) {
@@ -87,6 +145,11 @@ impl<T> QueueRx<T> {
                 Poll::Pending => return Poll::Pending,
             }
         }
+    }
+
+    /// Items dropped because the queue was full.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.pending.dropped.load(Ordering::Relaxed)
     }
 
     #[cfg(test)]
@@ -167,34 +230,71 @@ impl<T> BoxedRx<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::queue;
+    use super::{queue, QueueTx};
+
+    /// Adds what fits of `items` (value, size) in one batch; returns how
+    /// many fitted.
+    fn send(tx: &QueueTx<u32>, items: &[(u32, usize)]) -> usize {
+        let mut b = tx.batch();
+        let mut n = 0;
+        for &(item, size) in items {
+            if b.fits(tx, size) {
+                b.push(item, size);
+                n += 1;
+            } else {
+                tx.dropped_one();
+            }
+        }
+        assert!(tx.send(b));
+        n
+    }
 
     #[tokio::test]
     async fn batches_arrive_in_order_and_free_room() {
-        let (tx, mut rx) = queue::<u32>(4);
-        assert_eq!(tx.room(), 4);
-        assert!(tx.send(vec![1, 2, 3]));
-        assert_eq!(tx.room(), 1);
+        let (tx, mut rx) = queue::<u32>(4, usize::MAX);
+        assert_eq!(send(&tx, &[(1, 1), (2, 1), (3, 1)]), 3);
         assert_eq!(rx.recv().await, Some(1));
-        assert_eq!(tx.room(), 2);
-        assert!(tx.send(vec![4, 5]));
-        assert_eq!(tx.room(), 0);
+        assert_eq!(send(&tx, &[(4, 1), (5, 1), (6, 1)]), 2);
         let mut got = Vec::new();
         for _ in 0..4 {
             got.push(rx.recv().await.unwrap());
         }
         assert_eq!(got, [2, 3, 4, 5]);
-        assert_eq!(tx.room(), 4);
+        assert_eq!(rx.dropped(), 1);
+        assert_eq!(send(&tx, &[(7, 1); 4]), 4);
         drop(tx);
+        for _ in 0..4 {
+            assert_eq!(rx.recv().await, Some(7));
+        }
         assert_eq!(rx.recv().await, None);
     }
 
     #[tokio::test]
+    async fn bytes_are_bounded_too_and_one_large_item_fits_alone() {
+        let (tx, mut rx) = queue::<u32>(100, 1_000);
+        assert_eq!(send(&tx, &[(1, 400), (2, 400), (3, 400)]), 2);
+        assert_eq!(rx.dropped(), 1);
+        // Still 800 queued: 300 more do not fit, 200 do.
+        assert_eq!(send(&tx, &[(4, 300), (5, 200)]), 1);
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.recv().await, Some(2));
+        assert_eq!(rx.recv().await, Some(5));
+        // Empty: an item over the whole bound goes in alone.
+        assert_eq!(send(&tx, &[(6, 5_000), (7, 1)]), 1);
+        assert_eq!(rx.recv().await, Some(6));
+        assert_eq!(send(&tx, &[(8, 1)]), 1);
+        assert_eq!(rx.recv().await, Some(8));
+        assert_eq!(rx.dropped(), 3);
+    }
+
+    #[tokio::test]
     async fn a_closed_receiver_refuses_batches() {
-        let (tx, rx) = queue::<u32>(2);
+        let (tx, rx) = queue::<u32>(2, usize::MAX);
         drop(rx);
         assert!(tx.is_closed());
-        assert!(!tx.send(vec![1]));
-        assert_eq!(tx.room(), 2);
+        let mut b = tx.batch();
+        b.push(1, 1);
+        assert!(!tx.send(b));
+        assert!(tx.batch().fits(&tx, 1));
     }
 }

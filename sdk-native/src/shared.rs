@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 
 use omni_socket_core::client::{
     Auth, AuthApply, Client as Core, ConnectionState, EmitError, EmitOutcome, Event, LatencyStats,
-    RoomSpec, RoomState, TransportKind,
+    RoomSpec, RoomState, TransportError, TransportKind,
 };
 use omni_socket_core::{models, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use crate::error::{Error, Result};
 use crate::queue::{QueueTx, WeakBoxedTx};
@@ -280,7 +280,9 @@ impl RawEvent {
 /// State shared between the handles and the driver.
 pub(crate) struct Shared {
     pub(crate) messages: Mutex<Vec<MessageSub>>,
-    pub(crate) events: Mutex<Vec<mpsc::Sender<Event>>>,
+    pub(crate) events: Mutex<Vec<QueueTx<Event>>>,
+    /// The transport failure that last ended a session or an attempt.
+    pub(crate) last_error: Mutex<Option<TransportError>>,
 }
 
 /// Locks `m`, whatever a panicking holder left behind.

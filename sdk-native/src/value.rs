@@ -25,6 +25,46 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+/// Serializes `v` as [`to_json`] would, without building that tree first:
+/// each binary value is base64-encoded as it is written out, so printing
+/// an event with megabytes of attachments makes no copy of them (with
+/// `to_json` and `to_string`, three). Object keys keep the order they
+/// arrived in.
+///
+/// ```
+/// use omni_socket::{value::AsJson, Value};
+///
+/// let v = Value::Array(vec![Value::Binary(vec![1u8, 2, 3].into())]);
+/// assert_eq!(serde_json::to_string(&AsJson(&v)).unwrap(), r#"[{"base64":"AQID"}]"#);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct AsJson<'a>(pub &'a Value);
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.0 {
+            Value::Binary(b) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("base64", &Base64(b))?;
+                m.end()
+            }
+            Value::Array(a) => s.collect_seq(a.iter().map(AsJson)),
+            Value::Object(o) => s.collect_map(o.iter().map(|(k, v)| (k, AsJson(v)))),
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Bytes as a base64 string, encoded while being written.
+struct Base64<'a>(&'a [u8]);
+
+impl serde::Serialize for Base64<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&base64::display::Base64Display::new(self.0, &B64))
+    }
+}
+
 /// The inverse of [`to_json`]: an object whose only key is `base64` with a
 /// valid base64 string becomes binary; everything else is kept as JSON.
 pub fn from_json(v: serde_json::Value) -> Value {
@@ -62,5 +102,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(to_json(&v), json);
+    }
+
+    #[test]
+    fn as_json_writes_what_to_json_builds() {
+        let json = serde_json::json!({"z": [1, {"base64": "AQID"}, null, true, "s\"q"],
+            "a": {"base64": ""}, "n": -1.5});
+        let v = from_json(json.clone());
+        let written = serde_json::to_string(&AsJson(&v)).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+            json
+        );
+        // In the order the keys came, not sorted.
+        let v = Value::Object(vec![("z".into(), Value::Null), ("a".into(), Value::Null)]);
+        let written = serde_json::to_string(&AsJson(&v)).unwrap();
+        assert_eq!(written, r#"{"z":null,"a":null}"#);
     }
 }

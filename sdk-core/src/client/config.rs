@@ -216,9 +216,21 @@ pub struct ClientConfig {
     /// and send it only once [`Client::set_auth`](super::Client::set_auth)
     /// answers, as socket.io-client does with an `auth` callback (false).
     pub ask_auth: bool,
-    /// Bound of the event queue; when full the oldest event is dropped and
-    /// counted in [`Client::dropped_events`](super::Client::dropped_events).
+    /// Bound of the event queue in events (4096); when full the oldest
+    /// event is dropped and counted in
+    /// [`Client::dropped_events`](super::Client::dropped_events).
     pub max_queued_events: usize,
+    /// Bound of the event queue in bytes of data (16 MiB), as
+    /// [`Event::data_size`](super::Event::data_size) counts them: the JSON
+    /// text and binary attachments of the server events waiting there,
+    /// and what the other events carry. An event that would take the
+    /// queue past it pushes out the oldest events until it fits (each
+    /// counted in [`Client::dropped_events`](super::Client::dropped_events),
+    /// as with `max_queued_events`); one larger than the whole bound is
+    /// still queued, alone (its size is bounded by the decoder's
+    /// [`Limits`](crate::Limits)). The native driver applies the same
+    /// bound to each subscription's queue.
+    pub max_queued_event_bytes: usize,
     /// Bound of the outgoing frame queue; emits wait in the buffer when it
     /// is full.
     pub max_queued_transmits: usize,
@@ -296,6 +308,7 @@ impl Default for ClientConfig {
             recovery: true,
             ask_auth: false,
             max_queued_events: 4096,
+            max_queued_event_bytes: 16 * 1024 * 1024,
             max_queued_transmits: 4096,
             driver: DriverMode::default(),
         }

@@ -435,8 +435,9 @@ pub enum Event {
         recovered: bool,
     },
     /// Connecting failed (`connect_error`): the server refused the
-    /// namespace, it did not answer in time, or (on every attempt, as in
-    /// socket.io-client) the transport could not be opened.
+    /// namespace, it did not answer in time, (on every attempt, as in
+    /// socket.io-client) the transport could not be opened, or the session
+    /// was lost before the server answered the CONNECT.
     ConnectError {
         /// Namespace.
         nsp: String,
@@ -600,4 +601,64 @@ pub enum Event {
     /// The server sent invalid input; the link is closed with
     /// `parse error` right after.
     ProtocolError(crate::Error),
+}
+
+impl Event {
+    /// Bytes of text and binary data the event holds: a server event's
+    /// JSON text and attachments (parsed, its strings and binary values
+    /// and 8 bytes for each other value), an ack answer's arguments, a
+    /// refusal's message and data, and the other events' strings, most of
+    /// them short. Namespace names are the client's own and not counted.
+    /// The byte bounds of event queues (`max_queued_event_bytes`) count
+    /// this.
+    pub fn data_size(&self) -> usize {
+        match self {
+            Self::RawMessage {
+                data, attachments, ..
+            } => attachments.iter().fold(data.len(), |n, a| n + a.len()),
+            Self::Message { event, args, .. } => event.len() + values_size(args),
+            Self::Ack { args, .. } => values_size(args),
+            Self::ConnectError { message, data, .. } => {
+                message.len() + data.as_ref().map_or(0, json_size)
+            }
+            Self::Open { sid } | Self::Connect { sid, .. } => sid.len(),
+            Self::ReconnectError { message, .. } | Self::AuthFailed { message, .. } => {
+                message.len()
+            }
+            Self::Latency(s) => s.server_status.as_ref().map_or(0, String::len),
+            Self::RoomState { key, state, .. } => {
+                key.len()
+                    + match state {
+                        RoomState::Failed(reason) => reason.len(),
+                        _ => 0,
+                    }
+            }
+            Self::RateLimited { event, .. } | Self::EmitDropped { event, .. } => event.len(),
+            _ => 0,
+        }
+    }
+}
+
+fn values_size(values: &[Value]) -> usize {
+    values.iter().map(value_size).sum()
+}
+
+fn value_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Binary(b) => b.len(),
+        Value::Array(items) => values_size(items),
+        Value::Object(entries) => entries.iter().map(|(k, v)| k.len() + value_size(v)).sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
+    }
+}
+
+fn json_size(v: &serde_json::Value) -> usize {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => s.len(),
+        J::Array(items) => items.iter().map(json_size).sum(),
+        J::Object(entries) => entries.iter().map(|(k, v)| k.len() + json_size(v)).sum(),
+        J::Null | J::Bool(_) | J::Number(_) => 8,
+    }
 }

@@ -95,6 +95,8 @@ pub fn config(variant: u8) -> ClientConfig {
     c.max_buffered_emits = 8;
     c.max_pending_acks = 8;
     c.max_queued_events = 32;
+    // A few events' worth, so scripts reach the byte bound too.
+    c.max_queued_event_bytes = 512;
     c.max_queued_transmits = 16;
     c.buffer_overflow = if variant & 1 == 0 {
         OverflowPolicy::Error
@@ -298,6 +300,10 @@ impl Script {
         }
         if events > self.config.max_queued_events {
             return Err(format!("event queue at {events}"));
+        }
+        let bytes = c.queued_event_bytes();
+        if bytes > self.config.max_queued_event_bytes && events > 1 {
+            return Err(format!("{events} events of {bytes} bytes queued"));
         }
         if actions > 4 {
             return Err(format!("action queue at {actions}"));

@@ -65,7 +65,8 @@
 //! `namespaces`, `reconnectAfterServerDisconnect`, `reconnectAfterRefusal`, `maxBufferedEmits`,
 //! `bufferOverflow`, `maxPendingAcks`, `heartbeat`, `rateLimit`,
 //! `authRefreshTimeout`, `maxAuthFailures`, `authErrorPatterns`, `recovery`,
-//! `askAuth`, `maxQueuedEvents`, `maxQueuedTransmits`.
+//! `askAuth`, `maxQueuedEvents`, `maxQueuedEventBytes`,
+//! `maxQueuedTransmits`.
 //!
 //! `rateLimit` paces nothing unless given a table: `{product: "omni"}`
 //! (the table that product's server enforces, see [`Product`]) or
@@ -274,7 +275,7 @@ impl Client {
             heartbeat: Heartbeat::new(config.heartbeat.as_ref()),
             limiter: RateLimiter::default(),
             timers: TimerTable::default(),
-            events: EventQueue::new(config.max_queued_events),
+            events: EventQueue::new(config.max_queued_events, config.max_queued_event_bytes),
             now: Instant::default(),
             next_request: 0,
             session_wanted: false,
@@ -404,6 +405,12 @@ impl Client {
     pub fn queue_lengths(&self) -> (usize, usize, usize) {
         let (frames, actions) = self.session.queue_lengths();
         (frames, actions, self.events.len())
+    }
+
+    /// Bytes of data in the event queue, as [`Event::data_size`] counts
+    /// them (the bound is `max_queued_event_bytes`).
+    pub fn queued_event_bytes(&self) -> usize {
+        self.events.bytes()
     }
 
     /// The credentials in force.
@@ -1422,29 +1429,34 @@ impl Client {
     /// or not.
     fn end_link(&mut self, lost: Lost, graceful: bool) {
         let was_opening = self.session.state() == SessionState::Opening;
+        // A namespace whose CONNECT is unanswered when an open session is
+        // lost failed that attempt as surely as one whose session never
+        // opened: it hears why the same way, not from a connect timeout.
+        let connecting: Vec<bool> = self
+            .namespaces
+            .iter()
+            .map(|ns| matches!(ns.state, NsState::Connecting { .. }))
+            .collect();
         self.close_transports(graceful);
         for idx in 0..self.namespaces.len() {
             self.ns_lost(idx, lost.reason);
         }
-        if was_opening {
-            // Like socket.io-client: every failed attempt is a
-            // `connect_error` on each wanted namespace (applications log
-            // their connection errors there), and a retry is also a
-            // `reconnect_error`.
-            let cause = match lost.error.kind {
-                TransportErrorKind::Timeout => ConnectFailure::Timeout,
-                kind => ConnectFailure::Transport(kind),
-            };
-            for idx in 0..self.namespaces.len() {
-                if self.namespaces[idx].wanted {
-                    let nsp = self.namespaces[idx].name.clone();
-                    self.push_event(Event::ConnectError {
-                        nsp,
-                        message: lost.error.message.clone(),
-                        data: None,
-                        cause,
-                    });
-                }
+        // Like socket.io-client: every failed attempt is a `connect_error`
+        // on each wanted namespace (applications log their connection
+        // errors there), and a retry is also a `reconnect_error`.
+        let cause = match lost.error.kind {
+            TransportErrorKind::Timeout => ConnectFailure::Timeout,
+            kind => ConnectFailure::Transport(kind),
+        };
+        for (idx, was_connecting) in connecting.into_iter().enumerate() {
+            if self.namespaces[idx].wanted && (was_opening || was_connecting) {
+                let nsp = self.namespaces[idx].name.clone();
+                self.push_event(Event::ConnectError {
+                    nsp,
+                    message: lost.error.message.clone(),
+                    data: None,
+                    cause,
+                });
             }
         }
         let attempt = self.reconnect.attempts();

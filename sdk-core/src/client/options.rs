@@ -361,6 +361,7 @@ impl ClientConfig {
         o.read("recovery", &mut c.recovery, boolean)?;
         o.read("askAuth", &mut c.ask_auth, boolean)?;
         o.read("maxQueuedEvents", &mut c.max_queued_events, size)?;
+        o.read("maxQueuedEventBytes", &mut c.max_queued_event_bytes, size)?;
         o.read("maxQueuedTransmits", &mut c.max_queued_transmits, size)?;
         Ok(())
     }
@@ -412,7 +413,7 @@ mod tests {
                           "events": {"e": {"limit": 3, "window": 4}}, "maxPause": 9},
             "authRefreshTimeout": 11, "maxAuthFailures": 12,
             "authErrorPatterns": ["x"], "recovery": false, "askAuth": true,
-            "maxQueuedEvents": 13, "maxQueuedTransmits": 14,
+            "maxQueuedEvents": 13, "maxQueuedEventBytes": 15, "maxQueuedTransmits": 14,
             "withCredentials": true, "forceNew": true
         }))
         .expect("options");
@@ -471,6 +472,7 @@ mod tests {
         want.recovery = false;
         want.ask_auth = true;
         want.max_queued_events = 13;
+        want.max_queued_event_bytes = 15;
         want.max_queued_transmits = 14;
         assert_eq!(c, want);
     }

@@ -6,13 +6,17 @@
 //! 4 authentication failed; 5 the server rejected the connection for
 //! another reason; 6 no ack / no answer in time.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use omni_socket::core::client::ConnectFailure;
+use omni_socket::value::AsJson;
 use omni_socket::{
-    value, Client, ClientBuilder, Error, Event, HeartbeatConfig, HeartbeatMode, LatencyStats,
-    Message, RoomSpec, RoomState, TransportKind,
+    value, Client, ClientBuilder, DisconnectReason, Error, Event, HeartbeatConfig, HeartbeatMode,
+    LatencyStats, Message, RoomSpec, RoomState, TransportError, TransportErrorKind, TransportKind,
+    Value,
 };
 use serde_json::{json, Map, Value as Json};
 
@@ -204,7 +208,31 @@ impl From<Error> for Fail {
     }
 }
 
+/// Makes glibc give large freed buffers straight back to the system.
+///
+/// By default glibc raises its mmap threshold to the size of each large
+/// block freed, up to 32 MB: after the first 1 MB attachment is freed,
+/// later ones come from the per-thread heaps, which keep freed pages
+/// resident. `listen` against a server sending 64 × 1 MB attachments per
+/// event kept 70–130 MB after everything was printed (1.8 GB in the issue
+/// that found it, when the queues were unbounded); with the threshold
+/// fixed at its default start, 128 KiB, it goes back to within a few MB
+/// of where it started. Each large block then costs an `mmap`, which is
+/// small beside filling a megabyte.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks() {
+    // SAFETY: mallopt takes no pointers and is called before any thread
+    // is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks() {}
+
 fn main() -> ExitCode {
+    return_large_blocks();
     let cli = Cli::parse();
     let filter = if cli.verbose {
         tracing_subscriber::EnvFilter::new("omni_socket=debug")
@@ -311,19 +339,55 @@ impl Printer {
         }
     }
 
-    fn message(&self, m: &Message) {
-        let args: Vec<Json> = m.args.iter().map(value::to_json).collect();
-        let shown = Json::Array(args.clone()).to_string();
-        self.line(
-            "event",
-            json!({"namespace": m.namespace, "event": m.event, "args": args}),
-            || format!("{} {} {shown}", m.namespace, m.event),
-        );
+    /// Prints a server event. Written straight to stdout: binary
+    /// arguments are base64-encoded on the way, never held whole in a
+    /// string, so an event of 64 MB of attachments costs no more memory
+    /// to print than it already takes.
+    fn message(&self, m: &Message) -> std::io::Result<()> {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            namespace: &'a str,
+            event: &'a str,
+            args: Args<'a>,
+        }
+        struct Args<'a>(&'a [Value]);
+        impl serde::Serialize for Args<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(AsJson))
+            }
+        }
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let args = Args(&m.args);
+        if self.json {
+            let line = Line {
+                kind: "event",
+                namespace: &m.namespace,
+                event: &m.event,
+                args,
+            };
+            serde_json::to_writer(&mut out, &line)?;
+        } else {
+            write!(out, "[event] {} {} ", m.namespace, m.event)?;
+            serde_json::to_writer(&mut out, &args)?;
+        }
+        writeln!(out)?;
+        out.flush()
+    }
+
+    /// Says that the client dropped `count` events because this program
+    /// fell behind printing them (the subscription's queue was full).
+    fn dropped(&self, count: u64, total: u64) {
+        self.line("dropped", json!({"count": count, "total": total}), || {
+            format!("{count} events lost while printing fell behind ({total} in all)")
+        });
     }
 
     /// Prints a lifecycle event; `subs` maps subscription keys that are
-    /// not rooms.
-    fn lifecycle(&self, e: &Event, subs: &[String]) {
+    /// not rooms, `cause` is the transport failure behind a
+    /// `transport error`.
+    fn lifecycle(&self, e: &Event, subs: &[String], cause: Option<&TransportError>) {
         match e {
             Event::Connect { nsp, sid, recovered } => self.line(
                 "connect",
@@ -331,21 +395,38 @@ impl Printer {
                 || format!("{nsp} id={sid}"),
             ),
             Event::ConnectError {
-                nsp, message, data, ..
-            } => self.line(
-                "connect_error",
-                json!({"namespace": nsp, "message": message, "data": data}),
-                || format!("{nsp} {message} {}", data.clone().unwrap_or(Json::Null)),
-            ),
-            Event::Disconnect { nsp, reason } => self.line(
-                "disconnect",
-                json!({"namespace": nsp, "reason": reason.as_str()}),
-                || format!("{nsp} {reason}"),
-            ),
+                nsp,
+                message,
+                data,
+                cause,
+            } => {
+                let kind = failure_kind(*cause);
+                self.line(
+                    "connect_error",
+                    json!({"namespace": nsp, "message": message, "data": data, "cause": kind}),
+                    || match data {
+                        Some(d) => format!("{nsp} {kind}: {message} {d}"),
+                        None => format!("{nsp} {kind}: {message}"),
+                    },
+                );
+            }
+            Event::Disconnect { nsp, reason } => {
+                let cause = cause
+                    .filter(|_| *reason == DisconnectReason::TransportError)
+                    .map(|c| c.message.as_str());
+                self.line(
+                    "disconnect",
+                    json!({"namespace": nsp, "reason": reason.as_str(), "cause": cause}),
+                    || match cause {
+                        Some(c) => format!("{nsp} {reason}: {c}"),
+                        None => format!("{nsp} {reason}"),
+                    },
+                );
+            }
             Event::ReconnectAttempt { attempt, delay } => self.line(
                 "reconnect_attempt",
                 json!({"attempt": attempt, "delay_ms": delay}),
-                || format!("attempt {attempt} in {delay} ms"),
+                || format!("reconnecting in {delay} ms (attempt {attempt})"),
             ),
             Event::Reconnect { attempt } => {
                 self.line("reconnect", json!({"attempt": attempt}), || {
@@ -407,6 +488,25 @@ impl Printer {
     }
 }
 
+/// A connect failure's cause as one word.
+fn failure_kind(cause: ConnectFailure) -> &'static str {
+    match cause {
+        ConnectFailure::Server => "refused by the server",
+        ConnectFailure::Timeout => "timeout",
+        ConnectFailure::TooLarge => "auth too large",
+        ConnectFailure::Transport(kind) => match kind {
+            TransportErrorKind::Refused => "connection refused",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Tls => "TLS error",
+            TransportErrorKind::Status(_) => "HTTP error",
+            TransportErrorKind::TooLarge => "too large",
+            TransportErrorKind::Closed => "closed",
+            TransportErrorKind::Protocol => "protocol error",
+            TransportErrorKind::Other => "transport error",
+        },
+    }
+}
+
 fn stats_json(s: &LatencyStats) -> Json {
     json!({"count": s.count, "min": s.min, "mean": s.mean, "p50": s.p50, "p95": s.p95,
         "p99": s.p99, "max": s.max, "last": s.last})
@@ -450,7 +550,7 @@ async fn listen(a: ListenArgs) -> Result<(), Fail> {
     // outcome decides whether to go on.
     let outcome = client.connect_outcome().await;
     while let Ok(Some(e)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
-        printer.lifecycle(&e, &subs);
+        printer.lifecycle(&e, &subs, client.last_transport_error().as_ref());
     }
     outcome?;
 
@@ -462,6 +562,7 @@ async fn listen(a: ListenArgs) -> Result<(), Fail> {
     );
     tokio::pin!(sleep);
     let mut seen = 0u64;
+    let mut dropped = 0u64;
     if a.count == Some(0) {
         return Ok(());
     }
@@ -469,7 +570,15 @@ async fn listen(a: ListenArgs) -> Result<(), Fail> {
         tokio::select! {
             m = messages.next() => {
                 let Some(m) = m else { return Err(Fail(1, "connection closed".into())) };
-                printer.message(&m);
+                // Events lost before this one are said before it.
+                let lost = messages.dropped();
+                if lost > dropped {
+                    printer.dropped(lost - dropped, lost);
+                    dropped = lost;
+                }
+                printer
+                    .message(&m)
+                    .map_err(|e| Fail(1, format!("cannot write to stdout: {e}")))?;
                 seen += 1;
                 if a.count.is_some_and(|n| seen >= n) {
                     break;
@@ -477,7 +586,7 @@ async fn listen(a: ListenArgs) -> Result<(), Fail> {
             }
             e = events.next() => {
                 let Some(e) = e else { return Err(Fail(1, "connection closed".into())) };
-                printer.lifecycle(&e, &subs);
+                printer.lifecycle(&e, &subs, client.last_transport_error().as_ref());
                 if let Event::ReconnectFailed { .. } | Event::AuthGaveUp { .. } = e {
                     let _ = client.disconnect().await;
                     return Err(Fail(if matches!(e, Event::AuthGaveUp { .. }) { 4 } else { 3 },

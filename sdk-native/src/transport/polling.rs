@@ -123,12 +123,17 @@ async fn send(
         .collect()
         .await
         .map_err(|e| {
-            let kind = if e.is::<http_body_util::LengthLimitError>() {
-                TransportErrorKind::TooLarge
+            if e.is::<http_body_util::LengthLimitError>() {
+                error(
+                    TransportErrorKind::TooLarge,
+                    format!(
+                        "the server sent a polling response over the limit of {} bytes",
+                        settings.max_message
+                    ),
+                )
             } else {
-                TransportErrorKind::Other
-            };
-            error(kind, format!("HTTP body: {e}"))
+                error(TransportErrorKind::Other, format!("HTTP body: {e}"))
+            }
         })?
         .to_bytes();
     c.last_used = Instant::now();

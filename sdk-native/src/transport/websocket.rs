@@ -199,6 +199,18 @@ fn failure(e: tungstenite::Error) -> TransportError {
         tungstenite::Error::Http(response) => {
             TransportErrorKind::Status(response.status().as_u16())
         }
+        tungstenite::Error::Capacity(tungstenite::error::CapacityError::MessageTooLong {
+            size,
+            max_size,
+        }) => {
+            return error(
+                TransportErrorKind::TooLarge,
+                format!(
+                    "the server sent a WebSocket message of {size} bytes, over the limit of \
+                     {max_size} bytes"
+                ),
+            )
+        }
         tungstenite::Error::Capacity(_) => TransportErrorKind::TooLarge,
         _ => TransportErrorKind::Other,
     };

@@ -80,11 +80,13 @@ fn omni_builder(url: &str) -> omni_socket::ClientBuilder {
 }
 
 async fn omni_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
-    // A queue as deep as the run: the driver drops events for a subscriber
-    // that falls behind, and this measures decoding, not dropping.
+    // A queue as deep as the run, in events and bytes: the driver drops
+    // events for a subscriber that falls behind, and this measures
+    // decoding, not dropping.
     let queue = usize::try_from(count).unwrap_or(usize::MAX).max(1024);
     let client = omni_builder(url)
         .subscription_queue(queue)
+        .max_queued_event_bytes(usize::MAX)
         .connect()
         .await?;
     let mut received = 0u64;

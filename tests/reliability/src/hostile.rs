@@ -7,9 +7,11 @@
 //! client did (e.g. the spacing of its retries).
 //!
 //! Clients must use the WebSocket transport only
-//! (`.transports([TransportKind::Websocket])`): there is no polling here.
+//! (`.transports([TransportKind::Websocket])`): there is no polling here,
+//! except for [`Plan::PollingBody`].
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,8 +33,29 @@ pub enum Plan {
     Garbage(Vec<Message>),
     /// Answer every CONNECT with `connect_error {message}`.
     RefuseConnect(String),
+    /// Answer CONNECT with these WebSocket messages instead of its
+    /// answer.
+    AnswerConnectWith(Vec<Message>),
+    /// Answer an HTTP request (a long-polling handshake) with `200` and a
+    /// body of this many bytes, whatever it asks.
+    PollingBody(usize),
     /// Answer CONNECT, ping, and answer every ack request with `["ok"]`.
     Behave,
+    /// Answer CONNECT; once [`HostileServer::flood`] is called, send
+    /// `events` binary events `blob` as fast as the socket takes them, each
+    /// carrying `attachments` attachments of `size` bytes (`["blob", n,
+    /// {placeholder 0}, …]`, `n` counting from 0); then behave, and after
+    /// the flood send `["tick", n]` with every ping, so a client that
+    /// shows a tick has handled everything sent before it. The handshake announces a 20 s
+    /// ping interval: the flood holds the pings back.
+    Blobs {
+        /// Events to send.
+        events: usize,
+        /// Attachments per event.
+        attachments: usize,
+        /// Bytes per attachment.
+        size: usize,
+    },
 }
 
 /// One frame the server received.
@@ -52,6 +75,8 @@ pub struct HostileServer {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Received>>>,
     accepted: Arc<Mutex<Vec<Instant>>>,
+    blobs: Arc<AtomicUsize>,
+    go: tokio::sync::watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
@@ -69,18 +94,25 @@ impl HostileServer {
         let addr = listener.local_addr().expect("local addr");
         let log = Arc::new(Mutex::new(Vec::new()));
         let accepted = Arc::new(Mutex::new(Vec::new()));
+        let blobs = Arc::new(AtomicUsize::new(0));
+        let (go, go_rx) = tokio::sync::watch::channel(false);
         let plan = Arc::new(plan);
         let task = {
             let log = Arc::clone(&log);
             let accepted = Arc::clone(&accepted);
+            let blobs = Arc::clone(&blobs);
             tokio::spawn(async move {
                 let mut conns = Vec::new();
                 let mut k = 0;
                 while let Ok((tcp, _)) = listener.accept().await {
                     accepted.lock().expect("lock").push(Instant::now());
                     let plan = plan(k);
-                    let log = Arc::clone(&log);
-                    conns.push(tokio::spawn(serve(tcp, k, plan, log)));
+                    let out = Out {
+                        log: Arc::clone(&log),
+                        blobs: Arc::clone(&blobs),
+                        go: go_rx.clone(),
+                    };
+                    conns.push(tokio::spawn(serve(tcp, k, plan, out)));
                     k += 1;
                 }
                 for c in conns {
@@ -92,6 +124,8 @@ impl HostileServer {
             addr,
             log,
             accepted,
+            blobs,
+            go,
             task,
         }
     }
@@ -119,15 +153,41 @@ impl HostileServer {
     pub fn accepted(&self) -> usize {
         self.accepted.lock().expect("lock").len()
     }
+
+    /// [`Plan::Blobs`] events written to a socket so far, all connections
+    /// together.
+    pub fn blobs_sent(&self) -> usize {
+        self.blobs.load(Ordering::Acquire)
+    }
+
+    /// Starts the [`Plan::Blobs`] floods (at once for connections that
+    /// answer CONNECT later).
+    pub fn flood(&self) {
+        self.go.send_replace(true);
+    }
 }
 
-async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, log: Arc<Mutex<Vec<Received>>>) {
+/// What a connection reports back.
+struct Out {
+    log: Arc<Mutex<Vec<Received>>>,
+    blobs: Arc<AtomicUsize>,
+    go: tokio::sync::watch::Receiver<bool>,
+}
+
+async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, out: Out) {
+    if let Plan::PollingBody(size) = plan {
+        return polling_body(tcp, size).await;
+    }
     let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
         return;
     };
     let (mut tx, mut rx) = ws.split();
+    let (interval, timeout) = match plan {
+        Plan::Blobs { .. } => (20_000, 20_000),
+        _ => (PING_INTERVAL_MS, PING_TIMEOUT_MS),
+    };
     let open = format!(
-        r#"0{{"sid":"hostile{k}","upgrades":[],"pingInterval":{PING_INTERVAL_MS},"pingTimeout":{PING_TIMEOUT_MS},"maxPayload":1000000}}"#
+        r#"0{{"sid":"hostile{k}","upgrades":[],"pingInterval":{interval},"pingTimeout":{timeout},"maxPayload":1000000}}"#
     );
     if tx.send(Message::text(open)).await.is_err() {
         return;
@@ -140,12 +200,35 @@ async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, log: Arc<Mutex<
         Instant::now() + Duration::from_millis(PING_INTERVAL_MS),
         Duration::from_millis(PING_INTERVAL_MS),
     );
+    let mut ticks = 0u64;
+    let mut flood = None;
+    let mut flooded = false;
+    let mut go = out.go.clone();
     loop {
+        if flood.is_some() && *go.borrow_and_update() {
+            if let Some((events, attachments, blob)) = flood.take() {
+                if send_blobs(&mut tx, events, attachments, &blob, &out.blobs)
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                flooded = true;
+            }
+        }
         let msg = tokio::select! {
             m = rx.next() => m,
+            Ok(()) = go.changed(), if flood.is_some() => continue,
             _ = ping.tick() => {
-                if tx.send(Message::text("2")).await.is_err() {
-                    return;
+                let mut frames = vec![Message::text("2")];
+                if flooded {
+                    frames.push(Message::text(format!(r#"42["tick",{ticks}]"#)));
+                    ticks += 1;
+                }
+                for f in frames {
+                    if tx.send(f).await.is_err() {
+                        return;
+                    }
                 }
                 continue;
             }
@@ -156,7 +239,7 @@ async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, log: Arc<Mutex<
             Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
             Some(Ok(_)) => continue,
         };
-        log.lock().expect("lock").push(Received {
+        out.log.lock().expect("lock").push(Received {
             conn: k,
             at: Instant::now(),
             text: text.clone(),
@@ -170,9 +253,18 @@ async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, log: Arc<Mutex<
                         serde_json::json!({ "message": m })
                     )));
                 }
+                Plan::AnswerConnectWith(msgs) => replies.extend(msgs.iter().cloned()),
                 _ => {
                     replies.push(Message::text(format!(r#"40{{"sid":"socket{k}"}}"#)));
                     replies.extend(garbage.take().unwrap_or_default());
+                    if let Plan::Blobs {
+                        events,
+                        attachments,
+                        size,
+                    } = plan
+                    {
+                        flood = Some((events, attachments, bytes::Bytes::from(vec![7u8; size])));
+                    }
                 }
             }
         } else if let Some(id) = ack_id(&text) {
@@ -184,6 +276,65 @@ async fn serve(tcp: tokio::net::TcpStream, k: usize, plan: Plan, log: Arc<Mutex<
             }
         }
     }
+}
+
+/// Reads one HTTP request head and answers `200` with `size` bytes of
+/// body, as long as the client reads.
+async fn polling_body(mut tcp: tokio::net::TcpStream, size: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tcp.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let status = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: {size}\r\n\r\n"
+    );
+    if tcp.write_all(status.as_bytes()).await.is_err() {
+        return;
+    }
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        if tcp.write_all(&chunk[..n]).await.is_err() {
+            return;
+        }
+        left -= n;
+    }
+}
+
+/// Writes `events` binary events of `attachments` copies of `blob` each,
+/// counting each one written in `sent`.
+async fn send_blobs<S>(
+    tx: &mut S,
+    events: usize,
+    attachments: usize,
+    blob: &bytes::Bytes,
+    sent: &AtomicUsize,
+) -> Result<(), S::Error>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    for n in 0..events {
+        let placeholders: Vec<String> = (0..attachments)
+            .map(|i| format!(r#"{{"_placeholder":true,"num":{i}}}"#))
+            .collect();
+        let header = format!(r#"45{attachments}-["blob",{n},{}]"#, placeholders.join(","));
+        tx.feed(Message::text(header)).await?;
+        for _ in 0..attachments {
+            tx.feed(Message::binary(blob.clone())).await?;
+        }
+        tx.flush().await?;
+        sent.fetch_add(1, Ordering::AcqRel);
+    }
+    Ok(())
 }
 
 /// The ack id of an EVENT packet for `/` (`42<id>[…]`), if it asks for one.

@@ -70,33 +70,48 @@ fn repo_root() -> PathBuf {
 /// With instructions when it cannot be found or built.
 pub fn omni_server_bin() -> PathBuf {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Ok(p) = std::env::var("OMNI_SERVER_BIN") {
-            let p = PathBuf::from(p);
-            assert!(
-                p.is_file(),
-                "OMNI_SERVER_BIN={} does not exist; build it with `cargo build -p omni-reference-server`",
-                p.display()
-            );
-            return p;
-        }
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-q", "-p", "omni-reference-server", "--bin", "omni-server"])
-            .current_dir(repo_root())
-            .status();
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"));
-        let p = target.join("debug/omni-server");
+    BIN.get_or_init(|| workspace_bin("OMNI_SERVER_BIN", "omni-reference-server", "omni-server"))
+        .clone()
+}
+
+/// The `omni-socket` CLI: `$OMNI_SOCKET_BIN`, else built like
+/// [`omni_server_bin`].
+///
+/// # Panics
+/// With instructions when it cannot be found or built.
+pub fn omni_socket_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| workspace_bin("OMNI_SOCKET_BIN", "omni-socket", "omni-socket"))
+        .clone()
+}
+
+/// `$var`, else binary `bin` of `package` in the workspace's debug
+/// target, built (or found up to date) with cargo.
+fn workspace_bin(var: &str, package: &str, bin: &str) -> PathBuf {
+    if let Ok(p) = std::env::var(var) {
+        let p = PathBuf::from(p);
         assert!(
-            status.is_ok_and(|s| s.success()) && p.is_file(),
-            "the reference server binary is missing and `cargo build -p omni-reference-server` \
-             failed: build it (scripts/test-reliability.sh does) or set OMNI_SERVER_BIN to its path"
+            p.is_file(),
+            "{var}={} does not exist; build it with `cargo build -p {package}`",
+            p.display()
         );
-        p
-    })
-    .clone()
+        return p;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "-q", "-p", package, "--bin", bin])
+        .current_dir(repo_root())
+        .status();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let p = target.join("debug").join(bin);
+    assert!(
+        status.is_ok_and(|s| s.success()) && p.is_file(),
+        "the {bin} binary is missing and `cargo build -p {package}` failed: build it \
+         (scripts/test-reliability.sh does) or set {var} to its path"
+    );
+    p
 }
 
 /// A running `omni-server`; killed when dropped.
@@ -441,6 +456,21 @@ impl Events {
             self.seen.push_back(e);
         }
     }
+}
+
+/// A size field of `/proc/<pid>/status` in bytes, e.g. `VmRSS` (resident
+/// now) or `VmHWM` (the most resident so far); `None` once the process is
+/// gone.
+pub fn proc_status_bytes(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 /// Resident set size of this process in bytes: the resident pages of

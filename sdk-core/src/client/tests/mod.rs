@@ -8,6 +8,7 @@ mod buffer;
 mod fuzz;
 mod heartbeat;
 mod polling;
+mod queue;
 mod ratelimit;
 mod raw;
 mod recovery;

@@ -173,6 +173,51 @@ fn namespace_connect_timeout() {
 }
 
 #[test]
+fn a_session_lost_before_the_connect_answer_is_a_connect_error_with_its_cause() {
+    let mut config = Pair::config();
+    config.namespaces = vec!["/".into(), "/slow".into()];
+    let mut p = Pair::new(config);
+    p.server.policy.insert("/slow".into(), Policy::Ignore);
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    p.take_events();
+    let id = p.active();
+    p.client.handle_transport_error(
+        id,
+        p.now,
+        TransportError::new(TransportErrorKind::TooLarge, "message of 17 MB"),
+    );
+    p.drive();
+    let events = p.take_events();
+    // `/` was connected: a disconnect. `/slow` waited for its answer: that
+    // attempt failed, and says why at once, not after `timeout`.
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Disconnect { nsp, .. } if nsp == "/")));
+    let errors: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectError {
+                nsp,
+                message,
+                cause,
+                ..
+            } => Some((nsp.as_str(), message.as_str(), *cause)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "/slow",
+            "message of 17 MB",
+            ConnectFailure::Transport(TransportErrorKind::TooLarge)
+        )]
+    );
+}
+
+#[test]
 fn connect_error_carries_message_and_data() {
     let mut config = Pair::config();
     config.namespaces = vec!["/".into(), "/admin".into()];
