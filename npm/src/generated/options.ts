@@ -236,10 +236,24 @@ recovery: boolean,
  */
 askAuth: boolean,
 /**
- * Bound of the event queue; when full the oldest event is dropped and
- * counted in [`Client::dropped_events`](super::Client::dropped_events).
+ * Bound of the event queue in events (4096); when full the oldest
+ * event is dropped and counted in
+ * [`Client::dropped_events`](super::Client::dropped_events).
  */
 maxQueuedEvents: number,
+/**
+ * Bound of the event queue in bytes of data (16 MiB), as
+ * [`Event::data_size`](super::Event::data_size) counts them: the JSON
+ * text and binary attachments of the server events waiting there,
+ * and what the other events carry. An event that would take the
+ * queue past it pushes out the oldest events until it fits (each
+ * counted in [`Client::dropped_events`](super::Client::dropped_events),
+ * as with `max_queued_events`); one larger than the whole bound is
+ * still queued, alone (its size is bounded by the decoder's
+ * [`Limits`](crate::Limits)). The native driver applies the same
+ * bound to each subscription's queue.
+ */
+maxQueuedEventBytes: number,
 /**
  * Bound of the outgoing frame queue; emits wait in the buffer when it
  * is full.
