@@ -55,6 +55,18 @@ window: number,
 namespace: string, };
 
 /**
+ * A seed product whose server the client may pace its emits for.
+ *
+ * Each product's server enforces its own table (the reference server's
+ * README gives them): Omni (seed 000) the seed's table, shared by `/`,
+ * `/admin` and `/analytics`; the other products 120 events a minute per
+ * event name and 240 for typing indicators. A client told its product
+ * paces by that table, so the server never has to refuse (and drop) an
+ * event; a client told nothing paces nothing.
+ */
+export type Product = "omni" | "deployments" | "doa" | "fama" | "marketplace";
+
+/**
  * A budget of `limit` sends per `window` milliseconds.
  */
 export type Rate = {
@@ -66,6 +78,28 @@ limit: number,
  * Window length in milliseconds.
  */
 window: number, };
+
+/**
+ * The budgets of one namespace (or of every namespace without a table of
+ * its own): a rate per event name, and one for the names not listed.
+ */
+export type RateTable = {
+/**
+ * Budget of each event not listed in `events`; `None` leaves them
+ * unpaced.
+ */
+default: Rate | null,
+/**
+ * Budget per event name.
+ */
+events: { [key in string]: Rate },
+/**
+ * Whose budgets these are: namespaces whose tables name the same
+ * budget spend the same buckets, as Omni's `/`, `/admin` and
+ * `/analytics` spend one per user on the server. Empty: the
+ * namespace's own.
+ */
+budget: string, };
 
 /**
  * Rate limit options: which table paces which namespace. By default

@@ -35,6 +35,7 @@ impl Rate {
 /// paces by that table, so the server never has to refuse (and drop) an
 /// event; a client told nothing paces nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Product {
     /// Seed 000, `useOmniSocket`.

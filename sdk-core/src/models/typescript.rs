@@ -104,7 +104,8 @@ fn raw_files() -> Vec<(&'static str, String)> {
 /// the few that only JavaScript has.
 fn options_file(cfg: &Config) -> String {
     use crate::client::{
-        ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Rate, RateLimitConfig,
+        ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Product, Rate,
+        RateLimitConfig, RateTable,
     };
     let mut out = String::from(HEADER);
     out.push_str("\nimport type { TransportKind } from \"./driver.js\";\n");
@@ -112,7 +113,9 @@ fn options_file(cfg: &Config) -> String {
         declare::<OverflowPolicy>(cfg),
         declare::<HeartbeatMode>(cfg),
         declare::<HeartbeatConfig>(cfg),
+        declare::<Product>(cfg),
         declare::<Rate>(cfg),
+        declare::<RateTable>(cfg),
         declare::<RateLimitConfig>(cfg),
         declare::<ClientConfig>(cfg),
     ] {
