@@ -41,6 +41,10 @@ pub enum Kind {
     Rsio,
     /// tokio-tungstenite with a hand-written handshake: the transport limit.
     Raw,
+    /// The typed floor: tokio-tungstenite, each event's JSON deserialised
+    /// with serde_json into the same struct the omni subscriber gets. The
+    /// least work any client handing the user a typed event must do.
+    Floor,
 }
 
 fn start_args(kind: &str, count: u64) -> serde_json::Value {
@@ -62,6 +66,7 @@ pub async fn recv(kind: Kind, url: &str, payload: &str, count: u64) -> Result<se
         Kind::Omni => omni_recv(url, payload, count, limit).await?,
         Kind::Rsio => rsio_recv(url, payload, count, limit).await?,
         Kind::Raw => raw_recv(url, payload, count, limit).await?,
+        Kind::Floor => floor_recv(url, payload, count, limit).await?,
     };
     Ok(json!({
         "received": received,
@@ -242,6 +247,79 @@ async fn raw_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Resu
     Ok((received, secs))
 }
 
+/// `["tick", {…}]`: the name is skipped, the data typed.
+type TickArgs = (serde::de::IgnoredAny, Tick);
+
+/// The first argument of `tick_bin`, its attachment a placeholder.
+#[derive(Deserialize)]
+struct BinTick {
+    #[allow(dead_code)]
+    id: u64,
+    data: Placeholder,
+}
+
+#[derive(Deserialize)]
+struct Placeholder {
+    #[serde(rename = "_placeholder")]
+    placeholder: bool,
+    num: usize,
+}
+
+async fn floor_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
+    let mut ws = raw_session(url).await?;
+    let start = format!("42{}", json!(["start", start_args(payload, count)]));
+    ws.send(Message::text(start)).await?;
+    let t0 = Instant::now();
+    let binary = payload == "binary";
+    let mut received = 0u64;
+    let mut expect_attachment = false;
+    let run = tokio::time::timeout(limit, async {
+        while let Some(Ok(m)) = ws.next().await {
+            let done = match &m {
+                // Finding the JSON: after `42`, or after `451-` (one
+                // attachment) for the binary event.
+                Message::Text(t) if !binary => match t.strip_prefix("42") {
+                    Some(json) => {
+                        let args: TickArgs = serde_json::from_str(json)?;
+                        std::hint::black_box(&args.1);
+                        true
+                    }
+                    None => false,
+                },
+                Message::Text(t) => {
+                    if let Some(json) = t.strip_prefix("451-") {
+                        let (_, head): (serde::de::IgnoredAny, BinTick) =
+                            serde_json::from_str(json)?;
+                        expect_attachment = head.data.placeholder && head.data.num == 0;
+                    }
+                    false
+                }
+                Message::Binary(b) if expect_attachment => {
+                    expect_attachment = false;
+                    assert_eq!(b.len(), BINARY_SIZE);
+                    true
+                }
+                _ => false,
+            };
+            if done {
+                received += 1;
+                if received == count {
+                    break;
+                }
+            }
+        }
+        Ok::<_, serde_json::Error>(())
+    })
+    .await;
+    let secs = t0.elapsed().as_secs_f64();
+    // A timeout shows as events lost; a payload that is not the model is
+    // an error.
+    if let Ok(parsed) = run {
+        parsed?;
+    }
+    Ok((received, secs))
+}
+
 fn percentiles(mut samples: Vec<f64>) -> serde_json::Value {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| {
@@ -296,6 +374,7 @@ pub async fn ack(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> {
             }
             let _ = client.disconnect().await;
         }
+        Kind::Floor => return Err("ack: the typed floor measures receive only".into()),
         Kind::Raw => {
             // The floor: a WebSocket echo of a frame the size of the event.
             let (mut ws, _) = tokio_tungstenite::connect_async(ws_url(url, "/raw")).await?;
@@ -333,7 +412,7 @@ pub async fn idle(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> 
     match kind {
         Kind::Omni => omni.push(omni_builder(url).connect().await?),
         Kind::Rsio => rsio.push(rsio_connect(url, None).await?),
-        Kind::Raw => return Err("idle: raw is not measured".into()),
+        Kind::Raw | Kind::Floor => return Err("idle: raw is not measured".into()),
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = rss_bytes();
@@ -359,7 +438,7 @@ pub async fn idle(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> 
                     rsio.push(c?);
                 }
             }
-            Kind::Raw => {}
+            Kind::Raw | Kind::Floor => {}
         }
     }
     let connect_secs = t0.elapsed().as_secs_f64();

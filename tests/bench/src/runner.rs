@@ -50,6 +50,9 @@ const OMNI: &str = "omni";
 const NODE: &str = "socket.io-client";
 const RSIO: &str = "rust_socketio";
 const RAW: &str = "tokio-tungstenite";
+/// tokio-tungstenite plus serde_json into the typed struct: the floor of a
+/// typed client's receive work.
+const FLOOR: &str = "typed floor";
 const ECHO: &str = "raw ws echo";
 /// A bare browser WebSocket in the same page: Chromium's delivery limit.
 const BROWSER_RAW: &str = "raw browser WebSocket";
@@ -138,6 +141,7 @@ async fn measure(peer: &str, url: &str, args: &[String], limit: Duration) -> Res
         let kind = match peer {
             OMNI => "omni",
             RSIO => "rsio",
+            FLOOR => "floor",
             _ => "raw",
         };
         c.args(["client", kind, &args[0], "--url", url]);
@@ -228,8 +232,8 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         let mut runs: Runs = BTreeMap::new();
         for round in 0..sizes.rounds {
             // Rotate the order each round.
-            let mut order = [OMNI, NODE, RSIO, RAW];
-            order.rotate_left(round % 4);
+            let mut order = [OMNI, NODE, RSIO, RAW, FLOOR];
+            order.rotate_left(round % 5);
             for peer in order {
                 let args = ["recv".to_owned(), payload.to_owned(), count.to_string()];
                 match measure(peer, &url, &args, limit).await {
@@ -245,7 +249,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
                 }
             }
         }
-        fill(&mut f, runs, &[NODE, RSIO, RAW]);
+        fill(&mut f, runs, &[NODE, RSIO, RAW, FLOOR]);
         eprintln!("{}", row(&f));
         figures.push(f);
     }
@@ -548,12 +552,13 @@ fn row(f: &Figure) -> String {
         f.notes.join("; ")
     };
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         f.name,
         f.unit,
         fmt(f.omni),
         peer(NODE),
         peer(RSIO),
+        peer(FLOOR),
         [ECHO, BROWSER_RAW, RAW]
             .into_iter()
             .find(|k| f.peers.contains_key(k))
@@ -565,7 +570,7 @@ fn row(f: &Figure) -> String {
 
 fn table(figures: &[Figure]) -> String {
     let mut s = String::from(
-        "| figure | unit | omni | socket.io-client | rust_socketio | raw (tungstenite / ws echo / browser WebSocket) | omni ÷ peer | notes |\n|---|---|---|---|---|---|---|---|\n",
+        "| figure | unit | omni | socket.io-client | rust_socketio | typed floor (tungstenite + serde_json) | raw (tungstenite / ws echo / browser WebSocket) | omni ÷ peer | notes |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         s.push_str(&row(f));
