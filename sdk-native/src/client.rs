@@ -298,6 +298,13 @@ impl ClientBuilder {
         self.config.driver.raw_messages = true;
         let timeout_ms = self.config.timeout;
         let queue_bytes = self.config.max_queued_event_bytes;
+        // The core's event queue is only a hand-off here: the driver
+        // empties it after every batch, and each batch stops once it has
+        // read `queue_bytes` (see `Driver::poll_links`). The bound applies
+        // where an application can fall behind, its subscription queues,
+        // which count what they drop; the core's own would drop events no
+        // subscriber ever saw counted when two large ones met in a batch.
+        self.config.max_queued_event_bytes = usize::MAX;
         let settings = TransportSettings {
             tls: self.tls.unwrap_or_else(default_tls),
             extra_headers: self.extra_headers,
@@ -313,6 +320,7 @@ impl ClientBuilder {
         let (status_tx, status_rx) = watch::channel(Status::idle());
         let driver = Driver::new(
             self.config,
+            queue_bytes,
             os_seed(),
             shared.clone(),
             settings,

@@ -117,6 +117,11 @@ struct Waiter {
 
 pub(crate) struct Driver {
     core: Core,
+    /// Bytes of frames read in one turn at most (the subscriptions' byte
+    /// bound): the core's event queue, emptied after each turn, then holds
+    /// about that much, plus the one binary event a turn's last frame may
+    /// complete.
+    batch_bytes: usize,
     clock: Clock,
     shared: Arc<Shared>,
     settings: TransportSettings,
@@ -163,6 +168,7 @@ pub(crate) struct Driver {
 impl Driver {
     pub(crate) fn new(
         config: ClientConfig,
+        batch_bytes: usize,
         seed: u64,
         shared: Arc<Shared>,
         settings: TransportSettings,
@@ -173,6 +179,7 @@ impl Driver {
         let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
+            batch_bytes: batch_bytes.max(1),
             clock: Clock::new(),
             shared,
             settings,
@@ -278,12 +285,18 @@ impl Driver {
         for index in 0..self.links.len() {
             let mut read = 0;
             let mut now = None;
-            while read < MAX_BATCH {
+            let mut bytes = 0usize;
+            while read < MAX_BATCH && bytes < self.batch_bytes {
                 match self.links[index].poll_read(cx) {
                     Poll::Ready(LinkEvent::Frame(input)) => {
                         // One clock reading per batch: a reading per frame
                         // was a fiftieth of the receive time.
                         let now = *now.get_or_insert_with(|| self.clock.now());
+                        bytes += match &input {
+                            Input::Text(t) => t.len(),
+                            Input::Binary(b) => b.len(),
+                            _ => 0,
+                        };
                         self.on_input_at(self.links[index].id, input, now);
                         read += 1;
                     }
