@@ -300,7 +300,7 @@ impl ClientBuilder {
         let queue_bytes = self.config.max_queued_event_bytes;
         // The core's event queue is only a hand-off here: the driver
         // empties it after every batch, and each batch stops once it has
-        // read `queue_bytes` (see `Driver::poll_links`). The bound applies
+        // read `queue_bytes` (`TransportSettings::batch_bytes`). The bound applies
         // where an application can fall behind, its subscription queues,
         // which count what they drop; the core's own would drop events no
         // subscriber ever saw counted when two large ones met in a batch.
@@ -310,6 +310,7 @@ impl ClientBuilder {
             extra_headers: self.extra_headers,
             max_message: 16 * 1024 * 1024,
             connect_timeout: Duration::from_millis(timeout_ms.max(1)),
+            batch_bytes: queue_bytes.max(1),
         };
         let shared = Arc::new(Shared {
             messages: Mutex::new(Vec::new()),
@@ -320,7 +321,6 @@ impl ClientBuilder {
         let (status_tx, status_rx) = watch::channel(Status::idle());
         let driver = Driver::new(
             self.config,
-            queue_bytes,
             os_seed(),
             shared.clone(),
             settings,

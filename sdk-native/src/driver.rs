@@ -117,11 +117,6 @@ struct Waiter {
 
 pub(crate) struct Driver {
     core: Core,
-    /// Bytes of frames read in one turn at most (the subscriptions' byte
-    /// bound): the core's event queue, emptied after each turn, then holds
-    /// about that much, plus the one binary event a turn's last frame may
-    /// complete.
-    batch_bytes: usize,
     clock: Clock,
     shared: Arc<Shared>,
     settings: TransportSettings,
@@ -168,7 +163,6 @@ pub(crate) struct Driver {
 impl Driver {
     pub(crate) fn new(
         config: ClientConfig,
-        batch_bytes: usize,
         seed: u64,
         shared: Arc<Shared>,
         settings: TransportSettings,
@@ -179,7 +173,6 @@ impl Driver {
         let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
-            batch_bytes: batch_bytes.max(1),
             clock: Clock::new(),
             shared,
             settings,
@@ -286,7 +279,7 @@ impl Driver {
             let mut read = 0;
             let mut now = None;
             let mut bytes = 0usize;
-            while read < MAX_BATCH && bytes < self.batch_bytes {
+            while read < MAX_BATCH && bytes < self.settings.batch_bytes {
                 match self.links[index].poll_read(cx) {
                     Poll::Ready(LinkEvent::Frame(input)) => {
                         // One clock reading per batch: a reading per frame

@@ -59,6 +59,11 @@ pub(crate) struct TransportSettings {
     pub(crate) extra_headers: Vec<(String, String)>,
     pub(crate) max_message: usize,
     pub(crate) connect_timeout: Duration,
+    /// Bytes of WebSocket frames the driver reads in one turn at most (the
+    /// subscriptions' byte bound): the core's event queue, emptied after
+    /// each turn, then holds about that much, plus the one binary event a
+    /// turn's last frame may complete.
+    pub(crate) batch_bytes: usize,
 }
 
 /// The polling transport's side of the driver's report queue. Reports
