@@ -4,6 +4,11 @@
 import type { TransportKind } from "./driver.js";
 
 /**
+ * A seed product whose server's rate table the client can pace by.
+ */
+export type ProductName = "omni" | "deployments" | "doa" | "fama" | "marketplace";
+
+/**
  * What to do with an emit when the offline buffer is full.
  */
 export type OverflowPolicy = "error" | "dropOldest";
@@ -66,6 +71,28 @@ limit: number,
  * Window length in milliseconds.
  */
 window: number, };
+
+/**
+ * The budgets of one namespace (or of every namespace without a table of
+ * its own): a rate per event name, and one for the names not listed.
+ */
+export type RateTable = {
+/**
+ * Budget of each event not listed in `events`; `None` leaves them
+ * unpaced.
+ */
+default: Rate | null,
+/**
+ * Budget per event name.
+ */
+events: { [key in string]: Rate },
+/**
+ * Whose budgets these are: namespaces whose tables name the same
+ * budget spend the same buckets, as Omni's `/`, `/admin` and
+ * `/analytics` spend one per user on the server. Empty: the
+ * namespace's own.
+ */
+budget: string, };
 
 /**
  * Rate limit options: which table paces which namespace. By default

@@ -104,15 +104,28 @@ fn raw_files() -> Vec<(&'static str, String)> {
 /// the few that only JavaScript has.
 fn options_file(cfg: &Config) -> String {
     use crate::client::{
-        ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Rate, RateLimitConfig,
+        ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Product, Rate,
+        RateLimitConfig, RateTable,
     };
     let mut out = String::from(HEADER);
     out.push_str("\nimport type { TransportKind } from \"./driver.js\";\n");
+    // The names `rateLimit: {product}` and a namespace's table accept
+    // (`Product` itself is only read from options, never serialized).
+    let names: Vec<String> = Product::ALL
+        .iter()
+        .map(|p| format!("{:?}", p.name()))
+        .collect();
+    out.push_str(&format!(
+        "\n/**\n * A seed product whose server's rate table the client can pace by.\n */\n\
+         export type ProductName = {};\n",
+        names.join(" | ")
+    ));
     for decl in [
         declare::<OverflowPolicy>(cfg),
         declare::<HeartbeatMode>(cfg),
         declare::<HeartbeatConfig>(cfg),
         declare::<Rate>(cfg),
+        declare::<RateTable>(cfg),
         declare::<RateLimitConfig>(cfg),
         declare::<ClientConfig>(cfg),
     ] {
