@@ -9,6 +9,7 @@ import { NO_BINS } from "./binary.js";
 import { debug } from "./debug.js";
 import { Emitter, reportError } from "./emitter.js";
 import { Engine, enginePacket } from "./engine.js";
+import type { DriverEvents } from "./generated/driver.js";
 import { Socket } from "./socket.js";
 import type { ConnectionState, EventsMap, LatencyStats, ManagerOptions, SocketOptions } from "./types.js";
 import { parseUrl } from "./url.js";
@@ -560,18 +561,22 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     return Object.values(this.nsps);
   }
 
-  // `data` is parsed JSON: the driver's own, shaped by `kind`, or a server
-  // event's array.
+  // `data` is parsed JSON: the driver's record `DriverEvents[kind]`
+  // (generated from the core's, so the fields read here are checked), or a
+  // server event's array.
   #onEvent(kind: string, nsp: string, data: any, bins: Uint8Array[], ack: number): void {
     if (nsp !== "") {
       // A connection attempt failed: the Manager's `error` comes first, as
       // socket.io-client's sockets hear of it from their Manager.
-      if (kind === "connect_error") this.#down(data.message);
-      else if (kind === "disconnect" && data.reason !== "io server disconnect" && data.reason !== "io client disconnect") {
-        // The connection is lost: the Manager's `close` comes first, as
-        // socket.io-client's sockets hear of it from their Manager.
-        this.#lastReason = data.reason;
-        this.#down();
+      if (kind === "connect_error") this.#down((data as DriverEvents["connect_error"]).message);
+      else if (kind === "disconnect") {
+        const { reason }: DriverEvents["disconnect"] = data;
+        if (reason !== "io server disconnect" && reason !== "io client disconnect") {
+          // The connection is lost: the Manager's `close` comes first, as
+          // socket.io-client's sockets hear of it from their Manager.
+          this.#lastReason = reason;
+          this.#down();
+        }
       }
       // socket.io-client's `packet`: the Socket.IO packets received.
       const type = PACKET_TYPES[kind];
@@ -589,62 +594,78 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     }
     const engine = this.engine;
     switch (kind) {
-      case "state":
-        this.#state = data;
-        if (data === "idle" || data === "reconnecting") this.#down();
+      case "state": {
+        const state: DriverEvents["state"] = data;
+        this.#state = state;
+        if (state === "idle" || state === "reconnecting") this.#down();
         this.#changed();
         break;
-      case "open":
-        log("open %s", data.sid);
+      }
+      case "open": {
+        const { sid }: DriverEvents["open"] = data;
+        log("open %s", sid);
         this._readyState = "open";
         this.#closing = false;
         if (engine) {
-          engine.id = data.sid;
+          engine.id = sid;
           engine.readyState = "open";
           engine.transport = { name: this.transport as string };
           engine.emitReserved("open");
         }
         this.emitReserved("open");
         break;
-      case "upgrade":
-        log("upgrade %s", data.transport);
+      }
+      case "upgrade": {
+        const r: DriverEvents["upgrade"] = data;
+        log("upgrade %s", r.transport);
         if (engine) {
-          engine.transport = { name: data.transport };
+          engine.transport = { name: r.transport };
           engine.emitReserved("upgrade", engine.transport);
         }
-        this.emitReserved("upgrade", data);
+        this.emitReserved("upgrade", r);
         this.#changed();
         break;
+      }
       case "reconnect_attempt":
         // Scheduled; socket.io-client's `reconnect_attempt` is when it
         // starts (`reconnecting`).
         this.#down();
         break;
-      case "reconnecting":
-        log("reconnect_attempt %d", data.attempt);
-        this.#forSockets("reconnect_attempt", data.attempt);
+      case "reconnecting": {
+        const { attempt }: DriverEvents["reconnecting"] = data;
+        log("reconnect_attempt %d", attempt);
+        this.#forSockets("reconnect_attempt", attempt);
         break;
-      case "reconnect":
+      }
+      case "reconnect": {
+        const { attempt }: DriverEvents["reconnect"] = data;
         log("reconnect");
-        this.#forSockets(kind, data.attempt);
+        this.#forSockets(kind, attempt);
         break;
-      case "reconnect_error":
-        this.#down(data.message);
-        this.#forSockets(kind, new Error(data.message));
+      }
+      case "reconnect_error": {
+        const { message }: DriverEvents["reconnect_error"] = data;
+        this.#down(message);
+        this.#forSockets(kind, new Error(message));
         break;
+      }
       case "reconnect_failed":
         this.#down();
         log("reconnect_failed");
         this.#forSockets(kind);
         break;
-      case "latency":
-        this.#latency = data.stats;
-        this.#forSockets(kind, data);
+      case "latency": {
+        const r: DriverEvents["latency"] = data;
+        this.#latency = r.stats;
+        this.#forSockets(kind, r);
         break;
-      case "auth_refresh_needed":
-        this.emitReserved(kind, data);
-        this.#refreshAuth(data.failures);
+      }
+      case "auth_refresh_needed": {
+        const r: DriverEvents["auth_refresh_needed"] = data;
+        this.emitReserved(kind, r);
+        this.#refreshAuth(r.failures);
         break;
+      }
       default:
         // auth_gave_up, protocol_error
         this.emitReserved(kind, data);

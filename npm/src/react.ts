@@ -3,7 +3,17 @@
 
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { io } from "./index.js";
-import type { EventsMap, RoomDescription, RoomStatus, Snapshot, Socket, SocketOptions, LatencyStats, ConnectionState } from "./index.js";
+import type {
+  ConnectionState,
+  EventsMap,
+  LatencyStats,
+  RateLimitOptions,
+  RoomDescription,
+  RoomStatus,
+  Snapshot,
+  Socket,
+  SocketOptions,
+} from "./index.js";
 
 /** Options of {@link useOmniSocket}: the socket options plus the server URL. */
 export interface UseOmniSocketOptions extends SocketOptions {
@@ -80,6 +90,7 @@ const NULL_SNAPSHOT: Snapshot = Object.freeze({
   transport: null,
 }) as Snapshot;
 const noSubscribe = () => () => {};
+const OMNI_RATE_LIMIT: RateLimitOptions = Object.freeze({ product: "omni" });
 const nullSnapshot = () => NULL_SNAPSHOT;
 
 function optionsKey(token: string | null | undefined, licenseKey: string | null | undefined, o: UseOmniSocketOptions): string {
@@ -115,8 +126,11 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     // otherwise (`heartbeat: null` turns it off); `{}` is the core's
     // defaults, the Omni heartbeat every 30 s.
     const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
+    // Omni's server refuses (and drops) what exceeds seed 000's rate
+    // table, so the hook paces by it unless given limits of its own.
+    const rateLimit = rest.rateLimit ?? OMNI_RATE_LIMIT;
     // Its own connection (forceNew): the hook shares it by its own key and disposes it.
-    const s = acquire(key, () => io(target, { ...rest, heartbeat, auth, forceNew: true })) as Socket<L, C>;
+    const s = acquire(key, () => io(target, { ...rest, heartbeat, rateLimit, auth, forceNew: true })) as Socket<L, C>;
     setSocket(s);
     setNotifications([]);
     return () => release(key);

@@ -5,6 +5,7 @@
 import { deconstruct, NO_BINS, revive } from "./binary.js";
 import { debug } from "./debug.js";
 import { AnyListeners, Emitter, reportError, type AnyListener, type Listener } from "./emitter.js";
+import type { DriverEvents } from "./generated/driver.js";
 import { ROOM_PRESETS } from "./generated/rooms.js";
 import { withCompress, type Manager } from "./manager.js";
 import type {
@@ -512,7 +513,9 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
   // ---- events from the Manager
 
   /**
-   * A driver event for this namespace; `data` is parsed JSON shaped by `kind`.
+   * A driver event for this namespace; `data` is parsed JSON: the record
+   * `DriverEvents[kind]` (generated from the core's), or a server event's
+   * array for `message`.
    * @internal
    */
   _onEvent(kind: string, data: any, bins: Uint8Array[], ack: number): void {
@@ -521,20 +524,22 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         this.#onMessage(data, bins, ack);
         break;
       case "ack": {
-        const p = this.#settle(data.request);
+        const r: DriverEvents["ack"] = data;
+        const p = this.#settle(r.request);
         if (!p) break;
-        const args = revive(data.args, bins, this.io._nodeBuffers) as unknown[];
+        const args = revive(r.args, bins, this.io._nodeBuffers) as unknown[];
         if (p.withError) p(null, ...args);
         else p(...args);
         break;
       }
       case "ack_failed": {
-        const p = this.#settle(data.request);
+        const r: DriverEvents["ack_failed"] = data;
+        const p = this.#settle(r.request);
         if (p?.withError) {
           const msg =
-            data.reason === "timeout"
+            r.reason === "timeout"
               ? "operation has timed out"
-              : data.reason === "dropped"
+              : r.reason === "dropped"
                 ? "emit dropped from a full buffer"
                 : "socket has been disconnected";
           p(new Error(msg));
@@ -542,10 +547,11 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         break;
       }
       case "connect": {
-        log("connect %s %s", this.nsp, data.sid);
-        this.id = data.sid;
+        const r: DriverEvents["connect"] = data;
+        log("connect %s %s", this.nsp, r.sid);
+        this.id = r.sid;
         this.connected = true;
-        this.recovered = data.recovered === true;
+        this.recovered = r.recovered === true;
         // The core sends what was buffered now.
         this.sendBuffer = [];
         this._changed();
@@ -556,21 +562,25 @@ export class Socket<L extends EventsMap = EventsMap, C extends EventsMap = Event
         break;
       }
       case "connect_error": {
-        log("connect_error %s %s", this.nsp, data.message);
-        const err = Object.assign(new Error(data.message), { data: data.data ?? undefined });
+        const r: DriverEvents["connect_error"] = data;
+        log("connect_error %s %s", this.nsp, r.message);
+        const err = Object.assign(new Error(r.message), { data: r.data ?? undefined });
         this.#events.emitReserved("connect_error", err);
         break;
       }
-      case "disconnect":
-        if (this.connected) this.#closed(data.reason, false);
+      case "disconnect": {
+        const r: DriverEvents["disconnect"] = data;
+        if (this.connected) this.#closed(r.reason, false);
         break;
+      }
       case "room": {
+        const r: DriverEvents["room"] = data;
         const rooms = { ...this.#rooms };
-        if (data.state === "unsubscribed") delete rooms[data.key];
-        else rooms[data.key] = data;
+        if (r.state === "unsubscribed") delete rooms[r.key];
+        else rooms[r.key] = r;
         this.#rooms = Object.freeze(rooms);
         this._changed();
-        this.io.emitReserved("room", data);
+        this.io.emitReserved("room", r);
         break;
       }
       case "auth_requested": {

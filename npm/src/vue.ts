@@ -27,8 +27,11 @@ export const OmniSocket = {
     // (`heartbeat: null` turns it off); `{}` is the core's defaults, the
     // Omni heartbeat every 30 s.
     const heartbeat = rest.heartbeat === undefined ? {} : rest.heartbeat;
+    // Omni's server refuses (and drops) what exceeds seed 000's rate
+    // table, so the plugin paces by it unless given limits of its own.
+    const rateLimit = rest.rateLimit ?? { product: "omni" };
     // Its own connection (forceNew), disposed with the app.
-    const socket = markRaw(io(url, { ...rest, heartbeat, forceNew: true }));
+    const socket = markRaw(io(url, { ...rest, heartbeat, rateLimit, forceNew: true }));
     app.config.globalProperties.$omniSocket = socket;
     app.provide("omniSocket", socket);
     const onUnmount = (app as { onUnmount?: (fn: () => void) => void }).onUnmount;

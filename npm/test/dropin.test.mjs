@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import * as sio from "socket.io-client";
+import { WebSocketServer } from "ws";
 import * as omni from "../dist/index.js";
 
 omni.initFromBytes(await readFile(new URL("../dist/wasm/omni_socket_wasm_bg.wasm", import.meta.url)));
@@ -294,4 +295,41 @@ describe("drop-in parity with socket.io-client", { timeout: 180_000 }, () => {
         done();
       });
     }));
+  // A Socket.IO v2 server answers CONNECT without a sid. Played by a
+  // WebSocket server that answers as one (the handshake, then `40`),
+  // both libraries report it as a connect_error that says so; this
+  // package then gives up (active false) instead of reconnecting to
+  // that server forever (socket.io-client stays connecting, see README).
+  test("a server that answers CONNECT as Socket.IO v2 does is a connect_error that says so", async () => {
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    await once(wss, "listening");
+    const connects = [];
+    wss.on("connection", (ws, req) => {
+      ws.send(`0${JSON.stringify({ sid: "v2", upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 })}`);
+      ws.on("message", (m) => {
+        if (String(m).startsWith("40")) {
+          connects.push(req.url.includes("EIO=4"));
+          ws.send("40");
+        }
+      });
+    });
+    const url = `http://127.0.0.1:${wss.address().port}`;
+    try {
+      const seen = {};
+      for (const [name, lib] of Object.entries({ sio, omni })) {
+        const s = lib.io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 10, reconnectionDelayMax: 10 });
+        const [err] = await once(s, "connect_error");
+        seen[name] = { v2: /\bv2\b/.test(err.message), connected: s.connected, active: s.active };
+        s.disconnect();
+      }
+      assert.deepEqual(seen, {
+        sio: { v2: true, connected: false, active: true },
+        omni: { v2: true, connected: false, active: false },
+      });
+      assert.deepEqual(connects, [true, true]);
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((ok) => wss.close(ok));
+    }
+  });
 });

@@ -62,9 +62,12 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
       const errors = [];
       s.io.on("protocol_error", (e) => errors.push(e));
       const gone = next(s, "disconnect");
+      const engine = s.io.engine;
       s.emit("garble");
       const [reason] = await gone;
       assert.equal(reason, "parse error");
+      // That engine is closed; the reconnection makes a new one.
+      assert.equal(engine.readyState, "closed");
       assert.equal(errors.length, 1);
       assert.match(JSON.stringify(errors[0]), /JSON/);
       // Nothing of the broken event reaches listeners, nor what follows it
@@ -73,6 +76,7 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
       // A new session follows, as after any malformed packet.
       await next(s, "welcome");
       assert.equal(s.connected, true);
+      assert.notEqual(s.io.engine, engine);
     });
   }
 

@@ -2,7 +2,10 @@
 // the built package against the official socket.io server: room keys
 // (computed in JavaScript from the table generated from the core, before
 // the wasm is loaded, and by the core itself) and the Omni heartbeat the
-// core fills in from `heartbeat: {}`.
+// core fills in from `heartbeat: {}`; the rate limit options in the forms
+// the core reads (and the TypeScript type `RateLimitOptions` names):
+// nothing paced by default, a product's table with `{product}` (what the
+// React hook and the Vue plugin pass unless given limits, src/__tests__).
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -95,5 +98,56 @@ describe("one vocabulary with the core", { timeout: 60_000 }, () => {
     assert.deepEqual(hb[1][0].client_info, { version: "0.1.0", platform: "web" });
     assert.equal(sample.serverStatus, "healthy");
     s.dispose();
+  });
+});
+
+describe("rate limits", { timeout: 60_000 }, () => {
+  let http;
+  let url;
+  const sockets = [];
+
+  before(async () => {
+    http = createServer();
+    const srv = new Server(http);
+    srv.on("connection", (s) => {
+      const seen = {};
+      s.onAny((event) => {
+        seen[event] = (seen[event] ?? 0) + 1;
+      });
+      // Answers with what arrived before it, so what a pacing client still
+      // holds back shows without waiting for anything.
+      s.on("count", (event, ack) => ack(seen[event] ?? 0));
+    });
+    await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+    url = `http://127.0.0.1:${http.address().port}`;
+  });
+
+  after(() => {
+    for (const s of sockets) s.dispose();
+    return new Promise((ok) => http.close(() => ok()));
+  });
+
+  // Sends `n` of `event`, then asks the server how many it got.
+  const burst = async (opts, event, n) => {
+    const s = io(url, { transports: ["websocket"], forceNew: true, ...opts });
+    sockets.push(s);
+    await new Promise((ok) => s.once("connect", ok));
+    for (let i = 0; i < n; i++) s.emit(event, i);
+    return s.timeout(10_000).emitWithAck("count", event);
+  };
+
+  test("nothing is paced by default", async () => {
+    assert.equal(await burst({}, "chat", 40), 40);
+  });
+
+  test("{product: 'omni'} paces by seed 000's table: 30 a minute per event, 20 joins", async () => {
+    assert.equal(await burst({ rateLimit: { product: "omni" } }, "chat", 40), 30);
+    assert.equal(await burst({ rateLimit: { product: "omni" } }, "join_room", 25), 20);
+  });
+
+  test("a table of one's own adds to the product's", async () => {
+    const rateLimit = { product: "omni", events: { chat: { limit: 5, window: 60_000 } } };
+    assert.equal(await burst({ rateLimit }, "chat", 8), 5);
+    assert.equal(await burst({ rateLimit }, "join_room", 25), 20);
   });
 });

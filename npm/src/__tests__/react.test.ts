@@ -36,9 +36,10 @@ function render(el: ReturnType<typeof createElement>, strict = true) {
 }
 
 type HookResult = ReturnType<typeof useOmniSocket>;
+type UseOmniSocketOptions = NonNullable<Parameters<typeof useOmniSocket>[2]>;
 
-function Probe(props: { token: string; license: string; out: { current?: HookResult }; url?: string }) {
-  const r = useOmniSocket(props.token, props.license, { url: props.url ?? "http://srv" });
+function Probe(props: { token: string; license: string; out: { current?: HookResult }; url?: string; options?: UseOmniSocketOptions }) {
+  const r = useOmniSocket(props.token, props.license, { url: props.url ?? "http://srv", ...props.options });
   props.out.current = r;
   return createElement("span", null, r.connected ? "Connected" : "Disconnected");
 }
@@ -58,6 +59,18 @@ describe("useOmniSocket", () => {
     expect(s.options.auth).toEqual({ token: "t", license_key: "L" });
     expect(s.options.heartbeat).toEqual({});
     expect(out.current?.socket).toBe(s);
+  });
+
+  it("paces emits by Omni's rate table unless given limits of its own", () => {
+    const out: { current?: HookResult } = {};
+    render(createElement(Probe, { token: "t", license: "L", out }));
+    expect(FakeSocket.created[0]!.options.rateLimit).toEqual({ product: "omni" });
+    act(() => root.render(createElement(Probe, { token: "t", license: "L", out, options: { rateLimit: { enabled: false } } })));
+    act(() => {
+      vi.runAllTimers();
+    });
+    expect(FakeSocket.live()).toHaveLength(1);
+    expect(FakeSocket.live()[0]!.options.rateLimit).toEqual({ enabled: false });
   });
 
   it("renders store changes and collects notifications", () => {

@@ -39,12 +39,20 @@ describe("OmniSocket plugin", () => {
     expect(s.url).toBe("http://srv");
     expect(s.options.auth).toEqual({ token: "t", license_key: "L" });
     expect(s.options.heartbeat).toEqual({});
+    // Seed 000's server refuses what exceeds its table: paced by it.
+    expect(s.options.rateLimit).toEqual({ product: "omni" });
     expect(injected).toBe(s);
     expect(global).toBe(s);
     // Never proxied: putting it into reactive state keeps the raw object.
     expect(isReactive(reactive({ s: injected }).s)).toBe(false);
     app.unmount();
     expect(s.disposed).toBe(true);
+  });
+
+  it("keeps the rate limits it is given", () => {
+    const app = createApp(defineComponent({ render: () => h("p") }));
+    app.use(OmniSocket, { url: "http://srv", rateLimit: { namespaces: { "/doa": "doa" } } });
+    expect(FakeSocket.created[0]!.options.rateLimit).toEqual({ namespaces: { "/doa": "doa" } });
   });
 
   it("composable exposes reactive refs and cleans up with the component", async () => {

@@ -16,6 +16,22 @@ const socket: OmniSocket = io<OmniServerEvents, OmniClientEvents>("http://localh
   heartbeat: { interval: 30_000, mode: { type: "omni" } },
 });
 
+// Rate limits as the core reads them: a product's table, a table of one's
+// own, and tables per namespace (a product's name or a table).
+io("http://localhost:3001", { rateLimit: { product: "omni" } });
+io("http://localhost:3001", { rateLimit: { default: { limit: 30, window: 60_000 }, events: { typing: { limit: 4, window: 1000 } }, budget: "me" } });
+io("http://localhost:3001", { rateLimit: { namespaces: { "/doa": "doa", "/m": { product: "marketplace", default: null } }, maxPause: 5000 } });
+// @ts-expect-error: not a product
+io("http://localhost:3001", { rateLimit: { product: "chat" } });
+// @ts-expect-error: a rate has a limit and a window
+io("http://localhost:3001", { rateLimit: { events: { typing: { limit: 4 } } } });
+// @ts-expect-error: a namespace's table is a product name or a table
+io("http://localhost:3001", { rateLimit: { namespaces: { "/doa": 3 } } });
+// The core's options, typed as the core declares them.
+io("http://localhost:3001", { maxQueuedEvents: 100, bufferOverflow: "dropOldest", roomJoinTimeout: 5000 });
+// @ts-expect-error: not an overflow policy
+io("http://localhost:3001", { bufferOverflow: "drop" });
+
 socket.on("connect", () => show(socket.id ?? ""));
 socket.on("disconnect", (reason) => show(reason));
 socket.on("connect_error", (err) => show(socket.active ? "retrying" : err.message));

@@ -170,6 +170,11 @@ pub const MAX_ROOMS: usize = 1024;
 /// spin forever; the rest are due again at once.
 const MAX_EXPIRIES_PER_CALL: usize = 64;
 
+/// The `connect_error` message when a server answers CONNECT without a
+/// session id, as Socket.IO v2 servers do.
+const INCOMPATIBLE_SERVER: &str = "the server answered CONNECT without a session id, as \
+Socket.IO v2 servers do: this client speaks Socket.IO v3 and later (protocol v5)";
+
 const RESERVED_EVENTS: [&str; 6] = [
     "connect",
     "connect_error",
@@ -1824,13 +1829,12 @@ impl Client {
                 .map(str::to_owned)
         };
         let Some(sid) = field("sid") else {
-            self.protocol_error(
-                ProtocolError::InvalidPayload {
-                    packet: "CONNECT",
-                    reason: "missing sid",
-                }
-                .into(),
-            );
+            // Socket.IO v2 servers answer CONNECT without a payload. No
+            // retry can make that server speak protocol v5, so it is a
+            // refusal, with words that say what is wrong, not a parse
+            // error reconnecting forever (socket.io-client tells it apart
+            // the same way).
+            self.refused(idx, INCOMPATIBLE_SERVER.to_owned(), None, false);
             return;
         };
         let pid = field("pid");
@@ -1870,7 +1874,6 @@ impl Client {
         if !matches!(self.namespaces[idx].state, NsState::Connecting { .. }) {
             return;
         }
-        self.namespaces[idx].state = NsState::Disconnected;
         let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
         let (message, data) = match parsed {
             Some(serde_json::Value::String(s)) => (s, None),
@@ -1883,6 +1886,21 @@ impl Client {
             ),
             _ => (String::new(), None),
         };
+        self.refused(idx, message, data, true);
+    }
+
+    /// Namespace `idx` was refused: `message` and `data` go to the
+    /// application, then it is retried or given up as configured.
+    /// `from_server` says the message is the server's own, which
+    /// `auth_error_patterns` may mark as an auth failure.
+    fn refused(
+        &mut self,
+        idx: usize,
+        message: String,
+        data: Option<serde_json::Value>,
+        from_server: bool,
+    ) {
+        self.namespaces[idx].state = NsState::Disconnected;
         let nsp = self.namespaces[idx].name.clone();
         self.push_event(Event::ConnectError {
             nsp,
@@ -1890,11 +1908,12 @@ impl Client {
             data,
             cause: ConnectFailure::Server,
         });
-        if self
-            .config
-            .auth_error_patterns
-            .iter()
-            .any(|p| !p.is_empty() && contains_ignore_ascii_case(&message, p))
+        if from_server
+            && self
+                .config
+                .auth_error_patterns
+                .iter()
+                .any(|p| !p.is_empty() && contains_ignore_ascii_case(&message, p))
         {
             self.auth_failure(idx, AuthFailureSource::ConnectError, message);
         } else if self.config.reconnect_after_refusal {

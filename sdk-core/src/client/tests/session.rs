@@ -401,15 +401,51 @@ fn malformed_input_closes_with_parse_error() {
     }
 }
 
+/// A CONNECT answer without a sid is what a Socket.IO v2 server sends: a
+/// refusal that says so, final unless refusals are retried, never a parse
+/// error that reconnects to that server forever.
 #[test]
-fn connect_reply_without_sid_is_parse_error() {
-    let mut p = Pair::new(Pair::config());
-    p.server.policy.insert("/".into(), Policy::Ignore);
-    p.client.connect(p.now);
-    p.drive();
-    p.server_send("40{\"nosid\":1}");
-    assert!(p.saw(|e| matches!(e, Event::ProtocolError(_))));
-    assert!(p.saw(|e| matches!(e, Event::ReconnectAttempt { attempt: 1, .. })));
+fn connect_reply_without_sid_is_refused_as_a_v2_server() {
+    for answer in ["40", "40{\"nosid\":1}"] {
+        let mut config = Pair::config();
+        config.namespaces = vec!["/".into(), "/admin".into()];
+        config.reconnect_after_refusal = false;
+        let mut p = Pair::new(config);
+        p.server.policy.insert("/".into(), Policy::Ignore);
+        p.client.connect(p.now);
+        p.drive();
+        assert!(p.client.is_connected("/admin"));
+        p.server_send(answer);
+        assert!(p.saw(
+            |e| matches!(e, Event::ConnectError { nsp, message, cause: ConnectFailure::Server, .. }
+            if nsp == "/" && message.contains("Socket.IO v2"))
+        ));
+        assert!(!p.saw(|e| matches!(e, Event::ProtocolError(_))));
+        // The session and the other namespace stay; `/` is not asked again.
+        assert!(p.client.is_connected("/admin"));
+        p.advance(60_000);
+        assert!(!p.saw(|e| matches!(e, Event::ReconnectAttempt { .. })));
+        let connects = |p: &Pair| {
+            p.server
+                .connects()
+                .iter()
+                .filter(|(nsp, _)| nsp == "/")
+                .count()
+        };
+        assert_eq!(connects(&p), 1, "{answer}");
+
+        // Retried with backoff when refusals are.
+        let mut config = Pair::config();
+        config.reconnect_after_refusal = true;
+        let mut p = Pair::new(config);
+        p.server.policy.insert("/".into(), Policy::Ignore);
+        p.client.connect(p.now);
+        p.drive();
+        p.server_send(answer);
+        p.server.policy.insert("/".into(), Policy::Accept);
+        p.advance(10_000);
+        assert!(p.client.is_connected("/"), "{answer}");
+    }
 }
 
 #[test]
