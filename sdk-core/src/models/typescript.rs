@@ -105,6 +105,7 @@ fn raw_files() -> Vec<(&'static str, String)> {
 fn options_file(cfg: &Config) -> String {
     use crate::client::{
         ClientConfig, HeartbeatConfig, HeartbeatMode, OverflowPolicy, Rate, RateLimitConfig,
+        RateTable,
     };
     let mut out = String::from(HEADER);
     out.push_str("\nimport type { TransportKind } from \"./driver.js\";\n");
@@ -113,6 +114,7 @@ fn options_file(cfg: &Config) -> String {
         declare::<HeartbeatMode>(cfg),
         declare::<HeartbeatConfig>(cfg),
         declare::<Rate>(cfg),
+        declare::<RateTable>(cfg),
         declare::<RateLimitConfig>(cfg),
         declare::<ClientConfig>(cfg),
     ] {
