@@ -45,14 +45,8 @@ mkdir -p "$out"
 wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name omni_socket_wasm \
   "$target_dir/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
 
-# wasm-opt from the npm package binaryen (a JS/wasm build, no download).
-# The feature flags match what rustc emits for wasm32 by default;
-# --converge repeats -Oz until it stops shrinking (about 0.3 KB gzipped).
-# (opt-level "s" instead of "z" gives 7% more; -O3 here no smaller.)
-npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
+# -Oz and the rest (see the script); names and debug info go.
+scripts/wasm-opt.sh "$out/omni_socket_wasm_bg.wasm" "$out/omni_socket_wasm_bg.opt.wasm" --strip-debug
 mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
 # The hand-written TypeScript wrapper, React and Vue adapters; then the
