@@ -96,3 +96,15 @@ total_gz=$(($(gz "$wasm") + $(gz "$core_js")))
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"
   done
 } | tee npm/dist/SIZES.txt
+
+# The size budget: the build fails when the bundle (wasm + index.js, which
+# holds the wasm-bindgen glue, gzip -9) grows past the number in
+# scripts/bundle-budget.txt. Sizes are deterministic for one toolchain, so
+# this is a check, not a timed test; lower the number as the bundle shrinks.
+budget="$(grep -v '^#' scripts/bundle-budget.txt | tr -d ' \n')"
+if [ "$total_gz" -gt "$budget" ]; then
+  echo "build-wasm: the bundle is $total_gz bytes gzipped, over the budget of $budget bytes in scripts/bundle-budget.txt" >&2
+  echo "build-wasm: scripts/wasm-size.sh shows where the bytes are" >&2
+  exit 1
+fi
+echo "  budget: $budget (scripts/bundle-budget.txt)"
