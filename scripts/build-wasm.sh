@@ -45,14 +45,8 @@ mkdir -p "$out"
 wasm-bindgen --target web --omit-default-module-path --out-dir "$out" --out-name omni_socket_wasm \
   "$target_dir/wasm32-unknown-unknown/wasm-release/omni_socket_wasm.wasm"
 
-# wasm-opt from the npm package binaryen (a JS/wasm build, no download).
-# The feature flags match what rustc emits for wasm32 by default;
-# --converge repeats -Oz until it stops shrinking (about 0.3 KB gzipped).
-# (opt-level "s" instead of "z" gives 7% more; -O3 here no smaller.)
-npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
+# -Oz and the rest (see the script); names and debug info go.
+scripts/wasm-opt.sh "$out/omni_socket_wasm_bg.wasm" "$out/omni_socket_wasm_bg.opt.wasm" --strip-debug
 mv "$out/omni_socket_wasm_bg.opt.wasm" "$out/omni_socket_wasm_bg.wasm"
 
 # The hand-written TypeScript wrapper, React and Vue adapters; then the
@@ -102,3 +96,15 @@ total_gz=$(($(gz "$wasm") + $(gz "$core_js")))
     [ -f "$f" ] && echo "  $(basename "$f")        raw $(size "$f")  gzip $(gz "$f")"
   done
 } | tee npm/dist/SIZES.txt
+
+# The size budget: the build fails when the bundle (wasm + index.js, which
+# holds the wasm-bindgen glue, gzip -9) grows past the number in
+# scripts/bundle-budget.txt. Sizes are deterministic for one toolchain, so
+# this is a check, not a timed test; lower the number as the bundle shrinks.
+budget="$(grep -v '^#' scripts/bundle-budget.txt | tr -d ' \n')"
+if [ "$total_gz" -gt "$budget" ]; then
+  echo "build-wasm: the bundle is $total_gz bytes gzipped, over the budget of $budget bytes in scripts/bundle-budget.txt" >&2
+  echo "build-wasm: scripts/wasm-size.sh shows where the bytes are" >&2
+  exit 1
+fi
+echo "  budget: $budget (scripts/bundle-budget.txt)"

@@ -15,7 +15,6 @@
 
 use std::borrow::Cow;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -209,7 +208,7 @@ impl Packet<'_> {
             }
             Self::Binary(b) => {
                 out.push('b');
-                base64::engine::general_purpose::STANDARD.encode_string(b, out);
+                crate::b64::encode_into(b, out);
             }
             Self::Close | Self::Upgrade | Self::Noop => out.push(self.packet_type().as_char()),
         }
@@ -348,9 +347,7 @@ impl<'a> Iterator for PayloadDecoder<'a> {
             // The decoded size is known from the text: checked before
             // decoding anything.
             Some(b64) => check_size(base64_decoded_len(b64), &self.limits).and_then(|()| {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .map_err(|_| ProtocolError::InvalidBase64)?;
+                let bytes = crate::b64::decode(b64).ok_or(ProtocolError::InvalidBase64)?;
                 check_size(bytes.len(), &self.limits)?;
                 Ok(Packet::Binary(Bytes::from(bytes)))
             }),

@@ -59,6 +59,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod b64;
 pub mod client;
 pub mod engineio;
 mod error;

@@ -100,7 +100,6 @@ impl Frame {
     /// Appends this frame to a long-polling request body as one record,
     /// after a record separator unless `body` is empty.
     pub fn push_polling_record(&self, body: &mut String) {
-        use base64::Engine as _;
         if !body.is_empty() {
             body.push('\u{1e}');
         }
@@ -108,7 +107,7 @@ impl Frame {
             Frame::Text(t) => body.push_str(t),
             Frame::Binary(b) => {
                 body.push('b');
-                base64::engine::general_purpose::STANDARD.encode_string(b, body);
+                crate::b64::encode_into(b, body);
             }
         }
     }

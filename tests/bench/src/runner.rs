@@ -3,7 +3,7 @@
 //! interleaved so that noise on a shared machine hits everyone alike.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -341,44 +341,12 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     if let Some(dist) = &o.npm_dist {
         let count = (sizes.small / 15).to_string();
         let rounds = sizes.rounds * 2 + 1;
-        let mut cmd = Command::new("node");
-        cmd.arg(crate::node_dir().join("browser.mjs"))
-            .arg(&url)
-            .arg(dist)
-            .args([count, rounds.to_string()])
-            .stdout(Stdio::piped())
-            .kill_on_drop(true);
-        let out = tokio::time::timeout(Duration::from_secs(300), cmd.output()).await;
-        let text = match out {
-            Ok(Ok(o)) => String::from_utf8_lossy(&o.stdout).into_owned(),
-            _ => String::new(),
-        };
-        match serde_json::from_str::<Json>(text.lines().last().unwrap_or_default()) {
-            Ok(j) => {
-                for b in j.as_array().into_iter().flatten() {
-                    let name = b["name"].as_str().unwrap_or("browser").to_owned();
-                    let higher = b["better"].as_str() == Some("higher");
-                    let unit = if higher { "events/s" } else { "KB gz" };
-                    let mut f = Figure::new(name, unit, higher);
-                    f.omni = b["omni"].as_f64();
-                    f.peers.insert(NODE, b["socket.io-client"].as_f64());
-                    if let Some(raw) = b.get("raw") {
-                        f.peers.insert(BROWSER_RAW, raw.as_f64());
-                    }
-                    if let Some(n) = b["note"].as_str() {
-                        f.notes.push(n.to_owned());
-                    }
-                    f.notes.push(format!("package {}", dist.display()));
-                    eprintln!("{}", row(&f));
-                    figures.push(f);
-                }
-            }
-            Err(_) => {
-                let mut f = Figure::new("browser", "events/s", true);
-                f.notes.push("browser.mjs gave no result".to_owned());
-                figures.push(f);
-            }
-        }
+        let receive = [count, rounds.to_string()];
+        figures.extend(browser_figures("browser.mjs", &url, dist, &receive).await);
+        // Time to connect: page loads, each a few seconds on the phone
+        // profile; one per client in the smoke run.
+        let loads = if o.smoke { 1 } else { rounds.max(5) };
+        figures.extend(browser_figures("connect-time.mjs", &url, dist, &[loads.to_string()]).await);
     }
     drop(server);
 
@@ -577,4 +545,52 @@ fn table(figures: &[Figure]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// Runs one of the browser scripts (`node SCRIPT LOAD_URL DIST ARGS...`)
+/// and reads its figures: a JSON array of `{name, better, omni,
+/// socket.io-client, raw?, note?}` on its last line.
+async fn browser_figures(script: &str, url: &str, dist: &Path, args: &[String]) -> Vec<Figure> {
+    let mut cmd = Command::new("node");
+    cmd.arg(crate::node_dir().join(script))
+        .arg(url)
+        .arg(dist)
+        .args(args)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(300), cmd.output()).await;
+    let text = match out {
+        Ok(Ok(o)) => String::from_utf8_lossy(&o.stdout).into_owned(),
+        _ => String::new(),
+    };
+    let Ok(j) = serde_json::from_str::<Json>(text.lines().last().unwrap_or_default()) else {
+        let mut f = Figure::new("browser", "events/s", true);
+        f.notes.push(format!("{script} gave no result"));
+        return vec![f];
+    };
+    let mut figures = Vec::new();
+    for b in j.as_array().into_iter().flatten() {
+        let name = b["name"].as_str().unwrap_or("browser").to_owned();
+        let higher = b["better"].as_str() == Some("higher");
+        let unit = if higher {
+            "events/s"
+        } else if name.contains("time to connect") {
+            "ms"
+        } else {
+            "KB gz"
+        };
+        let mut f = Figure::new(name, unit, higher);
+        f.omni = b["omni"].as_f64();
+        f.peers.insert(NODE, b["socket.io-client"].as_f64());
+        if let Some(raw) = b.get("raw") {
+            f.peers.insert(BROWSER_RAW, raw.as_f64());
+        }
+        if let Some(n) = b["note"].as_str() {
+            f.notes.push(n.to_owned());
+        }
+        f.notes.push(format!("package {}", dist.display()));
+        eprintln!("{}", row(&f));
+        figures.push(f);
+    }
+    figures
 }
