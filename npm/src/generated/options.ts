@@ -68,6 +68,28 @@ limit: number,
 window: number, };
 
 /**
+ * The budgets of one namespace (or of every namespace without a table of
+ * its own): a rate per event name, and one for the names not listed.
+ */
+export type RateTable = {
+/**
+ * Budget of each event not listed in `events`; `None` leaves them
+ * unpaced.
+ */
+default: Rate | null,
+/**
+ * Budget per event name.
+ */
+events: { [key in string]: Rate },
+/**
+ * Whose budgets these are: namespaces whose tables name the same
+ * budget spend the same buckets, as Omni's `/`, `/admin` and
+ * `/analytics` spend one per user on the server. Empty: the
+ * namespace's own.
+ */
+budget: string, };
+
+/**
  * Rate limit options: which table paces which namespace. By default
  * nothing is paced; [`RateLimitConfig::product`] paces every namespace by
  * a product's table, [`RateLimitConfig::with_namespace`] one namespace.
