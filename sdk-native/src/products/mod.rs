@@ -19,10 +19,10 @@
 //! ([`Product::namespace`]); a product's own server may use `/`.
 //!
 //! Joins wait for the server's verdict: a room the server refuses is an
-//! [`Error::RoomRefused`](crate::Error::RoomRefused) with its reason, and
+//! [`Error::RoomRefused`] with its reason, and
 //! every joined room is joined again after a reconnection. Requests the
 //! server acknowledges return its answer, or
-//! [`Error::Refused`](crate::Error::Refused).
+//! [`Error::Refused`].
 
 pub mod deployments;
 pub mod doa;
