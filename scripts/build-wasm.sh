@@ -76,7 +76,7 @@ npm/node_modules/.bin/esbuild npm/dist/index.js --bundle --minify --format=esm \
   --outfile=npm/dist/index.js --allow-overwrite
 for m in $modules; do rm -f "npm/dist/$m.js"; done
 rm -f "$out/omni_socket_wasm.js"
-for f in npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-env.js npm/dist/node-react.js npm/dist/node-vue.js; do
+for f in npm/dist/generated/rooms.js npm/dist/react.js npm/dist/vue.js npm/dist/node.js npm/dist/node-env.js npm/dist/node-react.js npm/dist/node-vue.js npm/dist/products/*.js npm/dist/products/node/*.js; do
   npm/node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning \
     --outfile="$f" --allow-overwrite
 done

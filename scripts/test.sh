@@ -64,6 +64,10 @@ scripts/ts-check.sh
 
 step "browser SDK: wasm build, React/Vue adapters, headless Chromium, packaging"
 scripts/test-wasm.sh
+
+step "product matrix (PRODUCTS.md), browser column: every seed product through the npm product modules in headless Chromium, WebSocket and polling"
+# The package was just built by test-wasm.sh.
+OMNI_NPM_BUILT=1 scripts/test-products-browser.sh
 # The browser-only code paths, linted for the target they run on.
 cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 

@@ -58,6 +58,13 @@ await build({
 for (const name of ["react", "vue"]) {
   await build({ ...common, entryPoints: [join(dist, `${name}.js`)], external: ["./index.js"], outfile: join(cjs, `${name}.js`) });
 }
+// The product modules (`omni-socket/products/<name>`), each with the
+// helpers they share, over the same index.js.
+const products = (await readdir(join(dist, "products"))).filter((f) => f.endsWith(".js") && f !== "common.js").map((f) => f.slice(0, -3));
+await mkdir(join(cjs, "products"), { recursive: true });
+for (const name of products) {
+  await build({ ...common, entryPoints: [join(dist, "products", `${name}.js`)], external: ["../index.js"], outfile: join(cjs, "products", `${name}.js`) });
+}
 
 // Declarations.
 await copyFile(join(dist, "index.d.ts"), join(cjs, "api.d.ts"));
@@ -67,6 +74,9 @@ for (const f of await readdir(dist)) {
 }
 for (const f of await readdir(join(dist, "generated"))) {
   if (f.endsWith(".d.ts")) await copyFile(join(dist, "generated", f), join(cjs, "generated", f));
+}
+for (const f of await readdir(join(dist, "products"))) {
+  if (f.endsWith(".d.ts")) await copyFile(join(dist, "products", f), join(cjs, "products", f));
 }
 
 const options = {
@@ -136,7 +146,10 @@ const indexFile = join(cjs, "index.d.ts");
 await writeFile(indexFile, index);
 
 // Every CommonJS declaration file must compile as a CommonJS consumer sees it.
-const check = ts.createProgram([indexFile, join(cjs, "react.d.ts"), join(cjs, "vue.d.ts")], options);
+const check = ts.createProgram(
+  [indexFile, join(cjs, "react.d.ts"), join(cjs, "vue.d.ts"), ...products.map((p) => join(cjs, "products", `${p}.d.ts`))],
+  options,
+);
 const diagnostics = ts.getPreEmitDiagnostics(check);
 if (diagnostics.length) {
   const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dist, getNewLine: () => "\n" };

@@ -1023,12 +1023,19 @@ impl Client {
     }
 
     /// Replaces the credentials. They are used for every CONNECT from now
-    /// on; with [`AuthApply::Reconnect`] the client reconnects at once. If
+    /// on, in place of those a namespace was answered
+    /// ([`answer_auth`](Self::answer_auth)) until it is asked again; with
+    /// [`AuthApply::Reconnect`] the client reconnects at once. If
     /// the client is waiting after an auth failure
     /// ([`Event::AuthRefreshNeeded`]), it retries now.
     pub fn set_auth(&mut self, auth: Auth, apply: AuthApply, now: Instant) {
         self.advance(now);
         self.auth.auth = auth;
+        // Client-wide credentials (a refresh hook's) replace what each
+        // namespace was answered: those may be the very ones refused.
+        for ns in &mut self.namespaces {
+            ns.auth = None;
+        }
         if apply == AuthApply::Reconnect && self.running() {
             let failures = self.auth.failures;
             self.disconnect(now);

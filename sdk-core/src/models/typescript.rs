@@ -115,6 +115,7 @@ fn options_file(cfg: &Config) -> String {
         declare::<HeartbeatConfig>(cfg),
         declare::<Product>(cfg),
         declare::<Rate>(cfg),
+        // `RateLimitConfig.namespaces` names it.
         declare::<RateTable>(cfg),
         declare::<RateLimitConfig>(cfg),
         declare::<ClientConfig>(cfg),
@@ -287,6 +288,57 @@ mod tests {
             "TypeScript declarations are out of date with the Rust models: {stale:?}\n\
              regenerate them with: UPDATE_TS=1 cargo test -p omni-socket-core --features ts models::"
         );
+    }
+
+    /// Every type a generated file names is declared in it or imported:
+    /// ts-rs names a field's type without declaring it, and an undeclared
+    /// one breaks the npm build (`tsc`) though the file is "up to date".
+    #[test]
+    fn every_type_named_is_declared_or_imported() {
+        const BUILTIN: &[&str] = &["Array", "Record", "Partial", "Readonly", "Uint8Array"];
+        for (name, text) in files() {
+            // Comments name Rust items; only the code counts.
+            let code: String = text
+                .lines()
+                .filter(|l| {
+                    let t = l.trim_start();
+                    !(t.starts_with("//") || t.starts_with("/*") || t.starts_with('*'))
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let known = |ident: &str| {
+                BUILTIN.contains(&ident)
+                    || code.contains(&format!("export type {ident} "))
+                    || code.contains(&format!("export type {ident}<"))
+                    || code.contains(&format!("export interface {ident} "))
+                    || code.lines().any(|l| {
+                        l.starts_with("import type {")
+                            && l.split(['{', '}', ',']).any(|part| part.trim() == ident)
+                    })
+            };
+            let bytes = code.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                // A type position: after `: `, `<`, `| ` or `, `.
+                let after_type_marker = i >= 2
+                    && (&bytes[i - 2..i] == b": "
+                        || &bytes[i - 2..i] == b"| "
+                        || bytes[i - 1] == b'<');
+                if after_type_marker && bytes[i].is_ascii_uppercase() {
+                    let end = code[i..]
+                        .find(|c: char| !c.is_ascii_alphanumeric())
+                        .map_or(code.len(), |n| i + n);
+                    let ident = &code[i..end];
+                    assert!(
+                        known(ident),
+                        "{name} names `{ident}` without declaring or importing it"
+                    );
+                    i = end;
+                } else {
+                    i += 1;
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! rooms, client-to-server events, server-to-client events, restart), the
 //! events it covers and the scenario that covers it. `PRODUCTS.md` is
 //! rendered from [`CELLS`] by `tests/matrix.rs`, which also checks that
-//! every scenario named exists and runs over both transports, and that
-//! every event of every product's model is in some cell.
+//! every scenario named exists and runs over both transports, natively and
+//! in the browser ([`BROWSER_TESTS`]), and that every event of every
+//! product's model is in some cell.
 
 use omni_socket::Product;
 
@@ -121,6 +122,10 @@ pub const CELLS: &[Cell] = &[
     cell(Mk, Restart, "kill and restart: order and dispute chats joined again, messages and status updates delivered", &[], "marketplace::restart_rejoins_chats"),
 ];
 
+/// The browser twins of the scenarios (`scenario("FILE::NAME", …)`, each
+/// run over WebSocket and over long-polling), relative to the repository.
+pub const BROWSER_TESTS: &str = "npm/test/products.test.mjs";
+
 /// The examples a user runs first, run against the reference server by
 /// `tests/examples.rs`: what is checked, and the test.
 pub const EXAMPLES: &[(&str, &str)] = &[
@@ -153,12 +158,16 @@ pub fn render() -> String {
         "Every seed product through our clients against the reference server \
          (`omni-server` on 127.0.0.1, a free port): {} cells, {} scenarios, each run over \
          WebSocket and over long-polling by the native client ({} tests, \
-         `scripts/test-products.sh`, part of `scripts/test.sh`). A scenario `FILE::NAME` is \
-         `async fn NAME` in `tests/products/tests/FILE.rs`, run as the tests \
-         `websocket::NAME` and `polling::NAME`. The browser client (the npm package in \
-         headless Chromium) joins in phase 2.\n",
+         `scripts/test-products.sh`) and by the browser client, the npm package's product \
+         modules (`omni-socket/products/*`) in headless Chromium ({} tests, \
+         `scripts/test-products-browser.sh`), both part of `scripts/test.sh`. A native \
+         scenario `FILE::NAME` is `async fn NAME` in `tests/products/tests/FILE.rs`, run as \
+         the tests `websocket::NAME` and `polling::NAME`; its browser twin is \
+         `scenario(\"FILE::NAME\", …)` in `{BROWSER_TESTS}`, run as the tests \
+         `websocket::FILE::NAME` and `polling::FILE::NAME`.\n",
         CELLS.len(),
         scenarios.len(),
+        scenarios.len() * 2,
         scenarios.len() * 2
     ));
     for product in Product::ALL {
@@ -168,8 +177,11 @@ pub fn render() -> String {
             seed(product),
             product.namespace()
         ));
-        out.push_str("| area | what | events | native, WebSocket | native, polling | browser |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| area | what | events | native, WebSocket | native, polling \
+             | browser, WebSocket | browser, polling |\n",
+        );
+        out.push_str("|---|---|---|---|---|---|---|\n");
         for c in CELLS.iter().filter(|c| c.product == product) {
             let events = c
                 .events
@@ -177,18 +189,25 @@ pub fn render() -> String {
                 .map(|e| format!("`{e}`"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let (ws, polling) = match c.test {
+            let [ws, polling, browser_ws, browser_polling] = match c.test {
                 Some(t) => {
                     let (file, name) = t.split_once("::").expect("FILE::NAME");
-                    (
+                    [
                         format!("[`websocket::{name}`](tests/products/tests/{file}.rs)"),
                         format!("[`polling::{name}`](tests/products/tests/{file}.rs)"),
-                    )
+                        format!("[`websocket::{t}`]({BROWSER_TESTS})"),
+                        format!("[`polling::{t}`]({BROWSER_TESTS})"),
+                    ]
                 }
-                None => ("n/a".to_owned(), "n/a".to_owned()),
+                None => [
+                    "n/a".to_owned(),
+                    "n/a".to_owned(),
+                    "n/a".to_owned(),
+                    "n/a".to_owned(),
+                ],
             };
             out.push_str(&format!(
-                "| {} | {} | {} | {ws} | {polling} | phase 2 |\n",
+                "| {} | {} | {} | {ws} | {polling} | {browser_ws} | {browser_polling} |\n",
                 c.area.title(),
                 c.what,
                 events

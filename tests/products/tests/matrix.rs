@@ -1,11 +1,12 @@
 //! `PRODUCTS.md` and the checks that keep it honest: every scenario it
-//! names exists and runs over both transports, and every event of every
-//! product's model (`omni_socket::models`, the seeds' events) is covered.
+//! names exists and runs over both transports, natively and in the
+//! browser, and every event of every product's model
+//! (`omni_socket::models`, the seeds' events) is covered.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use omni_product_tests::matrix::{render, Area, CELLS};
+use omni_product_tests::matrix::{render, Area, BROWSER_TESTS, CELLS};
 use omni_socket::models::{deployments, doa, fama, marketplace, omni};
 use omni_socket::Product;
 
@@ -41,6 +42,45 @@ fn every_named_scenario_exists_and_runs_over_both_transports() {
             "{test} is not run over both transports (missing from both_transports!)"
         );
     }
+}
+
+/// The browser column: every scenario of the matrix has its twin in
+/// `npm/test/products.test.mjs`, which runs each of them over both
+/// transports, and that file has no scenario the matrix does not show.
+#[test]
+fn every_named_scenario_runs_in_the_browser_over_both_transports() {
+    let path = crate_dir().join("../..").join(BROWSER_TESTS);
+    let source =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let defined: BTreeSet<&str> = source
+        .split("\nscenario(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split_once('"'))
+        .map(|(name, _)| name)
+        .collect();
+    let named: BTreeSet<&str> = CELLS.iter().filter_map(|c| c.test).collect();
+    let missing: Vec<_> = named.difference(&defined).collect();
+    assert!(missing.is_empty(), "not in {BROWSER_TESTS}: {missing:?}");
+    let extra: Vec<_> = defined.difference(&named).collect();
+    assert!(
+        extra.is_empty(),
+        "{BROWSER_TESTS} runs scenarios no cell names: {extra:?}"
+    );
+    // Every scenario runs once per transport, named `TRANSPORT::FILE::NAME`.
+    let transports = source
+        .split_once("const TRANSPORTS = {")
+        .and_then(|(_, rest)| rest.split_once("};"))
+        .map(|(t, _)| t)
+        .unwrap_or_else(|| panic!("{BROWSER_TESTS}: no TRANSPORTS"));
+    for t in ["websocket:", "polling:"] {
+        assert!(transports.contains(t), "{BROWSER_TESTS}: no {t} transport");
+    }
+    assert!(
+        source.contains("for (const [transport, opts] of Object.entries(TRANSPORTS))")
+            && source.contains("for (const [name, { fn, extra }] of Object.entries(SCENARIOS))")
+            && source.contains("test(`${transport}::${name}`"),
+        "{BROWSER_TESTS}: scenarios are not run once per transport"
+    );
 }
 
 #[test]

@@ -364,3 +364,43 @@ fn ask_auth_before_every_connect() {
     assert_eq!(last_auth(&p), Some(json!({"n": 4})));
     assert!(!p.saw(|e| matches!(e, Event::AuthRequested { .. })));
 }
+
+/// Found by the browser product matrix over long-polling (FAMA, expired at
+/// connect): the server's CONNECT answer, its `error {message: "…Token
+/// expired"}` and its DISCONNECT came in one poll; the refreshed
+/// credentials then reconnected the namespace with the credentials its
+/// socket had answered before (the expired ones), over and over. New
+/// client-wide credentials replace what a namespace was answered.
+#[test]
+fn refreshed_credentials_replace_a_namespaces_answered_ones() {
+    let mut config = Pair::config();
+    config.ask_auth = true;
+    let mut p = Pair::new(config);
+    p.client.connect(p.now);
+    p.drive();
+    assert!(p.saw(|e| matches!(e, Event::AuthRequested { nsp } if nsp == "/")));
+    p.client
+        .answer_auth("/", Auth::Credentials(Credentials::token("old")), p.now);
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(last_auth(&p), Some(json!({"token": "old"})));
+    p.take_events();
+    p.server_emit(
+        "/",
+        "error",
+        json!([{"message": "Authentication failed: Token expired"}]),
+    );
+    p.server_send("41");
+    assert!(p.saw(|e| matches!(e, Event::AuthRefreshNeeded { failures: 1 })));
+    assert!(!p.client.is_connected("/"));
+    // The refresh hook's answer, for every namespace.
+    p.client.set_auth(
+        Auth::Credentials(Credentials::token("new")),
+        AuthApply::NextConnect,
+        p.now,
+    );
+    p.drive();
+    assert!(p.client.is_connected("/"));
+    assert_eq!(p.server.connects().len(), 2);
+    assert_eq!(last_auth(&p), Some(json!({"token": "new"})));
+}
