@@ -18,13 +18,13 @@
 
 use std::time::Duration;
 
-use omni_socket_core::client::{Auth, Credentials, Product, RoomSpec};
+use omni_socket_core::client::{Product, RoomSpec};
 use omni_socket_core::models::deployments::{
     DeploymentLog, DeploymentStatus, DeploymentsServerEvent, UserOffline, UserOnline,
 };
 
 use super::{ServerEvents, Status, ANSWER_TIMEOUT};
-use crate::client::{ClientBuilder, EventStream, Socket};
+use crate::client::{EventStream, Socket};
 use crate::error::Result;
 
 /// A deployments client over one socket.
@@ -74,24 +74,7 @@ impl DeploymentFeed {
 }
 
 impl Deployments {
-    /// Options for a client of `url` with the JWT `token`, paced by the
-    /// deployments server's rate table.
-    pub fn builder(url: &str, token: &str) -> ClientBuilder {
-        super::builder(
-            url,
-            Product::Deployments,
-            Auth::Credentials(Credentials::token(token)),
-        )
-    }
-
-    /// Connects to `url` (its path names the namespace) with `token`.
-    ///
-    /// # Errors
-    /// As [`ClientBuilder::connect`].
-    pub async fn connect(url: &str, token: &str) -> Result<Self> {
-        let client = Self::builder(url, token).connect().await?;
-        Ok(Self::new(Socket::clone(&client)))
-    }
+    token_constructors!(Product::Deployments, "the deployments server's");
 
     /// Deployments over `socket`.
     pub fn new(socket: Socket) -> Self {
@@ -101,17 +84,7 @@ impl Deployments {
         }
     }
 
-    /// How long subscriptions wait for the server's answer (10 s).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The socket underneath.
-    pub fn socket(&self) -> &Socket {
-        &self.socket
-    }
+    socket_accessors!("How long subscriptions wait for the server's answer (10 s).");
 
     /// `subscribeToDeployment`: `deployment:subscribe` with the bare id,
     /// kept after reconnections. The feed starts before the subscription,

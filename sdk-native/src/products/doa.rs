@@ -23,13 +23,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use omni_socket_core::client::{Auth, Credentials, Product, RoomSpec};
+use omni_socket_core::client::{Product, RoomSpec};
 use omni_socket_core::models::doa::{
     DoaServerEvent, Error as DoaError, MarkRead, MessageRead, NewMessage, Typing, UserTyping,
 };
 
 use super::{Reconnects, ServerEvents, Status, ANSWER_TIMEOUT};
-use crate::client::{ClientBuilder, EventStream, Socket};
+use crate::client::{EventStream, Socket};
 use crate::error::Result;
 use crate::shared::lock;
 
@@ -46,25 +46,7 @@ pub struct Doa {
 }
 
 impl Doa {
-    /// Options for a DOA client of `url` with the JWT `token` (`auth:
-    /// {token}`), paced by DOA's rate table. Finish with `.connect()` and
-    /// wrap the client with [`Doa::new`].
-    pub fn builder(url: &str, token: &str) -> ClientBuilder {
-        super::builder(
-            url,
-            Product::Doa,
-            Auth::Credentials(Credentials::token(token)),
-        )
-    }
-
-    /// Connects to `url` (its path names the namespace) with `token`.
-    ///
-    /// # Errors
-    /// As [`ClientBuilder::connect`].
-    pub async fn connect(url: &str, token: &str) -> Result<Self> {
-        let client = Self::builder(url, token).connect().await?;
-        Ok(Self::new(Socket::clone(&client)))
-    }
+    token_constructors!(Product::Doa, "DOA's");
 
     /// DOA over `socket`.
     pub fn new(socket: Socket) -> Self {
@@ -75,17 +57,7 @@ impl Doa {
         }
     }
 
-    /// How long joins wait for the server's answer (10 s).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The socket underneath.
-    pub fn socket(&self) -> &Socket {
-        &self.socket
-    }
+    socket_accessors!("How long joins wait for the server's answer (10 s).");
 
     /// `joinConversation`: follows conversation `id` (`join_conversation`
     /// with the bare id); joined again after every reconnection.

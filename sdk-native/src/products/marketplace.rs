@@ -26,7 +26,7 @@
 
 use std::time::Duration;
 
-use omni_socket_core::client::{Auth, Credentials, Product, RoomSpec};
+use omni_socket_core::client::{Product, RoomSpec};
 use omni_socket_core::models::marketplace::{
     Attachment, DisputeChatMessage, DisputeStatusUpdate, DisputeTyping, MarketplaceServerEvent,
     Notification, OrderChatMessage, OrderStatusUpdate, OrderTyping, SendDisputeMessage,
@@ -34,7 +34,7 @@ use omni_socket_core::models::marketplace::{
 };
 
 use super::{answer, arg, ServerEvents, Status, ANSWER_TIMEOUT};
-use crate::client::{ClientBuilder, EventStream, Socket};
+use crate::client::{EventStream, Socket};
 use crate::error::{Error, Result};
 
 /// A marketplace client over one socket.
@@ -45,24 +45,7 @@ pub struct Marketplace {
 }
 
 impl Marketplace {
-    /// Options for a client of `url` with the JWT `token`, paced by the
-    /// marketplace's rate table.
-    pub fn builder(url: &str, token: &str) -> ClientBuilder {
-        super::builder(
-            url,
-            Product::Marketplace,
-            Auth::Credentials(Credentials::token(token)),
-        )
-    }
-
-    /// Connects to `url` (its path names the namespace) with `token`.
-    ///
-    /// # Errors
-    /// As [`ClientBuilder::connect`].
-    pub async fn connect(url: &str, token: &str) -> Result<Self> {
-        let client = Self::builder(url, token).connect().await?;
-        Ok(Self::new(Socket::clone(&client)))
-    }
+    token_constructors!(Product::Marketplace, "the marketplace's");
 
     /// The marketplace over `socket`.
     pub fn new(socket: Socket) -> Self {
@@ -72,17 +55,7 @@ impl Marketplace {
         }
     }
 
-    /// How long joins and sends wait for the server's answer (10 s).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The socket underneath.
-    pub fn socket(&self) -> &Socket {
-        &self.socket
-    }
+    socket_accessors!("How long joins and sends wait for the server's answer (10 s).");
 
     /// `isConnected`.
     pub fn is_connected(&self) -> bool {

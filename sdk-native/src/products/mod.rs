@@ -24,6 +24,57 @@
 //! server acknowledges return its answer, or
 //! [`Error::Refused`].
 
+/// `with_timeout` and `socket` of a product client: a struct with `socket:
+/// Socket` and `timeout: Duration`. `$timeout_doc` says what the timeout
+/// bounds.
+macro_rules! socket_accessors {
+    ($timeout_doc:literal) => {
+        #[doc = $timeout_doc]
+        #[must_use]
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.timeout = timeout;
+            self
+        }
+
+        /// The socket underneath.
+        pub fn socket(&self) -> &crate::Socket {
+            &self.socket
+        }
+    };
+}
+
+/// `builder` and `connect` of a product whose server takes `auth: {token}`;
+/// the client type has a `new(Socket)`.
+macro_rules! token_constructors {
+    ($product:expr, $whose:literal) => {
+        #[doc = concat!(
+                    "Options for a client of `url` with the JWT `token` (`auth: {token}`), ",
+                    "paced by ",
+                    $whose,
+                    " rate table. Finish with `.connect()` and wrap the client with ",
+                    "[`new`](Self::new)."
+                )]
+        pub fn builder(url: &str, token: &str) -> crate::ClientBuilder {
+            super::builder(
+                url,
+                $product,
+                omni_socket_core::client::Auth::Credentials(
+                    omni_socket_core::client::Credentials::token(token),
+                ),
+            )
+        }
+
+        /// Connects to `url` (its path names the namespace) with `token`.
+        ///
+        /// # Errors
+        /// As [`ClientBuilder::connect`](crate::ClientBuilder::connect).
+        pub async fn connect(url: &str, token: &str) -> crate::Result<Self> {
+            let client = Self::builder(url, token).connect().await?;
+            Ok(Self::new(crate::Socket::clone(&client)))
+        }
+    };
+}
+
 pub mod deployments;
 pub mod doa;
 pub mod fama;

@@ -85,17 +85,7 @@ impl Omni {
         }
     }
 
-    /// How long joins and requests wait for the server's answer (10 s).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The socket underneath.
-    pub fn socket(&self) -> &Socket {
-        &self.socket
-    }
+    socket_accessors!("How long joins and requests wait for the server's answer (10 s).");
 
     /// Connection status.
     pub fn status(&self) -> Status {
