@@ -342,6 +342,34 @@ pub fn token(sub: &str) -> String {
     token_until(sub, role(sub), now_secs() + 86_400)
 }
 
+/// The message of the auth refusal `builder`'s connection must meet.
+pub async fn auth_refusal(t: Transport, builder: ClientBuilder) -> String {
+    match t.apply(builder).connect().await {
+        Err(omni_socket::Error::Auth { message, .. }) => message,
+        other => panic!("expected an auth refusal, got {other:?}"),
+    }
+}
+
+/// The refusals every server taking `auth: {token}` gives: a forged, an
+/// expired and a missing token of `user`. `builder` makes the client's
+/// options for a token.
+pub async fn assert_token_refusals(
+    t: Transport,
+    user: &str,
+    builder: impl Fn(&str) -> ClientBuilder,
+) {
+    for (token, want) in [
+        (forged_token(user), "INVALID_TOKEN: Token is invalid"),
+        (expired_token(user), "TOKEN_EXPIRED: Token expired"),
+        (
+            String::new(),
+            "INVALID_TOKEN: Authentication token is missing",
+        ),
+    ] {
+        assert_eq!(auth_refusal(t, builder(&token)).await, want);
+    }
+}
+
 /// A token that expired a minute ago.
 pub fn expired_token(sub: &str) -> String {
     token_until(sub, role(sub), now_secs() - 60)

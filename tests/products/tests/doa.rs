@@ -38,34 +38,15 @@ async fn auth_token(t: Transport) {
     assert_eq!(status.reconnect_attempts, 0);
 }
 
-async fn refusal(s: &Server, t: Transport, token: String) -> String {
-    match t
-        .apply(Doa::builder(&s.url_of("/doa"), &token))
-        .connect()
-        .await
-    {
-        Err(Error::Auth { message, .. }) => message,
-        other => panic!("expected an auth refusal, got {other:?}"),
-    }
-}
-
 async fn auth_refused(t: Transport) {
     let s = Server::start(&[]).await;
-    assert_eq!(
-        refusal(&s, t, forged_token(ids::AGENT)).await,
-        "INVALID_TOKEN: Token is invalid"
-    );
-    assert_eq!(
-        refusal(&s, t, expired_token(ids::AGENT)).await,
-        "TOKEN_EXPIRED: Token expired"
-    );
-    assert_eq!(
-        refusal(&s, t, String::new()).await,
-        "INVALID_TOKEN: Authentication token is missing"
-    );
+    assert_token_refusals(t, ids::AGENT, |token| {
+        Doa::builder(&s.url_of("/doa"), token)
+    })
+    .await;
     // DOA users are numbered; others have no account there.
     assert_eq!(
-        refusal(&s, t, token(ids::JOHN)).await,
+        auth_refusal(t, Doa::builder(&s.url_of("/doa"), &token(ids::JOHN))).await,
         "INVALID_TOKEN: User not found"
     );
 }
