@@ -7,6 +7,7 @@ import type {
   ConnectionState,
   EventsMap,
   LatencyStats,
+  OmniNotification,
   RateLimitOptions,
   RoomDescription,
   RoomStatus,
@@ -30,7 +31,8 @@ export interface UseOmniSocketResult<L extends EventsMap = EventsMap, C extends 
   socket: Socket<L, C> | null;
   connected: boolean;
   state: ConnectionState;
-  notifications: unknown[];
+  /** Seed 000's `notification` events, oldest first (at most `maxNotifications`). */
+  notifications: OmniNotification[];
   latency: LatencyStats | null;
   rooms: Readonly<Record<string, RoomStatus>>;
   id: string | undefined;
@@ -111,7 +113,7 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
   const latest = useRef(options);
   latest.current = options;
   const [socket, setSocket] = useState<Socket<L, C> | null>(null);
-  const [notifications, setNotifications] = useState<unknown[]>([]);
+  const [notifications, setNotifications] = useState<OmniNotification[]>([]);
 
   useEffect(() => {
     const { url, role, maxNotifications: _max, ...rest } = latest.current;
@@ -141,7 +143,7 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
   useEffect(() => {
     if (!socket) return;
     const max = latest.current.maxNotifications ?? 100;
-    const onNotification = (n: unknown) => setNotifications((prev) => [...prev, n].slice(-max));
+    const onNotification = (n: OmniNotification) => setNotifications((prev) => [...prev, n].slice(-max));
     socket.on("notification" as never, onNotification as never);
     return () => {
       socket.off("notification", onNotification);

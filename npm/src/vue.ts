@@ -4,7 +4,7 @@
 import { inject, markRaw, onScopeDispose, reactive, readonly, toRefs } from "vue";
 import type { App, InjectionKey, Ref } from "vue";
 import { io } from "./index.js";
-import type { ConnectionState, EventsMap, LatencyStats, RoomStatus, Socket, SocketOptions } from "./index.js";
+import type { ConnectionState, EventsMap, LatencyStats, OmniNotification, RoomStatus, Socket, SocketOptions } from "./index.js";
 
 /** Plugin options: the server URL and socket options (seed 000: `{url, auth}`). */
 export interface OmniSocketPluginOptions extends SocketOptions {
@@ -56,7 +56,8 @@ export interface OmniSocketRefs<L extends EventsMap = EventsMap, C extends Event
   latency: Readonly<Ref<LatencyStats | null>>;
   rooms: Readonly<Ref<Readonly<Record<string, RoomStatus>>>>;
   reconnectAttempts: Readonly<Ref<number>>;
-  notifications: Readonly<Ref<readonly unknown[]>>;
+  /** Seed 000's `notification` events, oldest first (at most `maxNotifications`). */
+  notifications: Readonly<Ref<readonly OmniNotification[]>>;
 }
 
 /**
@@ -84,7 +85,7 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     latency: snap.latency,
     rooms: snap.rooms,
     reconnectAttempts: snap.reconnectAttempts,
-    notifications: [] as unknown[],
+    notifications: [] as OmniNotification[],
   });
   const update = () => {
     const s = socket.getSnapshot();
@@ -98,7 +99,7 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
   const unsubscribe = socket.subscribe(update);
   // Catch anything that changed between the first read and subscribing.
   update();
-  const onNotification = (n: unknown) => {
+  const onNotification = (n: OmniNotification) => {
     state.notifications.push(n);
     if (state.notifications.length > max) state.notifications.splice(0, state.notifications.length - max);
   };

@@ -85,13 +85,18 @@ function Dashboard(): string {
   );
   useOmniEvent(s, "license_expired", () => show("expired"));
   const lobby = useRoom(s, "lobby");
+  // Seed 000's notification model, not `unknown`.
+  const newest: { id: string; title: string; priority: string } | undefined = notifications.at(-1);
+  // @ts-expect-error a notification has no `subject`
+  show(String(notifications[0]?.subject));
+  show(newest?.title ?? "");
   return `${connected} ${notifications.length} ${latency?.mean} ${Object.keys(rooms).length} ${state} ${lobby?.state}`;
 }
 show(Dashboard());
 
 function setup(): void {
-  const { connected, latency } = useVueSocket();
-  show(`${connected.value} ${latency.value?.last}`);
+  const { connected, latency, notifications } = useVueSocket();
+  show(`${connected.value} ${latency.value?.last} ${notifications.value.at(-1)?.message}`);
 }
 setup();
 show(typeof OmniSocketPlugin.install);
