@@ -219,7 +219,8 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
             binary: 3_000,
             acks: 5_000,
             idle: vec![1_000, 10_000],
-            storm: 1_000,
+            // Issue 22's size: 10,000 clients back in their rooms.
+            storm: 10_000,
         }
     };
     let mode = if o.smoke {
