@@ -471,6 +471,9 @@ impl Driver {
         while let Some(a) = self.core.poll_action() {
             match a {
                 TransportAction::OpenWebsocket { id, url } => {
+                    // Exact: a first push would make room for four links,
+                    // and there is one at a time in practice.
+                    self.links.reserve_exact(1);
                     self.links.push(Link::open(id, url, self.settings.clone()));
                 }
                 TransportAction::Request(r) => self.request(r),

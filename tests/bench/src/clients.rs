@@ -2,7 +2,7 @@
 //! tokio-tungstenite. Each measurement prints one JSON line on stdout.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::server::BINARY_SIZE;
 
@@ -30,6 +30,24 @@ pub struct Tick {
 
 impl Event for Tick {
     const NAME: &'static str = "tick";
+}
+
+/// The TLS configuration for `https://` URLs, trusting the load server's
+/// certificate ([`trust`]).
+static TLS: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+
+/// Trusts the certificate (DER) at `ca`, and only it, for `https://` URLs.
+pub fn trust(ca: &std::path::Path) -> Result<()> {
+    let der = std::fs::read(ca)?;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(der))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let _ = TLS.set(Arc::new(config));
+    Ok(())
 }
 
 /// Which client a measurement runs.
@@ -79,9 +97,13 @@ pub async fn recv(kind: Kind, url: &str, payload: &str, count: u64) -> Result<se
 fn omni_builder(url: &str) -> omni_socket::ClientBuilder {
     // WebSocket only, like the peers; no client-side rate limiting, stated
     // (a product's table would pace the ack benchmark).
-    Client::builder(url)
+    let b = Client::builder(url)
         .transports([TransportKind::Websocket])
-        .config(|c| c.rate_limit = RateLimitConfig::disabled())
+        .config(|c| c.rate_limit = RateLimitConfig::disabled());
+    match TLS.get() {
+        Some(tls) => b.tls_config(tls.clone()),
+        None => b,
+    }
 }
 
 async fn omni_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
@@ -201,14 +223,26 @@ async fn rsio_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Res
 type RawWs = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn ws_url(url: &str, path: &str) -> String {
-    format!("{}{path}", url.replacen("http://", "ws://", 1))
+    let ws = match url.strip_prefix("https://") {
+        Some(rest) => format!("wss://{rest}"),
+        None => url.replacen("http://", "ws://", 1),
+    };
+    format!("{ws}{path}")
+}
+
+/// A WebSocket to `url` + `path`, over TLS (trusting [`TLS`]) for
+/// `https://`.
+async fn raw_connect(url: &str, path: &str) -> Result<RawWs> {
+    let connector = TLS.get().map(|tls| Connector::Rustls(tls.clone()));
+    let (ws, _) =
+        tokio_tungstenite::connect_async_tls_with_config(ws_url(url, path), None, false, connector)
+            .await?;
+    Ok(ws)
 }
 
 /// Opens a raw Engine.IO session and connects the main namespace.
 async fn raw_session(url: &str) -> Result<RawWs> {
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(ws_url(url, "/socket.io/?EIO=4&transport=websocket"))
-            .await?;
+    let mut ws = raw_connect(url, "/socket.io/?EIO=4&transport=websocket").await?;
     let _open = ws.next().await.ok_or("closed before open")??;
     ws.send(Message::text("40")).await?;
     loop {
@@ -377,7 +411,7 @@ pub async fn ack(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> {
         Kind::Floor => return Err("ack: the typed floor measures receive only".into()),
         Kind::Raw => {
             // The floor: a WebSocket echo of a frame the size of the event.
-            let (mut ws, _) = tokio_tungstenite::connect_async(ws_url(url, "/raw")).await?;
+            let mut ws = raw_connect(url, "/raw").await?;
             for i in 0..warm + n {
                 let t0 = Instant::now();
                 let frame = format!("421{}", json!(["echo", {"id": i}]));

@@ -27,6 +27,10 @@ enum Cmd {
     Server {
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Serve `wss://` with a new self-signed certificate, written
+        /// (DER) to this path.
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
     },
     /// One measurement by one Rust client.
     Client {
@@ -41,6 +45,10 @@ enum Cmd {
         /// where it is each one's fastest, and `multi` for many connections.
         #[arg(long, global = true, value_enum, default_value_t = Runtime::Multi)]
         runtime: Runtime,
+        /// The certificate (DER) to trust for an `https://` URL: the one
+        /// `server --tls-cert` wrote.
+        #[arg(long, global = true)]
+        ca: Option<PathBuf>,
     },
     /// Every benchmark; the table and results.json.
     Run(runner::Options),
@@ -104,10 +112,19 @@ fn main() -> std::process::ExitCode {
     };
     let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = rt.block_on(async {
         match cli.cmd {
-            Cmd::Server { port } => Ok(server::run(port).await?),
+            Cmd::Server { port, tls_cert } => server::run(port, tls_cert.as_deref())
+                .await
+                .map_err(|e| e.to_string().into()),
             Cmd::Client {
-                kind, what, url, ..
+                kind,
+                what,
+                url,
+                ca,
+                ..
             } => {
+                if let Some(ca) = ca {
+                    clients::trust(&ca)?;
+                }
                 let out = match what {
                     What::Recv { payload, count } => {
                         clients::recv(kind, &url, &payload, count).await?

@@ -108,13 +108,15 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     Some(v[v.len() / 2])
 }
 
-/// Starts the load server; returns it and its port.
-async fn start_server(port: u16) -> Result<(Child, u16), BoxError> {
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["server", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
+/// Starts the load server (`wss://` with its certificate written to
+/// `tls_cert`, if given); returns it and its port.
+async fn start_server(port: u16, tls_cert: Option<&Path>) -> Result<(Child, u16), BoxError> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.args(["server", "--port", &port.to_string()]);
+    if let Some(cert) = tls_cert {
+        cmd.arg("--tls-cert").arg(cert);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).kill_on_drop(true).spawn()?;
     let stdout = child.stdout.take().ok_or("server stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
@@ -128,7 +130,14 @@ async fn start_server(port: u16) -> Result<(Child, u16), BoxError> {
 }
 
 /// Runs one client process and parses its JSON line.
-async fn measure(peer: &str, url: &str, args: &[String], limit: Duration) -> Result<Json, String> {
+/// `ca`: the certificate a Rust client trusts for an `https://` URL.
+async fn measure(
+    peer: &str,
+    url: &str,
+    args: &[String],
+    limit: Duration,
+    ca: Option<&Path>,
+) -> Result<Json, String> {
     let mut cmd = if peer == NODE {
         let mut c = Command::new("node");
         c.arg("--expose-gc")
@@ -145,6 +154,9 @@ async fn measure(peer: &str, url: &str, args: &[String], limit: Duration) -> Res
             _ => "raw",
         };
         c.args(["client", kind, &args[0], "--url", url]);
+        if let Some(ca) = ca {
+            c.arg("--ca").arg(ca);
+        }
         // The Node script takes positional arguments, the Rust client flags.
         match args[0].as_str() {
             "recv" => c.args(["--payload", &args[1], "--count", &args[2]]),
@@ -207,7 +219,8 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
             binary: 3_000,
             acks: 5_000,
             idle: vec![1_000, 10_000],
-            storm: 1_000,
+            // Issue 22's size: 10,000 clients back in their rooms.
+            storm: 10_000,
         }
     };
     let mode = if o.smoke {
@@ -217,7 +230,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     } else {
         "full"
     };
-    let (server, port) = start_server(0).await?;
+    let (server, port) = start_server(0, None).await?;
     let url = format!("http://127.0.0.1:{port}");
     let limit = Duration::from_secs(if o.smoke { 60 } else { 180 });
     let mut figures = Vec::new();
@@ -228,61 +241,61 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         ("large", sizes.large, "4 KB JSON event"),
         ("binary", sizes.binary, "event + 64 KiB binary"),
     ] {
-        let mut f = Figure::new(format!("receive {what}"), "events/s", true);
-        let mut runs: Runs = BTreeMap::new();
-        for round in 0..sizes.rounds {
-            // Rotate the order each round.
-            let mut order = [OMNI, NODE, RSIO, RAW, FLOOR];
-            order.rotate_left(round % 5);
-            for peer in order {
-                let args = ["recv".to_owned(), payload.to_owned(), count.to_string()];
-                match measure(peer, &url, &args, limit).await {
-                    Ok(j) => {
-                        let lost = field(&j, "lost").unwrap_or(0.0);
-                        if lost > 0.0 {
-                            f.notes.push(format!("{peer} lost {lost} of {count}"));
-                        } else if let Some(v) = field(&j, "events_per_sec") {
-                            runs.entry(peer).or_default().push(v);
-                        }
-                    }
-                    Err(e) => f.notes.push(e),
-                }
-            }
-        }
-        fill(&mut f, runs, &[NODE, RSIO, RAW, FLOOR]);
+        let f = receive_figure(
+            format!("receive {what}"),
+            &[OMNI, NODE, RSIO, RAW, FLOOR],
+            (payload, count, sizes.rounds),
+            &url,
+            None,
+            limit,
+        )
+        .await;
         eprintln!("{}", row(&f));
         figures.push(f);
     }
 
     // 2. Emit-with-ack round trips.
-    let mut p50 = Figure::new("ack round trip p50", "µs", false);
-    let mut p99 = Figure::new("ack round trip p99", "µs", false);
-    let mut r50: Runs = BTreeMap::new();
-    let mut r99: Runs = BTreeMap::new();
-    for round in 0..sizes.rounds {
-        let mut order = [OMNI, NODE, RSIO, ECHO];
-        order.rotate_left(round % 4);
-        for peer in order {
-            let args = ["ack".to_owned(), sizes.acks.to_string()];
-            let client = if peer == ECHO { RAW } else { peer };
-            match measure(client, &url, &args, limit).await {
-                Ok(j) => {
-                    if let Some(v) = field(&j, "p50_us") {
-                        r50.entry(peer).or_default().push(v);
-                    }
-                    if let Some(v) = field(&j, "p99_us") {
-                        r99.entry(peer).or_default().push(v);
-                    }
-                }
-                Err(e) => p50.notes.push(e),
-            }
-        }
-    }
-    fill(&mut p50, r50, &[NODE, RSIO, ECHO]);
-    fill(&mut p99, r99, &[NODE, RSIO, ECHO]);
+    let (p50, p99) = ack_figures("", &[OMNI, NODE, RSIO, ECHO], &sizes, &url, None, limit).await;
     eprintln!("{}\n{}", row(&p50), row(&p99));
     figures.push(p50);
     figures.push(p99);
+
+    // 2b. The same over TLS, as production runs: omni and the
+    // tokio-tungstenite clients, all with rustls (ring), against the load
+    // server's wss:// twin and its self-signed certificate.
+    std::fs::create_dir_all(&o.out)?;
+    let cert = o.out.join("bench-cert.der");
+    let (tls_server, tls_port) = start_server(0, Some(&cert)).await?;
+    let tls_url = format!("https://127.0.0.1:{tls_port}");
+    for (payload, count, what) in [
+        ("small", sizes.small, "100 B JSON event"),
+        ("large", sizes.large, "4 KB JSON event"),
+    ] {
+        let f = receive_figure(
+            format!("receive {what}, wss://"),
+            &[OMNI, RAW, FLOOR],
+            (payload, count, sizes.rounds),
+            &tls_url,
+            Some(&cert),
+            limit,
+        )
+        .await;
+        eprintln!("{}", row(&f));
+        figures.push(f);
+    }
+    let (p50, p99) = ack_figures(
+        ", wss://",
+        &[OMNI, ECHO],
+        &sizes,
+        &tls_url,
+        Some(&cert),
+        limit,
+    )
+    .await;
+    eprintln!("{}\n{}", row(&p50), row(&p99));
+    figures.push(p50);
+    figures.push(p99);
+    drop(tls_server);
 
     // 3. Memory per idle connection (one process per client and size).
     for &n in &sizes.idle {
@@ -294,7 +307,7 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         let mut runs: Runs = BTreeMap::new();
         for peer in [OMNI, NODE, RSIO] {
             let args = ["idle".to_owned(), n.to_string()];
-            match measure(peer, &url, &args, Duration::from_secs(600)).await {
+            match measure(peer, &url, &args, Duration::from_secs(600), None).await {
                 Ok(j) => {
                     if field(&j, "n") != Some(n as f64) {
                         f.notes
@@ -390,6 +403,78 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Receive throughput of `clients` (the first is omni), `rounds` rounds
+/// of `count` events of `payload`, each round in a rotated order.
+async fn receive_figure(
+    name: String,
+    clients: &[&'static str],
+    (payload, count, rounds): (&str, u64, usize),
+    url: &str,
+    ca: Option<&Path>,
+    limit: Duration,
+) -> Figure {
+    let mut f = Figure::new(name, "events/s", true);
+    let mut runs: Runs = BTreeMap::new();
+    for round in 0..rounds {
+        let mut order = clients.to_vec();
+        order.rotate_left(round % clients.len());
+        for peer in order {
+            let args = ["recv".to_owned(), payload.to_owned(), count.to_string()];
+            match measure(peer, url, &args, limit, ca).await {
+                Ok(j) => {
+                    let lost = field(&j, "lost").unwrap_or(0.0);
+                    if lost > 0.0 {
+                        f.notes.push(format!("{peer} lost {lost} of {count}"));
+                    } else if let Some(v) = field(&j, "events_per_sec") {
+                        runs.entry(peer).or_default().push(v);
+                    }
+                }
+                Err(e) => f.notes.push(e),
+            }
+        }
+    }
+    fill(&mut f, runs, &clients[1..]);
+    f
+}
+
+/// Ack round-trip p50 and p99 of `clients` (the first is omni), their
+/// names ending in `suffix`.
+async fn ack_figures(
+    suffix: &str,
+    clients: &[&'static str],
+    sizes: &Sizes,
+    url: &str,
+    ca: Option<&Path>,
+    limit: Duration,
+) -> (Figure, Figure) {
+    let mut p50 = Figure::new(format!("ack round trip p50{suffix}"), "µs", false);
+    let mut p99 = Figure::new(format!("ack round trip p99{suffix}"), "µs", false);
+    let mut r50: Runs = BTreeMap::new();
+    let mut r99: Runs = BTreeMap::new();
+    for round in 0..sizes.rounds {
+        let mut order = clients.to_vec();
+        order.rotate_left(round % clients.len());
+        for peer in order {
+            let args = ["ack".to_owned(), sizes.acks.to_string()];
+            let client = if peer == ECHO { RAW } else { peer };
+            match measure(client, url, &args, limit, ca).await {
+                Ok(j) => {
+                    if let Some(v) = field(&j, "p50_us") {
+                        r50.entry(peer).or_default().push(v);
+                    }
+                    if let Some(v) = field(&j, "p99_us") {
+                        r99.entry(peer).or_default().push(v);
+                    }
+                }
+                Err(e) => p50.notes.push(e),
+            }
+        }
+    }
+    fill(&mut p50, r50, &clients[1..]);
+    fill(&mut p99, r99, &clients[1..]);
+    (p50, p99)
+}
+
 fn fill(f: &mut Figure, mut runs: Runs, peers: &[&'static str]) {
     f.omni = median(runs.remove(OMNI).unwrap_or_default());
     for &p in peers {
@@ -399,7 +484,7 @@ fn fill(f: &mut Figure, mut runs: Runs, peers: &[&'static str]) {
 }
 
 async fn storm(n: usize) -> Result<Json, BoxError> {
-    let (mut server, port) = start_server(0).await?;
+    let (mut server, port) = start_server(0, None).await?;
     let url = format!("http://127.0.0.1:{port}");
     let mut client = Command::new(std::env::current_exe()?)
         .args([
@@ -426,7 +511,7 @@ async fn storm(n: usize) -> Result<Json, BoxError> {
     server.kill().await?;
     stdin.write_all(b"go\n").await?;
     stdin.flush().await?;
-    let (_server, _) = start_server(port).await?;
+    let (_server, _) = start_server(port, None).await?;
     let line = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
         .await??
         .ok_or("storm client exited")?;

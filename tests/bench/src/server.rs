@@ -10,13 +10,21 @@
 //! - `join_room {room}`: `room_joined {room}` (and the ack, if asked).
 //!
 //! Any other path is a raw WebSocket echo, the floor for round trips.
+//!
+//! With a certificate path it serves `wss://` instead: a self-signed
+//! certificate for `127.0.0.1`, made at start and written (DER) to that
+//! path for the clients to trust.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -54,26 +62,53 @@ fn frames() -> Frames {
     }
 }
 
-/// Serves on `127.0.0.1:port` (0: any free port) until killed. Prints
-/// `listening PORT` once bound.
-pub async fn run(port: u16) -> std::io::Result<()> {
+/// A TLS acceptor with a new self-signed certificate for `127.0.0.1` and
+/// `localhost`, whose DER is written to `cert_out`.
+fn self_signed(cert_out: &Path) -> Result<TlsAcceptor, Box<dyn std::error::Error>> {
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?;
+    std::fs::write(cert_out, made.cert.der())?;
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(made.signing_key.serialize_der());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![made.cert.der().clone()], key.into())?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves on `127.0.0.1:port` (0: any free port) until killed, over TLS
+/// when `cert_out` is given (see the module doc). Prints `listening PORT`
+/// once bound.
+pub async fn run(port: u16, cert_out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
+    let tls = cert_out.map(self_signed).transpose()?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening {}", listener.local_addr()?.port());
     let frames: &'static Frames = Box::leak(Box::new(frames()));
     loop {
         let (tcp, _) = listener.accept().await?;
         let _ = tcp.set_nodelay(true);
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let _ = serve(tcp, frames).await;
+            let _ = match tls {
+                Some(tls) => match tls.accept(tcp).await {
+                    Ok(stream) => serve(stream, frames).await,
+                    Err(e) => Err(e.into()),
+                },
+                None => serve(tcp, frames).await,
+            };
         });
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
+type Ws<S> = tokio_tungstenite::WebSocketStream<S>;
 
 // The handshake callback's error type is tungstenite's HTTP response.
 #[allow(clippy::result_large_err)]
-async fn serve(tcp: TcpStream, frames: &'static Frames) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    tcp: S,
+    frames: &'static Frames,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut socketio = false;
     let cfg = WebSocketConfig::default().max_message_size(Some(256 << 20));
     let ws = tokio_tungstenite::accept_hdr_async_with_config(
@@ -92,7 +127,9 @@ async fn serve(tcp: TcpStream, frames: &'static Frames) -> Result<(), Box<dyn st
     }
 }
 
-async fn raw_echo(mut ws: Ws) -> Result<(), Box<dyn std::error::Error>> {
+async fn raw_echo<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: Ws<S>,
+) -> Result<(), Box<dyn std::error::Error>> {
     while let Some(m) = ws.next().await {
         match m? {
             m @ (Message::Text(_) | Message::Binary(_)) => ws.send(m).await?,
@@ -105,7 +142,10 @@ async fn raw_echo(mut ws: Ws) -> Result<(), Box<dyn std::error::Error>> {
 
 static SIDS: AtomicU64 = AtomicU64::new(1);
 
-async fn session(mut ws: Ws, frames: &'static Frames) -> Result<(), Box<dyn std::error::Error>> {
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: Ws<S>,
+    frames: &'static Frames,
+) -> Result<(), Box<dyn std::error::Error>> {
     let sid = SIDS.fetch_add(1, Ordering::Relaxed);
     ws.send(Message::text(format!(
         r#"0{{"sid":"bench{sid}","upgrades":[],"pingInterval":{PING_INTERVAL_MS},"pingTimeout":{PING_TIMEOUT_MS},"maxPayload":100000000}}"#
@@ -164,8 +204,8 @@ async fn session(mut ws: Ws, frames: &'static Frames) -> Result<(), Box<dyn std:
     Ok(())
 }
 
-async fn stream(
-    ws: &mut Ws,
+async fn stream<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut Ws<S>,
     frames: &'static Frames,
     kind: &str,
     count: u64,
