@@ -1,7 +1,7 @@
 // Vue bindings: the plugin of seed 000 (`app.use(OmniSocket, {url, auth})`,
 // `inject('omniSocket')`, `$omniSocket`) and a composable with reactive refs.
 
-import { inject, markRaw, onScopeDispose, reactive, readonly, toRefs } from "vue";
+import { computed, inject, markRaw, onScopeDispose, reactive, readonly, shallowRef, toRefs } from "vue";
 import type { App, InjectionKey, Ref } from "vue";
 import { io } from "./index.js";
 import type { ConnectionState, EventsMap, LatencyStats, OmniNotification, RoomStatus, Socket, SocketOptions } from "./index.js";
@@ -85,8 +85,11 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     latency: snap.latency,
     rooms: snap.rooms,
     reconnectAttempts: snap.reconnectAttempts,
-    notifications: [] as OmniNotification[],
   });
+  // A shallow ref of its own: the list is replaced, never changed in place,
+  // and Vue's deep ref unwrapping of the notification model (its `data` is
+  // any JSON value) is a type too deep for tsc.
+  const notifications = shallowRef<readonly OmniNotification[]>([]);
   const update = () => {
     const s = socket.getSnapshot();
     state.connected = s.connected;
@@ -100,8 +103,7 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
   // Catch anything that changed between the first read and subscribing.
   update();
   const onNotification = (n: OmniNotification) => {
-    state.notifications.push(n);
-    if (state.notifications.length > max) state.notifications.splice(0, state.notifications.length - max);
+    notifications.value = [...notifications.value, n].slice(-max);
   };
   socket.on("notification" as never, onNotification as never);
   onScopeDispose(() => {
@@ -109,5 +111,5 @@ export function useOmniSocket<L extends EventsMap = EventsMap, C extends EventsM
     socket.off("notification", onNotification);
   });
   const refs = toRefs(readonly(state));
-  return { socket, ...refs } as unknown as OmniSocketRefs<L, C>;
+  return { socket, ...refs, notifications: computed(() => notifications.value) } as unknown as OmniSocketRefs<L, C>;
 }
