@@ -96,6 +96,25 @@ impl InputRx {
     }
 }
 
+/// TLS over `tcp` to `host`, verified by `settings.tls`; failures are
+/// [`TransportErrorKind::Tls`].
+pub(crate) async fn tls_connect(
+    settings: &TransportSettings,
+    host: String,
+    tcp: tokio::net::TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, TransportError> {
+    let name = rustls::pki_types::ServerName::try_from(host).map_err(|e| {
+        error(
+            TransportErrorKind::Tls,
+            format!("invalid TLS server name: {e}"),
+        )
+    })?;
+    tokio_rustls::TlsConnector::from(settings.tls.clone())
+        .connect(name, tcp)
+        .await
+        .map_err(|e| error(TransportErrorKind::Tls, format!("TLS: {e}")))
+}
+
 /// The default TLS configuration: the Mozilla roots from `webpki-roots`,
 /// certificate verification on, TLS 1.2 and 1.3 with the ring provider.
 pub(crate) fn default_tls() -> Arc<rustls::ClientConfig> {

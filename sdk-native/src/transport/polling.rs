@@ -39,16 +39,7 @@ async fn open_conn(target: &Target, settings: &TransportSettings) -> Result<Conn
     .map_err(|e| io_error(&e))?;
     tcp.set_nodelay(true).map_err(|e| io_error(&e))?;
     let sender = if target.tls {
-        let name = rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
-            error(
-                TransportErrorKind::Tls,
-                format!("invalid TLS server name: {e}"),
-            )
-        })?;
-        let tls = tokio_rustls::TlsConnector::from(settings.tls.clone())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| error(TransportErrorKind::Tls, format!("TLS: {e}")))?;
+        let tls = super::tls_connect(settings, target.host.clone(), tcp).await?;
         handshake(TokioIo::new(tls)).await?
     } else {
         handshake(TokioIo::new(tcp)).await?

@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, trace};
 
-use super::{error, io_error, Input, Target, TransportSettings};
+use super::{error, io_error, tls_connect, Input, Target, TransportSettings};
 
 /// How long a closing WebSocket may take to send its last frames.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -317,17 +317,7 @@ async fn connect(url: &str, settings: &TransportSettings) -> Result<Ws, Transpor
         // TCP_NODELAY: Socket.IO frames are small and latency matters.
         tcp.set_nodelay(true).map_err(|e| io_error(&e))?;
         let socket = if target.tls {
-            let name = rustls::pki_types::ServerName::try_from(target.host).map_err(|e| {
-                error(
-                    TransportErrorKind::Tls,
-                    format!("invalid TLS server name: {e}"),
-                )
-            })?;
-            let tls = tokio_rustls::TlsConnector::from(settings.tls.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| error(TransportErrorKind::Tls, format!("TLS: {e}")))?;
-            Socket::Tls(Box::new(tls))
+            Socket::Tls(Box::new(tls_connect(settings, target.host, tcp).await?))
         } else {
             Socket::Plain(tcp)
         };
