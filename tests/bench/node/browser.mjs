@@ -6,19 +6,14 @@
 // client first receives a shorter stream that is not measured, so no round
 // measures a cold page (the JIT, and V8 tiering the wasm up).
 //   node browser.mjs LOAD_SERVER_URL NPM_DIST_DIR COUNT ROUNDS > browser.json
-import { createServer } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { join, extname, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { servePages, launchChromium, sioBundle } from './harness.mjs';
 
 const [, , loadUrl, distDir, countArg, roundsArg] = process.argv;
 const count = Number(countArg ?? 20000);
 const rounds = Number(roundsArg ?? 1);
-const here = dirname(fileURLToPath(import.meta.url));
-const sioBundle = join(here, 'node_modules/socket.io-client/dist/socket.io.min.js');
 
 const page = `<!doctype html><meta charset="utf-8"><title>bench</title>
 <script src="/sio/socket.io.min.js"></script>
@@ -91,38 +86,11 @@ const page = `<!doctype html><meta charset="utf-8"><title>bench</title>
   window.ready = true;
 </script>`;
 
-const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-const http = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  try {
-    let file;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(page);
-      return;
-    } else if (path === '/sio/socket.io.min.js') file = sioBundle;
-    else if (path.startsWith('/omni/') && !path.includes('..')) file = join(distDir, path.slice(6));
-    else throw new Error('not found');
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => http.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${http.address().port}`;
+const server = await servePages(distDir, { '/': page });
+const { origin } = server;
 
-const profile = await mkdtemp(join(tmpdir(), 'omni-bench-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-  ],
-});
+const browser = await launchChromium('omni-bench-chromium-');
+const { context } = browser;
 const errors = [];
 try {
   const tab = context.pages()[0] ?? (await context.newPage());
@@ -164,7 +132,6 @@ try {
     },
   ]));
 } finally {
-  await context.close().catch(() => {});
-  await rm(profile, { recursive: true, force: true });
-  http.close();
+  await browser.close();
+  server.close();
 }

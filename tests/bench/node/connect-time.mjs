@@ -8,17 +8,10 @@
 // 3G" network and the CPU slowed 4×). The median of LOADS loads per client
 // and profile, the clients taking turns.
 //   node connect-time.mjs LOAD_SERVER_URL NPM_DIST_DIR LOADS > connect.json
-import { createServer } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { join, extname, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { servePages, launchChromium } from './harness.mjs';
 
 const [, , loadUrl, distDir, loadsArg] = process.argv;
 const loads = Math.max(1, Number(loadsArg ?? 5));
-const here = dirname(fileURLToPath(import.meta.url));
-const sioBundle = join(here, 'node_modules/socket.io-client/dist/socket.io.min.js');
 
 // Each page reports `window.connected` (ms since the load began) or
 // `window.failed`. The server URL comes in the page's query.
@@ -52,33 +45,13 @@ const pages = {
 </script>`,
 };
 
-const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-const http = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  try {
-    const name = Object.keys(pages).find((n) => path === `/${encodeURIComponent(n)}.html` || path === `/${n}.html`);
-    if (name) {
-      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' });
-      res.end(pages[name]);
-      return;
-    }
-    let file;
-    if (path === '/sio/socket.io.min.js') file = sioBundle;
-    else if (path.startsWith('/omni/') && !path.includes('..')) file = join(distDir, path.slice(6));
-    else throw new Error('not found');
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'content-type': types[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-store',
-    });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => http.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${http.address().port}`;
+// Cache off: every load downloads everything, as a first visit does.
+const server = await servePages(
+  distDir,
+  Object.fromEntries(Object.entries(pages).map(([n, html]) => [`/${n}.html`, html])),
+  { 'cache-control': 'no-store' },
+);
+const { origin } = server;
 
 // DevTools' "Fast 3G" preset (throughputs in bytes/s) and its 4× CPU.
 const profiles = {
@@ -89,15 +62,8 @@ const profiles = {
   },
 };
 
-const profileDir = await mkdtemp(join(tmpdir(), 'omni-bench-connect-'));
-const context = await chromium.launchPersistentContext(profileDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-  ],
-});
+const browser = await launchChromium('omni-bench-connect-');
+const { context } = browser;
 const notes = [];
 const median = (v) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] : null);
 try {
@@ -139,7 +105,6 @@ try {
   }
   console.log(JSON.stringify(out));
 } finally {
-  await context.close().catch(() => {});
-  await rm(profileDir, { recursive: true, force: true });
-  http.close();
+  await browser.close();
+  server.close();
 }

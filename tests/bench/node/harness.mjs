@@ -1,0 +1,70 @@
+// What the browser benchmarks share: a static server for their pages, the
+// built omni package and socket.io-client's browser bundle, and a headless
+// Chromium with the flags every browser test here uses.
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { join, extname, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** socket.io-client's browser bundle, served at `/sio/socket.io.min.js`. */
+export const sioBundle = join(here, 'node_modules/socket.io-client/dist/socket.io.min.js');
+
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+/**
+ * Serves `pages` (HTML by path), socket.io-client's bundle and the npm
+ * package in `distDir` (under `/omni/`) on 127.0.0.1 and a free port, every
+ * response with `headers` too. Resolves with its origin and `close`.
+ */
+export async function servePages(distDir, pages, headers = {}) {
+  const http = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    try {
+      if (Object.hasOwn(pages, path)) {
+        res.writeHead(200, { 'content-type': 'text/html', ...headers });
+        res.end(pages[path]);
+        return;
+      }
+      let file;
+      if (path === '/sio/socket.io.min.js') file = sioBundle;
+      else if (path.startsWith('/omni/') && !path.includes('..')) file = join(distDir, path.slice(6));
+      else throw new Error('not found');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', ...headers });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${http.address().port}`, close: () => http.close() };
+}
+
+/**
+ * Headless Chromium (Debian's, or `CHROMIUM_PATH`) with a fresh profile
+ * under a temporary directory named by `prefix`. `close` ends the browser
+ * and removes the profile.
+ */
+export async function launchChromium(prefix) {
+  const profile = await mkdtemp(join(tmpdir(), prefix));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
