@@ -253,11 +253,17 @@ async fn raw_session(url: &str) -> Result<RawWs> {
     }
 }
 
-async fn raw_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
+/// A raw session with the server's stream of `count` `payload` events
+/// asked for, and when it was asked.
+async fn raw_stream(url: &str, payload: &str, count: u64) -> Result<(RawWs, Instant)> {
     let mut ws = raw_session(url).await?;
     let start = format!("42{}", json!(["start", start_args(payload, count)]));
     ws.send(Message::text(start)).await?;
-    let t0 = Instant::now();
+    Ok((ws, Instant::now()))
+}
+
+async fn raw_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
+    let (mut ws, t0) = raw_stream(url, payload, count).await?;
     let binary = payload == "binary";
     let mut received = 0u64;
     let _ = tokio::time::timeout(limit, async {
@@ -284,11 +290,10 @@ async fn raw_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Resu
 /// `["tick", {…}]`: the name is skipped, the data typed.
 type TickArgs = (serde::de::IgnoredAny, Tick);
 
-/// The first argument of `tick_bin`, its attachment a placeholder.
+/// The first argument of `tick_bin`, its attachment a placeholder (its
+/// `id` is not read).
 #[derive(Deserialize)]
 struct BinTick {
-    #[allow(dead_code)]
-    id: u64,
     data: Placeholder,
 }
 
@@ -300,10 +305,7 @@ struct Placeholder {
 }
 
 async fn floor_recv(url: &str, payload: &str, count: u64, limit: Duration) -> Result<(u64, f64)> {
-    let mut ws = raw_session(url).await?;
-    let start = format!("42{}", json!(["start", start_args(payload, count)]));
-    ws.send(Message::text(start)).await?;
-    let t0 = Instant::now();
+    let (mut ws, t0) = raw_stream(url, payload, count).await?;
     let binary = payload == "binary";
     let mut received = 0u64;
     let mut expect_attachment = false;
