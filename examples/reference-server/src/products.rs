@@ -107,7 +107,6 @@ fn product_of<A: Adapter>(s: &SocketRef<A>) -> &'static str {
     match s.ns() {
         "/deployments" => "deployments",
         "/doa" => "doa",
-        "/fama" => "fama",
         _ => "marketplace",
     }
 }
@@ -470,11 +469,9 @@ async fn fama_connect<A: Adapter>(
                        State(app): State<Shared>,
                        EventName(event): EventName,
                        ack: AckSender<A>| {
-                    let sess = session(&s);
-                    app.count_event();
-                    if let Err(r) = sess.check(&app, "fama", "other", product_limit("other")) {
-                        return refuse_rate(&s, ack, r);
-                    }
+                    let Some((_, _, ack)) = gate(&s, &app, "fama", "other", ack) else {
+                        return;
+                    };
                     let name: String = event.chars().take(64).collect();
                     let message = format!("Unknown event '{name}'");
                     answer(ack, &json!({ "success": false, "message": message }));

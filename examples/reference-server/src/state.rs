@@ -267,10 +267,13 @@ pub fn session<A: Adapter>(s: &SocketRef<A>) -> Session {
         .unwrap_or_else(Session::anonymous)
 }
 
-/// Emits a typed payload under the event name the SDK's models give it.
+/// Emits a typed payload under the event name the SDK's models give it. A
+/// send fails when the socket is closing or its outgoing buffer
+/// (`max_buffer_size` packets) is full because the client reads slower than
+/// it asks; either way the packet is gone, so say so.
 pub fn emit<T: Event, A: Adapter>(s: &SocketRef<A>, payload: &T) {
     if let Err(e) = s.emit(T::NAME, payload) {
-        dropped(s.id, T::NAME, &e);
+        tracing::warn!(sid = %s.id, event = T::NAME, error = %e, "emit dropped");
     }
 }
 
@@ -279,13 +282,6 @@ pub fn answer<A: Adapter, T: serde::Serialize + ?Sized>(ack: AckSender<A>, paylo
     if let Err(e) = ack.send(payload) {
         tracing::warn!(error = %e, "ack answer dropped");
     }
-}
-
-/// A send fails when the socket is closing or its outgoing buffer
-/// (`max_buffer_size` packets) is full because the client reads slower than
-/// it asks; either way the packet is gone, so say so.
-fn dropped(sid: socketioxide::socket::Sid, event: &str, e: &impl std::fmt::Display) {
-    tracing::warn!(%sid, event, error = %e, "emit dropped");
 }
 
 /// Emits `error {code, message}` (Omni's shape, used by every namespace but

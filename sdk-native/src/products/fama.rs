@@ -208,17 +208,7 @@ impl Fama {
         }
     }
 
-    /// How long [`connected`](Self::connected) waits (10 s).
-    #[must_use]
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The socket underneath.
-    pub fn socket(&self) -> &Socket {
-        &self.socket
-    }
+    socket_accessors!("How long [`connected`](Self::connected) waits (10 s).");
 
     /// The server's last `connected {message, user}`, waiting for it if
     /// none came yet, or while a refreshed token is on its way.
