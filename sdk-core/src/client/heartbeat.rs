@@ -90,10 +90,7 @@ impl Heartbeat {
     /// in flight.
     pub(super) fn answered(&mut self, args: &[Value], now: Instant) -> Option<LatencySample> {
         let sent = self.sent.take()?;
-        let field = |k: &str| match args.first() {
-            Some(Value::Object(o)) => o.iter().find(|(n, _)| n == k).map(|(_, v)| v),
-            _ => None,
-        };
+        let field = |k: &str| super::rooms::field(args.first(), k);
         let server_latency = match field("latency") {
             Some(Value::Number(n)) => n.as_u64(),
             _ => None,

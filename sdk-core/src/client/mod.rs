@@ -2078,10 +2078,7 @@ impl Client {
         }
         match name.as_str() {
             "rate_limited" => {
-                let field = |k: &str| match args.first() {
-                    Some(Value::Object(o)) => o.iter().find(|(n, _)| n == k).map(|(_, v)| v),
-                    _ => None,
-                };
+                let field = |k: &str| rooms::field(args.first(), k);
                 if let Some(Value::String(event)) = field("event") {
                     let ms = rooms::seconds_to_ms(field("retry_after"));
                     let event = event.clone();

@@ -144,6 +144,15 @@ impl RateTable {
         self.default.is_none() && self.events.is_empty()
     }
 
+    /// The budget namespace `nsp` spends when paced by this table.
+    fn budget_for<'a>(&'a self, nsp: &'a str) -> &'a str {
+        if self.budget.is_empty() {
+            nsp
+        } else {
+            &self.budget
+        }
+    }
+
     fn rate(&self, event: &str) -> Option<Rate> {
         self.events.get(event).copied().or(self.default)
     }
@@ -315,11 +324,7 @@ impl RateLimiter {
         now: Instant,
     ) -> &mut Bucket {
         let table = config.table_of(nsp);
-        let mut budget = if table.budget.is_empty() {
-            nsp
-        } else {
-            table.budget.as_str()
-        };
+        let mut budget = table.budget_for(nsp);
         if !self.budgets.contains_key(budget) && self.budgets.len() >= MAX_BUDGETS {
             budget = OVERFLOW_KEY;
         }
@@ -341,14 +346,8 @@ impl RateLimiter {
 
     /// Whether `event` on `nsp` has a bucket (a rate or a pause).
     fn has_bucket(&self, config: &RateLimitConfig, nsp: &str, event: &str) -> bool {
-        let table = config.table_of(nsp);
-        let budget = if table.budget.is_empty() {
-            nsp
-        } else {
-            table.budget.as_str()
-        };
         self.budgets
-            .get(budget)
+            .get(config.table_of(nsp).budget_for(nsp))
             .is_some_and(|b| b.contains_key(event))
     }
 

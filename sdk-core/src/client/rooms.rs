@@ -417,18 +417,17 @@ pub(super) enum JoinAnswer {
 
 /// The refusal's reason: its `message`, else `code`, else `fallback`.
 fn failure_reason(fallback: &str, args: &[Value]) -> String {
-    if let Some(Value::Object(entries)) = args.first() {
-        for key in ["message", "code"] {
-            if let Some((_, Value::String(m))) = entries.iter().find(|(k, _)| k == key) {
-                return m.clone();
-            }
-        }
-    }
-    fallback.to_owned()
+    ["message", "code"]
+        .into_iter()
+        .find_map(|key| match field(args.first(), key) {
+            Some(Value::String(m)) => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| fallback.to_owned())
 }
 
 /// Field `key` of an object argument.
-fn field<'a>(arg: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(arg: Option<&'a Value>, key: &str) -> Option<&'a Value> {
     match arg {
         Some(Value::Object(entries)) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
         _ => None,
@@ -463,6 +462,10 @@ impl Rooms {
         self.list.iter().find(|r| r.spec.key == key)
     }
 
+    fn find_mut(&mut self, key: &str) -> Option<&mut Room> {
+        self.list.iter_mut().find(|r| r.spec.key == key)
+    }
+
     pub(super) fn state(&self, key: &str) -> RoomState {
         self.find(key)
             .map_or(RoomState::Unsubscribed, |r| r.state.clone())
@@ -483,7 +486,7 @@ impl Rooms {
     /// The bound, when [`MAX_ROOMS`](super::MAX_ROOMS) rooms are wanted.
     pub(super) fn want(&mut self, spec: RoomSpec) -> Result<bool, usize> {
         let full = self.list.len() >= super::MAX_ROOMS;
-        match self.list.iter_mut().find(|r| r.spec.key == spec.key) {
+        match self.find_mut(&spec.key) {
             Some(r) if matches!(r.state, RoomState::Joining | RoomState::Joined) => Ok(false),
             Some(r) => {
                 r.spec = spec;
@@ -545,7 +548,7 @@ impl Rooms {
         now: Instant,
         wait: u64,
     ) -> Result<Option<Change>, u64> {
-        let Some(r) = self.list.iter_mut().find(|r| r.spec.key == key) else {
+        let Some(r) = self.find_mut(key) else {
             return Ok(None);
         };
         if r.state != RoomState::Joining {
@@ -564,7 +567,7 @@ impl Rooms {
     /// [`RoomSpec::ack`]); `None` when it answers nothing any more (the
     /// room was left, answered otherwise, or joined again since).
     pub(super) fn acked(&mut self, key: &str, sent: u64, args: &[Value]) -> Option<JoinAnswer> {
-        let r = self.list.iter_mut().find(|r| r.spec.key == key)?;
+        let r = self.find_mut(key)?;
         if r.state != RoomState::Joining || r.sent != sent || r.confirm_deadline.is_none() {
             return None;
         }
