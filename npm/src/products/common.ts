@@ -114,14 +114,27 @@ export async function request(socket: Socket<any, any>, event: string, payload: 
 }
 
 /**
+ * `options` with `auth: {token}`, plus any `auth` fields they give (the
+ * products whose servers take a bare JWT).
+ * @internal
+ */
+export function withToken(token: string, options: ProductOptions): ProductOptions {
+  return { ...options, auth: { token, ...(options.auth as Record<string, unknown> | undefined) } };
+}
+
+/**
  * Adds `fn` as a listener of `event` and returns what removes it (the
  * seeds' `onX(fn)` helpers).
  * @internal
  */
-export function listen(socket: Socket<any, any>, event: string, fn: (...args: any[]) => void): () => void {
-  socket.on(event as any, fn);
+export function listen(
+  target: { on(event: any, fn: any): unknown; off(event: any, fn: any): unknown },
+  event: string,
+  fn: (...args: any[]) => void,
+): () => void {
+  target.on(event, fn);
   return () => {
-    socket.off(event, fn);
+    target.off(event, fn);
   };
 }
 
@@ -153,10 +166,7 @@ export abstract class ProductClient<L extends EventsMap, C extends EventsMap> {
 
   /** Calls `fn` after every reconnection (seed 002 reloads its data then); returns what removes it. */
   onReconnect(fn: (attempt: number) => void): () => void {
-    this.socket.io.on("reconnect", fn);
-    return () => {
-      this.socket.io.off("reconnect", fn);
-    };
+    return listen(this.socket.io, "reconnect", fn);
   }
 
   /** Calls `fn` on every connection (the first and each reconnection); returns what removes it. */

@@ -11,7 +11,7 @@ import type {
   DeploymentsUserOffline,
   DeploymentsUserOnline,
 } from "../index.js";
-import { listen, ProductClient, type ProductOptions } from "./common.js";
+import { listen, ProductClient, type ProductOptions, withToken } from "./common.js";
 
 export { RefusedError, type ProductOptions } from "./common.js";
 
@@ -48,7 +48,7 @@ export interface DeploymentSubscription {
 export class DeploymentsClient extends ProductClient<DeploymentsServerEvents, DeploymentsClientEvents> {
   /** Connects to `url` (its path names the namespace) with the JWT `token`. */
   constructor(url: string, token: string, options: ProductOptions = {}) {
-    super("deployments", url, { ...options, auth: { token, ...(options.auth as Record<string, unknown> | undefined) } });
+    super("deployments", url, withToken(token, options));
   }
 
   /**

@@ -3,7 +3,7 @@
 // `omni_socket::products::doa`.
 
 import type { DoaClientEvents, DoaError, DoaMessageRead, DoaNewMessage, DoaServerEvents, DoaUserTyping } from "../index.js";
-import { listen, ProductClient, type ProductOptions } from "./common.js";
+import { listen, ProductClient, type ProductOptions, withToken } from "./common.js";
 
 export { RefusedError, type ProductOptions } from "./common.js";
 
@@ -26,7 +26,7 @@ export class DoaClient extends ProductClient<DoaServerEvents, DoaClientEvents> {
 
   /** Connects to `url` (its path names the namespace) with the JWT `token`. */
   constructor(url: string, token: string, options: ProductOptions = {}) {
-    super("doa", url, { ...options, auth: { token, ...(options.auth as Record<string, unknown> | undefined) } });
+    super("doa", url, withToken(token, options));
   }
 
   /**

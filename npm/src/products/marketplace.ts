@@ -15,7 +15,7 @@ import type {
   MarketplaceServerEvents,
   MarketplaceUserPresence,
 } from "../index.js";
-import { listen, ProductClient, RefusedError, type ProductOptions } from "./common.js";
+import { listen, ProductClient, RefusedError, type ProductOptions, withToken } from "./common.js";
 
 export { RefusedError, type ProductOptions } from "./common.js";
 
@@ -34,7 +34,7 @@ export { RefusedError, type ProductOptions } from "./common.js";
 export class MarketplaceClient extends ProductClient<MarketplaceServerEvents, MarketplaceClientEvents> {
   /** Connects to `url` (its path names the namespace) with the JWT `token`. */
   constructor(url: string, token: string, options: ProductOptions = {}) {
-    super("marketplace", url, { ...options, auth: { token, ...(options.auth as Record<string, unknown> | undefined) } });
+    super("marketplace", url, withToken(token, options));
   }
 
   /** `joinOrderChat`: rejects with the server's reason when not a party, moderator or admin, or no such order. */
