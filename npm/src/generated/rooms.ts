@@ -31,4 +31,6 @@ export type RoomDescription =
       leave: { event: string; args?: unknown[] };
       confirm?: { event: string; field?: string; value?: unknown };
       failure?: { event: string; field?: string; value?: unknown };
+      /** Ask the join for an ack: joined unless it answers `{success: false}`. */
+      ack?: boolean;
     };

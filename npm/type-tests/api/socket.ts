@@ -63,6 +63,7 @@ void socket.emitWithAck("license_check", { license_key: "K" });
 const key: string = socket.join("admin_dashboard", { type: "admin" });
 socket.join({ preset: "conversation", id: "42" });
 socket.join({ preset: "orderChat", orderId: "o1" });
+socket.join({ preset: "custom", key: "k", join: { event: "sub" }, leave: { event: "unsub" }, ack: true });
 // @ts-expect-error: unknown preset
 socket.join({ preset: "nope", id: "x" });
 socket.leave(key);

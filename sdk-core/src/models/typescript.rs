@@ -244,6 +244,8 @@ fn rooms_file() -> String {
         "      leave: { event: string; args?: unknown[] };",
         "      confirm?: { event: string; field?: string; value?: unknown };",
         "      failure?: { event: string; field?: string; value?: unknown };",
+        "      /** Ask the join for an ack: joined unless it answers `{success: false}`. */",
+        "      ack?: boolean;",
         "    };",
     ] {
         out.push_str(line);
