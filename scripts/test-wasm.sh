@@ -61,5 +61,6 @@ node_modules/.bin/vitest run
 # browser; the machine is small.
 node --experimental-websocket --no-warnings --test --test-concurrency=1 \
   test/node.test.mjs test/parity.test.mjs test/dropin.test.mjs test/node-env.test.mjs \
-  test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs
+  test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs \
+  test/numbers.test.mjs
 echo "test-wasm: ok in $(($(date +%s) - start)) s"

@@ -73,8 +73,10 @@ function toConfig(origin: string, opts: ManagerOptions, query: Record<string, un
     namespaces: [],
     // The namespace whose events may come back from `Driver.text` (its fast path).
     primary,
-    // Every CONNECT waits for its socket's credentials: each socket has its own.
+    // Every CONNECT waits for its socket's credentials: each socket has its own
+    // (`setAuth` carries them as text; the core sends that text as it is).
     askAuth: true,
+    auth: undefined,
   };
   if (query) out.query = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
   // engine.io-client's default, with its trailing slash.

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use bytes::Bytes;
 
 use crate::value::validate_placeholders;
-use crate::{CapacityError, Limits, ProtocolError, Result, Value};
+use crate::{Args, CapacityError, Limits, ProtocolError, Result, Value};
 
 /// The Socket.IO packet types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,24 +141,35 @@ impl<'a> Packet<'a> {
         name: &str,
         args: &[Value],
     ) -> Self {
-        let mut items = Vec::with_capacity(args.len() + 1);
-        items.push(Value::String(name.to_owned()));
-        items.extend_from_slice(args);
-        Self::from_value(PacketType::Event, nsp.into(), id, &Value::Array(items))
+        Self::event_with_args(nsp, id, name, &Args::Values(args.to_vec()))
+    }
+
+    /// An EVENT or, when `args` have attachments, a BINARY_EVENT.
+    pub fn event_with_args(
+        nsp: impl Into<Cow<'a, str>>,
+        id: Option<u64>,
+        name: &str,
+        args: &Args,
+    ) -> Self {
+        Self::from_args(PacketType::Event, nsp.into(), id, args.write(Some(name)))
     }
 
     /// An ACK or, when `args` contain binary values, a BINARY_ACK.
     pub fn ack_with_values(nsp: impl Into<Cow<'a, str>>, id: u64, args: &[Value]) -> Self {
-        Self::from_value(
-            PacketType::Ack,
-            nsp.into(),
-            Some(id),
-            &Value::Array(args.to_vec()),
-        )
+        Self::ack_with_args(nsp, id, &Args::Values(args.to_vec()))
     }
 
-    fn from_value(base: PacketType, nsp: Cow<'a, str>, id: Option<u64>, data: &Value) -> Self {
-        let (json, attachments) = data.deconstruct();
+    /// An ACK or, when `args` have attachments, a BINARY_ACK.
+    pub fn ack_with_args(nsp: impl Into<Cow<'a, str>>, id: u64, args: &Args) -> Self {
+        Self::from_args(PacketType::Ack, nsp.into(), Some(id), args.write(None))
+    }
+
+    fn from_args(
+        base: PacketType,
+        nsp: Cow<'a, str>,
+        id: Option<u64>,
+        (json, attachments): (String, Vec<Bytes>),
+    ) -> Self {
         let packet_type = match (base, attachments.is_empty()) {
             (PacketType::Event, false) => PacketType::BinaryEvent,
             (PacketType::Ack, false) => PacketType::BinaryAck,
@@ -581,6 +592,22 @@ pub(crate) fn event_name_of(data: &str) -> Option<Cow<'_, str>> {
     let rest = data.trim_start().strip_prefix('[')?;
     let mut de = serde_json::Deserializer::from_str(rest);
     serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()
+}
+
+/// `json` when it is one JSON string, unescaped.
+pub(crate) fn json_string(json: &str) -> Option<Cow<'_, str>> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let s = serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()?;
+    de.end().ok().map(|()| s)
+}
+
+/// A JSON string, read as [`NameVisitor`] reads it.
+pub(crate) struct JsonString<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for JsonString<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(NameVisitor).map(JsonString)
+    }
 }
 
 /// Reads a string through `deserialize_any`, borrowing it when it has no

@@ -35,6 +35,94 @@ pub enum Value {
     Object(Vec<(String, Value)>),
 }
 
+/// The arguments of an emit, an ack or a room's join and leave events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Args {
+    /// Values, written as JSON when the packet is built.
+    Values(Vec<Value>),
+    /// Arguments already written as one JSON array, binary values as
+    /// placeholders (`{"_placeholder":true,"num":N}`) numbering
+    /// `attachments`. The text goes into the packet as it is, never parsed:
+    /// a driver whose own JSON writer made it (the browser's
+    /// `JSON.stringify`) spends no second parse, and its numbers reach the
+    /// server digit for digit. Build it with [`Args::json`].
+    Json {
+        /// The JSON array.
+        text: String,
+        /// The attachments, in placeholder order.
+        attachments: Vec<Bytes>,
+    },
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self::Values(Vec::new())
+    }
+}
+
+impl From<Vec<Value>> for Args {
+    fn from(v: Vec<Value>) -> Self {
+        Self::Values(v)
+    }
+}
+
+impl Args {
+    /// Arguments from the text of a JSON array and the attachments its
+    /// placeholders number, or `None` when the text is not bracketed as an
+    /// array. Only the brackets are checked: the text must come from a
+    /// JSON writer (`JSON.stringify`, serde_json), since it is sent as it
+    /// is.
+    pub fn json(text: impl Into<String>, attachments: Vec<Bytes>) -> Option<Self> {
+        let mut text = text.into();
+        let t = text.trim();
+        if t.len() < 2 || !t.starts_with('[') || !t.ends_with(']') {
+            return None;
+        }
+        if t.len() != text.len() {
+            text = t.to_owned();
+        }
+        Some(Self::Json { text, attachments })
+    }
+
+    /// Whether there are no arguments.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Self::Values(v) => v.is_empty(),
+            Self::Json { text, .. } => text[1..].trim_start().starts_with(']'),
+        }
+    }
+
+    /// The JSON array with `name` as its first element (an event's data),
+    /// or the arguments alone, and the attachments.
+    pub(crate) fn write(&self, name: Option<&str>) -> (String, Vec<Bytes>) {
+        match self {
+            Self::Values(args) => {
+                let items = name
+                    .map(|n| Value::String(n.to_owned()))
+                    .into_iter()
+                    .chain(args.iter().cloned())
+                    .collect();
+                Value::Array(items).deconstruct()
+            }
+            Self::Json { text, attachments } => {
+                let Some(name) = name else {
+                    return (text.clone(), attachments.clone());
+                };
+                let mut out = String::with_capacity(name.len() + text.len() + 4);
+                out.push('[');
+                // Writing a string cannot fail.
+                out.push_str(&serde_json::to_string(name).unwrap_or_default());
+                let rest = text[1..].trim_start();
+                if !rest.starts_with(']') {
+                    out.push(',');
+                }
+                out.push_str(rest);
+                (out, attachments.clone())
+            }
+        }
+    }
+}
+
 impl Value {
     /// Whether any binary value occurs in the tree.
     pub fn has_binary(&self) -> bool {
@@ -169,6 +257,48 @@ impl From<serde_json::Value> for Value {
     fn from(v: serde_json::Value) -> Self {
         Self::from_json(v)
     }
+}
+
+/// The fields of a JSON object, each value as its JSON text, in order;
+/// `None` when `json` is not one object. For readers that need a field or
+/// two of a payload whose other values must keep their text (a refusal's
+/// `data`, a room description's arguments), without building a tree.
+///
+/// serde_json reads each key and skips each value (`IgnoredAny`); the
+/// object's punctuation between them is matched here. Not serde_json's
+/// `RawValue`: its reader reaches serde's typed error texts and their
+/// float formatter, 10.8 KB gzipped of the browser build.
+pub fn raw_fields(json: &str) -> Option<Vec<(String, &str)>> {
+    fn ws(s: &str) -> &str {
+        s.trim_start_matches([' ', '\t', '\n', '\r'])
+    }
+    /// One value at the start of `s`, and the text after it.
+    fn next<'a, T: serde::Deserialize<'a>>(s: &'a str) -> Option<(T, &'a str)> {
+        let mut it = serde_json::Deserializer::from_str(s).into_iter::<T>();
+        let v = it.next()?.ok()?;
+        Some((v, &s[it.byte_offset()..]))
+    }
+    let mut out = Vec::new();
+    let mut rest = ws(ws(json).strip_prefix('{')?);
+    if let Some(end) = rest.strip_prefix('}') {
+        return ws(end).is_empty().then_some(out);
+    }
+    loop {
+        let (key, after) = next::<crate::socketio::JsonString<'_>>(rest)?;
+        let value = ws(ws(after).strip_prefix(':')?);
+        let (serde::de::IgnoredAny, tail) = next(value)?;
+        out.push((key.0.into_owned(), &value[..value.len() - tail.len()]));
+        let tail = ws(tail);
+        match tail.strip_prefix(',') {
+            Some(t) => rest = ws(t),
+            None => return ws(tail.strip_prefix('}')?).is_empty().then_some(out),
+        }
+    }
+}
+
+/// The string `json` holds, unescaped; `None` for other values.
+pub fn raw_string(json: &str) -> Option<String> {
+    crate::socketio::json_string(json).map(std::borrow::Cow::into_owned)
 }
 
 /// Checks the placeholders of a binary packet's JSON number exactly the

@@ -632,7 +632,8 @@ impl Driver {
                 cause,
             } => {
                 warn!(nsp, message, ?cause, "connect error");
-                let err = self.connect_error(*cause, message, data.clone());
+                let data = data.as_deref().and_then(|d| serde_json::from_str(d).ok());
+                let err = self.connect_error(*cause, message, data);
                 self.failures.insert(nsp.clone(), err);
             }
             Event::AuthFailed {

@@ -12,7 +12,7 @@ use omni_socket_core::client::{
     AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
     Preset, PresetId, RoomSpec, RoomState,
 };
-use omni_socket_core::{Limits, Value};
+use omni_socket_core::{raw_fields, Args, Limits, Value};
 use serde_json::Value as Json;
 
 /// One event for the JavaScript side: a kind, the namespace it concerns
@@ -183,14 +183,13 @@ pub fn event(e: Event) -> Outbound {
         ),
         Event::ConnectError {
             nsp, message, data, ..
-        } => {
-            let data = data.map_or_else(|| "null".to_owned(), |d| d.to_string());
-            Outbound::new(
-                "connect_error",
-                nsp,
-                Obj::new().str("message", &message).raw("data", &data),
-            )
-        }
+        } => Outbound::new(
+            "connect_error",
+            nsp,
+            Obj::new()
+                .str("message", &message)
+                .raw("data", data.as_deref().unwrap_or("null")),
+        ),
         Event::Disconnect { nsp, reason } => {
             Outbound::new("disconnect", nsp, Obj::new().str("reason", reason.as_str()))
         }
@@ -240,6 +239,21 @@ pub fn event(e: Event) -> Outbound {
                 ack: None,
             }
         }
+        Event::RawAck {
+            nsp,
+            request,
+            data,
+            attachments,
+        } => Outbound {
+            kind: "ack",
+            nsp,
+            json: Obj::new()
+                .num("request", request.0)
+                .raw("args", &data)
+                .end(),
+            attachments,
+            ack: None,
+        },
         Event::AckFailed {
             nsp,
             request,
@@ -349,24 +363,15 @@ pub fn event(e: Event) -> Outbound {
     }
 }
 
-/// Emit arguments from JavaScript: a JSON array with placeholders for the
-/// attachments.
+/// Emit and ack arguments from JavaScript: the JSON array that
+/// `JSON.stringify` wrote, binary values as placeholders numbering
+/// `attachments`. The text goes into the packet as it is (see
+/// [`Args::Json`]): no second parse, and numbers keep their digits.
 ///
 /// # Errors
-/// A message when the text is not a JSON array, is nested too deeply, or
-/// its placeholders do not match the attachments.
-pub fn args(json: &str, attachments: &[Bytes]) -> Result<Vec<Value>, String> {
-    let limits = Limits::default();
-    let value = if attachments.is_empty() {
-        Value::parse_json(json, &limits)
-    } else {
-        Value::reconstruct(json, attachments, &limits)
-    }
-    .map_err(|e| e.to_string())?;
-    match value {
-        Value::Array(a) => Ok(a),
-        _ => Err("arguments must be a JSON array".into()),
-    }
+/// A message when the text is not a JSON array.
+pub fn args(json: &str, attachments: Vec<Bytes>) -> Result<Args, String> {
+    Args::json(json, attachments).ok_or_else(|| "arguments must be a JSON array".into())
 }
 
 /// Parses a room description (`{preset: "omni", room, type?}`,
@@ -390,8 +395,12 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
     };
     let preset = text("preset")?;
     let spec = if preset == "custom" {
-        let (join, join_args) = event_desc(desc.get("join"), "join")?;
-        let (leave, leave_args) = event_desc(desc.get("leave"), "leave")?;
+        // The arguments are taken as the text JavaScript wrote, so their
+        // numbers reach the server digit for digit.
+        let raw = raw_fields(json).unwrap_or_default();
+        let raw = |k: &str| raw.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        let (join, join_args) = event_desc(desc.get("join"), raw("join"), "join")?;
+        let (leave, leave_args) = event_desc(desc.get("leave"), raw("leave"), "leave")?;
         let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
         spec.confirm = matcher(desc.get("confirm"))?;
         spec.failure = matcher(desc.get("failure"))?;
@@ -414,15 +423,17 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
     Ok(spec.in_namespace(nsp))
 }
 
-fn event_desc(v: Option<&Json>, what: &str) -> Result<(String, Vec<Value>), String> {
+fn event_desc(v: Option<&Json>, raw: Option<&str>, what: &str) -> Result<(String, Args), String> {
     let event = v
         .and_then(|v| v.get("event"))
         .and_then(Json::as_str)
         .ok_or_else(|| format!("room description needs `{what}.event`"))?;
-    let args = match v.and_then(|v| v.get("args")) {
-        None | Some(Json::Null) => Vec::new(),
-        Some(Json::Array(a)) => a.iter().cloned().map(Value::from_json).collect(),
-        Some(_) => return Err(format!("`{what}.args` must be an array")),
+    let fields = raw.and_then(raw_fields).unwrap_or_default();
+    let args = match fields.iter().find(|(k, _)| k == "args").map(|(_, a)| *a) {
+        None | Some("null") => Args::default(),
+        Some(text) => {
+            Args::json(text, Vec::new()).ok_or_else(|| format!("`{what}.args` must be an array"))?
+        }
     };
     Ok((event.to_owned(), args))
 }
@@ -509,7 +520,7 @@ mod tests {
         let out = event(Event::ConnectError {
             nsp: "/".into(),
             message: "bad \"token\"\n".into(),
-            data: Some(serde_json::json!({"code": 4})),
+            data: Some(r#"{"code":4}"#.into()),
             cause: omni_socket_core::client::ConnectFailure::Server,
         });
         let v: Json = serde_json::from_str(&out.json).unwrap();
@@ -523,13 +534,19 @@ mod tests {
     }
 
     #[test]
-    fn args_round_trip_with_attachments() {
+    fn args_pass_through_as_text() {
         let bins = vec![Bytes::from_static(b"xyz")];
-        let a = args(r#"[1,{"_placeholder":true,"num":0}]"#, &bins).unwrap();
-        assert_eq!(a[1], Value::Binary(Bytes::from_static(b"xyz")));
-        assert!(args("{}", &[]).is_err());
-        assert!(args(r#"[{"_placeholder":true,"num":1}]"#, &bins).is_err());
-        assert!(args("[1,", &[]).is_err());
+        let text = r#"[31.245270191439438,{"_placeholder":true,"num":0}]"#;
+        let a = args(text, bins.clone()).unwrap();
+        assert_eq!(
+            a,
+            Args::Json {
+                text: text.into(),
+                attachments: bins
+            }
+        );
+        assert!(args("{}", Vec::new()).is_err());
+        assert!(args("[", Vec::new()).is_err());
     }
 
     #[test]
@@ -588,7 +605,7 @@ mod records_agree {
             Event::ConnectError {
                 nsp: "/a".into(),
                 message: "no\n".into(),
-                data: Some(serde_json::json!({"code": [1, "x"]})),
+                data: Some(r#"{"code":[1,"x"]}"#.into()),
                 cause: omni_socket_core::client::ConnectFailure::Server,
             },
             Event::ConnectError {

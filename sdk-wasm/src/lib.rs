@@ -1079,7 +1079,7 @@ impl Driver {
         bins: &Array,
         volatile: bool,
     ) -> Result<bool, JsValue> {
-        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        let args = convert::args(args, attachments(bins)).map_err(js_error)?;
         let out = self.shared.with(|i| {
             if volatile {
                 i.client.emit_volatile(nsp, event, args, now())
@@ -1105,7 +1105,7 @@ impl Driver {
         bins: &Array,
         timeout: f64,
     ) -> Result<f64, JsValue> {
-        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        let args = convert::args(args, attachments(bins)).map_err(js_error)?;
         let timeout = (timeout.is_finite() && timeout >= 0.0).then_some(timeout as u64);
         self.shared
             .with(|i| i.client.emit_with_ack(nsp, event, args, timeout, now()))
@@ -1119,7 +1119,7 @@ impl Driver {
     /// # Errors
     /// A JS `Error` for bad arguments.
     pub fn ack(&self, nsp: &str, id: f64, args: &str, bins: &Array) -> Result<bool, JsValue> {
-        let args = convert::args(args, &attachments(bins)).map_err(js_error)?;
+        let args = convert::args(args, attachments(bins)).map_err(js_error)?;
         Ok(self
             .shared
             .with(|i| i.client.ack(nsp, id as u64, args, now())))
@@ -1160,10 +1160,7 @@ impl Driver {
         reconnect: bool,
         nsp: Option<String>,
     ) -> Result<(), JsValue> {
-        let auth = omni_socket_core::Value::parse_json_tree(auth, &Default::default())
-            .ok()
-            .and_then(Auth::from_json)
-            .ok_or_else(|| js_error("auth must be an object"))?;
+        let auth = Auth::from_text(auth).ok_or_else(|| js_error("auth must be an object"))?;
         let apply = if reconnect {
             AuthApply::Reconnect
         } else {

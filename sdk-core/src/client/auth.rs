@@ -16,6 +16,11 @@ pub enum Auth {
     Credentials(Credentials),
     /// Any JSON object, sent as it is.
     Json(Map<String, Json>),
+    /// A JSON object as text, sent as it is: a driver whose own JSON
+    /// writer made it (the browser's `JSON.stringify`) spends no parse,
+    /// and its numbers reach the server digit for digit. Build it with
+    /// [`Auth::from_text`].
+    Text(String),
 }
 
 /// Token, license key and role, as the seed products use them.
@@ -74,6 +79,20 @@ impl Auth {
         }
     }
 
+    /// From the text of a JSON object, or `null` for [`Auth::None`];
+    /// `None` for anything else. Only the braces are checked: the text
+    /// must come from a JSON writer, since it is sent as it is.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let t = text.trim();
+        if t == "null" {
+            Some(Self::None)
+        } else if t.len() >= 2 && t.starts_with('{') && t.ends_with('}') {
+            Some(Self::Text(t.to_owned()))
+        } else {
+            None
+        }
+    }
+
     /// The auth object as the server receives it (`None` for no auth):
     /// credentials become `{token, license_key, role, ...extra}`, with the
     /// `Bearer ` prefix added when asked for.
@@ -81,6 +100,13 @@ impl Auth {
         match self {
             Self::None => None,
             Self::Json(m) => Some(m.clone()),
+            // Through the core's own tree reader: serde_json's `Map`
+            // reader would bring serde's typed error texts into the
+            // browser build.
+            Self::Text(t) => match crate::Value::parse_json_tree(t, &crate::Limits::default()) {
+                Ok(Json::Object(m)) => Some(m),
+                _ => None,
+            },
             Self::Credentials(c) => {
                 let mut m = c.extra.clone();
                 if let Some(t) = &c.token {
@@ -104,6 +130,9 @@ impl Auth {
 
     /// The object for one CONNECT, with the recovery fields when given.
     pub(crate) fn build(&self, pid: Option<&str>, offset: Option<&str>) -> Option<String> {
+        if let Self::Text(text) = self {
+            return Some(with_recovery(text, pid, offset));
+        }
         let mut obj = self.to_object().unwrap_or_default();
         if let Some(pid) = pid {
             obj.insert("pid".into(), Json::String(pid.to_owned()));
@@ -116,6 +145,31 @@ impl Auth {
         }
         serde_json::to_string(&obj).ok()
     }
+}
+
+/// `text`, a JSON object, with `pid` and `offset` added last, where they
+/// win over fields of the same names as they do in [`Auth::build`]'s map.
+fn with_recovery(text: &str, pid: Option<&str>, offset: Option<&str>) -> String {
+    let Some(pid) = pid else {
+        return text.to_owned();
+    };
+    let body = text[1..text.len() - 1].trim();
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push('{');
+    out.push_str(body);
+    // Writing a string cannot fail.
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    for (k, v) in std::iter::once(("pid", pid)).chain(offset.map(|o| ("offset", o))) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+        out.push_str(&quoted(v));
+    }
+    out.push('}');
+    out
 }
 
 /// Where an auth failure was reported.

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use super::events::RequestId;
 use super::timer::Instant;
-use crate::Value;
+use crate::Args;
 
 /// What an outbox entry is, which decides what happens once it is sent.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ impl OutKind {
 #[derive(Debug, Clone)]
 pub(super) struct Outgoing {
     pub(super) event: String,
-    pub(super) args: Vec<Value>,
+    pub(super) args: Args,
     pub(super) kind: OutKind,
     pub(super) volatile: bool,
 }

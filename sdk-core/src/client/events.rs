@@ -442,8 +442,10 @@ pub enum Event {
         nsp: String,
         /// The server's message, or `timeout` / the transport error.
         message: String,
-        /// The server's `data`, if any.
-        data: Option<serde_json::Value>,
+        /// The server's `data`, if any, as the JSON text it sent: a driver
+        /// with a JSON parser of its own reads it there, and its numbers
+        /// keep their digits.
+        data: Option<String>,
         /// What failed.
         cause: ConnectFailure,
     },
@@ -497,6 +499,22 @@ pub enum Event {
         request: RequestId,
         /// The server's arguments.
         args: Vec<Value>,
+    },
+    /// The answer to an [`emit_with_ack`](super::Client::emit_with_ack) as
+    /// the packet's JSON text, instead of [`Event::Ack`], when
+    /// [`DriverMode::raw_messages`](super::DriverMode::raw_messages) is
+    /// set: like [`Event::RawMessage`], for drivers with a JSON parser of
+    /// their own.
+    RawAck {
+        /// Namespace.
+        nsp: String,
+        /// The request.
+        request: RequestId,
+        /// The server's arguments as one JSON array; binary arguments are
+        /// placeholders numbering `attachments`. Validated by the decoder.
+        data: String,
+        /// Binary attachments, in placeholder order.
+        attachments: Vec<Bytes>,
     },
     /// An ack request ended without answer; its state is gone.
     AckFailed {
@@ -614,11 +632,14 @@ impl Event {
         match self {
             Self::RawMessage {
                 data, attachments, ..
+            }
+            | Self::RawAck {
+                data, attachments, ..
             } => attachments.iter().fold(data.len(), |n, a| n + a.len()),
             Self::Message { event, args, .. } => event.len() + values_size(args),
             Self::Ack { args, .. } => values_size(args),
             Self::ConnectError { message, data, .. } => {
-                message.len() + data.as_ref().map_or(0, json_size)
+                message.len() + data.as_ref().map_or(0, String::len)
             }
             Self::Open { sid } | Self::Connect { sid, .. } => sid.len(),
             Self::ReconnectError { message, .. } | Self::AuthFailed { message, .. } => {
@@ -649,15 +670,5 @@ fn value_size(v: &Value) -> usize {
         Value::Array(items) => values_size(items),
         Value::Object(entries) => entries.iter().map(|(k, v)| k.len() + value_size(v)).sum(),
         Value::Null | Value::Bool(_) | Value::Number(_) => 8,
-    }
-}
-
-fn json_size(v: &serde_json::Value) -> usize {
-    use serde_json::Value as J;
-    match v {
-        J::String(s) => s.len(),
-        J::Array(items) => items.iter().map(json_size).sum(),
-        J::Object(entries) => entries.iter().map(|(k, v)| k.len() + json_size(v)).sum(),
-        J::Null | J::Bool(_) | J::Number(_) => 8,
     }
 }

@@ -68,7 +68,7 @@ impl Heartbeat {
         };
         Some(Outgoing {
             event: config.mode.event().to_owned(),
-            args,
+            args: args.into(),
             kind: OutKind::Heartbeat,
             volatile: false,
         })

@@ -149,7 +149,7 @@ pub use vecmap::SortedMap;
 
 use crate::engineio::{self, Handshake};
 use crate::socketio::{self, Decoded, PacketType};
-use crate::{Error, Limits, ProtocolError, Value};
+use crate::{Args, Error, Limits, ProtocolError, Value};
 use ack::{PendingAck, PendingKind};
 use auth::{AfterFailure, AuthState};
 use backoff::{Next, Reconnect};
@@ -883,11 +883,11 @@ impl Client {
         &mut self,
         nsp: &str,
         event: &str,
-        args: Vec<Value>,
+        args: impl Into<Args>,
         now: Instant,
     ) -> Result<EmitOutcome, EmitError> {
         self.advance(now);
-        self.emit_inner(nsp, event, args, OutKind::Plain, false)
+        self.emit_inner(nsp, event, args.into(), OutKind::Plain, false)
     }
 
     /// A volatile emit: sent only if the namespace is writable and within
@@ -900,11 +900,11 @@ impl Client {
         &mut self,
         nsp: &str,
         event: &str,
-        args: Vec<Value>,
+        args: impl Into<Args>,
         now: Instant,
     ) -> Result<EmitOutcome, EmitError> {
         self.advance(now);
-        self.emit_inner(nsp, event, args, OutKind::Plain, true)
+        self.emit_inner(nsp, event, args.into(), OutKind::Plain, true)
     }
 
     /// Emits and asks for an ack. The answer arrives as [`Event::Ack`]; no
@@ -919,7 +919,7 @@ impl Client {
         &mut self,
         nsp: &str,
         event: &str,
-        args: Vec<Value>,
+        args: impl Into<Args>,
         timeout: Option<u64>,
         now: Instant,
     ) -> Result<RequestId, EmitError> {
@@ -945,7 +945,7 @@ impl Client {
             tries: 0,
             retry,
         };
-        self.emit_inner(nsp, event, args, kind, false)?;
+        self.emit_inner(nsp, event, args.into(), kind, false)?;
         self.next_request += 1;
         Ok(request)
     }
@@ -954,7 +954,7 @@ impl Client {
     /// Returns `false` when there is no such request, the namespace is
     /// not connected, or the answer is over the server's `maxPayload` (the
     /// request stays answerable, e.g. with smaller arguments).
-    pub fn ack(&mut self, nsp: &str, id: u64, args: Vec<Value>, now: Instant) -> bool {
+    pub fn ack(&mut self, nsp: &str, id: u64, args: impl Into<Args>, now: Instant) -> bool {
         self.advance(now);
         let Some(idx) = self.ns_index(nsp) else {
             return false;
@@ -965,7 +965,7 @@ impl Client {
         }
         let name = ns.name.clone();
         if self
-            .send_sio(&socketio::Packet::ack_with_values(name, id, &args))
+            .send_sio(&socketio::Packet::ack_with_args(name, id, &args.into()))
             .is_err()
         {
             return false;
@@ -1160,7 +1160,7 @@ impl Client {
         &mut self,
         nsp: &str,
         event: &str,
-        args: Vec<Value>,
+        args: Args,
         kind: OutKind,
         volatile: bool,
     ) -> Result<EmitOutcome, EmitError> {
@@ -1301,7 +1301,7 @@ impl Client {
         let id = (matches!(item.kind, OutKind::Ack { .. }) || ack_mode_heartbeat || join_ack)
             .then(|| ns.acks.next_id());
         let packet =
-            socketio::Packet::event_with_values(ns.name.clone(), id, &item.event, &item.args);
+            socketio::Packet::event_with_args(ns.name.clone(), id, &item.event, &item.args);
         if let Err(reason) = self.send_sio(&packet) {
             self.report_dropped(idx, item, reason);
             return;
@@ -1881,18 +1881,7 @@ impl Client {
         if !matches!(self.namespaces[idx].state, NsState::Connecting { .. }) {
             return;
         }
-        let parsed = data.and_then(|d| Value::parse_json_tree(d, &self.limits).ok());
-        let (message, data) = match parsed {
-            Some(serde_json::Value::String(s)) => (s, None),
-            Some(serde_json::Value::Object(mut o)) => (
-                o.get("message")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                o.remove("data"),
-            ),
-            _ => (String::new(), None),
-        };
+        let (message, data) = data.map(refusal).unwrap_or_default();
         self.refused(idx, message, data, true);
     }
 
@@ -1900,13 +1889,7 @@ impl Client {
     /// application, then it is retried or given up as configured.
     /// `from_server` says the message is the server's own, which
     /// `auth_error_patterns` may mark as an auth failure.
-    fn refused(
-        &mut self,
-        idx: usize,
-        message: String,
-        data: Option<serde_json::Value>,
-        from_server: bool,
-    ) {
+    fn refused(&mut self, idx: usize, message: String, data: Option<String>, from_server: bool) {
         self.namespaces[idx].state = NsState::Disconnected;
         let nsp = self.namespaces[idx].name.clone();
         self.push_event(Event::ConnectError {
@@ -1958,6 +1941,20 @@ impl Client {
             // Late (already timed out) or never asked: nothing to do.
             return;
         };
+        if let (PendingKind::Request { request, .. }, true) =
+            (&p.kind, self.config.driver.raw_messages)
+        {
+            // The application's answer: its text goes to the driver's
+            // parser as it came, as a server event's does.
+            let nsp = self.namespaces[idx].name.clone();
+            self.push_event(Event::RawAck {
+                nsp,
+                request: *request,
+                data: packet.data.as_deref().unwrap_or("[]").to_owned(),
+                attachments: packet.attachments.clone(),
+            });
+            return;
+        }
         let args = match tree.map_or_else(|| packet.value(&self.limits), Ok) {
             Ok(Value::Array(items)) => items,
             Ok(_) => Vec::new(),
@@ -2190,6 +2187,26 @@ fn message_event(
             ack: packet.id,
         }
     }
+}
+
+/// A CONNECT_ERROR's payload, `"message"` or `{message, data?}`: the
+/// message, and `data` as the JSON text the server sent (nothing is
+/// parsed into a tree, so the driver gets its numbers digit for digit).
+/// A payload of another shape leaves both empty.
+fn refusal(payload: &str) -> (String, Option<String>) {
+    if let Some(message) = socketio::json_string(payload) {
+        return (message.into_owned(), None);
+    }
+    let Some(fields) = crate::raw_fields(payload) else {
+        return (String::new(), None);
+    };
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+    (
+        field("message")
+            .and_then(crate::raw_string)
+            .unwrap_or_default(),
+        field("data").map(str::to_owned),
+    )
 }
 
 /// Whether `nsp` names the normalized namespace `name`, as

@@ -292,7 +292,7 @@ pub fn record(e: &Event) -> Option<(&'static str, serde_json::Value)> {
             "connect_error",
             ConnectErrorRecord {
                 message: message.clone(),
-                data: data.clone(),
+                data: data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
             },
         ),
         Event::Disconnect { reason, .. } => {
@@ -306,6 +306,13 @@ pub fn record(e: &Event) -> Option<(&'static str, serde_json::Value)> {
                     .iter()
                     .map(|a| serde_json::to_value(a).unwrap_or_default())
                     .collect(),
+            },
+        ),
+        Event::RawAck { request, data, .. } => json(
+            "ack",
+            AckRecord {
+                request: request.0,
+                args: serde_json::from_str(data).unwrap_or_default(),
             },
         ),
         Event::AckFailed {

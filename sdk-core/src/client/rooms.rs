@@ -4,7 +4,7 @@
 use super::buffer::{OutKind, Outgoing};
 use super::Instant;
 use crate::models::{deployments, doa, marketplace, omni};
-use crate::Value;
+use crate::{Args, Value};
 
 /// Recognises a server event that answers a join.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,11 +49,11 @@ pub struct RoomSpec {
     /// Event that joins.
     pub join_event: String,
     /// Its arguments.
-    pub join_args: Vec<Value>,
+    pub join_args: Args,
     /// Event that leaves.
     pub leave_event: String,
     /// Its arguments.
-    pub leave_args: Vec<Value>,
+    pub leave_args: Args,
     /// Server event that confirms the join; without one the room counts as
     /// joined once the join is sent.
     pub confirm: Option<Matcher>,
@@ -88,17 +88,17 @@ impl RoomSpec {
     pub fn new(
         key: impl Into<String>,
         join_event: impl Into<String>,
-        join_args: Vec<Value>,
+        join_args: impl Into<Args>,
         leave_event: impl Into<String>,
-        leave_args: Vec<Value>,
+        leave_args: impl Into<Args>,
     ) -> Self {
         Self {
             key: key.into(),
             namespace: "/".into(),
             join_event: join_event.into(),
-            join_args,
+            join_args: join_args.into(),
             leave_event: leave_event.into(),
-            leave_args,
+            leave_args: leave_args.into(),
             confirm: None,
             failure: None,
             ack: false,

@@ -401,6 +401,8 @@ impl Printer {
                 cause,
             } => {
                 let kind = failure_kind(*cause);
+                let data: Option<serde_json::Value> =
+                    data.as_deref().and_then(|d| serde_json::from_str(d).ok());
                 self.line(
                     "connect_error",
                     json!({"namespace": nsp, "message": message, "data": data, "cause": kind}),

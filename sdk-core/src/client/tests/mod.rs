@@ -15,4 +15,5 @@ mod recovery;
 mod rooms;
 mod session;
 mod session_alone;
+mod text;
 mod util;

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::util::*;
 use crate::client::*;
+use crate::Args;
 
 fn joins(p: &Pair) -> Vec<serde_json::Value> {
     p.server
@@ -384,7 +385,10 @@ fn preset_keys_follow_the_table() {
     // An Omni room's type follows from its name.
     let types: Vec<_> = ["user_1", "license_k", "admin_dashboard", "lobby"]
         .iter()
-        .map(|r| RoomSpec::omni_room(r).join_args[0].clone())
+        .map(|r| match RoomSpec::omni_room(r).join_args {
+            Args::Values(v) => v[0].clone(),
+            other => panic!("{other:?}"),
+        })
         .collect();
     let want: Vec<_> = [
         ("user_1", "user"),
