@@ -116,6 +116,9 @@ pub fn config(variant: u8) -> ClientConfig {
     // by the driver (see `Script::step`).
     c.driver.raw_messages = variant & 64 != 0;
     c.driver.parses_events = variant & 128 != 0;
+    // The native driver's mode: lent events checked by the driver (see
+    // `text`). No bit left either: it rides on raw text and ack timeouts.
+    c.driver.checks_lent_events = variant & 68 == 68;
     // Asking for credentials before every CONNECT (an `auth` callback),
     // answered by the script as a driver would (see `take_event`). The
     // byte has no bit left, so it rides on a pair of others.
@@ -328,7 +331,15 @@ impl Script {
 /// event it lends, owned.
 fn text(c: &mut Client, lending: bool, id: TransportId, now: Instant, t: &str) -> Option<Event> {
     if lending {
-        c.handle_text_event(id, now, t).map(|e| e.to_event())
+        let lent = c.handle_text_event(id, now, t).map(|e| e.to_event());
+        // A driver taking lent events unchecked checks each before it feeds
+        // the client anything else.
+        if let Some(Event::RawMessage { data, .. }) = &lent {
+            if c.config.driver.checks_lent_events && !c.check_lent_event(now, data) {
+                return None;
+            }
+        }
+        lent
     } else {
         c.handle_text(id, now, t);
         None

@@ -527,12 +527,31 @@ impl Client {
         now: Instant,
         text: &'a str,
     ) -> Option<TextEvent<'a>> {
+        // Only what is lent goes unchecked: the flag is up for this frame
+        // alone, and what is not lent after all is checked below or in
+        // `on_event`.
+        let unchecked = self.lends_unchecked();
+        if unchecked {
+            self.decoder.defer_event_data(true);
+        }
         self.events.start_lending(text);
         self.handle_text(id, now, text);
+        if unchecked {
+            self.decoder.defer_event_data(false);
+        }
         let lent = self.events.end_lending()?;
         // Inside `text`: checked when it was lent.
         let start = lent.start;
         let data = &text[start..start + lent.len];
+        let queued_after = lent.pos != self.events.len();
+        // Events were queued after it: it takes its place among them,
+        // checked first if it was lent unchecked.
+        if queued_after && unchecked {
+            if let Err(e) = socketio::validate_event_data(data, self.decoder.limits()) {
+                self.protocol_error(e);
+                return None;
+            }
+        }
         let event = TextEvent {
             // Namespaces are never removed, so the index still holds.
             nsp: &self.namespaces[lent.ns].name,
@@ -540,13 +559,40 @@ impl Client {
             start,
             ack: lent.ack,
         };
-        if lent.pos == self.events.len() {
+        if !queued_after {
             return Some(event);
         }
-        // Events were queued after it: it takes its place among them.
         let event = event.to_event();
         self.events.insert(lent.pos, event);
         None
+    }
+
+    /// Whether [`handle_text_event`](Self::handle_text_event) lends events
+    /// with their text unchecked ([`DriverMode::checks_lent_events`]); not
+    /// when the decoder defers every event anyway.
+    fn lends_unchecked(&self) -> bool {
+        let d = &self.config.driver;
+        d.raw_messages && d.checks_lent_events && !d.parses_events
+    }
+
+    /// On the driver fast path ([`DriverMode::checks_lent_events`]): checks
+    /// the text of an event [`handle_text_event`](Self::handle_text_event)
+    /// lent, as the client checks the events it does not lend. Malformed
+    /// text gets the same protocol error and close as when the client
+    /// finds it itself, and `false`. Call it while handling that event,
+    /// before feeding the client more input, so it applies to the session
+    /// the event came in on; without an open session it only answers.
+    pub fn check_lent_event(&mut self, now: Instant, data: &str) -> bool {
+        match socketio::validate_event_data(data, self.decoder.limits()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.advance(now);
+                if self.session.is_open() {
+                    self.protocol_error(e);
+                }
+                false
+            }
+        }
     }
 
     /// A WebSocket binary frame: a binary Engine.IO message.
@@ -1811,6 +1857,11 @@ impl Client {
     /// `tree`: the packet's data, when the decoder already built it.
     fn on_sio(&mut self, packet: socketio::Packet<'_>, tree: Option<Value>) {
         let Some(idx) = self.ns_index(&packet.nsp) else {
+            // Malformed text still closes the connection, as when the
+            // decoder checked it.
+            if self.left_unchecked(&packet) {
+                self.check_unlent(&packet);
+            }
             return;
         };
         match packet.packet_type {
@@ -2004,13 +2055,25 @@ impl Client {
         // is read from its start, and the arguments are parsed only when
         // the client reads them itself.
         let raw = self.config.driver.raw_messages;
+        // Lent unchecked if it is lent; checked here on every other way.
+        let unchecked = self.left_unchecked(packet);
         let (name, args, for_client) = if raw && tree.is_none() {
             let Some(name) = packet.event_name() else {
-                self.protocol_error(missing_event_name());
+                // The validator's error first, as when it ran up front.
+                let e = match packet.data.as_deref() {
+                    Some(d) if unchecked => socketio::validate_event_data(d, self.decoder.limits())
+                        .err()
+                        .unwrap_or_else(missing_event_name),
+                    _ => missing_event_name(),
+                };
+                self.protocol_error(e);
                 return;
             };
             let for_client = self.reads_args(idx, &name);
             if for_client || self.config.recovery && self.namespaces[idx].recovery.pid.is_some() {
+                if unchecked && !self.check_unlent(packet) {
+                    return;
+                }
                 match self.event_tree(packet, None) {
                     Some((name, args)) => (Cow::Owned(name), Some(args), for_client),
                     None => return,
@@ -2027,15 +2090,27 @@ impl Client {
                 None => return,
             }
         };
-        let ns = &mut self.namespaces[idx];
+        let ns = &self.namespaces[idx];
         // socket.io writes some events ahead of its CONNECT answer: a
         // restored session's missed events, and emits of the server's
         // middleware. socket.io-client delivers them just before `connect`,
         // and so do we. Once the namespace is disconnected, an event means
         // nothing.
         if !ns.connected() && !matches!(ns.state, NsState::Connecting { .. }) {
+            // Malformed text still closes the connection, as when the
+            // decoder checked it.
+            if unchecked && args.is_none() {
+                self.check_unlent(packet);
+            }
             return;
         }
+        // A raw event the client does not read may be lent, uncopied; one
+        // that is not lent after all is checked now if it was not before.
+        let lent = args.is_none() && raw && self.events.lend(idx, packet);
+        if !lent && unchecked && args.is_none() && !self.check_unlent(packet) {
+            return;
+        }
+        let ns = &mut self.namespaces[idx];
         if self.config.recovery && ns.recovery.pid.is_some() {
             if let Some(Value::String(offset)) = args.as_ref().and_then(|a| a.last()) {
                 ns.recovery.offset = Some(offset.clone());
@@ -2044,10 +2119,11 @@ impl Client {
         if let Some(id) = packet.id {
             ns.acks.server_asked(id);
         }
+        if lent {
+            return;
+        }
         let args = match args {
             Some(args) if for_client => args,
-            // A raw event the client does not read may be lent, uncopied.
-            None if raw && self.events.lend(idx, packet) => return,
             // Most events mean nothing to the client itself: they move to
             // the application without a copy of their arguments.
             args => {
@@ -2121,6 +2197,29 @@ impl Client {
 
     /// An event's name and arguments from the decoder's tree, or parsed
     /// now; `None` after reporting a protocol error.
+    /// Whether the decoder left `packet`'s text unchecked for lending
+    /// ([`DriverMode::checks_lent_events`]); the browser driver's
+    /// `parses_events` checks everything it is handed itself.
+    fn left_unchecked(&self, packet: &socketio::Packet<'_>) -> bool {
+        self.decoder.defers_event_data()
+            && !self.config.driver.parses_events
+            && packet.packet_type == PacketType::Event
+    }
+
+    /// Checks the text of an event the decoder left unchecked for lending
+    /// that is not lent; malformed text is the protocol error the decoder
+    /// would have reported. `false` when it was.
+    fn check_unlent(&mut self, packet: &socketio::Packet<'_>) -> bool {
+        let data = packet.data.as_deref().unwrap_or("");
+        match socketio::validate_event_data(data, self.decoder.limits()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.protocol_error(e);
+                false
+            }
+        }
+    }
+
     fn event_tree(
         &mut self,
         packet: &socketio::Packet<'_>,
