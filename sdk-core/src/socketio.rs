@@ -689,9 +689,13 @@ pub fn validate_event_data(data: &str, limits: &Limits) -> Result<()> {
 /// into `T` in one pass that also checks everything
 /// [`validate_event_data`] checks: the nesting depth, every number
 /// converted, every string read, and the parts `T` does not read (the
-/// name, the other arguments, fields `T` ignores) walked as the validator
-/// walks them. So `Ok` means the text is one the decoder accepts; `Ok(None)`
+/// other arguments, fields `T` ignores) walked as the validator walks
+/// them. So `Ok` means the text is one the decoder accepts; `Ok(None)`
 /// that the event has no argument.
+///
+/// The name is only skipped: it must be one the client has read already,
+/// as it reads the name of every event it hands to a driver (a lent
+/// [`TextEvent`](crate::client::TextEvent) included).
 ///
 /// # Errors
 /// serde_json's error when the text is malformed or `T` does not match it.

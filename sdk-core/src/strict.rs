@@ -75,7 +75,9 @@ pub(crate) fn decode_first_arg<T: serde::de::DeserializeOwned>(
         lax: &lax,
     };
     let mut de = serde_json::Deserializer::from_str(data);
-    let first = Strict { de: &mut de, ctx }.deserialize_seq(First(PhantomData))?;
+    // The event array itself is walked here, unwrapped: it is one
+    // container, and its elements are checked one level below it.
+    let first = de.deserialize_seq(First(PhantomData, ctx.enter()?))?;
     de.end()?;
     if lax.get() {
         // A byte string or RawValue read part of the text unchecked.
@@ -92,11 +94,13 @@ pub(crate) fn decode_first_arg<T: serde::de::DeserializeOwned>(
     Ok(first)
 }
 
-/// The event array: the name and the arguments after the first are walked
-/// by [`Checked`], the first is decoded as `T`.
-struct First<T>(PhantomData<T>);
+/// The event array's elements, one level below it: the first argument is
+/// decoded as `T` through [`Strict`], the arguments after it are walked by
+/// [`Checked`]. The name is skipped: the client read it as a string (the
+/// validator's own read) before lending the event.
+struct First<'a, T>(PhantomData<T>, Ctx<'a>);
 
-impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for First<T> {
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for First<'_, T> {
     type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -104,10 +108,13 @@ impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for First<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<T>, A::Error> {
-        // `seq` is already a `StrictSeq`: its elements are checked.
+        let ctx = self.1;
         seq.next_element::<IgnoredAny>()?;
-        let first = seq.next_element::<T>()?;
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        let first = seq.next_element_seed(Seed {
+            seed: PhantomData::<T>,
+            ctx,
+        })?;
+        while seq.next_element_seed(ctx.checked())?.is_some() {}
         Ok(first)
     }
 }

@@ -558,6 +558,8 @@ impl Client {
             data,
             start,
             ack: lent.ack,
+            // Inside `text` too: checked when it was lent.
+            name: lent.name.map(|(at, len)| &text[at..at + len]),
         };
         if !queued_after {
             return Some(event);
@@ -2106,7 +2108,11 @@ impl Client {
         }
         // A raw event the client does not read may be lent, uncopied; one
         // that is not lent after all is checked now if it was not before.
-        let lent = args.is_none() && raw && self.events.lend(idx, packet);
+        let borrowed = match &name {
+            Cow::Borrowed(n) => Some(*n),
+            Cow::Owned(_) => None,
+        };
+        let lent = args.is_none() && raw && self.events.lend(idx, packet, borrowed);
         if !lent && unchecked && args.is_none() && !self.check_unlent(packet) {
             return;
         }
