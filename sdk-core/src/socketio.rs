@@ -676,7 +676,7 @@ fn validate_json(json: &str, max_depth: usize) -> Result<()> {
 }
 
 /// [`validate_json`] for the data of an EVENT a driver took unchecked
-/// (see [`DriverMode::checks_lent_events`](crate::client::DriverMode)):
+/// (see [`Client::handle_text_event_unchecked`](crate::client::Client::handle_text_event_unchecked)):
 /// the same check, with the same error, the decoder makes.
 ///
 /// # Errors

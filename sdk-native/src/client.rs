@@ -296,9 +296,6 @@ impl ClientBuilder {
         // subscriptions decode their model from it in one pass, and a tree
         // is built only for untyped ones.
         self.config.driver.raw_messages = true;
-        // A lent event's text is left to the driver: a typed subscription's
-        // decode is its only JSON pass (the driver checks the rest).
-        self.config.driver.checks_lent_events = true;
         let timeout_ms = self.config.timeout;
         let queue_bytes = self.config.max_queued_event_bytes;
         // The core's event queue is only a hand-off here: the driver

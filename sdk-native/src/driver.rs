@@ -404,7 +404,7 @@ impl Driver {
     /// goes in, so malformed text closes the connection at the same point
     /// as when the core checks it.
     fn on_text(&mut self, id: TransportId, now: CoreInstant, text: &str) {
-        let (start, len, ack) = match self.core.handle_text_event(id, now, text) {
+        let (start, len, ack) = match self.core.handle_text_event_unchecked(id, now, text) {
             Some(ev) => {
                 self.lent_nsp.clear();
                 self.lent_nsp.push_str(ev.nsp);

@@ -233,10 +233,10 @@ pub(crate) struct MessageSub {
     pub(crate) event: Option<String>,
     /// A typed subscription's decoder: the driver reads the model straight
     /// from the event's JSON text, and that read is the event's only JSON
-    /// pass (see [`DriverMode::checks_lent_events`]). `None` for untyped
+    /// pass (see [`Client::handle_text_event_unchecked`]). `None` for untyped
     /// subscriptions, which get parsed arguments.
     ///
-    /// [`DriverMode::checks_lent_events`]: omni_socket_core::client::DriverMode
+    /// [`Client::handle_text_event_unchecked`]: omni_socket_core::client::Client::handle_text_event_unchecked
     pub(crate) decode: Option<DecodeFn>,
     pub(crate) tx: QueueTx<Delivery>,
 }

@@ -264,18 +264,6 @@ pub struct DriverMode {
     /// leaving the driver to parse it again. The browser driver's
     /// `JSON.parse` is that complete check.
     pub parses_events: bool,
-    /// With `raw_messages`: an event lent by
-    /// [`Client::handle_text_event`](super::Client::handle_text_event) is
-    /// lent with its text past the name unchecked, and the driver checks
-    /// it before feeding the client more input: it decodes it completely
-    /// (as [`socketio::decode_first_arg`](crate::socketio::decode_first_arg)
-    /// does) or asks [`Client::check_lent_event`](super::Client::check_lent_event),
-    /// which closes the connection with the client's own protocol error
-    /// when the text is malformed. Everything else, lent events included
-    /// once put back in the queue, is checked by the client as before. The
-    /// native driver uses it so an event read into a typed model is parsed
-    /// once, by that decode.
-    pub checks_lent_events: bool,
 }
 
 impl Default for ClientConfig {

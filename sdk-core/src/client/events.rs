@@ -383,7 +383,7 @@ pub struct TextEvent<'a> {
     /// The packet's JSON array, `["name", ...args]`: a slice of the frame.
     /// Validated unless the driver took that on itself
     /// ([`DriverMode::parses_events`](super::DriverMode::parses_events),
-    /// [`DriverMode::checks_lent_events`](super::DriverMode::checks_lent_events)).
+    /// [`Client::handle_text_event_unchecked`](super::Client::handle_text_event_unchecked)).
     pub data: &'a str,
     /// Where `data` starts in the frame, in bytes.
     pub start: usize,

@@ -116,9 +116,6 @@ pub fn config(variant: u8) -> ClientConfig {
     // by the driver (see `Script::step`).
     c.driver.raw_messages = variant & 64 != 0;
     c.driver.parses_events = variant & 128 != 0;
-    // The native driver's mode: lent events checked by the driver (see
-    // `text`). No bit left either: it rides on raw text and ack timeouts.
-    c.driver.checks_lent_events = variant & 68 == 68;
     // Asking for credentials before every CONNECT (an `auth` callback),
     // answered by the script as a driver would (see `take_event`). The
     // byte has no bit left, so it rides on a pair of others.
@@ -327,15 +324,24 @@ impl Script {
     }
 }
 
-/// A text frame, through [`Client::handle_text_event`] when `lending`; the
-/// event it lends, owned.
+/// A text frame, through [`Client::handle_text_event`] when `lending`
+/// (without `parses_events`, every other frame by length through
+/// [`Client::handle_text_event_unchecked`], as the native driver lends);
+/// the event it lends, owned.
 fn text(c: &mut Client, lending: bool, id: TransportId, now: Instant, t: &str) -> Option<Event> {
     if lending {
-        let lent = c.handle_text_event(id, now, t).map(|e| e.to_event());
-        // A driver taking lent events unchecked checks each before it feeds
-        // the client anything else.
+        // The browser driver's `parses_events` rejects text itself (see
+        // `take_event`).
+        if t.len() % 2 == 0 || c.config.driver.parses_events {
+            return c.handle_text_event(id, now, t).map(|e| e.to_event());
+        }
+        let lent = c
+            .handle_text_event_unchecked(id, now, t)
+            .map(|e| e.to_event());
+        // That driver checks each lent event before it feeds the client
+        // anything else.
         if let Some(Event::RawMessage { data, .. }) = &lent {
-            if c.config.driver.checks_lent_events && !c.check_lent_event(now, data) {
+            if !c.check_lent_event(now, data) {
                 return None;
             }
         }

@@ -527,10 +527,43 @@ impl Client {
         now: Instant,
         text: &'a str,
     ) -> Option<TextEvent<'a>> {
+        self.lend_text(id, now, text, false)
+    }
+
+    /// [`handle_text_event`](Self::handle_text_event) for a driver that
+    /// reads every lent event's text completely anyway: the event is lent
+    /// with its text past the name unchecked, and the driver checks it
+    /// before it feeds the client more input, either by decoding all of it
+    /// as [`socketio::decode_first_arg`] does or with
+    /// [`check_lent_event`](Self::check_lent_event), which closes the
+    /// connection with the client's own protocol error when the text is
+    /// malformed. Everything the client does not lend (the events it reads
+    /// itself, an event put back in the queue, an event it drops) it still
+    /// checks itself, with the same error as always. The native driver
+    /// uses it so an event read into a typed model is parsed once, by that
+    /// decode. Without `raw_messages`, or with `parses_events` (which
+    /// leaves every event's text to the driver), it is `handle_text_event`.
+    pub fn handle_text_event_unchecked<'a>(
+        &'a mut self,
+        id: TransportId,
+        now: Instant,
+        text: &'a str,
+    ) -> Option<TextEvent<'a>> {
+        let d = &self.config.driver;
+        let unchecked = d.raw_messages && !d.parses_events;
+        self.lend_text(id, now, text, unchecked)
+    }
+
+    fn lend_text<'a>(
+        &'a mut self,
+        id: TransportId,
+        now: Instant,
+        text: &'a str,
+        unchecked: bool,
+    ) -> Option<TextEvent<'a>> {
         // Only what is lent goes unchecked: the flag is up for this frame
         // alone, and what is not lent after all is checked below or in
         // `on_event`.
-        let unchecked = self.lends_unchecked();
         if unchecked {
             self.decoder.defer_event_data(true);
         }
@@ -569,16 +602,8 @@ impl Client {
         None
     }
 
-    /// Whether [`handle_text_event`](Self::handle_text_event) lends events
-    /// with their text unchecked ([`DriverMode::checks_lent_events`]); not
-    /// when the decoder defers every event anyway.
-    fn lends_unchecked(&self) -> bool {
-        let d = &self.config.driver;
-        d.raw_messages && d.checks_lent_events && !d.parses_events
-    }
-
-    /// On the driver fast path ([`DriverMode::checks_lent_events`]): checks
-    /// the text of an event [`handle_text_event`](Self::handle_text_event)
+    /// Checks the text of an event
+    /// [`handle_text_event_unchecked`](Self::handle_text_event_unchecked)
     /// lent, as the client checks the events it does not lend. Malformed
     /// text gets the same protocol error and close as when the client
     /// finds it itself, and `false`. Call it while handling that event,
@@ -2204,7 +2229,7 @@ impl Client {
     /// An event's name and arguments from the decoder's tree, or parsed
     /// now; `None` after reporting a protocol error.
     /// Whether the decoder left `packet`'s text unchecked for lending
-    /// ([`DriverMode::checks_lent_events`]); the browser driver's
+    /// ([`handle_text_event_unchecked`](Self::handle_text_event_unchecked)); the browser driver's
     /// `parses_events` checks everything it is handed itself.
     fn left_unchecked(&self, packet: &socketio::Packet<'_>) -> bool {
         self.decoder.defers_event_data()

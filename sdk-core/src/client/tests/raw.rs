@@ -239,19 +239,19 @@ fn without_raw_messages_nothing_is_lent() {
 fn lends_unchecked() -> Pair {
     let mut config = Pair::config();
     config.driver.raw_messages = true;
-    config.driver.checks_lent_events = true;
     config.reconnection = false;
     config.namespaces = vec!["/".into(), "/admin".into()];
     Pair::connected_with(config)
 }
 
-/// Feeds `frame` as the native driver does with `checks_lent_events`: a
-/// lent event is checked before anything else; returns the lent text.
+/// Feeds `frame` as the native driver does, through
+/// `handle_text_event_unchecked`: a lent event is checked before anything
+/// else; returns the lent text.
 fn feed_checking(p: &mut Pair, frame: &str) -> Option<String> {
     let id = p.active();
     let data = p
         .client
-        .handle_text_event(id, p.now, frame)
+        .handle_text_event_unchecked(id, p.now, frame)
         .map(|e| e.data.to_owned());
     if let Some(d) = &data {
         p.client.check_lent_event(p.now, d);
@@ -278,7 +278,7 @@ fn a_lent_event_comes_unchecked_and_the_driver_check_closes_as_the_client_would(
     let frame = "42[\"tick\",{]";
     let data = p
         .client
-        .handle_text_event(id, p.now, frame)
+        .handle_text_event_unchecked(id, p.now, frame)
         .map(|e| e.data.to_owned())
         .expect("lent");
     assert_eq!(data, "[\"tick\",{]");
@@ -365,7 +365,7 @@ fn events_before_and_after_a_lent_one_keep_their_order() {
     );
     let lent = p
         .client
-        .handle_text_event(id, p.now, "42[\"tick\",2]")
+        .handle_text_event_unchecked(id, p.now, "42[\"tick\",2]")
         .map(|e| e.data.to_owned())
         .expect("lent");
     assert!(p.client.check_lent_event(p.now, &lent));
