@@ -675,7 +675,8 @@ fn validate_json(json: &str, max_depth: usize) -> Result<()> {
     }
 }
 
-/// [`validate_json`] for the data of an EVENT a driver took unchecked
+/// The decoder's check of packet data (syntax, depth, every number
+/// convertible), for the data of an EVENT a driver took unchecked
 /// (see [`Client::handle_text_event_unchecked`](crate::client::Client::handle_text_event_unchecked)):
 /// the same check, with the same error, the decoder makes.
 ///
