@@ -66,6 +66,7 @@ mod error;
 mod limits;
 pub mod models;
 pub mod socketio;
+mod strict;
 mod value;
 
 pub use error::{CapacityError, Error, ProtocolError, Result};

@@ -496,6 +496,11 @@ impl Decoder {
         self.defer_events = on;
     }
 
+    /// Whether [`defer_event_data`](Self::defer_event_data) is on.
+    pub fn defers_event_data(&self) -> bool {
+        self.defer_events
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
@@ -682,72 +687,9 @@ impl<'de> serde::de::Visitor<'de> for NameVisitor {
 /// the native receive time). serde_json stops at 128 levels on its own, so
 /// a `max_depth` above that acts as 127.
 fn validate_json(json: &str, max_depth: usize) -> Result<()> {
-    use std::cell::Cell;
+    use serde::de::DeserializeSeed;
 
-    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-    #[derive(Clone, Copy)]
-    struct Checked<'a> {
-        /// Containers that may still open below this value.
-        depth_left: usize,
-        too_deep: &'a Cell<bool>,
-    }
-    impl Checked<'_> {
-        fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
-            if self.depth_left == 0 {
-                self.too_deep.set(true);
-                return Err(E::custom("too deep"));
-            }
-            Ok(Self {
-                depth_left: self.depth_left - 1,
-                ..self
-            })
-        }
-    }
-    impl<'de> DeserializeSeed<'de> for Checked<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Checked<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> std::result::Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            let inner = self.enter()?;
-            while seq.next_element_seed(inner)?.is_some() {}
-            Ok(())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-            let inner = self.enter()?;
-            while map.next_key::<IgnoredAny>()?.is_some() {
-                map.next_value_seed(inner)?;
-            }
-            Ok(())
-        }
-    }
-
-    let too_deep = Cell::new(false);
+    let too_deep = std::cell::Cell::new(false);
     let seed = Checked {
         depth_left: max_depth,
         too_deep: &too_deep,
@@ -757,5 +699,110 @@ fn validate_json(json: &str, max_depth: usize) -> Result<()> {
         Ok(()) => Ok(()),
         Err(_) if too_deep.get() => Err(CapacityError::TooDeep { max: max_depth }.into()),
         Err(e) => Err(ProtocolError::InvalidJson(e.to_string()).into()),
+    }
+}
+
+/// The decoder's check of packet data (syntax, depth, every number
+/// convertible), for the data of an EVENT a driver took unchecked
+/// (see [`Client::handle_text_event_unchecked`](crate::client::Client::handle_text_event_unchecked)):
+/// the same check, with the same error, the decoder makes.
+///
+/// # Errors
+/// [`ProtocolError::InvalidJson`] or [`CapacityError::TooDeep`].
+pub fn validate_event_data(data: &str, limits: &Limits) -> Result<()> {
+    validate_json(data, limits.max_depth)
+}
+
+/// Decodes the first argument of an EVENT's data, `["name", arg, ...]`,
+/// into `T` in one pass that also checks everything
+/// [`validate_event_data`] checks: the nesting depth, every number
+/// converted, every string read, and the parts `T` does not read (the
+/// other arguments, fields `T` ignores) walked as the validator walks
+/// them. So `Ok` means the text is one the decoder accepts; `Ok(None)`
+/// that the event has no argument.
+///
+/// The name is only skipped: it must be one the client has read already,
+/// as it reads the name of every event it hands to a driver (a lent
+/// [`TextEvent`](crate::client::TextEvent) included).
+///
+/// # Errors
+/// serde_json's error when the text is malformed or `T` does not match it.
+/// The error does not tell which: [`validate_event_data`] does.
+pub fn decode_first_arg<T: serde::de::DeserializeOwned>(
+    data: &str,
+    limits: &Limits,
+) -> std::result::Result<Option<T>, serde_json::Error> {
+    crate::strict::decode_first_arg(data, limits.max_depth)
+}
+
+/// Walks one JSON value as [`validate_json`] does: containers at most
+/// `depth_left` deep, every number converted.
+#[derive(Clone, Copy)]
+pub(crate) struct Checked<'a> {
+    /// Containers that may still open below this value.
+    pub(crate) depth_left: usize,
+    pub(crate) too_deep: &'a std::cell::Cell<bool>,
+}
+
+impl Checked<'_> {
+    fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
+        if self.depth_left == 0 {
+            self.too_deep.set(true);
+            return Err(E::custom("too deep"));
+        }
+        Ok(Self {
+            depth_left: self.depth_left - 1,
+            ..self
+        })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Checked<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        let inner = self.enter()?;
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        let inner = self.enter()?;
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
     }
 }

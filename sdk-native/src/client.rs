@@ -21,8 +21,8 @@ use crate::driver::Driver;
 use crate::error::{Error, Result};
 use crate::queue::{boxed, queue, BoxedTx, QueueRx};
 use crate::shared::{
-    decode_first, expect_name, lock, no_argument, Command, Delivery, Message, MessageSub, RawEvent,
-    Shared, Status,
+    decode_first, lock, no_argument, parse_args, Command, DecodeFn, Delivery, Message, MessageSub,
+    Shared, Status, Typed,
 };
 use crate::transport::{default_tls, Target, TransportSettings};
 
@@ -816,12 +816,12 @@ impl Socket {
         self.send(Command::CloseNamespace(self.nsp.clone()))
     }
 
-    fn subscribe_raw(&self, event: Option<&str>, typed: bool) -> QueueRx<Delivery> {
+    fn subscribe_raw(&self, event: Option<&str>, decode: Option<DecodeFn>) -> QueueRx<Delivery> {
         let (tx, rx) = queue(self.inner.queue, self.inner.queue_bytes);
         lock(&self.inner.shared.messages).push(MessageSub {
             nsp: self.nsp.clone(),
             event: event.map(str::to_owned),
-            typed,
+            decode,
             tx,
         });
         rx
@@ -830,23 +830,23 @@ impl Socket {
     /// Every server event on this namespace, untyped, with ack requests.
     pub fn on_any(&self) -> MessageStream {
         MessageStream {
-            rx: self.subscribe_raw(None, false),
+            rx: self.subscribe_raw(None, None),
         }
     }
 
     /// Server events named `event` on this namespace, untyped.
     pub fn on_event(&self, event: &str) -> MessageStream {
         MessageStream {
-            rx: self.subscribe_raw(Some(event), false),
+            rx: self.subscribe_raw(Some(event), None),
         }
     }
 
     /// A stream of the typed event `E` (any model of
     /// [`omni_socket_core::models`]). Events whose payload does not match
     /// the model are logged and skipped.
-    pub fn subscribe<E: models::Event>(&self) -> EventStream<E> {
+    pub fn subscribe<E: models::Event + Send + 'static>(&self) -> EventStream<E> {
         EventStream {
-            rx: self.subscribe_raw(Some(E::NAME), true),
+            rx: self.subscribe_raw(Some(E::NAME), Some(decode_typed::<E>)),
             _marker: PhantomData,
         }
     }
@@ -911,7 +911,7 @@ impl Stream for MessageStream {
             return match self.rx.poll_recv(cx) {
                 Poll::Ready(Some(Delivery::Parsed(m))) => Poll::Ready(Some(m)),
                 // Untyped subscriptions are always sent parsed events.
-                Poll::Ready(Some(Delivery::Raw(_) | Delivery::RawOwned(_))) => continue,
+                Poll::Ready(Some(Delivery::Typed(_))) => continue,
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Pending => Poll::Pending,
             };
@@ -926,7 +926,7 @@ pub struct EventStream<E> {
     _marker: PhantomData<fn() -> E>,
 }
 
-impl<E: models::Event> EventStream<E> {
+impl<E: models::Event + Send + 'static> EventStream<E> {
     /// The next event, `None` once the client is gone.
     pub async fn next(&mut self) -> Option<E> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
@@ -940,13 +940,17 @@ impl<E: models::Event> EventStream<E> {
     }
 }
 
-impl<E: models::Event> Stream for EventStream<E> {
+impl<E: models::Event + Send + 'static> Stream for EventStream<E> {
     type Item = E;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<E>> {
         loop {
             let decoded = match self.rx.poll_recv(cx) {
-                Poll::Ready(Some(Delivery::Raw(raw))) => decode_raw::<E>(&raw),
-                Poll::Ready(Some(Delivery::RawOwned(raw))) => decode_raw::<E>(&raw),
+                // The driver decoded it with `decode_typed::<E>`, and
+                // skipped (and logged) what did not match.
+                Poll::Ready(Some(Delivery::Typed(t))) => match t.downcast::<E>() {
+                    Ok(e) => Ok(*e),
+                    Err(_) => Err(Error::Payload(format!("not a {}", E::NAME))),
+                },
                 Poll::Ready(Some(Delivery::Parsed(m))) => m.decode::<E>(),
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,
@@ -962,48 +966,26 @@ impl<E: models::Event> Stream for EventStream<E> {
 impl<E> Unpin for EventStream<E> {}
 
 /// Decodes the first argument of an event into `E` straight from the
-/// packet's JSON text, in one pass; events with binary attachments go
-/// through the tree that puts the bytes back in place.
-fn decode_raw<E: models::Event>(raw: &RawEvent) -> Result<E> {
-    use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
-
-    /// `["name", payload, ...]` → `payload` as `E`; the rest is skipped.
-    struct First<E>(PhantomData<E>);
-    impl<'de, E: serde::Deserialize<'de>> Visitor<'de> for First<E> {
-        type Value = Option<E>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an event array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Option<E>, A::Error> {
-            seq.next_element::<IgnoredAny>()?;
-            let first = seq.next_element::<E>()?;
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(first)
-        }
-    }
-    impl<'de, E: serde::Deserialize<'de>> DeserializeSeed<'de> for First<E> {
-        type Value = Option<E>;
-        fn deserialize<D: serde::Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> std::result::Result<Option<E>, D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-
-    if !raw.attachments.is_empty() {
-        let args = raw.args().map_err(|e| Error::Payload(e.to_string()))?;
-        return decode_first(&raw.event, &args);
-    }
-    expect_name::<E>(&raw.event)?;
-    let mut de = serde_json::Deserializer::from_str(&raw.data);
-    First::<E>(PhantomData)
-        .deserialize(&mut de)
+/// packet's JSON text, in one pass that also checks the text as the core's
+/// decoder does (so it is the only JSON pass of an event the core lent
+/// unchecked); events with binary attachments go through the tree that
+/// puts the bytes back in place.
+fn decode_typed<E: models::Event + Send + 'static>(
+    data: &str,
+    attachments: &[bytes::Bytes],
+) -> Result<Typed> {
+    let e: E = if attachments.is_empty() {
+        omni_socket_core::socketio::decode_first_arg::<E>(
+            data,
+            &omni_socket_core::Limits::default(),
+        )
         .map_err(|e| Error::Payload(format!("{}: {e}", E::NAME)))?
-        .ok_or_else(|| no_argument(&raw.event))
+        .ok_or_else(|| no_argument(E::NAME))?
+    } else {
+        let args = parse_args(data, attachments).map_err(|e| Error::Payload(e.to_string()))?;
+        decode_first(E::NAME, &args)?
+    };
+    Ok(Box::new(e))
 }
 
 /// Lifecycle events; see [`Socket::events`].

@@ -29,7 +29,8 @@ use tracing::{debug, info, trace, warn};
 use crate::error::Error;
 use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
-    lock, AckReply, AckRequest, Command, Delivery, Message, RawEvent, Shared, Status,
+    lock, parse_args, AckReply, AckRequest, Command, Delivery, Message, MessageSub, Shared, Status,
+    Typed,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -42,20 +43,17 @@ const MAX_BATCH: usize = 64;
 /// wait.
 const INPUT_QUEUE: usize = 256;
 
-/// A server event waiting for the end of the driver's turn, when each
-/// subscriber gets everything for it in one batch. The driver runs the
-/// core with `raw_messages`, so events come as their JSON text.
-struct Incoming {
-    head: Head,
-    data: String,
+/// A server event on its way to the subscriptions, its text lent from a
+/// frame or owned by a queued core event.
+struct Incoming<'a> {
+    nsp: &'a str,
+    event: &'a str,
+    data: &'a str,
     attachments: Vec<bytes::Bytes>,
-}
-
-/// Where an event came from and what it is called.
-struct Head {
-    nsp: String,
-    event: String,
     ack: Option<u64>,
+    /// The core checked the text (`false` for an event it lent
+    /// unchecked: the driver checks it before feeding more input).
+    checked: bool,
 }
 
 /// Maps tokio's monotonic clock to the core's millisecond instants. The
@@ -156,8 +154,16 @@ pub(crate) struct Driver {
     /// Every handle is gone: the driver ends once the core has closed its
     /// transports (long-polling sends its last requests first).
     exiting: bool,
-    /// Server events of this turn, delivered by `deliver_messages`.
-    incoming: Vec<Incoming>,
+    /// This turn's deliveries, one batch per subscription in
+    /// `shared.messages` (same index), sent at the end of the turn; empty
+    /// between turns.
+    batches: Vec<Batch<Delivery>>,
+    /// Matching subscriptions of the event being delivered (reused).
+    typed: Vec<(usize, Option<Result<Typed, Error>>)>,
+    untyped: Vec<usize>,
+    /// A lent event's namespace and name, copied out of the core (reused).
+    lent_nsp: String,
+    lent_event: String,
 }
 
 impl Driver {
@@ -193,7 +199,11 @@ impl Driver {
             closing: Vec::new(),
             disconnect_done: Vec::new(),
             exiting: false,
-            incoming: Vec::new(),
+            batches: Vec::new(),
+            typed: Vec::new(),
+            untyped: Vec::new(),
+            lent_nsp: String::new(),
+            lent_event: String::new(),
         }
     }
 
@@ -354,7 +364,7 @@ impl Driver {
             Input::Opened => self.core.handle_transport_opened(id, now),
             Input::Text(t) => {
                 trace!(?id, text = t.as_str(), "recv");
-                self.core.handle_text(id, now, &t);
+                self.on_text(id, now, &t);
             }
             Input::Binary(b) => {
                 trace!(?id, len = b.len(), "recv binary");
@@ -386,6 +396,42 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// A text frame. The usual event of a stream comes back lent from the
+    /// frame with its text unchecked: it is delivered now, after the
+    /// events the core queued before it, and checked before the next frame
+    /// goes in, so malformed text closes the connection at the same point
+    /// as when the core checks it.
+    fn on_text(&mut self, id: TransportId, now: CoreInstant, text: &str) {
+        let (start, len, ack) = match self.core.handle_text_event_unchecked(id, now, text) {
+            Some(ev) => {
+                self.lent_nsp.clear();
+                self.lent_nsp.push_str(ev.nsp);
+                self.lent_event.clear();
+                self.lent_event.push_str(&ev.event());
+                (ev.start, ev.data.len(), ev.ack)
+            }
+            None => return,
+        };
+        while let Some(e) = self.core.poll_event() {
+            self.on_event(e);
+        }
+        let nsp = std::mem::take(&mut self.lent_nsp);
+        let event = std::mem::take(&mut self.lent_event);
+        self.deliver(
+            Incoming {
+                nsp: &nsp,
+                event: &event,
+                data: &text[start..start + len],
+                attachments: Vec::new(),
+                ack,
+                checked: false,
+            },
+            now,
+        );
+        self.lent_nsp = nsp;
+        self.lent_event = event;
     }
 
     fn on_command(&mut self, cmd: Command) {
@@ -513,7 +559,7 @@ impl Driver {
         while let Some(e) = self.core.poll_event() {
             self.on_event(e);
         }
-        self.deliver_messages();
+        self.send_batches();
         self.publish_status();
         // Resolved after the whole batch: an `AuthFailed` follows its
         // CONNECT_ERROR and refines the error; and after the status, so
@@ -586,11 +632,18 @@ impl Driver {
                 attachments,
                 ack,
             } => {
-                self.incoming.push(Incoming {
-                    head: Head { nsp, event, ack },
-                    data,
-                    attachments,
-                });
+                let now = self.clock.now();
+                self.deliver(
+                    Incoming {
+                        nsp: &nsp,
+                        event: &event,
+                        data: &data,
+                        attachments,
+                        ack,
+                        checked: true,
+                    },
+                    now,
+                );
                 return;
             }
             Event::Ack { request, args, .. } => {
@@ -691,87 +744,109 @@ impl Driver {
         }
     }
 
-    /// Hands this turn's server events to their subscribers, one batch
-    /// per subscriber. Typed subscriptions share the event's JSON text and
-    /// decode their model from it; untyped ones get arguments parsed once,
-    /// moved to the last of them and cloned only for the others. A
-    /// subscription whose queue is full (in events or bytes) loses the
-    /// event; nothing is built for it.
-    fn deliver_messages(&mut self) {
-        if self.incoming.is_empty() {
+    /// Queues a server event for its subscriptions in this turn's batches.
+    /// Typed subscriptions get their model, decoded here; untyped ones
+    /// arguments parsed once, moved to the last of them and cloned only
+    /// for the others. An event the core lent unchecked is checked first
+    /// when an untyped subscription or nobody reads it; when only typed
+    /// ones do, their decode is the check, and the core's validator runs
+    /// only if a decode fails, to tell malformed text (a protocol error,
+    /// nothing delivered) from a model that does not match (skipped for
+    /// that subscription, as always). A subscription whose queue is full
+    /// (in events or bytes) loses the event.
+    fn deliver(&mut self, ev: Incoming<'_>, now: CoreInstant) {
+        let mut subs = lock(&self.shared.messages);
+        if self.batches.is_empty() {
+            subs.retain(|s| !s.tx.is_closed());
+        }
+        // Subscriptions made during the turn are appended.
+        for s in &subs[self.batches.len()..] {
+            self.batches.push(s.tx.batch());
+        }
+        self.typed.clear();
+        self.untyped.clear();
+        for (i, s) in subs.iter().enumerate() {
+            if s.nsp == ev.nsp && s.event.as_deref().is_none_or(|e| e == ev.event) {
+                match s.decode {
+                    Some(_) => self.typed.push((i, None)),
+                    None => self.untyped.push(i),
+                }
+            }
+        }
+        let mut checked = ev.checked;
+        if !checked && (self.typed.is_empty() || !self.untyped.is_empty()) {
+            // As the core would have: the text is checked whoever reads it.
+            if !self.core.check_lent_event(now, ev.data) {
+                return;
+            }
+            checked = true;
+        }
+        if self.typed.is_empty() && self.untyped.is_empty() {
+            trace!(nsp = ev.nsp, event = ev.event, "event without subscriber");
             return;
         }
-        let incoming = std::mem::take(&mut self.incoming);
-        let mut subs = lock(&self.shared.messages);
-        subs.retain(|s| !s.tx.is_closed());
-        let mut batches: Vec<Batch<Delivery>> = subs.iter().map(|s| s.tx.batch()).collect();
-        let mut typed = Vec::new();
-        let mut untyped = Vec::new();
-        for Incoming {
-            mut head,
-            data,
-            attachments,
-        } in incoming
-        {
-            typed.clear();
-            untyped.clear();
-            let size = attachments.iter().fold(data.len(), |n, a| n + a.len());
-            let mut matched = false;
-            for (i, s) in subs.iter().enumerate() {
-                if s.nsp == head.nsp && s.event.as_deref().is_none_or(|e| e == head.event) {
-                    matched = true;
-                    if !batches[i].fits(&s.tx, size) {
-                        full(&s.tx, &s.nsp, size);
-                    } else if s.typed {
-                        typed.push(i);
-                    } else {
-                        untyped.push(i);
-                    }
-                }
-            }
-            if typed.is_empty() && untyped.is_empty() {
-                if !matched {
-                    trace!(
-                        nsp = head.nsp,
-                        event = head.event,
-                        "event without subscriber"
-                    );
-                }
-                continue;
-            }
-            let raw = RawEvent {
-                event: std::mem::take(&mut head.event),
-                data,
-                attachments,
-            };
-            if let ([i], []) = (typed.as_slice(), untyped.as_slice()) {
-                // The only reader takes it: no shared allocation.
-                batches[*i].push(Delivery::RawOwned(raw), size);
-                continue;
-            }
-            let raw = Arc::new(raw);
-            for &i in &typed {
-                batches[i].push(Delivery::Raw(raw.clone()), size);
-            }
-            if !untyped.is_empty() {
-                match raw.args() {
-                    Ok(args) => {
-                        head.event.clone_from(&raw.event);
-                        deliver_parsed(
-                            &self.weak_commands,
-                            &mut batches,
-                            &untyped,
-                            head,
-                            args,
-                            size,
-                        );
-                    }
-                    // The core validated the text; this would be a bug.
-                    Err(e) => warn!(event = raw.event, %e, "event arguments unreadable"),
-                }
+        let size = ev
+            .attachments
+            .iter()
+            .fold(ev.data.len(), |n, a| n + a.len());
+        let mut failed = false;
+        for (i, slot) in &mut self.typed {
+            if let Some(decode) = subs[*i].decode {
+                let r = decode(ev.data, &ev.attachments);
+                failed |= r.is_err();
+                *slot = Some(r);
             }
         }
-        for (s, batch) in subs.iter().zip(batches) {
+        if failed && !checked && !self.core.check_lent_event(now, ev.data) {
+            // Malformed: the core reported it and closes the connection.
+            return;
+        }
+        for (i, slot) in self.typed.drain(..) {
+            let s = &subs[i];
+            match slot {
+                Some(Ok(model)) if self.batches[i].fits(&s.tx, size) => {
+                    self.batches[i].push(Delivery::Typed(model), size);
+                }
+                Some(Ok(_)) => full(&s.tx, &s.nsp, size),
+                Some(Err(err)) => warn!(%err, "skipping event"),
+                None => {}
+            }
+        }
+        if self.untyped.is_empty() {
+            return;
+        }
+        self.untyped.retain(|&i| {
+            let fits = self.batches[i].fits(&subs[i].tx, size);
+            if !fits {
+                full(&subs[i].tx, &subs[i].nsp, size);
+            }
+            fits
+        });
+        if self.untyped.is_empty() {
+            return;
+        }
+        match parse_args(ev.data, &ev.attachments) {
+            Ok(args) => deliver_parsed(
+                &self.weak_commands,
+                &mut self.batches,
+                &self.untyped,
+                &subs,
+                &ev,
+                args,
+                size,
+            ),
+            // The text was checked; this would be a bug.
+            Err(e) => warn!(event = ev.event, %e, "event arguments unreadable"),
+        }
+    }
+
+    /// Sends this turn's batches, one per subscription.
+    fn send_batches(&mut self) {
+        if self.batches.is_empty() {
+            return;
+        }
+        let subs = lock(&self.shared.messages);
+        for (s, batch) in subs.iter().zip(self.batches.drain(..)) {
             s.tx.send(batch);
         }
     }
@@ -819,30 +894,32 @@ fn deliver_parsed(
     commands: &WeakBoxedTx<Command>,
     batches: &mut [Batch<Delivery>],
     to: &[usize],
-    head: Head,
+    subs: &[MessageSub],
+    ev: &Incoming<'_>,
     args: Vec<Value>,
     size: usize,
 ) {
     let Some((&last, others)) = to.split_last() else {
         return;
     };
-    let ack = head.ack.map(|id| AckRequest {
-        nsp: head.nsp.clone(),
+    debug_assert!(to.iter().all(|&i| i < subs.len()));
+    let ack = ev.ack.map(|id| AckRequest {
+        nsp: ev.nsp.to_owned(),
         id,
         commands: commands.clone(),
     });
     for &i in others {
         let msg = Message {
-            namespace: head.nsp.clone(),
-            event: head.event.clone(),
+            namespace: ev.nsp.to_owned(),
+            event: ev.event.to_owned(),
             args: args.clone(),
             ack: ack.clone(),
         };
         batches[i].push(Delivery::Parsed(msg), size);
     }
     let msg = Message {
-        namespace: head.nsp,
-        event: head.event,
+        namespace: ev.nsp.to_owned(),
+        event: ev.event.to_owned(),
         args,
         ack,
     };

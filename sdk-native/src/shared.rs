@@ -6,7 +6,7 @@
 //! other in a cycle.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use omni_socket_core::client::{
     Auth, AuthApply, Client as Core, ConnectionState, EmitError, EmitOutcome, Event, LatencyStats,
@@ -231,50 +231,51 @@ pub(crate) type AckReply = oneshot::Sender<Result<Vec<Value>, Error>>;
 pub(crate) struct MessageSub {
     pub(crate) nsp: String,
     pub(crate) event: Option<String>,
-    /// A typed subscription: it reads its model straight from the JSON
-    /// text, so it gets the event unparsed.
-    pub(crate) typed: bool,
+    /// A typed subscription's decoder: the driver reads the model straight
+    /// from the event's JSON text, and that read is the event's only JSON
+    /// pass (see [`Client::handle_text_event_unchecked`]). `None` for untyped
+    /// subscriptions, which get parsed arguments.
+    ///
+    /// [`Client::handle_text_event_unchecked`]: omni_socket_core::client::Client::handle_text_event_unchecked
+    pub(crate) decode: Option<DecodeFn>,
     pub(crate) tx: QueueTx<Delivery>,
 }
+
+/// Decodes the model of a typed subscription from an event's JSON text
+/// (`["name", arg, ...]`) and its binary attachments.
+pub(crate) type DecodeFn = fn(&str, &[bytes::Bytes]) -> Result<Typed>;
+
+/// A decoded model, to be taken back by its [`EventStream`](crate::EventStream).
+pub(crate) type Typed = Box<dyn std::any::Any + Send>;
 
 /// One server event as a subscription receives it.
 #[derive(Debug)]
 pub(crate) enum Delivery {
     /// Parsed arguments, for untyped subscriptions.
     Parsed(Message),
-    /// The packet's validated JSON text, shared by the typed subscriptions.
-    Raw(Arc<RawEvent>),
-    /// The same for the only subscription that reads it: no shared
-    /// allocation per event (the usual case of one typed stream).
-    RawOwned(RawEvent),
+    /// The model a typed subscription asked for, decoded by the driver.
+    Typed(Typed),
 }
 
-/// An event as the core validated it: `["name", ...args]` with binary
-/// arguments as placeholders numbering `attachments`.
-#[derive(Debug)]
-pub(crate) struct RawEvent {
-    pub(crate) event: String,
-    pub(crate) data: String,
-    pub(crate) attachments: Vec<bytes::Bytes>,
-}
-
-impl RawEvent {
-    /// The arguments after the name as a tree, binary values in place.
-    pub(crate) fn args(&self) -> Result<Vec<Value>, omni_socket_core::Error> {
-        let limits = omni_socket_core::Limits::default();
-        let tree = if self.attachments.is_empty() {
-            Value::parse_json(&self.data, &limits)?
-        } else {
-            Value::reconstruct(&self.data, &self.attachments, &limits)?
-        };
-        Ok(match tree {
-            Value::Array(mut items) if !items.is_empty() => {
-                items.remove(0);
-                items
-            }
-            _ => Vec::new(),
-        })
-    }
+/// The arguments after the name of an event's JSON text
+/// (`["name", ...args]`) as a tree, binary values in place.
+pub(crate) fn parse_args(
+    data: &str,
+    attachments: &[bytes::Bytes],
+) -> Result<Vec<Value>, omni_socket_core::Error> {
+    let limits = omni_socket_core::Limits::default();
+    let tree = if attachments.is_empty() {
+        Value::parse_json(data, &limits)?
+    } else {
+        Value::reconstruct(data, attachments, &limits)?
+    };
+    Ok(match tree {
+        Value::Array(mut items) if !items.is_empty() => {
+            items.remove(0);
+            items
+        }
+        _ => Vec::new(),
+    })
 }
 
 /// State shared between the handles and the driver.

@@ -382,18 +382,25 @@ pub struct TextEvent<'a> {
     pub nsp: &'a str,
     /// The packet's JSON array, `["name", ...args]`: a slice of the frame.
     /// Validated unless the driver took that on itself
-    /// ([`DriverMode::parses_events`](super::DriverMode::parses_events)).
+    /// ([`DriverMode::parses_events`](super::DriverMode::parses_events),
+    /// [`Client::handle_text_event_unchecked`](super::Client::handle_text_event_unchecked)).
     pub data: &'a str,
     /// Where `data` starts in the frame, in bytes.
     pub start: usize,
     /// Set when the server asks for an ack; answer with
     /// [`Client::ack`](super::Client::ack).
     pub ack: Option<u64>,
+    /// The name as the client read it, when it is a slice of the frame (no
+    /// escapes): [`event`](Self::event) then parses nothing again.
+    pub(super) name: Option<&'a str>,
 }
 
 impl TextEvent<'_> {
     /// The event name, the first element of `data`.
     pub fn event(&self) -> Cow<'_, str> {
+        if let Some(name) = self.name {
+            return Cow::Borrowed(name);
+        }
         // The client read it before lending the event, so it is there.
         crate::socketio::event_name_of(self.data).unwrap_or_default()
     }

@@ -324,11 +324,28 @@ impl Script {
     }
 }
 
-/// A text frame, through [`Client::handle_text_event`] when `lending`; the
-/// event it lends, owned.
+/// A text frame, through [`Client::handle_text_event`] when `lending`
+/// (without `parses_events`, every other frame by length through
+/// [`Client::handle_text_event_unchecked`], as the native driver lends);
+/// the event it lends, owned.
 fn text(c: &mut Client, lending: bool, id: TransportId, now: Instant, t: &str) -> Option<Event> {
     if lending {
-        c.handle_text_event(id, now, t).map(|e| e.to_event())
+        // The browser driver's `parses_events` rejects text itself (see
+        // `take_event`).
+        if t.len() % 2 == 0 || c.config.driver.parses_events {
+            return c.handle_text_event(id, now, t).map(|e| e.to_event());
+        }
+        let lent = c
+            .handle_text_event_unchecked(id, now, t)
+            .map(|e| e.to_event());
+        // That driver checks each lent event before it feeds the client
+        // anything else.
+        if let Some(Event::RawMessage { data, .. }) = &lent {
+            if !c.check_lent_event(now, data) {
+                return None;
+            }
+        }
+        lent
     } else {
         c.handle_text(id, now, t);
         None

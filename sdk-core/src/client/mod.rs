@@ -527,26 +527,99 @@ impl Client {
         now: Instant,
         text: &'a str,
     ) -> Option<TextEvent<'a>> {
+        self.lend_text(id, now, text, false)
+    }
+
+    /// [`handle_text_event`](Self::handle_text_event) for a driver that
+    /// reads every lent event's text completely anyway: the event is lent
+    /// with its text past the name unchecked, and the driver checks it
+    /// before it feeds the client more input, either by decoding all of it
+    /// as [`socketio::decode_first_arg`] does or with
+    /// [`check_lent_event`](Self::check_lent_event), which closes the
+    /// connection with the client's own protocol error when the text is
+    /// malformed. Everything the client does not lend (the events it reads
+    /// itself, an event put back in the queue, an event it drops) it still
+    /// checks itself, with the same error as always. The native driver
+    /// uses it so an event read into a typed model is parsed once, by that
+    /// decode. Without `raw_messages`, or with `parses_events` (which
+    /// leaves every event's text to the driver), it is `handle_text_event`.
+    pub fn handle_text_event_unchecked<'a>(
+        &'a mut self,
+        id: TransportId,
+        now: Instant,
+        text: &'a str,
+    ) -> Option<TextEvent<'a>> {
+        let d = &self.config.driver;
+        let unchecked = d.raw_messages && !d.parses_events;
+        self.lend_text(id, now, text, unchecked)
+    }
+
+    fn lend_text<'a>(
+        &'a mut self,
+        id: TransportId,
+        now: Instant,
+        text: &'a str,
+        unchecked: bool,
+    ) -> Option<TextEvent<'a>> {
+        // Only what is lent goes unchecked: the flag is up for this frame
+        // alone, and what is not lent after all is checked below or in
+        // `on_event`.
+        if unchecked {
+            self.decoder.defer_event_data(true);
+        }
         self.events.start_lending(text);
         self.handle_text(id, now, text);
+        if unchecked {
+            self.decoder.defer_event_data(false);
+        }
         let lent = self.events.end_lending()?;
         // Inside `text`: checked when it was lent.
         let start = lent.start;
         let data = &text[start..start + lent.len];
+        let queued_after = lent.pos != self.events.len();
+        // Events were queued after it: it takes its place among them,
+        // checked first if it was lent unchecked.
+        if queued_after && unchecked {
+            if let Err(e) = socketio::validate_event_data(data, self.decoder.limits()) {
+                self.protocol_error(e);
+                return None;
+            }
+        }
         let event = TextEvent {
             // Namespaces are never removed, so the index still holds.
             nsp: &self.namespaces[lent.ns].name,
             data,
             start,
             ack: lent.ack,
+            // Inside `text` too: checked when it was lent.
+            name: lent.name.map(|(at, len)| &text[at..at + len]),
         };
-        if lent.pos == self.events.len() {
+        if !queued_after {
             return Some(event);
         }
-        // Events were queued after it: it takes its place among them.
         let event = event.to_event();
         self.events.insert(lent.pos, event);
         None
+    }
+
+    /// Checks the text of an event
+    /// [`handle_text_event_unchecked`](Self::handle_text_event_unchecked)
+    /// lent, as the client checks the events it does not lend. Malformed
+    /// text gets the same protocol error and close as when the client
+    /// finds it itself, and `false`. Call it while handling that event,
+    /// before feeding the client more input, so it applies to the session
+    /// the event came in on; without an open session it only answers.
+    pub fn check_lent_event(&mut self, now: Instant, data: &str) -> bool {
+        match socketio::validate_event_data(data, self.decoder.limits()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.advance(now);
+                if self.session.is_open() {
+                    self.protocol_error(e);
+                }
+                false
+            }
+        }
     }
 
     /// A WebSocket binary frame: a binary Engine.IO message.
@@ -1811,6 +1884,11 @@ impl Client {
     /// `tree`: the packet's data, when the decoder already built it.
     fn on_sio(&mut self, packet: socketio::Packet<'_>, tree: Option<Value>) {
         let Some(idx) = self.ns_index(&packet.nsp) else {
+            // Malformed text still closes the connection, as when the
+            // decoder checked it.
+            if self.left_unchecked(&packet) {
+                self.check_unlent(&packet);
+            }
             return;
         };
         match packet.packet_type {
@@ -2001,13 +2079,25 @@ impl Client {
         // is read from its start, and the arguments are parsed only when
         // the client reads them itself.
         let raw = self.config.driver.raw_messages;
+        // Lent unchecked if it is lent; checked here on every other way.
+        let unchecked = self.left_unchecked(packet);
         let (name, args, for_client) = if raw && tree.is_none() {
             let Some(name) = packet.event_name() else {
-                self.protocol_error(missing_event_name());
+                // The validator's error first, as when it ran up front.
+                let e = match packet.data.as_deref() {
+                    Some(d) if unchecked => socketio::validate_event_data(d, self.decoder.limits())
+                        .err()
+                        .unwrap_or_else(missing_event_name),
+                    _ => missing_event_name(),
+                };
+                self.protocol_error(e);
                 return;
             };
             let for_client = self.reads_args(idx, &name);
             if for_client || self.config.recovery && self.namespaces[idx].recovery.pid.is_some() {
+                if unchecked && !self.check_unlent(packet) {
+                    return;
+                }
                 match self.event_tree(packet, None) {
                     Some((name, args)) => (Cow::Owned(name), Some(args), for_client),
                     None => return,
@@ -2024,15 +2114,31 @@ impl Client {
                 None => return,
             }
         };
-        let ns = &mut self.namespaces[idx];
+        let ns = &self.namespaces[idx];
         // socket.io writes some events ahead of its CONNECT answer: a
         // restored session's missed events, and emits of the server's
         // middleware. socket.io-client delivers them just before `connect`,
         // and so do we. Once the namespace is disconnected, an event means
         // nothing.
         if !ns.connected() && !matches!(ns.state, NsState::Connecting { .. }) {
+            // Malformed text still closes the connection, as when the
+            // decoder checked it.
+            if unchecked && args.is_none() {
+                self.check_unlent(packet);
+            }
             return;
         }
+        // A raw event the client does not read may be lent, uncopied; one
+        // that is not lent after all is checked now if it was not before.
+        let borrowed = match &name {
+            Cow::Borrowed(n) => Some(*n),
+            Cow::Owned(_) => None,
+        };
+        let lent = args.is_none() && raw && self.events.lend(idx, packet, borrowed);
+        if !lent && unchecked && args.is_none() && !self.check_unlent(packet) {
+            return;
+        }
+        let ns = &mut self.namespaces[idx];
         if self.config.recovery && ns.recovery.pid.is_some() {
             if let Some(Value::String(offset)) = args.as_ref().and_then(|a| a.last()) {
                 ns.recovery.offset = Some(offset.clone());
@@ -2041,10 +2147,11 @@ impl Client {
         if let Some(id) = packet.id {
             ns.acks.server_asked(id);
         }
+        if lent {
+            return;
+        }
         let args = match args {
             Some(args) if for_client => args,
-            // A raw event the client does not read may be lent, uncopied.
-            None if raw && self.events.lend(idx, packet) => return,
             // Most events mean nothing to the client itself: they move to
             // the application without a copy of their arguments.
             args => {
@@ -2118,6 +2225,29 @@ impl Client {
 
     /// An event's name and arguments from the decoder's tree, or parsed
     /// now; `None` after reporting a protocol error.
+    /// Whether the decoder left `packet`'s text unchecked for lending
+    /// ([`handle_text_event_unchecked`](Self::handle_text_event_unchecked)); the browser driver's
+    /// `parses_events` checks everything it is handed itself.
+    fn left_unchecked(&self, packet: &socketio::Packet<'_>) -> bool {
+        self.decoder.defers_event_data()
+            && !self.config.driver.parses_events
+            && packet.packet_type == PacketType::Event
+    }
+
+    /// Checks the text of an event the decoder left unchecked for lending
+    /// that is not lent; malformed text is the protocol error the decoder
+    /// would have reported. `false` when it was.
+    fn check_unlent(&mut self, packet: &socketio::Packet<'_>) -> bool {
+        let data = packet.data.as_deref().unwrap_or("");
+        match socketio::validate_event_data(data, self.decoder.limits()) {
+            Ok(()) => true,
+            Err(e) => {
+                self.protocol_error(e);
+                false
+            }
+        }
+    }
+
     fn event_tree(
         &mut self,
         packet: &socketio::Packet<'_>,

@@ -44,6 +44,9 @@ pub(super) struct Lent {
     /// the event it stands for).
     pub(super) len: usize,
     pub(super) ack: Option<u64>,
+    /// Where its name is in the frame, and its length, when the name is a
+    /// slice of it.
+    pub(super) name: Option<(usize, usize)>,
     /// Index in the event queue it stands at: events pushed after it come
     /// after it.
     pub(super) pos: usize,
@@ -182,7 +185,12 @@ impl EventQueue {
     /// Lends `packet`'s event of namespace `ns` instead of queueing it,
     /// when a frame is being lent from, nothing was lent from it yet, and
     /// the event's text lies in it.
-    pub(super) fn lend(&mut self, ns: usize, packet: &socketio::Packet<'_>) -> bool {
+    pub(super) fn lend(
+        &mut self,
+        ns: usize,
+        packet: &socketio::Packet<'_>,
+        name: Option<&str>,
+    ) -> bool {
         let (Some((frame, frame_len)), None, Some(data)) =
             (self.lending, &self.lent, packet.data.as_deref())
         else {
@@ -194,11 +202,16 @@ impl EventQueue {
         if start + data.len() > frame_len || !packet.attachments.is_empty() {
             return false;
         }
+        let name = name.and_then(|n| {
+            let at = (n.as_ptr() as usize).checked_sub(frame)?;
+            (at + n.len() <= frame_len).then_some((at, n.len()))
+        });
         self.lent = Some(Lent {
             ns,
             start,
             len: data.len(),
             ack: packet.id,
+            name,
             pos: self.events.len(),
         });
         true

@@ -212,3 +212,121 @@ async fn garbage_from_the_server_is_an_error_event_then_a_reconnect() {
         cases.iter().filter(|c| c.error.is_none()).count()
     );
 }
+
+/// The model a typed subscription reads in the test below.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Note {
+    n: u64,
+}
+
+impl omni_socket::models::Event for Note {
+    const NAME: &'static str = "note";
+}
+
+/// A typed subscription's decode is the only JSON pass over a lent event's
+/// text, so it must refuse everything the core's decoder refuses: each
+/// malformed event still closes the link with the core's own protocol error
+/// and reaches nobody, a well-formed event of another shape is skipped as
+/// before, and the events around them arrive in order, once.
+#[tokio::test]
+async fn malformed_events_for_a_typed_subscription_close_the_link_as_before() {
+    init_logs();
+    let note = |s: &str| text(format!("42[\"note\",{s}]"));
+    let deep = format!("{{\"n\":99,\"skip\":{}{}}}", "[".repeat(70), "]".repeat(70));
+    // Per connection: what the server sends, and the error it must cause.
+    let plans: Vec<(Vec<Message>, &str)> = vec![
+        (
+            vec![
+                note(r#"{"n":1}"#),
+                note(r#"{"n":2}"#),
+                // Valid JSON, not a Note: skipped, the link stays.
+                note(r#"{"n":"three"}"#),
+                note(r#"{"n":4}"#),
+                // A number the core refuses, in a field Note skips.
+                note(r#"{"n":5,"skip":1e999}"#),
+                note(r#"{"n":6}"#),
+            ],
+            "number out of range",
+        ),
+        (
+            vec![
+                note(r#"{"n":7}"#),
+                text(r#"42["note",{"n":8}"#),
+                note(r#"{"n":9}"#),
+            ],
+            "invalid JSON",
+        ),
+        (
+            vec![note(r#"{"n":10}"#), note(&deep), note(r#"{"n":11}"#)],
+            "nested deeper than 64 levels",
+        ),
+    ];
+    let garbage: Vec<Vec<Message>> = plans.iter().map(|(m, _)| m.clone()).collect();
+    let server = HostileServer::start(move |k| match garbage.get(k) {
+        Some(m) => Plan::Garbage(m.clone()),
+        None => Plan::Behave,
+    })
+    .await;
+    let client = Client::builder(&server.url())
+        .transports([TransportKind::Websocket])
+        .timeout(Duration::from_secs(2))
+        .reconnection_delay(Duration::from_millis(50))
+        .reconnection_delay_max(Duration::from_millis(200))
+        .connect_lazy()
+        .expect("client");
+    let mut events = Events::new(client.events());
+    let mut notes = client.subscribe::<Note>();
+
+    for (k, (_, fragment)) in plans.iter().enumerate() {
+        let sid = format!("socket{k}");
+        events
+            .take(
+                &format!("connect #{k}"),
+                |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
+            )
+            .await;
+        let start = events.log.len();
+        let disconnect = events
+            .take(&format!("disconnect #{k}"), |e| {
+                matches!(e, Event::Disconnect { .. })
+            })
+            .await;
+        let between = &events.log[start..];
+        assert!(
+            matches!(
+                disconnect,
+                Event::Disconnect {
+                    reason: DisconnectReason::ParseError,
+                    ..
+                }
+            ),
+            "#{k}: {disconnect:?}, events {between:?}"
+        );
+        let errors: Vec<String> = between
+            .iter()
+            .filter_map(|e| match e {
+                Event::ProtocolError(err) => Some(err.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(errors.len(), 1, "#{k}: {errors:?}");
+        assert!(
+            errors[0].contains(fragment),
+            "#{k}: {:?} does not say {fragment:?}",
+            errors[0]
+        );
+    }
+    let sid = format!("socket{}", plans.len());
+    events
+        .take(
+            "connect to the well-behaved server",
+            |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
+        )
+        .await;
+    let mut got = Vec::new();
+    while let Some(n) = futures_util::FutureExt::now_or_never(notes.next()) {
+        got.push(n.expect("stream open").n);
+    }
+    assert_eq!(got, [1, 2, 4, 7, 10]);
+    assert_eq!(server.accepted(), plans.len() + 1);
+}

@@ -50,17 +50,21 @@ proptest! {
         steps(&mut script, ops)?;
     }
 
-    /// The browser driver's modes, from a connected session on: events as
-    /// text, checked by the client or (`parses`) by the driver. The script
-    /// fails on event text that reached the driver unchecked.
+    /// The drivers' modes, from a connected session on: events as text,
+    /// checked by the client or (`parses`) by the driver, and (`lending`)
+    /// lent, half of them unchecked and checked by the driver as the
+    /// native one does. The script fails on event text that reached the
+    /// driver unchecked.
     #[test]
     fn event_text_is_checked_by_client_or_driver(
         seed in any::<u64>(),
         parses in any::<bool>(),
+        lending in any::<bool>(),
         ops in prop::collection::vec(op(), 0..80),
     ) {
         let variant = 64 | if parses { 128 } else { 0 };
         let mut script = Script::new(seed, variant, true);
+        script.set_lending(lending);
         steps(&mut script, connect())?;
         prop_assert!(script.client.is_connected("/"));
         steps(&mut script, ops)?;

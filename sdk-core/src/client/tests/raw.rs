@@ -235,3 +235,147 @@ fn without_raw_messages_nothing_is_lent() {
     p.drive();
     assert!(p.saw(|e| matches!(e, Event::Message { event, .. } if event == "tick")));
 }
+
+fn lends_unchecked() -> Pair {
+    let mut config = Pair::config();
+    config.driver.raw_messages = true;
+    config.reconnection = false;
+    config.namespaces = vec!["/".into(), "/admin".into()];
+    Pair::connected_with(config)
+}
+
+/// Feeds `frame` as the native driver does, through
+/// `handle_text_event_unchecked`: a lent event is checked before anything
+/// else; returns the lent text.
+fn feed_checking(p: &mut Pair, frame: &str) -> Option<String> {
+    let id = p.active();
+    let data = p
+        .client
+        .handle_text_event_unchecked(id, p.now, frame)
+        .map(|e| e.data.to_owned());
+    if let Some(d) = &data {
+        p.client.check_lent_event(p.now, d);
+    }
+    p.drive();
+    data
+}
+
+fn protocol_errors(p: &Pair) -> Vec<String> {
+    p.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProtocolError(err) => Some(err.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_lent_event_comes_unchecked_and_the_driver_check_closes_as_the_client_would() {
+    let mut p = lends_unchecked();
+    p.take_events();
+    let id = p.active();
+    let frame = "42[\"tick\",{]";
+    let data = p
+        .client
+        .handle_text_event_unchecked(id, p.now, frame)
+        .map(|e| e.data.to_owned())
+        .expect("lent");
+    assert_eq!(data, "[\"tick\",{]");
+    p.drive();
+    // Nothing said yet: the text is the driver's to check.
+    assert!(protocol_errors(&p).is_empty());
+    assert_eq!(p.client.state(), ConnectionState::Open);
+    assert!(!p.client.check_lent_event(p.now, &data));
+    p.drive();
+    assert!(parse_error_close(&p), "{:?}", p.events);
+
+    // A valid one passes and changes nothing.
+    let mut p = lends_unchecked();
+    p.take_events();
+    let data = feed_checking(&mut p, "42[\"tick\",{\"id\":1}]").expect("lent");
+    assert_eq!(data, "[\"tick\",{\"id\":1}]");
+    assert!(p.client.check_lent_event(p.now, &data));
+    assert!(protocol_errors(&p).is_empty());
+    assert_eq!(p.client.state(), ConnectionState::Open);
+}
+
+#[test]
+fn with_lent_events_checked_by_the_driver_every_bad_frame_gets_the_same_error() {
+    // Lent, not lent (the client reads it, another namespace, an ack, a
+    // binary event), and a name the client cannot read: each must close
+    // with the error the client gives when it checks everything itself.
+    let deep = format!("42[\"tick\",{}{}]", "[".repeat(70), "]".repeat(70));
+    let bad: Vec<String> = [
+        "42[\"tick\",{]",
+        "42[\"tick\",1e999]",
+        "42[\"tick\",\"\\ud800\"]",
+        "42[\"tick\",1] x",
+        "42[\"ti\\q\",1]",
+        "42[\"room_joined\",{\"room\":]",
+        "42/admin,[\"tick\",{]",
+        "42/other,[\"tick\",{]",
+        "43[1,{]",
+        "42{\"a\":1}",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([deep])
+    .collect();
+    for frame in &bad {
+        let mut checked = {
+            let mut config = Pair::config();
+            config.driver.raw_messages = true;
+            config.reconnection = false;
+            config.namespaces = vec!["/".into(), "/admin".into()];
+            Pair::connected_with(config)
+        };
+        checked.take_events();
+        checked.server_send(frame);
+        let expected = protocol_errors(&checked);
+        assert_eq!(expected.len(), 1, "{frame}: {:?}", checked.events);
+
+        let mut p = lends_unchecked();
+        p.take_events();
+        feed_checking(&mut p, frame);
+        assert_eq!(protocol_errors(&p), expected, "{frame}");
+        assert!(parse_error_close(&p), "{frame}: {:?}", p.events);
+        assert!(
+            !p.saw(|e| matches!(e, Event::RawMessage { .. })),
+            "{frame} delivered"
+        );
+    }
+}
+
+#[test]
+fn events_before_and_after_a_lent_one_keep_their_order() {
+    let mut p = lends_unchecked();
+    p.client
+        .join(RoomSpec::omni("user_1", "user"), p.now)
+        .unwrap();
+    p.drive();
+    p.take_events();
+    let id = p.active();
+    // The client reads `room_joined` itself, so it is queued; the `tick`
+    // after it is lent and comes after it.
+    p.client.handle_text(
+        id,
+        p.now,
+        "42[\"room_joined\",{\"room\":\"user_1\",\"type\":\"user\"}]",
+    );
+    let lent = p
+        .client
+        .handle_text_event_unchecked(id, p.now, "42[\"tick\",2]")
+        .map(|e| e.data.to_owned())
+        .expect("lent");
+    assert!(p.client.check_lent_event(p.now, &lent));
+    let queued: Vec<String> = std::iter::from_fn(|| p.client.poll_event())
+        .filter_map(|e| match e {
+            Event::RawMessage { event, .. } => Some(event),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(queued, ["room_joined"]);
+    assert_eq!(lent, "[\"tick\",2]");
+    assert_eq!(p.client.room_state("/", "user_1"), RoomState::Joined);
+}
