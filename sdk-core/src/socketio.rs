@@ -377,7 +377,14 @@ fn decode_header_with<'a>(
             validate_json(d, limits.max_depth)?;
         }
     }
-    check_shape(packet_type, id, data)?;
+    if let Err(e) = check_shape(packet_type, id, data) {
+        // A deferred event's text was not validated: text that is not
+        // JSON at all is the validator's error, as when it is checked.
+        if let (Some(d), true, PacketType::Event) = (data, defer_events, packet_type) {
+            validate_json(d, limits.max_depth)?;
+        }
+        return Err(e);
+    }
     if packet_type.is_binary() {
         validate_placeholders(data.unwrap_or("null"), expected)?;
     }
