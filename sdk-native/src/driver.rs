@@ -652,6 +652,29 @@ impl Driver {
                 }
                 return;
             }
+            // With `raw_messages` an answer comes as its text (the decoder
+            // checked it and its placeholders); the caller gets a tree.
+            Event::RawAck {
+                request,
+                data,
+                attachments,
+                ..
+            } => {
+                if let Some(tx) = self.acks.remove(&request) {
+                    let limits = omni_socket_core::Limits::default();
+                    let tree = if attachments.is_empty() {
+                        Value::parse_json(&data, &limits)
+                    } else {
+                        Value::reconstruct(&data, &attachments, &limits)
+                    };
+                    let _ = tx.send(match tree {
+                        Ok(Value::Array(args)) => Ok(args),
+                        Ok(_) => Ok(Vec::new()),
+                        Err(e) => Err(Error::Payload(e.to_string())),
+                    });
+                }
+                return;
+            }
             other => other,
         };
         match &e {
