@@ -69,15 +69,21 @@ impl From<Vec<Value>> for Args {
 impl Args {
     /// Arguments from the text of a JSON array and the attachments its
     /// placeholders number, or `None` when the text is not bracketed as an
-    /// array. Only the brackets are checked: the text must come from a
-    /// JSON writer (`JSON.stringify`, serde_json), since it is sent as it
-    /// is.
+    /// array. Release builds check only the brackets (debug builds parse
+    /// it too): the text must come from a JSON writer (`JSON.stringify`,
+    /// serde_json), since it is sent as it is.
     pub fn json(text: impl Into<String>, attachments: Vec<Bytes>) -> Option<Self> {
         let mut text = text.into();
         let t = text.trim();
         if t.len() < 2 || !t.starts_with('[') || !t.ends_with(']') {
             return None;
         }
+        // A programming error, not input: debug builds say so at once
+        // instead of the server closing the connection later.
+        debug_assert!(
+            serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok(),
+            "Args::json needs valid JSON text"
+        );
         if t.len() != text.len() {
             text = t.to_owned();
         }
