@@ -752,7 +752,7 @@ pub(crate) struct Checked<'a> {
 }
 
 impl Checked<'_> {
-    fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
+    pub(crate) fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
         if self.depth_left == 0 {
             self.too_deep.set(true);
             return Err(E::custom("too deep"));

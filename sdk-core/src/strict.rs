@@ -30,33 +30,26 @@ use crate::socketio::Checked;
 /// serde_json's marker for `RawValue`, whose text it copies unchecked.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
-/// What every wrapper carries down: containers still allowed below, and
-/// the flags of the whole pass.
+/// What every wrapper carries down: the validator's walker at this depth
+/// (containers still allowed below, the pass's depth flag), and the
+/// pass's `lax` flag.
 #[derive(Clone, Copy)]
 struct Ctx<'a> {
-    depth_left: usize,
-    too_deep: &'a Cell<bool>,
+    walk: Checked<'a>,
     lax: &'a Cell<bool>,
 }
 
 impl<'a> Ctx<'a> {
     fn enter<E: serde::de::Error>(self) -> Result<Self, E> {
-        if self.depth_left == 0 {
-            self.too_deep.set(true);
-            return Err(E::custom("too deep"));
-        }
         Ok(Self {
-            depth_left: self.depth_left - 1,
+            walk: self.walk.enter()?,
             ..self
         })
     }
 
     /// The validator's walker at this depth, for a value the model skips.
     fn checked(self) -> Checked<'a> {
-        Checked {
-            depth_left: self.depth_left,
-            too_deep: self.too_deep,
-        }
+        self.walk
     }
 }
 
@@ -70,8 +63,10 @@ pub(crate) fn decode_first_arg<T: serde::de::DeserializeOwned>(
     let too_deep = Cell::new(false);
     let lax = Cell::new(false);
     let ctx = Ctx {
-        depth_left: max_depth,
-        too_deep: &too_deep,
+        walk: Checked {
+            depth_left: max_depth,
+            too_deep: &too_deep,
+        },
         lax: &lax,
     };
     let mut de = serde_json::Deserializer::from_str(data);
@@ -301,14 +296,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         // apart. The payload is counted one deeper, which is right for the
         // object and never reached for the string; at the last level a
         // string variant is valid, so the validator decides instead.
-        let ctx = if self.ctx.depth_left == 0 {
+        let ctx = if self.ctx.walk.depth_left == 0 {
             self.ctx.lax.set(true);
             self.ctx
         } else {
-            Ctx {
-                depth_left: self.ctx.depth_left - 1,
-                ..self.ctx
-            }
+            self.ctx.enter::<A::Error>()?
         };
         self.v.visit_enum(StrictEnum { data, ctx })
     }

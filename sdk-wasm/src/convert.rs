@@ -10,7 +10,7 @@
 use bytes::Bytes;
 use omni_socket_core::client::{
     AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
-    Preset, PresetId, RoomSpec, RoomState,
+    Preset, PresetId, RequestId, RoomSpec, RoomState,
 };
 use omni_socket_core::{raw_fields, Args, Limits, Value};
 use serde_json::Value as Json;
@@ -227,33 +227,16 @@ pub fn event(e: Event) -> Outbound {
             ack,
         },
         Event::Ack { nsp, request, args } => {
-            let (args, attachments) = Value::Array(args).deconstruct();
-            Outbound {
-                kind: "ack",
-                nsp,
-                json: Obj::new()
-                    .num("request", request.0)
-                    .raw("args", &args)
-                    .end(),
-                attachments,
-                ack: None,
-            }
+            // Only without `raw_messages`; the driver sets it.
+            let (data, attachments) = Value::Array(args).deconstruct();
+            ack_answer(nsp, request, &data, attachments)
         }
         Event::RawAck {
             nsp,
             request,
             data,
             attachments,
-        } => Outbound {
-            kind: "ack",
-            nsp,
-            json: Obj::new()
-                .num("request", request.0)
-                .raw("args", &data)
-                .end(),
-            attachments,
-            ack: None,
-        },
+        } => ack_answer(nsp, request, &data, attachments),
         Event::AckFailed {
             nsp,
             request,
@@ -360,6 +343,17 @@ pub fn event(e: Event) -> Outbound {
             "",
             Obj::new().str("message", &e.to_string()),
         ),
+    }
+}
+
+/// An `ack` for JavaScript: the request and the answer's JSON array.
+fn ack_answer(nsp: String, request: RequestId, data: &str, attachments: Vec<Bytes>) -> Outbound {
+    Outbound {
+        kind: "ack",
+        nsp,
+        json: Obj::new().num("request", request.0).raw("args", data).end(),
+        attachments,
+        ack: None,
     }
 }
 

@@ -102,13 +102,37 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-// Single-threaded on purpose: the client task cannot run before the
-// subscriptions below exist, so no early event is missed.
-#[tokio::test]
-async fn garbage_from_the_server_is_an_error_event_then_a_reconnect() {
-    init_logs();
-    let cases = cases();
-    let plans: Vec<Vec<Message>> = cases.iter().map(|c| c.messages.clone()).collect();
+/// The `k`-th connection and its end: the disconnect, the events between
+/// them, and the protocol errors among those.
+async fn session(events: &mut Events, k: usize, what: &str) -> (Event, Vec<Event>, Vec<String>) {
+    let sid = format!("socket{k}");
+    events
+        .take(
+            &format!("connect #{k}"),
+            |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
+        )
+        .await;
+    let start = events.log.len();
+    let disconnect = events
+        .take(&format!("disconnect after {what}"), |e| {
+            matches!(e, Event::Disconnect { .. })
+        })
+        .await;
+    let between = events.log[start..].to_vec();
+    let errors = between
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProtocolError(err) => Some(err.to_string()),
+            _ => None,
+        })
+        .collect();
+    (disconnect, between, errors)
+}
+
+/// A server whose k-th connection sends `plans[k]` and whose later ones
+/// behave, and a client that reconnects to it quickly (not yet running:
+/// the caller subscribes first).
+async fn garbage_then_behave(plans: Vec<Vec<Message>>) -> (HostileServer, Client) {
     let server = HostileServer::start(move |k| match plans.get(k) {
         Some(m) => Plan::Garbage(m.clone()),
         None => Plan::Behave,
@@ -121,31 +145,22 @@ async fn garbage_from_the_server_is_an_error_event_then_a_reconnect() {
         .reconnection_delay_max(Duration::from_millis(200))
         .connect_lazy()
         .expect("client");
+    (server, client)
+}
+
+// Single-threaded on purpose: the client task cannot run before the
+// subscriptions below exist, so no early event is missed.
+#[tokio::test]
+async fn garbage_from_the_server_is_an_error_event_then_a_reconnect() {
+    init_logs();
+    let cases = cases();
+    let plans: Vec<Vec<Message>> = cases.iter().map(|c| c.messages.clone()).collect();
+    let (server, client) = garbage_then_behave(plans).await;
     let mut events = Events::new(client.events());
     let mut notes = client.on_event("note");
 
     for (k, case) in cases.iter().enumerate() {
-        let sid = format!("socket{k}");
-        events
-            .take(
-                &format!("connect #{k}"),
-                |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
-            )
-            .await;
-        let start = events.log.len();
-        let disconnect = events
-            .take(&format!("disconnect after {}", case.name), |e| {
-                matches!(e, Event::Disconnect { .. })
-            })
-            .await;
-        let between = &events.log[start..];
-        let errors: Vec<_> = between
-            .iter()
-            .filter_map(|e| match e {
-                Event::ProtocolError(err) => Some(err.to_string()),
-                _ => None,
-            })
-            .collect();
+        let (disconnect, between, errors) = session(&mut events, k, case.name).await;
         match case.error {
             Some(fragment) => {
                 assert!(
@@ -262,36 +277,12 @@ async fn malformed_events_for_a_typed_subscription_close_the_link_as_before() {
         ),
     ];
     let garbage: Vec<Vec<Message>> = plans.iter().map(|(m, _)| m.clone()).collect();
-    let server = HostileServer::start(move |k| match garbage.get(k) {
-        Some(m) => Plan::Garbage(m.clone()),
-        None => Plan::Behave,
-    })
-    .await;
-    let client = Client::builder(&server.url())
-        .transports([TransportKind::Websocket])
-        .timeout(Duration::from_secs(2))
-        .reconnection_delay(Duration::from_millis(50))
-        .reconnection_delay_max(Duration::from_millis(200))
-        .connect_lazy()
-        .expect("client");
+    let (server, client) = garbage_then_behave(garbage).await;
     let mut events = Events::new(client.events());
     let mut notes = client.subscribe::<Note>();
 
     for (k, (_, fragment)) in plans.iter().enumerate() {
-        let sid = format!("socket{k}");
-        events
-            .take(
-                &format!("connect #{k}"),
-                |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
-            )
-            .await;
-        let start = events.log.len();
-        let disconnect = events
-            .take(&format!("disconnect #{k}"), |e| {
-                matches!(e, Event::Disconnect { .. })
-            })
-            .await;
-        let between = &events.log[start..];
+        let (disconnect, between, errors) = session(&mut events, k, &format!("#{k}")).await;
         assert!(
             matches!(
                 disconnect,
@@ -302,13 +293,6 @@ async fn malformed_events_for_a_typed_subscription_close_the_link_as_before() {
             ),
             "#{k}: {disconnect:?}, events {between:?}"
         );
-        let errors: Vec<String> = between
-            .iter()
-            .filter_map(|e| match e {
-                Event::ProtocolError(err) => Some(err.to_string()),
-                _ => None,
-            })
-            .collect();
         assert_eq!(errors.len(), 1, "#{k}: {errors:?}");
         assert!(
             errors[0].contains(fragment),
