@@ -22,6 +22,7 @@ const C = 123456789.12345679;
 
 describe("numbers keep their digits", { timeout: 30_000 }, () => {
   let http;
+  let sio;
   let url;
   const seen = { joins: [] };
   const sockets = [];
@@ -30,6 +31,7 @@ describe("numbers keep their digits", { timeout: 30_000 }, () => {
     initFromBytes(await readFile(new URL("../dist/wasm/omni_socket_wasm_bg.wasm", import.meta.url)));
     http = createServer();
     const server = new Server(http);
+    sio = server;
     server.use((socket, next) => {
       if (socket.handshake.auth?.refuse) {
         const err = new Error("refused");
@@ -60,8 +62,10 @@ describe("numbers keep their digits", { timeout: 30_000 }, () => {
 
   after(async () => {
     for (const s of sockets) s.dispose();
-    await new Promise((ok) => http.close(ok));
-    http.closeAllConnections?.();
+    // Closes every socket.io connection, then the HTTP server.
+    const closed = new Promise((ok) => sio.close(() => ok()));
+    http.closeAllConnections();
+    await closed;
   });
 
   const open = (opts) => {
