@@ -71,7 +71,7 @@ mod value;
 
 pub use error::{CapacityError, Error, ProtocolError, Result};
 pub use limits::Limits;
-pub use value::{raw_fields, raw_string, Args, Value, ValueDeserializer};
+pub use value::{raw_field, raw_fields, raw_string, Args, Value, ValueDeserializer};
 
 /// The README's Rust examples, compiled with the doc tests so the page
 /// crates.io shows cannot drift from the API.

@@ -608,9 +608,9 @@ pub(crate) fn event_name_of(data: &str) -> Option<Cow<'_, str>> {
 
 /// `json` when it is one JSON string, unescaped.
 pub(crate) fn json_string(json: &str) -> Option<Cow<'_, str>> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let s = serde::Deserializer::deserialize_any(&mut de, NameVisitor).ok()?;
-    de.end().ok().map(|()| s)
+    serde_json::from_str::<JsonString<'_>>(json)
+        .ok()
+        .map(|s| s.0)
 }
 
 /// A JSON string, read as [`NameVisitor`] reads it.

@@ -302,6 +302,12 @@ pub fn raw_fields(json: &str) -> Option<Vec<(String, &str)>> {
     }
 }
 
+/// The text of field `key` among `fields` (from [`raw_fields`]); the
+/// first of that name.
+pub fn raw_field<'a>(fields: &[(String, &'a str)], key: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
 /// The string `json` holds, unescaped; `None` for other values.
 pub fn raw_string(json: &str) -> Option<String> {
     crate::socketio::json_string(json).map(std::borrow::Cow::into_owned)

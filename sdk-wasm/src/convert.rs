@@ -12,7 +12,7 @@ use omni_socket_core::client::{
     AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
     Preset, PresetId, RequestId, RoomSpec, RoomState,
 };
-use omni_socket_core::{raw_fields, Args, Limits, Value};
+use omni_socket_core::{raw_field, raw_fields, Args, Limits, Value};
 use serde_json::Value as Json;
 
 /// One event for the JavaScript side: a kind, the namespace it concerns
@@ -392,9 +392,8 @@ pub fn room_spec(nsp: &str, json: &str) -> Result<RoomSpec, String> {
         // The arguments are taken as the text JavaScript wrote, so their
         // numbers reach the server digit for digit.
         let raw = raw_fields(json).unwrap_or_default();
-        let raw = |k: &str| raw.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
-        let (join, join_args) = event_desc(desc.get("join"), raw("join"), "join")?;
-        let (leave, leave_args) = event_desc(desc.get("leave"), raw("leave"), "leave")?;
+        let (join, join_args) = event_desc(desc.get("join"), raw_field(&raw, "join"), "join")?;
+        let (leave, leave_args) = event_desc(desc.get("leave"), raw_field(&raw, "leave"), "leave")?;
         let mut spec = RoomSpec::new(text("key")?, join, join_args, leave, leave_args);
         spec.confirm = matcher(desc.get("confirm"))?;
         spec.failure = matcher(desc.get("failure"))?;
@@ -423,7 +422,7 @@ fn event_desc(v: Option<&Json>, raw: Option<&str>, what: &str) -> Result<(String
         .and_then(Json::as_str)
         .ok_or_else(|| format!("room description needs `{what}.event`"))?;
     let fields = raw.and_then(raw_fields).unwrap_or_default();
-    let args = match fields.iter().find(|(k, _)| k == "args").map(|(_, a)| *a) {
+    let args = match raw_field(&fields, "args") {
         None | Some("null") => Args::default(),
         Some(text) => {
             Args::json(text, Vec::new()).ok_or_else(|| format!("`{what}.args` must be an array"))?

@@ -579,11 +579,8 @@ impl Client {
         let queued_after = lent.pos != self.events.len();
         // Events were queued after it: it takes its place among them,
         // checked first if it was lent unchecked.
-        if queued_after && unchecked {
-            if let Err(e) = socketio::validate_event_data(data, self.decoder.limits()) {
-                self.protocol_error(e);
-                return None;
-            }
+        if queued_after && unchecked && !self.check_event_text(data) {
+            return None;
         }
         let event = TextEvent {
             // Namespaces are never removed, so the index still holds.
@@ -2223,8 +2220,6 @@ impl Client {
             || self.namespaces[idx].rooms.awaits(name)
     }
 
-    /// An event's name and arguments from the decoder's tree, or parsed
-    /// now; `None` after reporting a protocol error.
     /// Whether the decoder left `packet`'s text unchecked for lending
     /// ([`handle_text_event_unchecked`](Self::handle_text_event_unchecked)); the browser driver's
     /// `parses_events` checks everything it is handed itself.
@@ -2238,7 +2233,12 @@ impl Client {
     /// that is not lent; malformed text is the protocol error the decoder
     /// would have reported. `false` when it was.
     fn check_unlent(&mut self, packet: &socketio::Packet<'_>) -> bool {
-        let data = packet.data.as_deref().unwrap_or("");
+        self.check_event_text(packet.data.as_deref().unwrap_or(""))
+    }
+
+    /// Checks event text the decoder did not, as it would have: malformed
+    /// text is its protocol error, which closes the link, and `false`.
+    fn check_event_text(&mut self, data: &str) -> bool {
         match socketio::validate_event_data(data, self.decoder.limits()) {
             Ok(()) => true,
             Err(e) => {
@@ -2248,6 +2248,8 @@ impl Client {
         }
     }
 
+    /// An event's name and arguments from the decoder's tree, or parsed
+    /// now; `None` after reporting a protocol error.
     fn event_tree(
         &mut self,
         packet: &socketio::Packet<'_>,
@@ -2330,12 +2332,11 @@ fn refusal(payload: &str) -> (String, Option<String>) {
     let Some(fields) = crate::raw_fields(payload) else {
         return (String::new(), None);
     };
-    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
     (
-        field("message")
+        crate::raw_field(&fields, "message")
             .and_then(crate::raw_string)
             .unwrap_or_default(),
-        field("data").map(str::to_owned),
+        crate::raw_field(&fields, "data").map(str::to_owned),
     )
 }
 
@@ -2362,14 +2363,9 @@ fn normalize_nsp(nsp: &str) -> String {
 fn message_of(args: &[Value]) -> String {
     match args.first() {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(o)) => o
-            .iter()
-            .find(|(k, _)| k == "message")
-            .and_then(|(_, v)| match v {
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or_default(),
-        _ => String::new(),
+        first => match rooms::field(first, "message") {
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        },
     }
 }
