@@ -29,8 +29,8 @@ use tracing::{debug, info, trace, warn};
 use crate::error::Error;
 use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
-    lock, parse_args, AckReply, AckRequest, Command, Delivery, Message, MessageSub, Shared, Status,
-    Typed,
+    json_tree, lock, parse_args, AckReply, AckRequest, Command, Delivery, Message, MessageSub,
+    Shared, Status, Typed,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -661,13 +661,7 @@ impl Driver {
                 ..
             } => {
                 if let Some(tx) = self.acks.remove(&request) {
-                    let limits = omni_socket_core::Limits::default();
-                    let tree = if attachments.is_empty() {
-                        Value::parse_json(&data, &limits)
-                    } else {
-                        Value::reconstruct(&data, &attachments, &limits)
-                    };
-                    let _ = tx.send(match tree {
+                    let _ = tx.send(match json_tree(&data, &attachments) {
                         Ok(Value::Array(args)) => Ok(args),
                         Ok(_) => Ok(Vec::new()),
                         Err(e) => Err(Error::Payload(e.to_string())),

@@ -257,19 +257,27 @@ pub(crate) enum Delivery {
     Typed(Typed),
 }
 
+/// JSON text as a tree, binary values in place of the placeholders
+/// numbering `attachments`.
+pub(crate) fn json_tree(
+    data: &str,
+    attachments: &[bytes::Bytes],
+) -> Result<Value, omni_socket_core::Error> {
+    let limits = omni_socket_core::Limits::default();
+    if attachments.is_empty() {
+        Value::parse_json(data, &limits)
+    } else {
+        Value::reconstruct(data, attachments, &limits)
+    }
+}
+
 /// The arguments after the name of an event's JSON text
 /// (`["name", ...args]`) as a tree, binary values in place.
 pub(crate) fn parse_args(
     data: &str,
     attachments: &[bytes::Bytes],
 ) -> Result<Vec<Value>, omni_socket_core::Error> {
-    let limits = omni_socket_core::Limits::default();
-    let tree = if attachments.is_empty() {
-        Value::parse_json(data, &limits)?
-    } else {
-        Value::reconstruct(data, attachments, &limits)?
-    };
-    Ok(match tree {
+    Ok(match json_tree(data, attachments)? {
         Value::Array(mut items) if !items.is_empty() => {
             items.remove(0);
             items

@@ -102,16 +102,22 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The `k`-th connection and its end: the disconnect, the events between
-/// them, and the protocol errors among those.
-async fn session(events: &mut Events, k: usize, what: &str) -> (Event, Vec<Event>, Vec<String>) {
+/// Waits for the `k`-th connection (the hostile server names its
+/// sockets `socket0`, `socket1`, ...).
+async fn connected(events: &mut Events, k: usize, what: &str) {
     let sid = format!("socket{k}");
     events
         .take(
-            &format!("connect #{k}"),
+            what,
             |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
         )
         .await;
+}
+
+/// The `k`-th connection and its end: the disconnect, the events between
+/// them, and the protocol errors among those.
+async fn session(events: &mut Events, k: usize, what: &str) -> (Event, Vec<Event>, Vec<String>) {
+    connected(events, k, &format!("connect #{k}")).await;
     let start = events.log.len();
     let disconnect = events
         .take(&format!("disconnect after {what}"), |e| {
@@ -203,13 +209,12 @@ async fn garbage_from_the_server_is_an_error_event_then_a_reconnect() {
     }
 
     // The first well-behaved connection works like any other.
-    let sid = format!("socket{}", cases.len());
-    events
-        .take(
-            "connect to the well-behaved server",
-            |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
-        )
-        .await;
+    connected(
+        &mut events,
+        cases.len(),
+        "connect to the well-behaved server",
+    )
+    .await;
     let answer = client
         .emit_with_ack("ping", vec![], Duration::from_secs(5))
         .await
@@ -300,13 +305,12 @@ async fn malformed_events_for_a_typed_subscription_close_the_link_as_before() {
             errors[0]
         );
     }
-    let sid = format!("socket{}", plans.len());
-    events
-        .take(
-            "connect to the well-behaved server",
-            |e| matches!(e, Event::Connect { sid: s, .. } if *s == sid),
-        )
-        .await;
+    connected(
+        &mut events,
+        plans.len(),
+        "connect to the well-behaved server",
+    )
+    .await;
     let mut got = Vec::new();
     while let Some(n) = futures_util::FutureExt::now_or_never(notes.next()) {
         got.push(n.expect("stream open").n);
