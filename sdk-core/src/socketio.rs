@@ -739,7 +739,7 @@ pub fn decode_first_arg<T: serde::de::DeserializeOwned>(
     data: &str,
     limits: &Limits,
 ) -> std::result::Result<Option<T>, serde_json::Error> {
-    crate::strict::decode_first_arg(data, limits.max_depth)
+    crate::strict::decode_first_arg(data, limits)
 }
 
 /// Walks one JSON value as [`validate_json`] does: containers at most

@@ -58,13 +58,13 @@ impl<'a> Ctx<'a> {
 /// the module doc for `lax`.
 pub(crate) fn decode_first_arg<T: serde::de::DeserializeOwned>(
     data: &str,
-    max_depth: usize,
+    limits: &crate::Limits,
 ) -> Result<Option<T>, serde_json::Error> {
     let too_deep = Cell::new(false);
     let lax = Cell::new(false);
     let ctx = Ctx {
         walk: Checked {
-            depth_left: max_depth,
+            depth_left: limits.max_depth,
             too_deep: &too_deep,
         },
         lax: &lax,
@@ -76,13 +76,7 @@ pub(crate) fn decode_first_arg<T: serde::de::DeserializeOwned>(
     de.end()?;
     if lax.get() {
         // A byte string or RawValue read part of the text unchecked.
-        if let Err(e) = crate::socketio::validate_event_data(
-            data,
-            &crate::Limits {
-                max_depth,
-                ..crate::Limits::default()
-            },
-        ) {
+        if let Err(e) = crate::socketio::validate_event_data(data, limits) {
             return Err(serde_json::Error::custom(e));
         }
     }
