@@ -62,5 +62,5 @@ node_modules/.bin/vitest run
 node --experimental-websocket --no-warnings --test --test-concurrency=1 \
   test/node.test.mjs test/parity.test.mjs test/dropin.test.mjs test/node-env.test.mjs \
   test/conformance.test.mjs test/vocabulary.test.mjs test/wire.test.mjs test/package.test.mjs \
-  test/numbers.test.mjs
+  test/numbers.test.mjs test/early.test.mjs
 echo "test-wasm: ok in $(($(date +%s) - start)) s"

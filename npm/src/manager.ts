@@ -13,6 +13,7 @@ import type { DriverEvents } from "./generated/driver.js";
 import { Socket } from "./socket.js";
 import type { ConnectionState, EventsMap, LatencyStats, ManagerOptions, SocketOptions } from "./types.js";
 import { parseUrl } from "./url.js";
+import { type Warm, enginePath, firstUrl, openWarm } from "./warm.js";
 import { init, isLoaded } from "./wasm.js";
 
 const log = debug("manager");
@@ -79,9 +80,7 @@ function toConfig(origin: string, opts: ManagerOptions, query: Record<string, un
     auth: undefined,
   };
   if (query) out.query = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  // engine.io-client's default, with its trailing slash.
-  const path = opts.path ?? "/socket.io";
-  out.path = opts.addTrailingSlash === false || path.endsWith("/") ? path : `${path}/`;
+  out.path = enginePath(opts);
   // The heartbeat's defaults (Omni's events, interval, version, platform)
   // are the core's.
   return JSON.stringify(out);
@@ -125,6 +124,8 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
   /** The last disconnect reason seen, for the session-wide `close`. */
   #lastReason: string | undefined;
   #unlisten: (() => void) | undefined;
+  /** The core's first transport, opened while the wasm loads (see warm.ts). */
+  #warm: Warm | undefined;
 
   constructor(uri?: string | Partial<ManagerOptions>, opts?: Partial<ManagerOptions>) {
     super();
@@ -144,6 +145,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       init().then(
         () => this.#start(),
         (e: unknown) => {
+          this.#adopt(() => undefined);
           const err = new Error(`omni-socket: cannot load WebAssembly: ${String(e)}`);
           this.emitReserved("error", err);
           for (const s of this.#sockets()) s._onEvent("connect_error", { message: err.message }, NO_BINS, -1);
@@ -228,6 +230,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       };
       this.on("open", done).on("error", done);
     }
+    if (!this.#driver) this.#warmUp();
     this.#run((d) => d.connect(true));
     return this;
   }
@@ -388,9 +391,40 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     }
     this.#disposed = true;
     this.#queue = [];
+    this.#adopt(() => undefined);
     this.#unlisten?.();
     this._readyState = "closed";
     this.#state = "idle";
+  }
+
+  /**
+   * Opens the transport the core will ask for first, so that its handshake
+   * overlaps the wasm download instead of following it. Only in a browser
+   * (in Node the module loads at once) and for the built-in transports.
+   */
+  #warmUp(): void {
+    if (IN_NODE || this.#warm || isLoaded()) return;
+    const transport = (this.opts.transports ?? ["polling", "websocket"])[0];
+    if ((transport !== "polling" && transport !== "websocket") || typeof WebSocket !== "function" || typeof fetch !== "function") return;
+    const url = firstUrl(this.#origin, enginePath(this.opts), transport, this.#query);
+    try {
+      this.#warm = openWarm(url, { WebSocket, fetch: (u, i) => fetch(u, i) }, !!this.opts.withCredentials);
+    } catch {
+      // The core's own attempt reports what is wrong with the URL.
+    }
+  }
+
+  /**
+   * The early transport, when `take` takes it for what the core asks;
+   * closed when not: the core asked for something else (or for nothing).
+   */
+  #adopt<T>(take: (w: Warm) => T | undefined): T | undefined {
+    const warm = this.#warm;
+    if (!warm) return undefined;
+    this.#warm = undefined;
+    const got = take(warm);
+    if (got === undefined) warm.close();
+    return got;
   }
 
   #start(): void {
@@ -427,7 +461,9 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
       clearTimeout: env.clearTimeout,
       webSocket: (url) => {
         this.#newEngine();
-        const ws = new env.WebSocket(url) as WebSocket & { send(d: unknown, o?: unknown): void };
+        const ws = (this.#adopt((w) => w.takeSocket(url)) ?? new env.WebSocket(url)) as WebSocket & {
+          send(d: unknown, o?: unknown): void;
+        };
         const send = ws.send;
         ws.send = (data: string | ArrayBuffer | Uint8Array) => {
           sent(data);
@@ -442,7 +478,7 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         const body = init.body;
         if (!url.includes("&sid=")) this.#newEngine();
         if (typeof body === "string") for (const r of body.split("\x1e")) sent(r);
-        const got = env.fetch(url, init);
+        const got = this.#adopt((w) => w.takeFetch(url, init)) ?? env.fetch(url, init);
         if (body !== undefined) return got;
         // A GET's records, as they are read (`packet`, `ping`, debug lines).
         return got.then((resp) => {
@@ -540,6 +576,8 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
         reportError(e);
       }
     }
+    // Not taken by the first connect (or none was asked for): not needed.
+    this.#adopt(() => undefined);
   }
 
   #watchPage(): void {

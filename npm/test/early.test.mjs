@@ -1,0 +1,157 @@
+// The connection opens while the WebAssembly module downloads: in
+// headless Chromium against the official socket.io server, the page's
+// first Engine.IO request reaches the server while the server is still
+// holding back the wasm file, and the core then takes that connection
+// instead of opening another.
+//
+// The server answers the wasm request only once it has seen an Engine.IO
+// connection (or after HOLD_MS, which the tests count as a failure), so the
+// order is not a matter of timing: without the early connection nothing
+// connects before the wasm is served.
+
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Server } from "socket.io";
+import { launch } from "./browser.mjs";
+
+const dist = fileURLToPath(new URL("../dist", import.meta.url));
+const HOLD_MS = 10_000;
+const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm" };
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+async function until(fn, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("the first connection opens while the wasm loads", { timeout: 120_000 }, () => {
+  let http;
+  let sio;
+  let url;
+  let browser;
+  // Per test: Engine.IO connections (their transport, and whether the
+  // wasm had been served yet), how the wasm hold ended, the query seen.
+  let seen;
+  let engineSeen;
+
+  beforeEach(() => {
+    let release;
+    engineSeen = new Promise((r) => (release = r));
+    seen = { engines: [], wasmServed: false, hold: undefined, queries: [], upgraded: false, release };
+  });
+
+  before(async () => {
+    http = createServer(async (req, res) => {
+      const path = new URL(req.url, "http://x").pathname;
+      if (path === "/page") {
+        const script = new URL(req.url, "http://x").searchParams.get("script");
+        res.writeHead(200, { "content-type": "text/html", "cache-control": "no-store" });
+        res.end(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">import { io } from "/dist/index.js"; const URL_ = ${JSON.stringify(url)}; ${script}</script>`);
+        return;
+      }
+      if (!path.startsWith("/dist/")) {
+        if (!path.startsWith("/socket.io/")) res.writeHead(404).end();
+        return;
+      }
+      const file = resolve(dist, normalize(decodeURIComponent(path.slice(6))));
+      if (!file.startsWith(dist)) return res.writeHead(404).end();
+      if (file.endsWith(".wasm")) {
+        const timer = new Promise((r) => setTimeout(() => r("timeout"), HOLD_MS));
+        seen.hold = await Promise.race([engineSeen.then(() => "engine"), timer]);
+        seen.wasmServed = true;
+      }
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    sio = new Server(http, { cors: { origin: true } });
+    sio.engine.on("connection", (conn) => {
+      seen.engines.push({ transport: conn.transport.name, afterWasm: seen.wasmServed });
+      conn.on("upgrade", () => (seen.upgraded = true));
+      seen.release();
+    });
+    sio.on("connection", (socket) => {
+      seen.queries.push(socket.handshake.query);
+      socket.on("echo", (...args) => socket.emit("echo", ...args));
+    });
+    await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+    url = `http://127.0.0.1:${http.address().port}`;
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    sio?.close();
+    http?.closeAllConnections?.();
+    await new Promise((ok) => http?.close(ok) ?? ok());
+  });
+
+  /** Loads a page running `script`; resolves with its `window.result`. */
+  async function run(script) {
+    const { page } = browser;
+    await page.goto(`${url}/page?script=${encodeURIComponent(script)}`);
+    const handle = await page.waitForFunction(() => window.result, null, { timeout: 30_000 });
+    return handle.jsonValue();
+  }
+
+  // Connects, sends one event and reports what came back.
+  const echo = (opts, after = "") => `
+    const s = io(URL_, ${opts}); ${after}
+    s.on("connect", () => s.emit("echo", { n: 1.5, s: "ä" }));
+    s.on("echo", (d) => { window.result = { d, transport: s.io.engine.transport.name }; window.s = s; });
+    s.on("connect_error", (e) => { window.result = { error: e.message }; });`;
+
+  test("over WebSocket, with a query that needs encoding", async () => {
+    const r = await run(echo(`{ transports: ["websocket"], query: { "k y": "ä!*'()~", a: 1 } }`));
+    assert.deepEqual(r, { d: { n: 1.5, s: "ä" }, transport: "websocket" });
+    assert.equal(seen.hold, "engine", "the WebSocket opened only once the wasm was served");
+    assert.deepEqual(seen.engines, [{ transport: "websocket", afterWasm: false }]);
+    assert.equal(seen.queries[0]["k y"], "ä!*'()~");
+    assert.equal(seen.queries[0].a, "1");
+    await browser.page.evaluate(() => window.s.disconnect());
+  });
+
+  test("over long-polling (the default transports), then upgraded", async () => {
+    const r = await run(echo(`{}`));
+    assert.ok(r.d, JSON.stringify(r));
+    assert.equal(seen.hold, "engine", "the polling handshake went out only once the wasm was served");
+    assert.deepEqual(seen.engines, [{ transport: "polling", afterWasm: false }]);
+    await until(() => seen.upgraded, 10_000, "the upgrade to WebSocket");
+    await browser.page.evaluate(() => window.s.disconnect());
+  });
+
+  test("a transport other than the one opened early: that one is closed", async () => {
+    // Changed before the wasm is there: the core starts with polling.
+    const r = await run(echo(`{ transports: ["websocket"] }`, `s.io.opts.transports = ["polling"];`));
+    assert.ok(r.d, JSON.stringify(r));
+    assert.equal(r.transport, "polling");
+    assert.deepEqual(
+      seen.engines.map((e) => e.transport),
+      ["websocket", "polling"],
+    );
+    await until(() => sio.engine.clientsCount === 1, 10_000, "the early WebSocket to close");
+    await browser.page.evaluate(() => window.s.disconnect());
+    await until(() => sio.engine.clientsCount === 0, 10_000, "every connection to close");
+  });
+
+  test("disposed before the wasm is there: nothing stays open", async () => {
+    const r = await run(`const s = io(URL_, { transports: ["websocket"] }); s.dispose(); window.result = "disposed";`);
+    assert.equal(r, "disposed");
+    await until(() => seen.engines.length === 1, 10_000, "the early WebSocket");
+    await until(() => sio.engine.clientsCount === 0, 10_000, "the early WebSocket to close");
+  });
+});
