@@ -78,7 +78,9 @@ describe("the first connection opens while the wasm loads", { timeout: 120_000 }
         res.writeHead(404).end();
       }
     });
-    sio = new Server(http, { cors: { origin: true } });
+    // Without the trailing slash the server answers both `/socket.io/?…`
+    // and `/socket.io?…`, so every path variant below reaches it.
+    sio = new Server(http, { cors: { origin: true }, addTrailingSlash: false });
     sio.engine.on("connection", (conn) => {
       seen.engines.push({ transport: conn.transport.name, afterWasm: seen.wasmServed });
       conn.on("upgrade", () => (seen.upgraded = true));
@@ -115,15 +117,28 @@ describe("the first connection opens while the wasm loads", { timeout: 120_000 }
     s.on("echo", (d) => { window.result = { d, transport: s.io.engine.transport.name }; window.s = s; });
     s.on("connect_error", (e) => { window.result = { error: e.message }; });`;
 
-  test("over WebSocket, with a query that needs encoding", async () => {
-    const r = await run(echo(`{ transports: ["websocket"], query: { "k y": "ä!*'()~", a: 1 } }`));
-    assert.deepEqual(r, { d: { n: 1.5, s: "ä" }, transport: "websocket" });
-    assert.equal(seen.hold, "engine", "the WebSocket opened only once the wasm was served");
-    assert.deepEqual(seen.engines, [{ transport: "websocket", afterWasm: false }]);
-    assert.equal(seen.queries[0]["k y"], "ä!*'()~");
-    assert.equal(seen.queries[0].a, "1");
-    await browser.page.evaluate(() => window.s.disconnect());
-  });
+  // The early connection's URL is the core's, or the core does not take
+  // it: each of these options changes that URL (the path's slashes, the
+  // query's encoding and order), and each must still be taken.
+  const variants = [
+    `{ transports: ["websocket"], query: { "k y": "ä!*'()~", a: 1, "Z": "" } }`,
+    `{ transports: ["websocket"], path: "socket.io", addTrailingSlash: false }`,
+    `{ transports: ["websocket"], path: "/socket.io/" }`,
+  ];
+  for (const [i, opts] of variants.entries()) {
+    test(`over WebSocket, options ${i + 1}: ${opts}`, async () => {
+      const r = await run(echo(opts));
+      assert.deepEqual(r, { d: { n: 1.5, s: "ä" }, transport: "websocket" });
+      assert.equal(seen.hold, "engine", "the WebSocket opened only once the wasm was served");
+      assert.deepEqual(seen.engines, [{ transport: "websocket", afterWasm: false }]);
+      if (i === 0) {
+        assert.equal(seen.queries[0]["k y"], "ä!*'()~");
+        assert.equal(seen.queries[0].a, "1");
+      }
+      await browser.page.evaluate(() => window.s.disconnect());
+      await until(() => sio.engine.clientsCount === 0, 10_000, "the connection to close");
+    });
+  }
 
   test("over long-polling (the default transports), then upgraded", async () => {
     const r = await run(echo(`{}`));
