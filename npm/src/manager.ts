@@ -406,11 +406,12 @@ export class Manager<L extends EventsMap = EventsMap, C extends EventsMap = Even
     if (IN_NODE || this.#warm || isLoaded()) return;
     const transport = (this.opts.transports ?? ["polling", "websocket"])[0];
     if ((transport !== "polling" && transport !== "websocket") || typeof WebSocket !== "function" || typeof fetch !== "function") return;
-    const url = firstUrl(this.#origin, enginePath(this.opts), transport, this.#query);
     try {
+      const url = firstUrl(this.#origin, enginePath(this.opts), transport, this.#query);
       this.#warm = openWarm(url, { WebSocket, fetch: (u, i) => fetch(u, i) }, !!this.opts.withCredentials);
     } catch {
-      // The core's own attempt reports what is wrong with the URL.
+      // (A lone surrogate in the query, say.) The core's own attempt
+      // reports what is wrong with the URL.
     }
   }
 
