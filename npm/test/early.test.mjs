@@ -65,7 +65,7 @@ describe("the first connection opens while the wasm loads", { timeout: 120_000 }
       }
       const file = resolve(dist, normalize(decodeURIComponent(path.slice(6))));
       if (!file.startsWith(dist)) return res.writeHead(404).end();
-      if (file.endsWith(".wasm")) {
+      if (file.endsWith(".wasm") && !seen.noHold) {
         const timer = new Promise((r) => setTimeout(() => r("timeout"), HOLD_MS));
         seen.hold = await Promise.race([engineSeen.then(() => "engine"), timer]);
         seen.wasmServed = true;
@@ -161,6 +161,35 @@ describe("the first connection opens while the wasm loads", { timeout: 120_000 }
     await until(() => sio.engine.clientsCount === 1, 10_000, "the early WebSocket to close");
     await browser.page.evaluate(() => window.s.disconnect());
     await until(() => sio.engine.clientsCount === 0, 10_000, "every connection to close");
+  });
+
+  test("a server not up yet: the early WebSocket's failure is the first attempt's, and a later one connects", async () => {
+    // A free port with nothing on it, for now.
+    const probe = createServer();
+    await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+    const port = probe.address().port;
+    await new Promise((ok) => probe.close(ok));
+    seen.noHold = true;
+    const page = browser.page;
+    await page.goto(`${url}/page?script=${encodeURIComponent(`
+      window.errors = 0;
+      const s = io("http://127.0.0.1:${port}", { transports: ["websocket"], reconnectionDelay: 100, reconnectionDelayMax: 200 });
+      s.on("connect_error", () => { window.errors += 1; });
+      s.on("connect", () => s.emit("echo", "up"));
+      s.on("echo", (d) => { window.result = d; window.s = s; });`)}`);
+    await until(() => page.evaluate(() => window.errors >= 1), 10_000, "a connect_error");
+    const later = createServer();
+    const io2 = new Server(later);
+    io2.on("connection", (socket) => socket.on("echo", (d) => socket.emit("echo", d)));
+    await new Promise((ok) => later.listen(port, "127.0.0.1", ok));
+    try {
+      const got = await page.waitForFunction(() => window.result, null, { timeout: 15_000 });
+      assert.equal(await got.jsonValue(), "up");
+      await page.evaluate(() => window.s.disconnect());
+    } finally {
+      io2.close();
+      later.closeAllConnections?.();
+    }
   });
 
   test("disposed before the wasm is there: nothing stays open", async () => {
