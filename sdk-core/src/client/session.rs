@@ -277,6 +277,13 @@ impl Session {
         self.transmits.len() + polling
     }
 
+    /// Room kept by the frame and action queues (tests: a drained
+    /// session keeps none).
+    #[cfg(test)]
+    pub(crate) fn queue_capacities(&self) -> (usize, usize) {
+        (self.transmits.capacity(), self.actions.capacity())
+    }
+
     pub(crate) fn dropped_frames(&self) -> u64 {
         self.dropped_frames
     }
@@ -314,8 +321,14 @@ impl Session {
 
     // ----- outputs -----
 
+    /// The next WebSocket frame. An emptied queue gives its memory back,
+    /// as the event queue does: an idle connection keeps none.
     pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let t = self.transmits.pop_front();
+        if t.is_none() && self.transmits.capacity() != 0 {
+            self.transmits = VecDeque::new();
+        }
+        t
     }
 
     /// The next action. POSTs are built here, when the driver asks, so
@@ -324,6 +337,9 @@ impl Session {
     pub(crate) fn poll_action(&mut self) -> Option<TransportAction> {
         if let Some(a) = self.actions.pop_front() {
             return Some(a);
+        }
+        if self.actions.capacity() != 0 {
+            self.actions = VecDeque::new();
         }
         let max = self.max_payload();
         if let Some(Active::Polling(p)) = &mut self.active {
