@@ -146,7 +146,6 @@ pub(crate) struct Driver {
     /// accepts, then refuses a token with `error` and a disconnect) was
     /// still connected, not left waiting for a connection that never comes.
     connected_in_batch: Vec<String>,
-    url: String,
     namespaces: Vec<String>,
     /// WebSockets sending their last frames.
     closing: Vec<JoinHandle<()>>,
@@ -176,7 +175,6 @@ impl Driver {
         weak_commands: WeakBoxedTx<Command>,
         status: watch::Sender<Status>,
     ) -> Self {
-        let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
             clock: Clock::new(),
@@ -194,7 +192,6 @@ impl Driver {
             waiters: Vec::new(),
             failures: HashMap::new(),
             connected_in_batch: Vec::new(),
-            url,
             namespaces: Vec::new(),
             closing: Vec::new(),
             disconnect_done: Vec::new(),
@@ -581,7 +578,9 @@ impl Driver {
                     None => self.waiters.push(w),
                 }
             }
-            self.connected_in_batch.clear();
+            // Dropped rather than cleared: it is needed only while a
+            // connect is awaited, and an idle connection keeps no room.
+            self.connected_in_batch = Vec::new();
             // Reported failures are not reported again to later waiters.
             for nsp in reported {
                 self.failures.remove(&nsp);
@@ -753,7 +752,7 @@ impl Driver {
             },
             ConnectFailure::Timeout => Error::ConnectTimeout,
             ConnectFailure::Transport(TransportErrorKind::Refused) => Error::ConnectionRefused {
-                url: self.url.clone(),
+                url: self.core.config().url.clone(),
                 message: message.to_owned(),
             },
             ConnectFailure::Transport(TransportErrorKind::Timeout) => Error::ConnectTimeout,
@@ -887,6 +886,9 @@ impl Driver {
 
     fn know(&mut self, nsp: String) {
         if !self.namespaces.contains(&nsp) {
+            // Exact: most clients use one namespace, and a first push
+            // would make room for four.
+            self.namespaces.reserve_exact(1);
             self.namespaces.push(nsp);
         }
     }
