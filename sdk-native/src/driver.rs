@@ -21,7 +21,7 @@ use omni_socket_core::client::{
     TransportId,
 };
 use omni_socket_core::Value;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
     json_tree, lock, parse_args, AckReply, AckRequest, Command, Delivery, Message, MessageSub,
-    Shared, Status, Typed,
+    Shared, Typed,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -134,7 +134,6 @@ pub(crate) struct Driver {
     /// others.
     turn: u8,
     acks: HashMap<RequestId, AckReply>,
-    status: watch::Sender<Status>,
     waiters: Vec<Waiter>,
     /// The last failed connect per namespace since its last success or
     /// connect command. Kept so a waiter registered after the failure (the
@@ -173,7 +172,6 @@ impl Driver {
         settings: TransportSettings,
         commands: BoxedRx<Command>,
         weak_commands: WeakBoxedTx<Command>,
-        status: watch::Sender<Status>,
     ) -> Self {
         Self {
             core: Core::new(config, seed),
@@ -188,7 +186,6 @@ impl Driver {
             links: Vec::new(),
             turn: 0,
             acks: HashMap::new(),
-            status,
             waiters: Vec::new(),
             failures: HashMap::new(),
             connected_in_batch: Vec::new(),
@@ -894,16 +891,15 @@ impl Driver {
     }
 
     fn publish_status(&mut self) {
-        let core = &self.core;
-        let known = &self.namespaces;
-        self.status.send_if_modified(|s| {
-            if s.matches_core(core, known) {
-                false
-            } else {
-                *s = Status::from_core(core, known);
-                true
-            }
-        });
+        lock(&self.shared.status).publish(&self.core, &self.namespaces);
+    }
+}
+
+impl Drop for Driver {
+    /// However the task ends (its loop, a panic, the runtime's end), the
+    /// status watch reports it closed.
+    fn drop(&mut self) {
+        lock(&self.shared.status).close();
     }
 }
 
