@@ -178,7 +178,12 @@ pub(crate) struct Session {
     ws_base: String,
     /// `&k=v` of the query options, percent-encoded.
     query: String,
-    transports: Vec<TransportKind>,
+    /// The first configured transport, opened first.
+    first: TransportKind,
+    /// WebSocket is among the configured transports (an upgrade may go
+    /// to it). These two instead of a copy of the list: a small
+    /// allocation of every connection.
+    websocket: bool,
     upgrade: bool,
     timeout: u64,
     max_frames: usize,
@@ -224,7 +229,12 @@ impl Session {
             http_base: format!("{url}{path}"),
             ws_base: format!("{ws}{path}"),
             query,
-            transports: config.transports.clone(),
+            first: config
+                .transports
+                .first()
+                .copied()
+                .unwrap_or(TransportKind::Websocket),
+            websocket: config.transports.contains(&TransportKind::Websocket),
             upgrade: config.upgrade,
             timeout: config.timeout,
             max_frames: config.max_queued_transmits.max(1),
@@ -368,13 +378,8 @@ impl Session {
 
     /// Opens the first configured transport.
     pub(crate) fn open(&mut self, now: Instant) {
-        let kind = self
-            .transports
-            .first()
-            .copied()
-            .unwrap_or(TransportKind::Websocket);
         let id = self.new_id();
-        match kind {
+        match self.first {
             TransportKind::Websocket => {
                 let url = self.url(TransportKind::Websocket, None);
                 self.actions
@@ -696,7 +701,7 @@ impl Session {
         let upgrade = self.upgrade
             && polling
             && h.upgrades.iter().any(|u| u == "websocket")
-            && self.transports.contains(&TransportKind::Websocket);
+            && self.websocket;
         if upgrade {
             let id = self.new_id();
             let url = self.url(TransportKind::Websocket, Some(&h.sid));
