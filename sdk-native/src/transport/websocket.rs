@@ -89,7 +89,7 @@ const HEAD_READ: usize = 1024;
 /// tungstenite's read buffer, kept for the connection's life: the bytes
 /// it takes from [`Socket`] per call (a frame header and its payload are
 /// read into it, and it grows for a frame larger than it).
-const WS_READ_BUFFER: usize = 512;
+const WS_READ_BUFFER: usize = 256;
 
 /// How long the socket must stay empty before its read-ahead is freed.
 const RELEASE_AFTER: Duration = Duration::from_millis(250);
