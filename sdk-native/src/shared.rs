@@ -167,10 +167,12 @@ impl Snapshot {
     }
 
     pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
-        let namespaces: Vec<(String, String)> = known
+        let mut namespaces: Vec<(String, String)> = known
             .iter()
             .filter_map(|nsp| Some((nsp.clone(), core.socket_id(nsp)?.to_owned())))
             .collect();
+        // Collected with room for four: most clients have one namespace.
+        namespaces.shrink_to_fit();
         Self {
             connection: core.state(),
             transport: core.transport().map(|(_, k)| k),
