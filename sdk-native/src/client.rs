@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::queue::{boxed, queue, BoxedTx, QueueRx};
 use crate::shared::{
     decode_first, lock, no_argument, parse_args, Command, DecodeFn, Delivery, Message, MessageSub,
-    Shared, Status, Typed,
+    Shared, Status, StatusCell, Typed,
 };
 use crate::transport::{default_tls, Target, TransportSettings};
 
@@ -313,12 +313,12 @@ impl ClientBuilder {
             batch_bytes: queue_bytes.max(1),
         };
         let shared = Arc::new(Shared {
+            status: Mutex::new(StatusCell::new()),
             messages: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
             last_error: Mutex::new(None),
         });
         let (cmd_tx, cmd_rx) = boxed();
-        let (status_tx, status_rx) = watch::channel(Status::idle());
         let driver = Driver::new(
             self.config,
             os_seed(),
@@ -326,7 +326,6 @@ impl ClientBuilder {
             settings,
             cmd_rx,
             cmd_tx.downgrade(),
-            status_tx,
         );
         let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::Closed)?;
         // Boxed: the task's future would otherwise hold the driver twice
@@ -340,7 +339,6 @@ impl ClientBuilder {
         let inner = Arc::new(Inner {
             commands: cmd_tx,
             shared,
-            status: status_rx,
             queue: self.queue,
             queue_bytes,
         });
@@ -394,7 +392,6 @@ fn os_seed() -> u64 {
 struct Inner {
     commands: BoxedTx<Command>,
     shared: Arc<Shared>,
-    status: watch::Receiver<Status>,
     queue: usize,
     queue_bytes: usize,
 }
@@ -504,21 +501,18 @@ impl Socket {
 
     /// The socket id while connected.
     pub fn id(&self) -> Option<String> {
-        self.inner
-            .status
-            .borrow()
-            .namespaces
-            .get(&self.nsp)
-            .cloned()
+        lock(&self.inner.shared.status)
+            .now()
+            .socket_id(&self.nsp)
+            .map(str::to_owned)
     }
 
     /// Whether this namespace is connected.
     pub fn connected(&self) -> bool {
-        self.inner
-            .status
-            .borrow()
-            .namespaces
-            .contains_key(&self.nsp)
+        lock(&self.inner.shared.status)
+            .now()
+            .socket_id(&self.nsp)
+            .is_some()
     }
 
     /// Waits until this namespace is connected.
@@ -527,7 +521,7 @@ impl Socket {
     /// [`Error::ConnectTimeout`] after `timeout`; [`Error::Closed`] when
     /// the client is gone.
     pub async fn wait_connected(&self, timeout: Duration) -> Result<()> {
-        let mut rx = self.inner.status.clone();
+        let mut rx = self.state();
         let nsp = self.nsp.clone();
         let result =
             tokio::time::timeout(timeout, rx.wait_for(|s| s.namespaces.contains_key(&nsp))).await;
@@ -545,13 +539,13 @@ impl Socket {
     /// next `.await` (clone what you need): while it is held the driver
     /// cannot publish a new status and the connection stalls.
     pub fn state(&self) -> watch::Receiver<Status> {
-        self.inner.status.clone()
+        lock(&self.inner.shared.status).watch()
     }
 
     /// Heartbeat round-trip statistics (all zero until the first sample;
     /// enable with [`ClientBuilder::heartbeat`]).
     pub fn latency(&self) -> LatencyStats {
-        self.inner.status.borrow().latency
+        lock(&self.inner.shared.status).now().latency()
     }
 
     /// The transport failure that last ended the connection or a
@@ -1052,7 +1046,7 @@ mod tests {
     /// known, one not), a latency sample, closed.
     #[test]
     fn status_shortcut_agrees_with_building_it() {
-        use super::Status;
+        use crate::shared::Snapshot as Status;
         use omni_socket_core::client::{
             Client as Core, ClientConfig, Instant, TransportAction, TransportKind,
         };
@@ -1100,5 +1094,67 @@ mod tests {
         now = now.plus_millis(1);
         core.handle_timeout(now);
         check(&core, false);
+    }
+
+    /// The status watch is made only when asked for, and behaves as if it
+    /// had been made with the client: a change published before it was
+    /// made is reported as not yet seen, later ones as they come, and the
+    /// driver's end as the watch's end.
+    #[test]
+    fn a_status_watch_made_late_reports_what_changed_before() {
+        use crate::shared::StatusCell;
+        use omni_socket_core::client::{Client as Core, ClientConfig, ConnectionState, Instant};
+
+        let config = ClientConfig {
+            url: "http://localhost".into(),
+            ..ClientConfig::default()
+        };
+        let mut core = Core::new(config, 7);
+        let known = vec!["/".to_owned()];
+        let now = Instant::from_millis(1_000);
+
+        let mut cell = StatusCell::new();
+        cell.publish(&core, &known);
+        let rx = cell.watch();
+        assert!(!rx.has_changed().unwrap(), "nothing changed yet");
+        core.connect(now);
+        cell.publish(&core, &known);
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(rx.borrow().connection, core.state());
+
+        let mut cell = StatusCell::new();
+        cell.publish(&core, &known);
+        let mut rx = cell.watch();
+        assert!(
+            rx.has_changed().unwrap(),
+            "changed before the watch was made"
+        );
+        assert_eq!(rx.borrow_and_update().connection, core.state());
+        assert_ne!(core.state(), ConnectionState::Idle);
+        assert!(cell.watch().has_changed().unwrap(), "each new one too");
+        cell.close();
+        assert!(rx.has_changed().is_err(), "the driver ended");
+        assert!(cell.watch().has_changed().is_err());
+
+        let mut cell = StatusCell::new();
+        cell.close();
+        assert!(cell.watch().has_changed().is_err(), "made after the end");
+    }
+
+    /// However the driver's task ends (here with its runtime, while the
+    /// application still holds the client), a status watch sees the end.
+    #[test]
+    fn the_status_watch_ends_with_the_driver() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = rt.block_on(async { super::Client::builder("http://127.0.0.1:9").build() });
+        let client = client.unwrap();
+        let rx = client.state();
+        assert!(!rx.has_changed().unwrap());
+        drop(rt);
+        assert!(rx.has_changed().is_err());
+        drop(client);
     }
 }

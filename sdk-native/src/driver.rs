@@ -21,7 +21,7 @@ use omni_socket_core::client::{
     TransportId,
 };
 use omni_socket_core::Value;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 use tracing::{debug, info, trace, warn};
@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::queue::{self, Batch, BoxedRx, BoxedTx, QueueTx, WeakBoxedTx};
 use crate::shared::{
     json_tree, lock, parse_args, AckReply, AckRequest, Command, Delivery, Message, MessageSub,
-    Shared, Status, Typed,
+    Shared, Typed,
 };
 use crate::transport::websocket::{Link, LinkEvent};
 use crate::transport::{self, Input, TransportSettings};
@@ -134,7 +134,6 @@ pub(crate) struct Driver {
     /// others.
     turn: u8,
     acks: HashMap<RequestId, AckReply>,
-    status: watch::Sender<Status>,
     waiters: Vec<Waiter>,
     /// The last failed connect per namespace since its last success or
     /// connect command. Kept so a waiter registered after the failure (the
@@ -146,7 +145,6 @@ pub(crate) struct Driver {
     /// accepts, then refuses a token with `error` and a disconnect) was
     /// still connected, not left waiting for a connection that never comes.
     connected_in_batch: Vec<String>,
-    url: String,
     namespaces: Vec<String>,
     /// WebSockets sending their last frames.
     closing: Vec<JoinHandle<()>>,
@@ -174,9 +172,7 @@ impl Driver {
         settings: TransportSettings,
         commands: BoxedRx<Command>,
         weak_commands: WeakBoxedTx<Command>,
-        status: watch::Sender<Status>,
     ) -> Self {
-        let url = config.url.clone();
         Self {
             core: Core::new(config, seed),
             clock: Clock::new(),
@@ -190,11 +186,9 @@ impl Driver {
             links: Vec::new(),
             turn: 0,
             acks: HashMap::new(),
-            status,
             waiters: Vec::new(),
             failures: HashMap::new(),
             connected_in_batch: Vec::new(),
-            url,
             namespaces: Vec::new(),
             closing: Vec::new(),
             disconnect_done: Vec::new(),
@@ -581,7 +575,9 @@ impl Driver {
                     None => self.waiters.push(w),
                 }
             }
-            self.connected_in_batch.clear();
+            // Dropped rather than cleared: it is needed only while a
+            // connect is awaited, and an idle connection keeps no room.
+            self.connected_in_batch = Vec::new();
             // Reported failures are not reported again to later waiters.
             for nsp in reported {
                 self.failures.remove(&nsp);
@@ -753,7 +749,7 @@ impl Driver {
             },
             ConnectFailure::Timeout => Error::ConnectTimeout,
             ConnectFailure::Transport(TransportErrorKind::Refused) => Error::ConnectionRefused {
-                url: self.url.clone(),
+                url: self.core.config().url.clone(),
                 message: message.to_owned(),
             },
             ConnectFailure::Transport(TransportErrorKind::Timeout) => Error::ConnectTimeout,
@@ -887,21 +883,23 @@ impl Driver {
 
     fn know(&mut self, nsp: String) {
         if !self.namespaces.contains(&nsp) {
+            // Exact: most clients use one namespace, and a first push
+            // would make room for four.
+            self.namespaces.reserve_exact(1);
             self.namespaces.push(nsp);
         }
     }
 
     fn publish_status(&mut self) {
-        let core = &self.core;
-        let known = &self.namespaces;
-        self.status.send_if_modified(|s| {
-            if s.matches_core(core, known) {
-                false
-            } else {
-                *s = Status::from_core(core, known);
-                true
-            }
-        });
+        lock(&self.shared.status).publish(&self.core, &self.namespaces);
+    }
+}
+
+impl Drop for Driver {
+    /// However the task ends (its loop, a panic, the runtime's end), the
+    /// status watch reports it closed.
+    fn drop(&mut self) {
+        lock(&self.shared.status).close();
     }
 }
 

@@ -15,16 +15,19 @@
 //! goes into an empty queue, alone: a byte bound must not make an event
 //! that the decoder's limits accept undeliverable.
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
-use tokio::sync::mpsc;
+use futures_channel::mpsc;
+use futures_core::Stream;
+use tokio::sync::mpsc as tokio_mpsc;
 
 /// Creates a queue holding at most `cap` items and `max_bytes` bytes not
 /// yet taken.
 pub(crate) fn queue<T>(cap: usize, max_bytes: usize) -> (QueueTx<T>, QueueRx<T>) {
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = tokio_mpsc::unbounded_channel();
     let pending = Arc::new(Pending::default());
     (
         QueueTx {
@@ -53,7 +56,7 @@ struct Pending {
 /// The driver's end.
 #[derive(Debug)]
 pub(crate) struct QueueTx<T> {
-    tx: mpsc::UnboundedSender<Vec<(T, usize)>>,
+    tx: tokio_mpsc::UnboundedSender<Vec<(T, usize)>>,
     pending: Arc<Pending>,
     cap: usize,
     max_bytes: usize,
@@ -125,7 +128,7 @@ impl<T> QueueTx<T> {
 /// The subscriber's end.
 #[derive(Debug)]
 pub(crate) struct QueueRx<T> {
-    rx: mpsc::UnboundedReceiver<Vec<(T, usize)>>,
+    rx: tokio_mpsc::UnboundedReceiver<Vec<(T, usize)>>,
     buf: std::vec::IntoIter<(T, usize)>,
     pending: Arc<Pending>,
 }
@@ -158,21 +161,27 @@ impl<T> QueueRx<T> {
     }
 }
 
-/// An unbounded channel whose items travel boxed. tokio allocates a
-/// channel's first block of 32 slots when the channel is created, so slots
-/// the size of a large enum cost every idle connection kilobytes (3.6 KB
-/// for driver commands); a box is 8 bytes, and one allocation per item is
-/// small beside what a command or an outgoing frame already allocates.
+/// An unbounded channel whose items travel boxed, with senders that can
+/// be weak: the driver's commands, and a polling transport's requests.
+///
+/// futures-channel's queue is a few dozen bytes per connection: tokio's
+/// unbounded channel is 800 (its shared state padded to cache lines, and
+/// a first block of 32 slots allocated up front), a tenth of an idle
+/// native connection. Items are boxed so the queue's stub node, allocated
+/// up front, is a pointer wide instead of a command wide. The channel's
+/// one sender is shared behind an `Arc`, so a weak sender is a `Weak` of
+/// it: once every strong one is gone, the sender is dropped and the
+/// receiver sees the end, as with tokio's weak senders.
 pub(crate) fn boxed<T>() -> (BoxedTx<T>, BoxedRx<T>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    (BoxedTx(tx), BoxedRx(rx))
+    let (tx, rx) = mpsc::unbounded();
+    (BoxedTx(Arc::new(tx)), BoxedRx(rx))
 }
 
 /// The sending end of [`boxed`].
-pub(crate) struct BoxedTx<T>(mpsc::UnboundedSender<Box<T>>);
+pub(crate) struct BoxedTx<T>(Arc<mpsc::UnboundedSender<Box<T>>>);
 
 /// A sender of [`boxed`] that does not keep the channel open.
-pub(crate) struct WeakBoxedTx<T>(mpsc::WeakUnboundedSender<Box<T>>);
+pub(crate) struct WeakBoxedTx<T>(Weak<mpsc::UnboundedSender<Box<T>>>);
 
 /// The receiving end of [`boxed`].
 pub(crate) struct BoxedRx<T>(mpsc::UnboundedReceiver<Box<T>>);
@@ -203,11 +212,11 @@ impl<T> std::fmt::Debug for WeakBoxedTx<T> {
 impl<T> BoxedTx<T> {
     /// Queues `item`; `Err` once the receiver is gone.
     pub(crate) fn send(&self, item: T) -> Result<(), Gone> {
-        self.0.send(Box::new(item)).map_err(|_| Gone)
+        self.0.unbounded_send(Box::new(item)).map_err(|_| Gone)
     }
 
     pub(crate) fn downgrade(&self) -> WeakBoxedTx<T> {
-        WeakBoxedTx(self.0.downgrade())
+        WeakBoxedTx(Arc::downgrade(&self.0))
     }
 }
 
@@ -220,17 +229,17 @@ impl<T> WeakBoxedTx<T> {
 
 impl<T> BoxedRx<T> {
     pub(crate) async fn recv(&mut self) -> Option<T> {
-        self.0.recv().await.map(|b| *b)
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.0.poll_recv(cx).map(|b| b.map(|b| *b))
+        Pin::new(&mut self.0).poll_next(cx).map(|b| b.map(|b| *b))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{queue, QueueTx};
+    use super::{boxed, queue, QueueTx};
 
     /// Adds what fits of `items` (value, size) in one batch; returns how
     /// many fitted.
@@ -296,5 +305,29 @@ mod tests {
         b.push(1, 1);
         assert!(!tx.send(b));
         assert!(tx.batch().fits(&tx, 1));
+    }
+
+    /// A weak sender sends while a strong one lives, and does not keep
+    /// the channel open: the driver ends when the last handle is gone,
+    /// whatever `AckRequest`s the application still holds.
+    #[tokio::test]
+    async fn weak_senders_do_not_keep_the_channel_open() {
+        let (tx, mut rx) = boxed::<u32>();
+        let weak = tx.downgrade();
+        let tx2 = tx.clone();
+        drop(tx);
+        weak.upgrade()
+            .expect("a strong sender lives")
+            .send(1)
+            .unwrap();
+        tx2.send(2).unwrap();
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.recv().await, Some(2));
+        drop(tx2);
+        assert!(weak.upgrade().is_none());
+        assert_eq!(rx.recv().await, None);
+        let (tx, rx) = boxed::<u32>();
+        drop(rx);
+        assert!(tx.send(3).is_err());
     }
 }

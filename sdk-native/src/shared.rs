@@ -13,7 +13,7 @@ use omni_socket_core::client::{
     RoomSpec, RoomState, TransportError, TransportKind,
 };
 use omni_socket_core::{models, Value};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::error::{Error, Result};
 use crate::queue::{QueueTx, WeakBoxedTx};
@@ -128,13 +128,51 @@ pub struct Status {
 }
 
 impl Status {
-    pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
-        let mut namespaces = BTreeMap::new();
-        for nsp in known {
-            if let Some(sid) = core.socket_id(nsp) {
-                namespaces.insert(nsp.clone(), sid.to_owned());
-            }
+    pub(crate) fn idle() -> Self {
+        Self {
+            connection: ConnectionState::Idle,
+            transport: None,
+            namespaces: BTreeMap::new(),
+            latency: LatencyStats::default(),
+            reconnect_attempts: 0,
         }
+    }
+}
+
+/// What the driver last published of the connection's status: a
+/// [`Status`] with its namespaces in a list. Kept apart from the watch
+/// that [`Socket::state`](crate::Socket::state) hands out, which is made
+/// only when someone asks for it: a `BTreeMap` with one entry allocates a
+/// whole node (544 bytes for `String` pairs) and a watch channel 448, a
+/// seventh of an idle connection that nobody watches.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Snapshot {
+    connection: ConnectionState,
+    transport: Option<TransportKind>,
+    /// Connected namespaces and their socket ids, in the order known.
+    namespaces: Vec<(String, String)>,
+    latency: LatencyStats,
+    reconnect_attempts: u32,
+}
+
+impl Snapshot {
+    fn idle() -> Self {
+        Self {
+            connection: ConnectionState::Idle,
+            transport: None,
+            namespaces: Vec::new(),
+            latency: LatencyStats::default(),
+            reconnect_attempts: 0,
+        }
+    }
+
+    pub(crate) fn from_core(core: &Core, known: &[String]) -> Self {
+        let mut namespaces: Vec<(String, String)> = known
+            .iter()
+            .filter_map(|nsp| Some((nsp.clone(), core.socket_id(nsp)?.to_owned())))
+            .collect();
+        // Collected with room for four: most clients have one namespace.
+        namespaces.shrink_to_fit();
         Self {
             connection: core.state(),
             transport: core.transport().map(|(_, k)| k),
@@ -144,9 +182,9 @@ impl Status {
         }
     }
 
-    /// Whether [`Status::from_core`] would build a status equal to this one.
-    /// The driver asks after every turn; most turns change nothing, and
-    /// this answers without building a map and copying names.
+    /// Whether [`Snapshot::from_core`] would build a snapshot equal to
+    /// this one. The driver asks after every turn; most turns change
+    /// nothing, and this answers without copying names.
     pub(crate) fn matches_core(&self, core: &Core, known: &[String]) -> bool {
         if self.connection != core.state()
             || self.transport != core.transport().map(|(_, k)| k)
@@ -155,26 +193,108 @@ impl Status {
         {
             return false;
         }
-        let mut connected = 0;
+        let mut mine = self.namespaces.iter();
         for nsp in known {
             if let Some(sid) = core.socket_id(nsp) {
-                if self.namespaces.get(nsp).map(String::as_str) != Some(sid) {
-                    return false;
+                match mine.next() {
+                    Some((n, s)) if n == nsp && s == sid => {}
+                    _ => return false,
                 }
-                connected += 1;
             }
         }
-        connected == self.namespaces.len()
+        mine.next().is_none()
     }
 
-    pub(crate) fn idle() -> Self {
-        Self {
-            connection: ConnectionState::Idle,
-            transport: None,
-            namespaces: BTreeMap::new(),
-            latency: LatencyStats::default(),
-            reconnect_attempts: 0,
+    /// The socket id of namespace `nsp`, while it is connected.
+    pub(crate) fn socket_id(&self, nsp: &str) -> Option<&str> {
+        self.namespaces
+            .iter()
+            .find(|(n, _)| n == nsp)
+            .map(|(_, sid)| sid.as_str())
+    }
+
+    pub(crate) fn latency(&self) -> LatencyStats {
+        self.latency
+    }
+
+    pub(crate) fn to_status(&self) -> Status {
+        Status {
+            connection: self.connection,
+            transport: self.transport,
+            namespaces: self.namespaces.iter().cloned().collect(),
+            latency: self.latency,
+            reconnect_attempts: self.reconnect_attempts,
         }
+    }
+}
+
+/// The status the driver publishes, and the watch of it once one was asked
+/// for.
+#[derive(Debug)]
+pub(crate) struct StatusCell {
+    now: Snapshot,
+    /// It changed since the client started.
+    changed: bool,
+    /// The watch's sender, until the driver ends.
+    tx: Option<watch::Sender<Status>>,
+    /// A receiver that never marks a value seen: the ones handed out are
+    /// its clones, so `changed()` on one reports whatever was published
+    /// since the watch began, as when the watch was made with the client.
+    rx: Option<watch::Receiver<Status>>,
+    /// The driver has ended: a watch reports it closed.
+    closed: bool,
+}
+
+impl StatusCell {
+    pub(crate) fn new() -> Self {
+        Self {
+            now: Snapshot::idle(),
+            changed: false,
+            tx: None,
+            rx: None,
+            closed: false,
+        }
+    }
+
+    pub(crate) fn now(&self) -> &Snapshot {
+        &self.now
+    }
+
+    /// Publishes the core's status, unless it is the one published last.
+    pub(crate) fn publish(&mut self, core: &Core, known: &[String]) {
+        if self.now.matches_core(core, known) {
+            return;
+        }
+        self.now = Snapshot::from_core(core, known);
+        self.changed = true;
+        if let Some(tx) = &self.tx {
+            tx.send_replace(self.now.to_status());
+        }
+    }
+
+    /// A receiver of the status watch, made now if it is the first. A
+    /// watch made after a change reports it as not yet seen, as a watch
+    /// made with the client would have.
+    pub(crate) fn watch(&mut self) -> watch::Receiver<Status> {
+        if let Some(rx) = &self.rx {
+            return rx.clone();
+        }
+        let (tx, rx) = watch::channel(Status::idle());
+        if self.changed {
+            tx.send_replace(self.now.to_status());
+        }
+        if !self.closed {
+            self.tx = Some(tx);
+        }
+        self.rx = Some(rx.clone());
+        rx
+    }
+
+    /// The driver has ended: the watch's `changed()` fails from now on,
+    /// as when its sender went with the driver.
+    pub(crate) fn close(&mut self) {
+        self.closed = true;
+        self.tx = None;
     }
 }
 
@@ -288,6 +408,7 @@ pub(crate) fn parse_args(
 
 /// State shared between the handles and the driver.
 pub(crate) struct Shared {
+    pub(crate) status: Mutex<StatusCell>,
     pub(crate) messages: Mutex<Vec<MessageSub>>,
     pub(crate) events: Mutex<Vec<QueueTx<Event>>>,
     /// The transport failure that last ended a session or an attempt.

@@ -12,7 +12,11 @@ use crate::Value;
 /// answer, and the server's last reported status.
 #[derive(Debug)]
 pub(super) struct Heartbeat {
-    window: LatencyWindow,
+    /// Made at the first sample: a client without heartbeats keeps none
+    /// (inline it was 128 bytes of every connection).
+    window: Option<Box<LatencyWindow>>,
+    /// The window's size in samples.
+    window_size: usize,
     /// When the Omni heartbeat in flight went out.
     sent: Option<Instant>,
     server_status: Option<String>,
@@ -21,14 +25,15 @@ pub(super) struct Heartbeat {
 impl Heartbeat {
     pub(super) fn new(config: Option<&HeartbeatConfig>) -> Self {
         Self {
-            window: LatencyWindow::new(config.map_or(100, |h| h.window)),
+            window: None,
+            window_size: config.map_or(100, |h| h.window),
             sent: None,
             server_status: None,
         }
     }
 
     pub(super) fn stats(&self) -> LatencyStats {
-        self.window.stats()
+        self.window.as_ref().map(|w| w.stats()).unwrap_or_default()
     }
 
     pub(super) fn server_status(&self) -> Option<&str> {
@@ -112,7 +117,11 @@ impl Heartbeat {
         status: Option<String>,
     ) -> LatencySample {
         let rtt = now.millis_since(sent);
-        let stats = self.window.record(rtt);
+        let size = self.window_size;
+        let stats = self
+            .window
+            .get_or_insert_with(|| Box::new(LatencyWindow::new(size)))
+            .record(rtt);
         if status.is_some() {
             self.server_status.clone_from(&status);
         }

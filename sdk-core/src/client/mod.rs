@@ -906,7 +906,7 @@ impl Client {
         let Some(idx) = self.ns_index(nsp) else {
             return;
         };
-        self.namespaces[idx].auth = Some(auth);
+        self.namespaces[idx].auth = Some(Box::new(auth));
         let ns = &self.namespaces[idx];
         let asking = matches!(
             ns.state,
@@ -1774,7 +1774,7 @@ impl Client {
         };
         let auth = ns
             .auth
-            .as_ref()
+            .as_deref()
             .unwrap_or(&self.auth.auth)
             .build(pid.as_deref(), offset.as_deref());
         let name = ns.name.clone();

@@ -178,7 +178,12 @@ pub(crate) struct Session {
     ws_base: String,
     /// `&k=v` of the query options, percent-encoded.
     query: String,
-    transports: Vec<TransportKind>,
+    /// The first configured transport, opened first.
+    first: TransportKind,
+    /// WebSocket is among the configured transports (an upgrade may go
+    /// to it). These two instead of a copy of the list: a small
+    /// allocation of every connection.
+    websocket: bool,
     upgrade: bool,
     timeout: u64,
     max_frames: usize,
@@ -224,7 +229,12 @@ impl Session {
             http_base: format!("{url}{path}"),
             ws_base: format!("{ws}{path}"),
             query,
-            transports: config.transports.clone(),
+            first: config
+                .transports
+                .first()
+                .copied()
+                .unwrap_or(TransportKind::Websocket),
+            websocket: config.transports.contains(&TransportKind::Websocket),
             upgrade: config.upgrade,
             timeout: config.timeout,
             max_frames: config.max_queued_transmits.max(1),
@@ -277,6 +287,13 @@ impl Session {
         self.transmits.len() + polling
     }
 
+    /// Room kept by the frame and action queues (tests: a drained
+    /// session keeps none).
+    #[cfg(test)]
+    pub(crate) fn queue_capacities(&self) -> (usize, usize) {
+        (self.transmits.capacity(), self.actions.capacity())
+    }
+
     pub(crate) fn dropped_frames(&self) -> u64 {
         self.dropped_frames
     }
@@ -314,8 +331,14 @@ impl Session {
 
     // ----- outputs -----
 
+    /// The next WebSocket frame. An emptied queue gives its memory back,
+    /// as the event queue does: an idle connection keeps none.
     pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let t = self.transmits.pop_front();
+        if t.is_none() && self.transmits.capacity() != 0 {
+            self.transmits = VecDeque::new();
+        }
+        t
     }
 
     /// The next action. POSTs are built here, when the driver asks, so
@@ -324,6 +347,9 @@ impl Session {
     pub(crate) fn poll_action(&mut self) -> Option<TransportAction> {
         if let Some(a) = self.actions.pop_front() {
             return Some(a);
+        }
+        if self.actions.capacity() != 0 {
+            self.actions = VecDeque::new();
         }
         let max = self.max_payload();
         if let Some(Active::Polling(p)) = &mut self.active {
@@ -352,13 +378,8 @@ impl Session {
 
     /// Opens the first configured transport.
     pub(crate) fn open(&mut self, now: Instant) {
-        let kind = self
-            .transports
-            .first()
-            .copied()
-            .unwrap_or(TransportKind::Websocket);
         let id = self.new_id();
-        match kind {
+        match self.first {
             TransportKind::Websocket => {
                 let url = self.url(TransportKind::Websocket, None);
                 self.actions
@@ -680,7 +701,7 @@ impl Session {
         let upgrade = self.upgrade
             && polling
             && h.upgrades.iter().any(|u| u == "websocket")
-            && self.transports.contains(&TransportKind::Websocket);
+            && self.websocket;
         if upgrade {
             let id = self.new_id();
             let url = self.url(TransportKind::Websocket, Some(&h.sid));

@@ -670,3 +670,18 @@ fn active_until_nothing_more_happens_without_the_application() {
     p.drive();
     assert!(!p.client.namespace_active("/"), "client disconnect");
 }
+
+/// An idle connection keeps no room in its queues: what a turn queued
+/// (frames, actions, events) goes back once the driver has drained it.
+#[test]
+fn drained_queues_keep_no_memory() {
+    let mut p = Pair::connected();
+    p.emit("/", "hello", vec![v(json!(1))]);
+    p.server_emit("/", "news", json!({"n": 1}));
+    p.server_send("2");
+    p.drive();
+    assert!(p.server.events("/").iter().any(|(e, _)| e == "hello"));
+    assert!(p.saw(|e| matches!(e, Event::Message { event, .. } if event == "news")));
+    assert_eq!(p.client.session.queue_capacities(), (0, 0));
+    assert_eq!(p.client.events.capacity(), 0);
+}
