@@ -47,3 +47,14 @@ export async function launch() {
     },
   };
 }
+
+/** Polls `fn` until it returns a truthy value (which it resolves with), or throws after `ms`. */
+export async function until(fn, ms = 5000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -16,22 +16,11 @@ import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
-import { launch } from "./browser.mjs";
+import { launch, until } from "./browser.mjs";
 
 const dist = fileURLToPath(new URL("../dist", import.meta.url));
 const HOLD_MS = 10_000;
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm" };
-
-/** Polls `fn` until it returns a truthy value or `ms` pass. */
-async function until(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("the first connection opens while the wasm loads", { timeout: 120_000 }, () => {
   let http;

@@ -14,20 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
-import { launch } from "./browser.mjs";
+import { launch, until } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-
-async function until(fn, ms = 8000, what = "condition") {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const REACT_MAIN = `
 import { StrictMode, createElement as h, useEffect, useState } from "react";

@@ -6,22 +6,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { launch, until } from "./browser.mjs";
 import { startServer } from "./server.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const roots = { "/dist/": `${here}../dist`, "/pages/": `${here}pages` };
-
-/** Polls `fn` until it returns a truthy value or `ms` pass. */
-async function until(fn, ms = 5000, what = "condition") {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("omni-socket in Chromium against socket.io 4.8", { timeout: 120_000 }, () => {
   let server;
