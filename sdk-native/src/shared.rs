@@ -127,18 +127,6 @@ pub struct Status {
     pub reconnect_attempts: u32,
 }
 
-impl Status {
-    pub(crate) fn idle() -> Self {
-        Self {
-            connection: ConnectionState::Idle,
-            transport: None,
-            namespaces: BTreeMap::new(),
-            latency: LatencyStats::default(),
-            reconnect_attempts: 0,
-        }
-    }
-}
-
 /// What the driver last published of the connection's status: a
 /// [`Status`] with its namespaces in a list. Kept apart from the watch
 /// that [`Socket::state`](crate::Socket::state) hands out, which is made
@@ -279,7 +267,7 @@ impl StatusCell {
         if let Some(rx) = &self.rx {
             return rx.clone();
         }
-        let (tx, rx) = watch::channel(Status::idle());
+        let (tx, rx) = watch::channel(Snapshot::idle().to_status());
         if self.changed {
             tx.send_replace(self.now.to_status());
         }
