@@ -22,6 +22,10 @@ const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 
  * response with `headers` too. Resolves with its origin and `close`.
  */
 export async function servePages(distDir, pages, headers = {}) {
+  // Each file compressed once: gzip -9 of the wasm takes tens of
+  // milliseconds, which every load would otherwise wait for (a CDN serves
+  // it compressed ahead of time).
+  const gzipped = new Map();
   const http = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     try {
@@ -39,7 +43,8 @@ export async function servePages(distDir, pages, headers = {}) {
       // Compressed as a production server or CDN sends scripts and wasm
       // (gzip -9: the bundle figures' measure).
       if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-        body = gzipSync(body, { level: 9 });
+        if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 9 }));
+        body = gzipped.get(file);
         head['content-encoding'] = 'gzip';
       }
       res.writeHead(200, head);
