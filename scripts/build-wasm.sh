@@ -35,7 +35,9 @@ if [ ! -d npm/node_modules ] || [ npm/package-lock.json -nt npm/node_modules/.pa
   (cd npm && npm install --no-save --no-audit --no-fund)
 fi
 
-cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release
+# Without the `std` feature: the module links no `std`, and its panic
+# handler is the driver's own, which formats nothing (sdk-wasm/src/lib.rs).
+cargo build -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release --no-default-features
 # The target directory as cargo sees it (CARGO_TARGET_DIR or a config may move it).
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 

@@ -70,6 +70,8 @@ step "product matrix (PRODUCTS.md), browser column: every seed product through t
 OMNI_NPM_BUILT=1 scripts/test-products-browser.sh
 # The browser-only code paths, linted for the target they run on.
 cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+# And as it ships: without `std` (scripts/build-wasm.sh).
+cargo clippy -p omni-socket-wasm --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "release check: the npm tarball and the .crate files installed in fresh projects, publint, arethetypeswrong, cargo doc"
 scripts/test-release.sh

@@ -14,7 +14,7 @@ cd "$root"
 top="${1:-25}"
 
 CARGO_PROFILE_WASM_RELEASE_STRIP=false \
-  cargo build -q -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release
+  cargo build -q -p omni-socket-wasm --target wasm32-unknown-unknown --profile wasm-release --no-default-features
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 work="$target_dir/wasm-size"
 rm -rf "$work"

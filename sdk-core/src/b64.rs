@@ -8,6 +8,7 @@
 //! hold it to the `base64` crate's `STANDARD` engine as the oracle, for
 //! what it accepts as well as what it writes.
 
+use crate::prelude::*;
 use base64ct::{Base64, Encoding};
 
 /// Appends the padded base64 of `bytes` to `out`.

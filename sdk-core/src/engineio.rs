@@ -13,7 +13,8 @@
 //! binary message as it is (no type prefix). The upgrade probe is
 //! `2probe` → `3probe`, then `5`.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -104,14 +105,14 @@ impl Handshake {
     ///
     /// # Errors
     /// The name of the first missing or mistyped field.
-    pub fn from_json(v: &serde_json::Value) -> std::result::Result<Self, &'static str> {
+    pub fn from_json(v: &serde_json::Value) -> core::result::Result<Self, &'static str> {
         let uint = |k: &'static str| v.get(k).and_then(serde_json::Value::as_u64).ok_or(k);
         let upgrades = match v.get("upgrades") {
             None => Vec::new(),
             Some(serde_json::Value::Array(items)) => items
                 .iter()
                 .map(|u| u.as_str().map(str::to_owned).ok_or("upgrades"))
-                .collect::<std::result::Result<_, _>>()?,
+                .collect::<core::result::Result<_, _>>()?,
             Some(_) => return Err("upgrades"),
         };
         Ok(Self {
@@ -132,7 +133,7 @@ impl Handshake {
 }
 
 impl<'de> Deserialize<'de> for Handshake {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
         Self::from_json(&v)
             .map_err(|field| serde::de::Error::custom(format_args!("missing or invalid `{field}`")))
@@ -330,7 +331,7 @@ pub struct PayloadDecoder<'a> {
 
 #[derive(Debug)]
 enum PayloadState<'a> {
-    Records(std::str::Split<'a, char>),
+    Records(core::str::Split<'a, char>),
     Failed(Option<Error>),
 }
 

@@ -8,8 +8,9 @@
 //! error as the reason (the state machine reports it as `parse error`) and
 //! reconnect. Neither is a bug in the caller.
 
+use crate::prelude::*;
 /// Result type of this crate.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// Everything that can go wrong while decoding input from the network.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -58,6 +58,27 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// `alloc` and `core` only, so the browser build links no `std`: its driver
+// then supplies a panic handler that formats nothing (see sdk-wasm's
+// lib.rs). The `std` feature (on by default) only turns on the standard
+// library in the dependencies; nothing here uses it, so the native build
+// checks that too.
+#![no_std]
+
+extern crate alloc;
+// The tests, and the TypeScript generator (feature `ts`, a build tool
+// that writes files), use `std` themselves.
+#[cfg(any(test, feature = "ts"))]
+extern crate std;
+
+/// What the standard library's prelude would bring, for a `no_std` crate.
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+    pub(crate) use alloc::{format, vec};
+}
 
 mod b64;
 pub mod client;

@@ -18,7 +18,8 @@
 //! not build a tree, so a browser can hand it to `JSON.parse` and a native
 //! client can deserialize it once into a typed value.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use bytes::Bytes;
 
@@ -267,7 +268,7 @@ impl<'a> Packet<'a> {
     /// `data` is written as it is: build it with `serde_json` (or the
     /// `*_with_values` constructors) so it is valid JSON.
     pub fn encode_into(&self, out: &mut String) {
-        use std::fmt::Write as _;
+        use core::fmt::Write as _;
         out.push(self.packet_type.as_char());
         if self.packet_type.is_binary() {
             let _ = write!(out, "{}-", self.attachments.len());
@@ -622,7 +623,7 @@ pub(crate) fn json_string(json: &str) -> Option<Cow<'_, str>> {
 pub(crate) struct JsonString<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> serde::Deserialize<'de> for JsonString<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
         d.deserialize_any(NameVisitor).map(JsonString)
     }
 }
@@ -635,54 +636,54 @@ struct NameVisitor;
 impl<'de> serde::de::Visitor<'de> for NameVisitor {
     type Value = Cow<'de, str>;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("an event name")
     }
 
-    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+    fn visit_borrowed_str<E>(self, v: &'de str) -> core::result::Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
     }
 
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+    fn visit_str<E>(self, v: &str) -> core::result::Result<Self::Value, E> {
         Ok(Cow::Owned(v.to_owned()))
     }
 
-    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+    fn visit_string<E>(self, v: String) -> core::result::Result<Self::Value, E> {
         Ok(Cow::Owned(v))
     }
 
     // Anything else: an error without a formatted description.
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Self::Value, E> {
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> core::result::Result<Self::Value, E> {
         Err(E::custom("not a string"))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> std::result::Result<Self::Value, E> {
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> core::result::Result<Self::Value, E> {
         Err(E::custom("not a string"))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> std::result::Result<Self::Value, E> {
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> core::result::Result<Self::Value, E> {
         Err(E::custom("not a string"))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> std::result::Result<Self::Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> core::result::Result<Self::Value, E> {
         Err(E::custom("not a string"))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> core::result::Result<Self::Value, E> {
         Err(E::custom("not a string"))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(
         self,
         _: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
+    ) -> core::result::Result<Self::Value, A::Error> {
         Err(serde::de::Error::custom("not a string"))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         _: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
+    ) -> core::result::Result<Self::Value, A::Error> {
         Err(serde::de::Error::custom("not a string"))
     }
 }
@@ -701,7 +702,7 @@ impl<'de> serde::de::Visitor<'de> for NameVisitor {
 fn validate_json(json: &str, max_depth: usize) -> Result<()> {
     use serde::de::DeserializeSeed;
 
-    let too_deep = std::cell::Cell::new(false);
+    let too_deep = core::cell::Cell::new(false);
     let seed = Checked {
         depth_left: max_depth,
         too_deep: &too_deep,
@@ -743,7 +744,7 @@ pub fn validate_event_data(data: &str, limits: &Limits) -> Result<()> {
 pub fn decode_first_arg<T: serde::de::DeserializeOwned>(
     data: &str,
     limits: &Limits,
-) -> std::result::Result<Option<T>, serde_json::Error> {
+) -> core::result::Result<Option<T>, serde_json::Error> {
     crate::strict::decode_first_arg(data, limits)
 }
 
@@ -753,11 +754,11 @@ pub fn decode_first_arg<T: serde::de::DeserializeOwned>(
 pub(crate) struct Checked<'a> {
     /// Containers that may still open below this value.
     pub(crate) depth_left: usize,
-    pub(crate) too_deep: &'a std::cell::Cell<bool>,
+    pub(crate) too_deep: &'a core::cell::Cell<bool>,
 }
 
 impl Checked<'_> {
-    pub(crate) fn enter<E: serde::de::Error>(self) -> std::result::Result<Self, E> {
+    pub(crate) fn enter<E: serde::de::Error>(self) -> core::result::Result<Self, E> {
         if self.depth_left == 0 {
             self.too_deep.set(true);
             return Err(E::custom("too deep"));
@@ -771,38 +772,38 @@ impl Checked<'_> {
 
 impl<'de> serde::de::DeserializeSeed<'de> for Checked<'_> {
     type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> core::result::Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> serde::de::Visitor<'de> for Checked<'_> {
     type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+    fn visit_bool<E>(self, _: bool) -> core::result::Result<(), E> {
         Ok(())
     }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+    fn visit_i64<E>(self, _: i64) -> core::result::Result<(), E> {
         Ok(())
     }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+    fn visit_u64<E>(self, _: u64) -> core::result::Result<(), E> {
         Ok(())
     }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+    fn visit_f64<E>(self, _: f64) -> core::result::Result<(), E> {
         Ok(())
     }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+    fn visit_str<E>(self, _: &str) -> core::result::Result<(), E> {
         Ok(())
     }
-    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+    fn visit_unit<E>(self) -> core::result::Result<(), E> {
         Ok(())
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(
         self,
         mut seq: A,
-    ) -> std::result::Result<(), A::Error> {
+    ) -> core::result::Result<(), A::Error> {
         let inner = self.enter()?;
         while seq.next_element_seed(inner)?.is_some() {}
         Ok(())
@@ -810,7 +811,7 @@ impl<'de> serde::de::Visitor<'de> for Checked<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> std::result::Result<(), A::Error> {
+    ) -> core::result::Result<(), A::Error> {
         let inner = self.enter()?;
         while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
             map.next_value_seed(inner)?;

@@ -16,9 +16,10 @@
 //! strings and `RawValue`. A model reaching either marks the pass `lax`, and
 //! the caller then runs the validator as well.
 
-use std::cell::Cell;
-use std::fmt;
-use std::marker::PhantomData;
+use crate::prelude::*;
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
 
 use serde::de::{
     DeserializeSeed, Deserializer, EnumAccess, Error as _, IgnoredAny, MapAccess, SeqAccess,
@@ -416,6 +417,8 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for StrictVariant<'_, A> {
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
+
+    use crate::prelude::*;
 
     use crate::socketio::{decode_first_arg, validate_event_data};
     use crate::Limits;

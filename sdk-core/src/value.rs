@@ -7,7 +7,8 @@
 //! keeps packet data as validated JSON text; this module turns that text
 //! plus attachments into a [`Value`] tree only when the caller asks for one.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use bytes::Bytes;
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -310,7 +311,7 @@ pub fn raw_field<'a>(fields: &[(String, &'a str)], key: &str) -> Option<&'a str>
 
 /// The string `json` holds, unescaped; `None` for other values.
 pub fn raw_string(json: &str) -> Option<String> {
-    crate::socketio::json_string(json).map(std::borrow::Cow::into_owned)
+    crate::socketio::json_string(json).map(alloc::borrow::Cow::into_owned)
 }
 
 /// Checks the placeholders of a binary packet's JSON number exactly the
@@ -345,7 +346,7 @@ struct Placeholders<'b> {
 
 impl Placeholders<'_> {
     /// Steps into an array or object; fails once `max_depth` is passed.
-    fn enter<E: serde::de::Error>(&mut self) -> std::result::Result<(), E> {
+    fn enter<E: serde::de::Error>(&mut self) -> core::result::Result<(), E> {
         if self.depth_left == 0 {
             self.too_deep = true;
             return Err(E::custom("too deep"));
@@ -365,7 +366,7 @@ impl Placeholders<'_> {
                     .ok_or(ProtocolError::InvalidPlaceholder(
                         "attachment number out of range",
                     ))?;
-                if std::mem::replace(slot, true) {
+                if core::mem::replace(slot, true) {
                     return Err(ProtocolError::InvalidPlaceholder("attachment used twice"));
                 }
                 Ok(self.attachments.map(|a| a[n].clone()).unwrap_or_default())
@@ -386,7 +387,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for &mut Placeholders<'_> {
     fn deserialize<D: serde::Deserializer<'de>>(
         self,
         d: D,
-    ) -> std::result::Result<Value, D::Error> {
+    ) -> core::result::Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -394,44 +395,44 @@ impl<'de> serde::de::DeserializeSeed<'de> for &mut Placeholders<'_> {
 impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
     type Value = Value;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+    fn visit_unit<E>(self) -> core::result::Result<Value, E> {
         Ok(Value::Null)
     }
 
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+    fn visit_bool<E>(self, v: bool) -> core::result::Result<Value, E> {
         Ok(Value::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+    fn visit_i64<E>(self, v: i64) -> core::result::Result<Value, E> {
         Ok(Value::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+    fn visit_u64<E>(self, v: u64) -> core::result::Result<Value, E> {
         Ok(Value::Number(v.into()))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> core::result::Result<Value, E> {
         serde_json::Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom("non-finite number"))
     }
 
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+    fn visit_str<E>(self, v: &str) -> core::result::Result<Value, E> {
         Ok(Value::String(v.to_owned()))
     }
 
-    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+    fn visit_string<E>(self, v: String) -> core::result::Result<Value, E> {
         Ok(Value::String(v))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(
         self,
         mut seq: A,
-    ) -> std::result::Result<Value, A::Error> {
+    ) -> core::result::Result<Value, A::Error> {
         self.enter()?;
         let mut items = Vec::new();
         while let Some(v) = seq.next_element_seed(&mut *self)? {
@@ -444,7 +445,7 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> std::result::Result<Value, A::Error> {
+    ) -> core::result::Result<Value, A::Error> {
         self.enter()?;
         let mut entries: Vec<(String, Value)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
@@ -479,7 +480,7 @@ struct WithPlaceholders<'v, 'c> {
 }
 
 impl Serialize for WithPlaceholders<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
         let child = |value| WithPlaceholders {
             value,
             attachments: self.attachments,
@@ -521,7 +522,7 @@ impl Serialize for WithPlaceholders<'_, '_> {
 impl Serialize for Value {
     /// Plain JSON; binary values become arrays of byte numbers. Use
     /// [`Value::deconstruct`] to send binary over Socket.IO.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
         match self {
             Self::Binary(b) => s.collect_seq(b.iter()),
             Self::Array(items) => s.collect_seq(items),
@@ -545,7 +546,7 @@ impl Value {
     /// what was wrong.
     pub fn deserialize_into<'de, T: serde::Deserialize<'de>>(
         &'de self,
-    ) -> std::result::Result<T, serde::de::value::Error> {
+    ) -> core::result::Result<T, serde::de::value::Error> {
         T::deserialize(ValueDeserializer::<serde::de::value::Error>::new(self))
     }
 }
@@ -555,14 +556,14 @@ impl Value {
 #[derive(Debug)]
 pub struct ValueDeserializer<'de, E> {
     value: &'de Value,
-    error: std::marker::PhantomData<E>,
+    error: core::marker::PhantomData<E>,
 }
 
 impl<'de, E> ValueDeserializer<'de, E> {
     fn new(value: &'de Value) -> Self {
         Self {
             value,
-            error: std::marker::PhantomData,
+            error: core::marker::PhantomData,
         }
     }
 }
@@ -581,7 +582,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         use serde::de::value::{MapDeserializer, SeqDeserializer};
         match self.value {
             Value::Null => visitor.visit_unit(),
@@ -613,7 +614,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
     fn deserialize_option<V: serde::de::Visitor<'de>>(
         self,
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         match self.value {
             Value::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
@@ -623,7 +624,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
     fn deserialize_bytes<V: serde::de::Visitor<'de>>(
         self,
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         match self.value {
             Value::Binary(b) => visitor.visit_borrowed_bytes(b),
             _ => self.deserialize_any(visitor),
@@ -633,7 +634,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
     fn deserialize_byte_buf<V: serde::de::Visitor<'de>>(
         self,
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         self.deserialize_bytes(visitor)
     }
 
@@ -641,7 +642,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
         self,
         _name: &'static str,
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -650,7 +651,7 @@ impl<'de, E: serde::de::Error> serde::Deserializer<'de> for ValueDeserializer<'d
         name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
-    ) -> std::result::Result<V::Value, E> {
+    ) -> core::result::Result<V::Value, E> {
         use serde::de::value::{MapAccessDeserializer, MapDeserializer};
         use serde::de::IntoDeserializer;
         match self.value {

@@ -7,6 +7,7 @@
 //! a Rust JSON tree it does not need. This module is plain Rust so the
 //! host test suite covers it.
 
+use crate::prelude::*;
 use bytes::Bytes;
 use omni_socket_core::client::{
     AckFailure, AuthFailureSource, ConnectionState, DropReason, Event, LatencyStats, Matcher,
@@ -452,6 +453,7 @@ fn matcher(v: Option<&Json>) -> Result<Option<Matcher>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use omni_socket_core::client::{DisconnectReason, RequestId};
 
     #[test]
@@ -568,6 +570,7 @@ mod tests {
 #[cfg(test)]
 mod records_agree {
     use super::*;
+    use alloc::vec;
     use omni_socket_core::client::records::{record, RoomStatus, KINDS};
     use omni_socket_core::client::{
         AuthFailureSource, DisconnectReason, LatencySample, RequestId, TransportKind,

@@ -14,12 +14,42 @@
 //! The crate builds for the host too (so the workspace's clippy and tests
 //! cover [`convert`]); the bindings only work inside a JavaScript engine.
 #![deny(missing_docs)]
+// `alloc` and `core` only, with `std` behind the default feature `std`.
+// The shipped module is built without it (scripts/build-wasm.sh), so it
+// links no `std` and its panic handler below formats nothing: `std`'s
+// handler formats every panic message, which kept `core::fmt`, `Debug`
+// impls and their Unicode tables in the download although nobody reads
+// them (a panic aborts either way).
+#![no_std]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod convert;
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+/// What the standard library's prelude would bring, for a `no_std` crate.
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::format;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+}
+use prelude::*;
+
+/// The shipped module's panic handler. The driver never panics on input
+/// (the core bounds and checks it), so a panic is a bug, and the profile
+/// aborts on panic anyway: trap at once, as `std` does after formatting.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
+
+use ::core::cell::{Cell, RefCell};
+use ::core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
 
 use bytes::Bytes;
 use js_sys::{Array, Function, Uint8Array};
@@ -124,13 +154,25 @@ extern "C" {
     fn text(this: &FetchResponse) -> Thenable;
 }
 
-thread_local! {
-    /// `Date.now() - performance.now()` at first use: the epoch offset of
-    /// the monotonic clock; `Some(None)` when there is no `performance`.
-    static ORIGIN: Cell<Option<Option<f64>>> = const { Cell::new(None) };
-    /// The latest monotonic reading handed to the core, so an event's
-    /// time stamp never takes the clock backwards (see `event_time`).
-    static LAST_MONO: Cell<f64> = const { Cell::new(0.0) };
+/// `Date.now() - performance.now()` at first use, as `f64` bits: the epoch
+/// offset of the monotonic clock. [`ORIGIN_UNSET`] before the first
+/// reading, [`ORIGIN_NONE`] when there is no `performance`. Atomics rather
+/// than a `thread_local!`, which needs `std`; on wasm32 without threads
+/// they are plain loads and stores.
+static ORIGIN: AtomicU64 = AtomicU64::new(ORIGIN_UNSET);
+/// Two NaN payloads: an origin is always finite, so neither is one.
+const ORIGIN_UNSET: u64 = 0x7ff8_0000_0000_0001;
+const ORIGIN_NONE: u64 = 0x7ff8_0000_0000_0002;
+/// The latest monotonic reading handed to the core (`f64` bits), so an
+/// event's time stamp never takes the clock backwards (see `event_time`).
+static LAST_MONO: AtomicU64 = AtomicU64::new(0);
+
+fn last_mono() -> f64 {
+    f64::from_bits(LAST_MONO.load(Relaxed))
+}
+
+fn set_last_mono(ms: f64) {
+    LAST_MONO.store(ms.to_bits(), Relaxed);
 }
 
 /// Event time stamps above this (ms) are taken for wall-clock times, as
@@ -139,17 +181,17 @@ thread_local! {
 const MAX_MONO_STAMP: f64 = 1e11;
 
 fn origin() -> Option<f64> {
-    ORIGIN.with(|o| {
-        if let Some(origin) = o.get() {
-            return origin;
-        }
-        let origin = try_perf_now()
-            .ok()
-            .filter(|m| m.is_finite())
-            .map(|mono| js_sys::Date::now() - mono);
-        o.set(Some(origin));
-        origin
-    })
+    match ORIGIN.load(Relaxed) {
+        ORIGIN_UNSET => {}
+        ORIGIN_NONE => return None,
+        bits => return Some(f64::from_bits(bits)),
+    }
+    let origin = try_perf_now()
+        .ok()
+        .filter(|m| m.is_finite())
+        .map(|mono| js_sys::Date::now() - mono);
+    ORIGIN.store(origin.map_or(ORIGIN_NONE, f64::to_bits), Relaxed);
+    origin
 }
 
 fn instant(ms: f64) -> Instant {
@@ -167,7 +209,7 @@ fn now() -> Instant {
     match origin() {
         Some(origin) => {
             let mono = perf_now();
-            LAST_MONO.with(|l| l.set(l.get().max(mono)));
+            set_last_mono(last_mono().max(mono));
             instant(origin + mono)
         }
         None => instant(js_sys::Date::now()),
@@ -183,8 +225,8 @@ fn now() -> Instant {
 /// (time must not go backwards).
 fn event_time(stamp: f64) -> Instant {
     match origin() {
-        Some(origin) if usable_stamp(stamp, LAST_MONO.with(Cell::get)) => {
-            LAST_MONO.with(|l| l.set(stamp));
+        Some(origin) if usable_stamp(stamp, last_mono()) => {
+            set_last_mono(stamp);
             instant(origin + stamp)
         }
         _ => now(),
@@ -197,7 +239,7 @@ fn usable_stamp(stamp: f64, last: f64) -> bool {
     stamp.is_finite() && stamp < MAX_MONO_STAMP && stamp >= last
 }
 
-fn js_error(message: impl std::fmt::Display) -> JsValue {
+fn js_error(message: impl ::core::fmt::Display) -> JsValue {
     js_sys::Error::new(&message.to_string()).into()
 }
 

@@ -2,7 +2,8 @@
 //! with an ack, and ack-mode heartbeats), and the server's requests it may
 //! still answer.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::buffer::{OutKind, Outbox};
 use super::events::RequestId;
@@ -138,7 +139,7 @@ impl Acks {
         self.server.clear();
         self.retry_in_flight = false;
         let mut failed: Vec<u64> = Vec::new();
-        for (_, p) in std::mem::take(&mut self.pending).into_iter().rev() {
+        for (_, p) in core::mem::take(&mut self.pending).into_iter().rev() {
             match p.kind {
                 PendingKind::Request {
                     resend: Some(item), ..

@@ -1,5 +1,6 @@
 //! Credentials, and the auth object built from them for each CONNECT.
 
+use crate::prelude::*;
 use serde_json::{Map, Value as Json};
 
 /// What the client sends as the CONNECT auth object.
@@ -159,7 +160,7 @@ fn with_recovery(text: &str, pid: Option<&str>, offset: Option<&str>) -> String 
     out.push_str(body);
     // Writing a string cannot fail.
     let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    for (k, v) in std::iter::once(("pid", pid)).chain(offset.map(|o| ("offset", o))) {
+    for (k, v) in core::iter::once(("pid", pid)).chain(offset.map(|o| ("offset", o))) {
         if out.len() > 1 {
             out.push(',');
         }

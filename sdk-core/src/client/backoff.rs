@@ -59,8 +59,10 @@ impl Backoff {
         } else {
             0.0
         };
-        // Per-mille keeps the arithmetic integral and exact.
-        let per_mille = (factor * 1000.0).round() as u128;
+        // Per-mille keeps the arithmetic integral and exact. Rounded by
+        // hand (`f64::round` is `std`'s): `factor` is in 0..=1, so adding
+        // a half and truncating rounds to the nearest.
+        let per_mille = (factor * 1000.0 + 0.5) as u128;
         let range = (u128::from(capped) * per_mille / 1000) as u64;
         capped - rng.up_to(range)
     }
@@ -153,7 +155,7 @@ impl Reconnect {
     /// when it was a reconnection.
     pub(super) fn opened(&mut self, now: super::Instant) -> Option<u32> {
         self.opened_at = Some(now);
-        std::mem::replace(&mut self.reconnecting, false).then_some(self.attempts)
+        core::mem::replace(&mut self.reconnecting, false).then_some(self.attempts)
     }
 
     /// No reconnection: the application connected, disconnected, or the

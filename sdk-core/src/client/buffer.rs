@@ -2,7 +2,8 @@
 //! heartbeats that have not gone out yet (offline, over their rate
 //! budget, or behind a full frame queue), in the order they go out.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::events::RequestId;
 use super::timer::Instant;

@@ -3,6 +3,7 @@
 //! unchanged (fields are camelCase in serde; they are read back by
 //! [`ClientConfig::from_json`], see `options.rs`).
 
+use crate::prelude::*;
 use serde::Serialize;
 
 use super::ratelimit::RateLimitConfig;

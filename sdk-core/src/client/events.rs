@@ -1,7 +1,8 @@
 //! What the client hands back to the driver and the application.
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+use alloc::borrow::Cow;
+use core::fmt;
 
 use bytes::Bytes;
 

@@ -6,6 +6,7 @@
 //! Not part of the stable API: compiled for tests and with the `fuzzing`
 //! feature only.
 
+use crate::prelude::*;
 use bytes::Bytes;
 
 use super::*;

@@ -6,6 +6,7 @@ use super::config::{HeartbeatConfig, HeartbeatMode};
 use super::events::LatencySample;
 use super::latency::{LatencyStats, LatencyWindow};
 use super::timer::Instant;
+use crate::prelude::*;
 use crate::Value;
 
 /// Heartbeat state: the round-trip window, the Omni heartbeat awaiting its

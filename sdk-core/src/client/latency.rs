@@ -1,6 +1,7 @@
 //! Round-trip samples of the application heartbeat and their statistics.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 /// Statistics over the sliding window of the most recent samples, in
 /// milliseconds. Percentiles use the nearest-rank method.

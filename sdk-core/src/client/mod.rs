@@ -101,6 +101,7 @@
 //! JSON text, lent from the frame, and check that text with its own
 //! parser. Drivers opt in; the results are the same.
 
+use crate::prelude::*;
 mod ack;
 mod auth;
 mod backoff;
@@ -125,7 +126,7 @@ mod vecmap;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use bytes::Bytes;
 
@@ -1993,7 +1994,7 @@ impl Client {
     fn on_server_disconnect(&mut self, idx: usize) {
         self.ns_lost(idx, DisconnectReason::IoServerDisconnect);
         let ns = &mut self.namespaces[idx];
-        if std::mem::take(&mut ns.retry.refreshed) {
+        if core::mem::take(&mut ns.retry.refreshed) {
             // Refused, and the new credentials are here already.
             if self.session.is_open() && ns.wanted {
                 self.send_connect(idx);

@@ -7,6 +7,7 @@ use super::buffer::Outbox;
 use super::events::RequestId;
 use super::rooms::Rooms;
 use super::timer::Instant;
+use crate::prelude::*;
 
 /// Connection state of one namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]

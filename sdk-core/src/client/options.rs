@@ -9,6 +9,7 @@
 //! one set of rules: unknown fields are ignored, a missing field keeps its
 //! default, a field of the wrong type is an error naming it.
 
+use crate::prelude::*;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value as Json};
 
@@ -26,7 +27,7 @@ pub struct OptionsError {
     pub expected: &'static str,
 }
 
-type Result<T> = std::result::Result<T, OptionsError>;
+type Result<T> = core::result::Result<T, OptionsError>;
 
 fn err<T>(field: &'static str, expected: &'static str) -> Result<T> {
     Err(OptionsError { field, expected })
@@ -372,7 +373,7 @@ impl ClientConfig {
 macro_rules! deserialize_via_json {
     ($($ty:ty => $read:expr;)*) => {$(
         impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
                 let v = Json::deserialize(d)?;
                 $read(&v).map_err(serde::de::Error::custom)
             }

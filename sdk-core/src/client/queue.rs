@@ -12,7 +12,7 @@
 //! server's state now), and a driver that stalls cannot hold more than the
 //! bounds say.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 use super::events::Event;
 use crate::socketio;
@@ -228,6 +228,7 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     /// An event holding `size` bytes of text.
     fn event(n: u32, size: usize) -> Event {
@@ -238,7 +239,7 @@ mod tests {
     }
 
     fn drain(q: &mut EventQueue) -> Vec<u32> {
-        std::iter::from_fn(|| q.pop())
+        core::iter::from_fn(|| q.pop())
             .map(|e| match e {
                 Event::ReconnectError { attempt, .. } => attempt,
                 other => panic!("{other:?}"),

@@ -1,5 +1,6 @@
 //! Client-side token buckets per event name, and server-imposed pauses.
 
+use crate::prelude::*;
 use serde::Serialize;
 
 use super::vecmap::SortedMap;

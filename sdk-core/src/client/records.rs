@@ -9,6 +9,7 @@
 //! its JSON by hand rather than through these types' `Serialize`, which
 //! would cost the download kilobytes of serializer code.)
 
+use crate::prelude::*;
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;

@@ -4,6 +4,7 @@
 use super::buffer::{OutKind, Outgoing};
 use super::Instant;
 use crate::models::{deployments, doa, marketplace, omni};
+use crate::prelude::*;
 use crate::{Args, Value};
 
 /// Recognises a server event that answers a join.
@@ -355,7 +356,7 @@ impl Preset {
     fn number(&self, id: &PresetId<'_>) -> Result<u64, String> {
         let n = match id {
             PresetId::Number(n)
-                if n.fract() == 0.0 && *n >= 0.0 && *n <= 9_007_199_254_740_991.0 =>
+                if *n >= 0.0 && *n <= 9_007_199_254_740_991.0 && (*n as u64) as f64 == *n =>
             {
                 Some(*n as u64)
             }

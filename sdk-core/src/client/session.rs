@@ -27,7 +27,8 @@
 //! transport. A transport the session gave up never gets another request,
 //! so no request ever carries a sid after its session ended.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use bytes::Bytes;
 
@@ -62,7 +63,7 @@ pub(crate) enum Up<'a> {
     /// The handshake: the session is open.
     Opened,
     /// A Socket.IO packet as text.
-    Message(std::borrow::Cow<'a, str>),
+    Message(alloc::borrow::Cow<'a, str>),
     /// A binary attachment.
     Binary(Bytes),
     /// The server closed the session.
@@ -622,7 +623,7 @@ impl Session {
         }
         if self.closing_deadline.is_some_and(|d| d <= now) {
             self.closing_deadline = None;
-            for c in std::mem::take(&mut self.closing) {
+            for c in core::mem::take(&mut self.closing) {
                 self.close_transport(c.polling.id);
             }
         }

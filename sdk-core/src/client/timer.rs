@@ -1,6 +1,6 @@
 //! Virtual time and the fixed table of connection-wide timers.
 
-use std::fmt;
+use core::fmt;
 
 /// A point in time, in milliseconds since an origin the driver chooses.
 ///

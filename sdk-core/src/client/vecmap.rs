@@ -8,8 +8,9 @@
 //! entries (the client's are bounded). Iteration is in key order, as with
 //! `BTreeMap`, so behaviour does not depend on the choice.
 
-use std::borrow::Borrow;
-use std::fmt;
+use crate::prelude::*;
+use core::borrow::Borrow;
+use core::fmt;
 
 use serde::ser::{Serialize, Serializer};
 
@@ -49,7 +50,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Inserts or replaces; returns the value replaced.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Ok(i) => Some(core::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
                 self.0.insert(i, (key, value));
                 None
@@ -129,7 +130,7 @@ impl<K: Ord, V> SortedMap<K, V> {
 
 impl<K, V> IntoIterator for SortedMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::vec::IntoIter<(K, V)>;
+    type IntoIter = alloc::vec::IntoIter<(K, V)>;
 
     /// Entries in key order.
     fn into_iter(self) -> Self::IntoIter {
@@ -139,7 +140,8 @@ impl<K, V> IntoIterator for SortedMap<K, V> {
 
 impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    type IntoIter =
+        core::iter::Map<core::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
 
     /// Entries in key order.
     fn into_iter(self) -> Self::IntoIter {
@@ -168,7 +170,7 @@ impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
 ///
 /// # Panics
 /// When `key` has no entry.
-impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> core::ops::Index<&Q> for SortedMap<K, V> {
     type Output = V;
 
     fn index(&self, key: &Q) -> &V {
@@ -185,7 +187,8 @@ impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use crate::prelude::*;
+    use alloc::collections::BTreeMap;
 
     use proptest::prelude::*;
 

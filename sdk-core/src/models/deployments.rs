@@ -6,6 +6,7 @@
 //! broadcasts user presence ([`UserOnline`], [`UserOffline`]). Field names
 //! are `camelCase` on the wire.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]
@@ -32,8 +33,8 @@ pub enum UserId {
     String(String),
 }
 
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for UserId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Number(n) => write!(f, "{n}"),
             Self::String(s) => f.write_str(s),

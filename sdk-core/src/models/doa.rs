@@ -6,6 +6,7 @@
 //! `conversation:<id>` ([`conversation_room`]) by emitting its id as a bare
 //! number ([`JoinConversation`]). Field names are `camelCase` on the wire.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]

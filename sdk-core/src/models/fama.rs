@@ -6,6 +6,7 @@
 //! error whose message contains `Token expired` ([`Error::is_token_expired`])
 //! means: refresh the token, then reconnect. Field names are `snake_case`.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]

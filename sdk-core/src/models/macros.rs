@@ -55,7 +55,7 @@ macro_rules! events {
             pub fn decode(
                 name: &str,
                 args: &[&::serde_json::value::RawValue],
-            ) -> ::std::result::Result<Self, $crate::models::DecodeError> {
+            ) -> ::core::result::Result<Self, $crate::models::DecodeError> {
                 match name {
                     $(
                         $name => <$Payload as $crate::models::Event>::from_args(args)
@@ -72,7 +72,7 @@ macro_rules! events {
             /// for other packet types, otherwise as [`Self::decode`].
             pub fn from_packet(
                 packet: &$crate::socketio::Packet<'_>,
-            ) -> ::std::result::Result<Self, $crate::models::DecodeError> {
+            ) -> ::core::result::Result<Self, $crate::models::DecodeError> {
                 let (name, args) = $crate::models::packet_parts(packet)?;
                 Self::decode(&name, &args)
             }

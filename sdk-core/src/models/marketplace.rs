@@ -12,6 +12,7 @@
 //! take the usual message columns of the seed's `messages` tables as
 //! optional extras.
 
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]

@@ -55,6 +55,7 @@
 //! [`Packet::event_name`]: crate::socketio::Packet::event_name
 //! [`Packet::args`]: crate::socketio::Packet::args
 
+use crate::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -227,7 +228,9 @@ pub(crate) mod js_float {
     const EXACT: f64 = 9_007_199_254_740_992.0;
 
     pub(crate) fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.fract() == 0.0 && v.abs() <= EXACT {
+        // Integral by a round trip through i64 (`f64::fract` is `std`'s),
+        // which is exact inside the range checked first.
+        if (-EXACT..=EXACT).contains(v) && (*v as i64) as f64 == *v {
             // Lossless: integral and within the exact range checked above.
             #[allow(clippy::cast_possible_truncation)]
             s.serialize_i64(*v as i64)

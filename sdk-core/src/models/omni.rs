@@ -14,7 +14,8 @@
 //! placeholder; [`BinaryData`] and [`BinaryResponse`] keep that JSON, and
 //! [`Packet::value`](crate::socketio::Packet::value) gives the bytes.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 

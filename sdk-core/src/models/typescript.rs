@@ -14,6 +14,8 @@
 //! side) and two maps from event name to payload type, e.g.
 //! `OmniServerEvents` for `on` and `OmniClientEvents` for `emit`.
 
+use crate::prelude::*;
+
 use ts_rs::{Config, TS};
 
 /// Where the generated files live, relative to the workspace root.

@@ -1,5 +1,6 @@
 //! Acks: per-namespace ids, answers, timeouts, retries, server requests.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

@@ -1,7 +1,8 @@
 //! Reconnection backoff: bounds, jitter after the cap, no overflow, reset
 //! on success, attempt limits and events.
 
-use std::collections::BTreeSet;
+use crate::prelude::*;
+use alloc::collections::BTreeSet;
 
 use super::util::*;
 use crate::client::*;

@@ -1,5 +1,6 @@
 //! The offline buffer: bounded, flushed once and in order, volatile emits.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

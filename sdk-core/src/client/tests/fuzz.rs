@@ -2,6 +2,7 @@
 //! and application commands in between: no panic, and every queue stays
 //! within its bound.
 
+use crate::prelude::*;
 use proptest::prelude::*;
 
 use crate::client::fuzzing::{Op, Script, KNOWN_FRAMES};

@@ -1,5 +1,6 @@
 //! Application heartbeat: Omni style and ack style, latency statistics.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

@@ -4,6 +4,7 @@
 //! never a request with a sid after its session ended (the harness fails
 //! any test that sends one).
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

@@ -2,6 +2,7 @@
 //! full, the oldest events go (counted), for driver modes with and without
 //! `raw_messages`.
 
+use crate::prelude::*;
 use bytes::Bytes;
 
 use super::util::*;
@@ -32,7 +33,7 @@ fn flooded(raw: bool) -> Pair {
 
 /// The numbers of the `blob` events taken from the queue.
 fn blob_numbers(p: &mut Pair) -> Vec<u64> {
-    std::iter::from_fn(|| p.client.poll_event())
+    core::iter::from_fn(|| p.client.poll_event())
         .filter_map(|e| match e {
             Event::Message { event, args, .. } if event == "blob" => {
                 serde_json::to_value(&args[0]).ok()
@@ -85,7 +86,7 @@ fn ack_answers_count_towards_the_byte_bound() {
             .handle_text(id, p.now, &format!(r#"43{n}["{big}"]"#));
     }
     assert_eq!(p.client.dropped_events(), 1);
-    let acks: Vec<RequestId> = std::iter::from_fn(|| p.client.poll_event())
+    let acks: Vec<RequestId> = core::iter::from_fn(|| p.client.poll_event())
         .filter_map(|e| match e {
             Event::Ack { request, .. } => Some(request),
             _ => None,

@@ -1,5 +1,6 @@
 //! Rate limits: client-side buckets, server pauses, delay without loss.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

@@ -1,6 +1,7 @@
 //! `raw_messages`: server events arrive as their JSON text, and the client
 //! still reads the arguments it needs itself (rooms, heartbeat, pauses).
 
+use crate::prelude::*;
 use bytes::Bytes;
 use serde_json::json;
 
@@ -369,7 +370,7 @@ fn events_before_and_after_a_lent_one_keep_their_order() {
         .map(|e| e.data.to_owned())
         .expect("lent");
     assert!(p.client.check_lent_event(p.now, &lent));
-    let queued: Vec<String> = std::iter::from_fn(|| p.client.poll_event())
+    let queued: Vec<String> = core::iter::from_fn(|| p.client.poll_event())
         .filter_map(|e| match e {
             Event::RawMessage { event, .. } => Some(event),
             _ => None,

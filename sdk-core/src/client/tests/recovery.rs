@@ -1,5 +1,6 @@
 //! Connection state recovery: pid and offset kept and sent in CONNECT.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

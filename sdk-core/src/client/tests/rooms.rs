@@ -2,6 +2,7 @@
 //! re-join after reconnect without duplicates and before buffered emits,
 //! and the presets of the five seed products.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

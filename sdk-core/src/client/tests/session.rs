@@ -1,6 +1,7 @@
 //! Handshake, namespaces, heartbeat of Engine.IO, timeouts, disconnects,
 //! malformed input and the websocket upgrade.
 
+use crate::prelude::*;
 use serde_json::json;
 
 use super::util::*;

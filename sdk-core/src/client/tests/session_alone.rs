@@ -4,7 +4,6 @@
 
 use super::util::*;
 use crate::client::*;
-
 fn alone() -> Pair {
     let mut config = Pair::config();
     config.namespaces = Vec::new();

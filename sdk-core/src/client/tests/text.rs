@@ -4,6 +4,7 @@
 //! it is parsed into a tree and written again, so numbers keep every digit
 //! (the browser build reads JSON without serde_json's exact float parser).
 
+use crate::prelude::*;
 use bytes::Bytes;
 use serde_json::json;
 

@@ -1,7 +1,8 @@
 //! A `Pair` of a [`Client`] and a scripted server speaking the real codecs,
 //! with a virtual clock that jumps from one wake-up to the next.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::prelude::*;
+use alloc::collections::{BTreeMap, VecDeque};
 
 use bytes::Bytes;
 use serde_json::{json, Value as Json};
@@ -239,7 +240,7 @@ impl Server {
                 ));
                 match self.policy.get(&nsp).cloned().unwrap_or(Policy::Accept) {
                     Policy::Accept => {
-                        for data in std::mem::take(&mut self.missed) {
+                        for data in core::mem::take(&mut self.missed) {
                             self.outbox
                                 .push_back((t.transport, sio_text(&nsp, "2", &data.to_string())));
                         }
@@ -591,7 +592,7 @@ impl Pair {
 
     /// Takes the events seen so far.
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        core::mem::take(&mut self.events)
     }
 
     /// Whether an event matching `f` was seen (and not taken).
