@@ -17,6 +17,7 @@ use omni_socket_core::Value;
 use serde::Serialize;
 use tokio::sync::{oneshot, watch};
 
+use crate::drive::Drive;
 use crate::driver::Driver;
 use crate::error::{Error, Result};
 use crate::queue::{boxed, queue, BoxedTx, QueueRx};
@@ -328,9 +329,9 @@ impl ClientBuilder {
             cmd_tx.downgrade(),
         );
         let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::Closed)?;
-        // Boxed: the task's future would otherwise hold the driver twice
-        // (as the argument and as the running state), 4 KB instead of 2.
-        handle.spawn(Box::new(driver).run());
+        // Boxed: the future would otherwise hold the driver twice (as the
+        // argument and as the running state), 4 KB instead of 2.
+        let drive = Drive::spawn(&handle, Box::new(driver).run());
         if connect {
             cmd_tx
                 .send(Command::Connect { nsp: nsp.clone() })
@@ -338,6 +339,7 @@ impl ClientBuilder {
         }
         let inner = Arc::new(Inner {
             commands: cmd_tx,
+            drive,
             shared,
             queue: self.queue,
             queue_bytes,
@@ -391,6 +393,8 @@ fn os_seed() -> u64 {
 
 struct Inner {
     commands: BoxedTx<Command>,
+    /// The driver, which a caller awaiting an ack may poll itself.
+    drive: Arc<Drive>,
     shared: Arc<Shared>,
     queue: usize,
     queue_bytes: usize,
@@ -634,7 +638,11 @@ impl Socket {
         // The core enforces the timeout, and a driver that ends drops the
         // reply (`Closed`); a second timer here would cost every ack a
         // timer-wheel entry for nothing.
-        rx.await.map_err(|_| Error::Closed)?
+        self.inner
+            .drive
+            .answer(rx)
+            .await
+            .map_err(|_| Error::Closed)?
     }
 
     /// Subscribes to a room with a core [`RoomSpec`] (e.g.

@@ -60,6 +60,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod drive;
 mod driver;
 mod error;
 pub mod products;

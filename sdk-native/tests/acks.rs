@@ -56,3 +56,63 @@ async fn server_request_gets_the_client_answer() {
     let a = next_named(&mut answers, "client_answered").await;
     assert_eq!(as_json(&a.args[0]), json!({"a": 42}));
 }
+
+/// On a one-thread runtime a caller awaiting an ack polls the driver
+/// itself (src/drive.rs). An ack future polled once and then left alone
+/// must not take the connection with it: the driver's task still runs it,
+/// so events arrive, other acks are answered, and the left future is
+/// answered when polled again.
+#[tokio::test(flavor = "current_thread")]
+async fn an_ack_future_left_unpolled_does_not_stall_the_connection() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect().await.unwrap();
+    let mut echoes = client.on_event("echo");
+    let mut left = Box::pin(client.emit_with_ack("ack_echo", vec![s("left")], WAIT));
+    // Polled once (it sends the packet and starts helping), then not again
+    // until the end.
+    tokio::select! {
+        biased;
+        _ = &mut left => panic!("answered before the server saw it"),
+        () = std::future::ready(()) => {}
+    }
+    client.emit("echo", vec![s("e")]).await.unwrap();
+    let e = next_named(&mut echoes, "echo").await;
+    assert_eq!(e.args, vec![s("e")]);
+    let answer = tokio::time::timeout(WAIT, client.emit_with_ack("ack_echo", vec![s("b")], WAIT))
+        .await
+        .expect("a second ack while the first waits unpolled")
+        .unwrap();
+    assert_eq!(answer, vec![s("b")]);
+    // Dropped while waiting: the next one is answered as well.
+    let mut dropped = Box::pin(client.emit_with_ack("record", vec![s("x")], WAIT));
+    tokio::select! {
+        biased;
+        _ = &mut dropped => panic!("`record` has no ack"),
+        () = std::future::ready(()) => {}
+    }
+    drop(dropped);
+    let answer = client
+        .emit_with_ack("ack_echo", vec![s("c")], WAIT)
+        .await
+        .unwrap();
+    assert_eq!(answer, vec![s("c")]);
+    let answer = tokio::time::timeout(WAIT, left)
+        .await
+        .expect("the first ack, polled again")
+        .unwrap();
+    assert_eq!(answer, vec![s("left")]);
+}
+
+/// On a multi-thread runtime the driver keeps to its own task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acks_on_a_multi_thread_runtime() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect().await.unwrap();
+    for i in 0..20 {
+        let answer = client
+            .emit_with_ack("ack_echo", vec![json(json!(i))], WAIT)
+            .await
+            .unwrap();
+        assert_eq!(answer, vec![json(json!(i))]);
+    }
+}
