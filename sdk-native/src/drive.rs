@@ -67,23 +67,24 @@ impl Drive {
         drive
     }
 
-    /// Polls the driver unless another poll is under way (a helper on
-    /// another thread cannot be, but the task and a late helper may
-    /// meet); that poll then sees what this one would have.
-    fn poll_driver(self: &Arc<Self>) -> Poll<()> {
+    /// Polls the driver, or returns `None` when another poll is under way.
+    /// That only happens across threads: a caller on a blocking thread of
+    /// the runtime (`Handle::block_on` inside `spawn_blocking`) helps
+    /// while the task runs.
+    fn poll_driver(self: &Arc<Self>) -> Option<Poll<()>> {
         let mut slot = match self.future.try_lock() {
             Ok(slot) => slot,
-            Err(TryLockError::WouldBlock) => return Poll::Pending,
+            Err(TryLockError::WouldBlock) => return None,
             // The driver panicked in a helper's poll (the panic went on to
             // the caller): drop it as its task would have, so the
             // connection reports itself closed instead of hanging.
             Err(TryLockError::Poisoned(slot)) => {
                 drop(slot.into_inner().take());
-                return Poll::Ready(());
+                return Some(Poll::Ready(()));
             }
         };
         let Some(future) = slot.as_mut() else {
-            return Poll::Ready(());
+            return Some(Poll::Ready(()));
         };
         let waker = waker_ref(self);
         if future
@@ -92,9 +93,9 @@ impl Drive {
             .is_ready()
         {
             *slot = None;
-            return Poll::Ready(());
+            return Some(Poll::Ready(()));
         }
-        Poll::Pending
+        Some(Poll::Pending)
     }
 
     /// Whether a caller on the current thread may help: it is inside the
@@ -141,7 +142,13 @@ impl Future for Task {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.0.task.register(cx.waker());
-        self.0.poll_driver()
+        self.0.poll_driver().unwrap_or_else(|| {
+            // A helper is polling: what woke this task may have come after
+            // the helper looked, so poll again rather than wait for a wake
+            // that may not come.
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
     }
 }
 

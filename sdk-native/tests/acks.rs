@@ -116,3 +116,29 @@ async fn acks_on_a_multi_thread_runtime() {
         assert_eq!(answer, vec![json(json!(i))]);
     }
 }
+
+/// A caller on a blocking thread of a one-thread runtime
+/// (`Handle::block_on` inside `spawn_blocking`) helps from another thread
+/// than the connection's task: acks are answered all the same.
+#[tokio::test(flavor = "current_thread")]
+async fn acks_from_a_blocking_thread_of_a_one_thread_runtime() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect().await.unwrap();
+    let handle = tokio::runtime::Handle::current();
+    let answers = tokio::task::spawn_blocking(move || {
+        (0..20)
+            .map(|i| {
+                handle
+                    .block_on(client.emit_with_ack("ack_echo", vec![json(json!(i))], WAIT))
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
+    });
+    let answers = tokio::time::timeout(WAIT, answers)
+        .await
+        .expect("twenty acks")
+        .unwrap();
+    for (i, a) in answers.into_iter().enumerate() {
+        assert_eq!(a, vec![json(json!(i))]);
+    }
+}

@@ -17,9 +17,9 @@
 // `alloc` and `core` only, with `std` behind the default feature `std`.
 // The shipped module is built without it (scripts/build-wasm.sh), so it
 // links no `std` and its panic handler below formats nothing: `std`'s
-// handler formats every panic message, which kept `core::fmt`, `Debug`
-// impls and their Unicode tables in the download although nobody reads
-// them (a panic aborts either way).
+// handler formats every panic message, which kept its panic machinery and
+// more of `core::fmt` in the download although nobody reads the message
+// (a panic aborts either way). BENCHMARKS.md has what panics still keep.
 #![no_std]
 
 extern crate alloc;
