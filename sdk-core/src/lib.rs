@@ -66,9 +66,9 @@
 #![no_std]
 
 extern crate alloc;
-// The tests, and the TypeScript generator (feature `ts`, a build tool
-// that writes files), use `std` themselves.
-#[cfg(any(test, feature = "ts"))]
+// The tests, the TypeScript generator (feature `ts`, a build tool that
+// writes files) and `arbitrary`'s derive (feature `fuzzing`) use `std`.
+#[cfg(any(test, feature = "ts", feature = "fuzzing"))]
 extern crate std;
 
 /// What the standard library's prelude would bring, for a `no_std` crate.
