@@ -612,7 +612,15 @@ impl Socket {
             volatile,
             reply,
         })?;
-        Ok(rx.await.map_err(|_| Error::Closed)??)
+        // The outcome comes from the driver's next turn, which the caller
+        // takes itself where it may (`Drive::answer`): an emit then costs
+        // no scheduler turn.
+        Ok(self
+            .inner
+            .drive
+            .answer(rx)
+            .await
+            .map_err(|_| Error::Closed)??)
     }
 
     /// Emits `event` and waits for the server's acknowledgement, returning
