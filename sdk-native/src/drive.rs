@@ -8,7 +8,9 @@
 //! `block_on` future again (one `epoll_wait` per ack, about 15 % of a
 //! loopback round trip). So while it waits, such a caller polls the
 //! driver itself: the answer's frame then wakes the caller directly and is
-//! read, decoded and handed over within the caller's own poll.
+//! read, decoded and handed over within the caller's own poll. An `emit`
+//! waits for the driver's outcome the same way, and gets it within its
+//! first poll.
 //!
 //! The driver is always polled with one waker that wakes both its task
 //! and the caller helping (if any). The task therefore never depends on

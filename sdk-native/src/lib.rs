@@ -48,7 +48,9 @@
 //! to the socket, transports opened and closed, events handed to
 //! subscribers. Long-polling, which keeps HTTP requests in flight while the
 //! client sends, runs as a second task that reports through a bounded
-//! queue. Nothing busy-waits.
+//! queue. Nothing busy-waits. On a one-thread runtime a caller awaiting an
+//! emit's outcome or an ack's answer polls the connection too, so the
+//! answer reaches it without a scheduler turn in between.
 //!
 //! Subscribers each have a bounded queue; one that falls behind loses
 //! events (with a `warn` log) instead of stalling the connection.
