@@ -393,7 +393,8 @@ fn os_seed() -> u64 {
 
 struct Inner {
     commands: BoxedTx<Command>,
-    /// The driver, which a caller awaiting an ack may poll itself.
+    /// The driver, which a caller awaiting an emit or an ack may poll
+    /// itself (one-thread runtimes).
     drive: Arc<Drive>,
     shared: Arc<Shared>,
     queue: usize,
