@@ -125,10 +125,10 @@ impl Socket {
         self.mode == ReadMode::Ahead && self.ahead.capacity() != 0
     }
 
-    /// Frees the read-ahead if it is empty; reads go straight to
-    /// tungstenite's buffer again.
+    /// Frees the read-ahead (or what the handshake left) if it is empty;
+    /// reads go straight to tungstenite's buffer again.
     fn release(&mut self) {
-        if self.mode == ReadMode::Ahead && self.ahead.is_empty() {
+        if matches!(self.mode, ReadMode::Ahead | ReadMode::AfterHead) && self.ahead.is_empty() {
             self.ahead = BytesMut::new();
             self.mode = ReadMode::Direct;
         }
@@ -155,9 +155,8 @@ impl AsyncRead for Socket {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         let this = self.get_mut();
-        if this.mode == ReadMode::AfterHead && this.ahead.is_empty() {
-            this.ahead = BytesMut::new();
-            this.mode = ReadMode::Direct;
+        if this.mode == ReadMode::AfterHead {
+            this.release();
         }
         if this.mode == ReadMode::Direct {
             let room = buf.remaining();
