@@ -26,7 +26,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch } from "../../npm/test/browser.mjs";
+import { launch, until as pollUntil } from "../../npm/test/browser.mjs";
 import { OmniServer, ROOT } from "./omni-server.mjs";
 
 const npmRequire = createRequire(join(ROOT, "npm/package.json"));
@@ -310,15 +310,7 @@ export default {
 // ---- running them
 
 /** Waits until `fn()` is truthy (10 s at most). */
-async function until(what, fn, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what, fn, ms = 10_000) => pollUntil(fn, ms, what);
 
 describe("seed 000's code samples with socket.io-client and with omni-socket", { timeout: 300_000 }, () => {
   let server;

@@ -19,7 +19,7 @@ import { createHmac } from "node:crypto";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { launch, until as pollUntil } from "./browser.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const npmDir = fileURLToPath(new URL("..", import.meta.url));
@@ -149,15 +149,7 @@ class Server {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a truthy value, up to {@link WAIT}. */
-async function until(fn, what) {
-  const end = Date.now() + WAIT;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = (fn, what) => pollUntil(fn, WAIT, what);
 
 // ---------------------------------------------------------------- the page
 
