@@ -22,6 +22,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 use std::task::{Context, Poll};
 
@@ -39,6 +40,12 @@ pub(crate) struct Drive {
     future: Mutex<Option<DriverFuture>>,
     task: AtomicWaker,
     helper: AtomicWaker,
+    /// Whether the driver was woken since its last poll began. Every wake
+    /// wakes both the task and the helper, and one poll answers both: an
+    /// ack's answer wakes the caller, which reads it, and then the task,
+    /// which would poll every source again to find nothing (two such polls
+    /// per ack were a seventh of the client's work).
+    woken: AtomicBool,
     /// The runtime the driver's task runs on, when it is a one-thread
     /// runtime: only a caller on it helps.
     helped_on: Option<Id>,
@@ -46,6 +53,7 @@ pub(crate) struct Drive {
 
 impl ArcWake for Drive {
     fn wake_by_ref(drive: &Arc<Self>) {
+        drive.woken.store(true, Ordering::Release);
         drive.task.wake();
         drive.helper.wake();
     }
@@ -62,6 +70,7 @@ impl Drive {
             future: Mutex::new(Some(Box::pin(driver))),
             task: AtomicWaker::new(),
             helper: AtomicWaker::new(),
+            woken: AtomicBool::new(true),
             helped_on: (handle.runtime_flavor() == RuntimeFlavor::CurrentThread)
                 .then(|| handle.id()),
         });
@@ -88,6 +97,14 @@ impl Drive {
         let Some(future) = slot.as_mut() else {
             return Some(Poll::Ready(()));
         };
+        // Under the lock: a wake that came while another poll held it is
+        // still set here. Cleared before the poll, so a wake during it
+        // counts for the next one. The future's sources are all registered
+        // with this waker (its last poll returned `Pending`), so without a
+        // wake it has nothing to do.
+        if !self.woken.swap(false, Ordering::Acquire) {
+            return Some(Poll::Pending);
+        }
         let waker = waker_ref(self);
         if future
             .as_mut()
