@@ -39,6 +39,37 @@ async fn unanswered_request_times_out() {
     assert!(matches!(err, Error::AckTimeout), "{err:?}");
 }
 
+/// The driver moves its timer only to an earlier deadline (src/driver.rs):
+/// a short timeout after a long one already armed must still fire on time,
+/// and the long one when it is the only one left.
+#[tokio::test(flavor = "current_thread")]
+async fn a_shorter_ack_timeout_fires_before_a_longer_one_armed_first() {
+    let server = NodeServer::start().await;
+    let client = builder(&server.url()).connect().await.unwrap();
+    // `record` has no ack callback on the server.
+    let long = client.emit_with_ack("record", vec![s("long")], Duration::from_millis(1500));
+    let short = client.emit_with_ack("record", vec![s("short")], Duration::from_millis(200));
+    let mut long = Box::pin(long);
+    // The long one is sent, and its deadline armed, first.
+    tokio::select! {
+        biased;
+        _ = &mut long => panic!("answered without an answer"),
+        () = std::future::ready(()) => {}
+    }
+    let started = tokio::time::Instant::now();
+    let err = tokio::time::timeout(Duration::from_millis(1200), short)
+        .await
+        .expect("the short timeout waited for the long one")
+        .unwrap_err();
+    assert!(matches!(err, Error::AckTimeout), "{err:?}");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    let err = tokio::time::timeout(Duration::from_secs(10), long)
+        .await
+        .expect("the long timeout never fired")
+        .unwrap_err();
+    assert!(matches!(err, Error::AckTimeout), "{err:?}");
+}
+
 #[tokio::test]
 async fn server_request_gets_the_client_answer() {
     let server = NodeServer::start().await;
