@@ -210,4 +210,34 @@ describe("omni-socket in Node", { timeout: 30_000 }, () => {
     assert.equal(s.connected, false);
     assert.equal(s.state, "idle");
   });
+
+  test("acks with a timeout do not re-arm the driver's timer each time, and their timeouts still fire", async () => {
+    const s = open({ transports: ["websocket"] });
+    await next(s, "welcome");
+    // The driver's timer goes through the global setTimeout (the host's
+    // default timers); nothing else in this process sets timers per ack.
+    const real = globalThis.setTimeout;
+    let armed = 0;
+    globalThis.setTimeout = (...a) => {
+      armed += 1;
+      return real(...a);
+    };
+    try {
+      for (let i = 0; i < 50; i += 1) {
+        const res = await s.timeout(5000).emitWithAck("ask", i);
+        assert.deepEqual(res.got, [i]);
+      }
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    // Each ack's deadline is later than the one armed before it: the
+    // timer stays as it is (it was re-armed twice per ack before).
+    assert.ok(armed <= 5, `${armed} timers armed for 50 acks`);
+    // A shorter deadline than the armed one still moves the timer.
+    const long = s.timeout(5000).emitWithAck("slow");
+    long.catch(() => {});
+    const started = Date.now();
+    await assert.rejects(s.timeout(100).emitWithAck("slow"));
+    assert.ok(Date.now() - started < 3000, "the short timeout waited for a longer one");
+  });
 });

@@ -710,10 +710,17 @@ impl Inner {
         self.arm_timer(cbs);
     }
 
+    /// Re-arms the timer only for an earlier deadline. A later one (an
+    /// ack answered, its timeout gone) waits for the armed timer, whose
+    /// early `handle_timeout` finds nothing due and re-arms: two
+    /// `clearTimeout`/`setTimeout` pairs per ack cost more. With no
+    /// deadline the timer goes, so it keeps no Node process alive.
     fn arm_timer(&mut self, cbs: &Callbacks) {
         let next = self.client.poll_timeout();
-        if self.timer.as_ref().map(|(at, _)| *at) == next {
-            return;
+        if let (Some((at, _)), Some(next)) = (&self.timer, next) {
+            if *at <= next {
+                return;
+            }
         }
         if let Some((_, handle)) = self.timer.take() {
             self.clear_timer(&handle);
