@@ -71,7 +71,9 @@ pub enum Kind {
     Raw,
     /// The typed floor: tokio-tungstenite, each event's JSON deserialised
     /// with serde_json into the same struct the omni subscriber gets. The
-    /// least work any client handing the user a typed event must do.
+    /// least work any client handing the user a typed event must do. For
+    /// acks: the same session and event as omni's, the answer parsed into
+    /// values.
     Floor,
 }
 
@@ -425,7 +427,38 @@ pub async fn ack(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> {
             }
             let _ = client.disconnect().await;
         }
-        Kind::Floor => return Err("ack: the typed floor measures receive only".into()),
+        Kind::Floor => {
+            // The typed floor of an ack: omni's Socket.IO session and
+            // event, the arguments written with serde_json, the answer
+            // found by its id and parsed into values as the caller gets
+            // them. Its round trip includes the load server's Socket.IO
+            // handling, which the raw echo skips; no task, channel or ack
+            // table.
+            let mut ws = raw_session(url).await?;
+            for i in 0..warm + n {
+                let t0 = Instant::now();
+                let event = serde_json::to_string(&("echo", json!({"id": i})))?;
+                ws.send(Message::text(format!("42{i}{event}"))).await?;
+                let answer: Vec<serde_json::Value> = loop {
+                    let Message::Text(t) = ws.next().await.ok_or("closed before the answer")??
+                    else {
+                        continue;
+                    };
+                    if let Some(rest) = t.strip_prefix("43") {
+                        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                        if rest[..digits].parse::<usize>().ok() == Some(i) {
+                            break serde_json::from_str(&rest[digits..])?;
+                        }
+                    } else if t.as_str() == "2" {
+                        ws.send(Message::text("3")).await?;
+                    }
+                };
+                std::hint::black_box(&answer);
+                if i >= warm {
+                    samples.push(t0.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+        }
         Kind::Raw => {
             // The floor: a WebSocket echo of a frame the size of the event.
             let mut ws = raw_connect(url, "/raw").await?;
