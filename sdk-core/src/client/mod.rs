@@ -1145,8 +1145,9 @@ impl Client {
     }
 
     fn ns(&self, nsp: &str) -> Option<&Namespace> {
-        let nsp = normalize_nsp(nsp);
-        self.namespaces.iter().find(|n| n.name == nsp)
+        // Drivers ask after every turn (socket ids for their status):
+        // compare without building the normalized name.
+        self.namespaces.iter().find(|n| same_nsp(&n.name, nsp))
     }
 
     fn ns_index(&self, nsp: &str) -> Option<usize> {
