@@ -104,12 +104,17 @@ impl Args {
     pub(crate) fn write(&self, name: Option<&str>) -> (String, Vec<Bytes>) {
         match self {
             Self::Values(args) => {
-                let items = name
-                    .map(|n| Value::String(n.to_owned()))
-                    .into_iter()
-                    .chain(args.iter().cloned())
-                    .collect();
-                Value::Array(items).deconstruct()
+                // Written from the caller's values as they are: a copy of
+                // the tree with the name in front cost an emit more than
+                // writing it.
+                let out = RefCell::new(Vec::new());
+                let json = serde_json::to_string(&EventArray {
+                    name,
+                    args,
+                    attachments: &out,
+                })
+                .unwrap_or_default();
+                (json, out.into_inner())
             }
             Self::Json { text, attachments } => {
                 let Some(name) = name else {
@@ -474,6 +479,31 @@ impl<'de> serde::de::Visitor<'de> for &mut Placeholders<'_> {
     }
 }
 
+/// `[name, ...args]` (or the arguments alone) written with placeholders,
+/// as [`Value::deconstruct`] writes the array it would make of them.
+struct EventArray<'v, 'c> {
+    name: Option<&'v str>,
+    args: &'v [Value],
+    attachments: &'c RefCell<Vec<Bytes>>,
+}
+
+impl Serialize for EventArray<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        let len = self.args.len() + usize::from(self.name.is_some());
+        let mut seq = s.serialize_seq(Some(len))?;
+        if let Some(name) = self.name {
+            seq.serialize_element(name)?;
+        }
+        for value in self.args {
+            seq.serialize_element(&WithPlaceholders {
+                value,
+                attachments: self.attachments,
+            })?;
+        }
+        seq.end()
+    }
+}
+
 struct WithPlaceholders<'v, 'c> {
     value: &'v Value,
     attachments: &'c RefCell<Vec<Bytes>>,
@@ -685,5 +715,40 @@ fn unexpected(v: &Value) -> serde::de::Unexpected<'_> {
         Value::Binary(b) => Unexpected::Bytes(b),
         Value::Array(_) => Unexpected::Seq,
         Value::Object(_) => Unexpected::Map,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An event's arguments are written as the array `[name, ...args]`
+    /// would be: the same text, and binaries numbered in the same order.
+    #[test]
+    fn args_write_as_the_array_with_the_name_in_front() {
+        let bin = |b: &[u8]| Value::Binary(Bytes::copy_from_slice(b));
+        let args = vec![
+            Value::from(serde_json::json!({"id": 7, "s": "é\"\n", "f": 0.1, "n": null})),
+            bin(&[1, 2]),
+            Value::Array(vec![
+                bin(&[3]),
+                Value::from(serde_json::json!([1, [2, {}]])),
+            ]),
+            Value::Bool(false),
+        ];
+        for name in [Some("tick"), Some("a \"quoted\" name"), None] {
+            let items = name
+                .map(|n| Value::String(n.to_owned()))
+                .into_iter()
+                .chain(args.iter().cloned())
+                .collect();
+            let expected = Value::Array(items).deconstruct();
+            assert_eq!(Args::Values(args.clone()).write(name), expected);
+        }
+        assert_eq!(
+            Args::Values(Vec::new()).write(Some("e")),
+            (r#"["e"]"#.into(), vec![])
+        );
+        assert_eq!(Args::Values(Vec::new()).write(None), ("[]".into(), vec![]));
     }
 }
