@@ -4,12 +4,14 @@
 // receive the same stream from the load server, one after the other, the
 // order rotated each round; and each client's bundle size, gzipped. Each
 // client first receives a shorter stream that is not measured, so no round
-// measures a cold page (the JIT, and V8 tiering the wasm up).
+// measures a cold page (the JIT, and V8 tiering the wasm up). The page runs
+// on its own and posts its figures back: no DevTools client is attached
+// while it receives (see harness.mjs, `openBare`).
 //   node browser.mjs LOAD_SERVER_URL NPM_DIST_DIR COUNT ROUNDS > browser.json
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { servePages, launchChromium, sioBundle } from './harness.mjs';
+import { servePages, openBare, sioBundle } from './harness.mjs';
 
 const [, , loadUrl, distDir, countArg, roundsArg] = process.argv;
 const count = Number(countArg ?? 20000);
@@ -83,30 +85,45 @@ const page = `<!doctype html><meta charset="utf-8"><title>bench</title>
     }
     return out;
   };
-  window.ready = true;
+  // Run at once, with what the URL says, and post the figures (and any
+  // error) to the page's server.
+  const errors = [];
+  addEventListener('error', (e) => errors.push(String(e.message)));
+  addEventListener('unhandledrejection', (e) => errors.push(String(e.reason)));
+  (async () => {
+    const q = new URLSearchParams(location.search);
+    const url = q.get('load');
+    const count = Number(q.get('count'));
+    const rounds = Number(q.get('rounds'));
+    const out = { omni: [], sio: [], raw: [], errors };
+    try {
+      await window.bench(url, Math.max(1, Math.min(count, 5000)), 0);
+      for (let i = 0; i < rounds; i += 1) {
+        const r = await window.bench(url, count, i);
+        for (const name of ['omni', 'sio', 'raw']) if (r[name].received === count) out[name].push(r[name].eps);
+      }
+    } catch (e) {
+      errors.push(String(e));
+    }
+    await fetch('/result', { method: 'POST', body: JSON.stringify(out) });
+  })();
 </script>`;
 
-const server = await servePages(distDir, { '/': page });
+let report;
+const reported = new Promise((r) => { report = r; });
+const server = await servePages(distDir, { '/': page }, {}, { '/result': (body) => report(JSON.parse(body)) });
 const { origin } = server;
 
-const browser = await launchChromium('omni-bench-chromium-');
-const { context } = browser;
-const errors = [];
+const query = new URLSearchParams({ load: loadUrl, count: String(count), rounds: String(rounds) });
+const browser = await openBare('omni-bench-chromium-', `${origin}/?${query}`);
 try {
-  const tab = context.pages()[0] ?? (await context.newPage());
-  tab.on('pageerror', (e) => errors.push(String(e)));
-  await tab.goto(origin);
-  await tab.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
-  const omni = [];
-  const sio = [];
-  const raw = [];
-  await tab.evaluate(([u, c]) => window.bench(u, c, 0), [loadUrl, Math.max(1, Math.min(count, 5000))]);
-  for (let i = 0; i < rounds; i += 1) {
-    const r = await tab.evaluate(([u, c, k]) => window.bench(u, c, k), [loadUrl, count, i]);
-    if (r.omni.received === count) omni.push(r.omni.eps);
-    if (r.sio.received === count) sio.push(r.sio.eps);
-    if (r.raw.received === count) raw.push(r.raw.eps);
-  }
+  // Each client's run gives up after 60 s; the browser must not outlive that.
+  const limit = (rounds + 1) * 3 * 60_000 + 30_000;
+  const { omni, sio, raw, errors } = await Promise.race([
+    reported,
+    browser.exited.then(() => { throw new Error('chromium exited before the page reported'); }),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('the page did not report in time')), limit).unref()),
+  ]);
   const median = (v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : null);
   const gz = async (files) => {
     let total = 0;

@@ -356,18 +356,19 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
     eprintln!("{}", row(&f));
     figures.push(f);
 
-    // 5. Browser: both clients in one Chromium page. Shorter streams in
+    // 5. Browser: the three clients in one Chromium page, with no DevTools
+    // client attached while they receive (browser.mjs). Shorter streams in
     // more rounds than the native figures: each client's rate moves by a
-    // third from one stream to the next here, and the median of seven
+    // tenth from one stream to the next here, and the median of thirteen
     // holds still better than that of three.
     if let Some(dist) = &o.npm_dist {
-        let count = (sizes.small / 15).to_string();
-        let rounds = sizes.rounds * 2 + 1;
+        let count = (sizes.small * 2 / 15).to_string();
+        let rounds = sizes.rounds * 4 + 1;
         let receive = [count, rounds.to_string()];
         figures.extend(browser_figures("browser.mjs", &url, dist, &receive).await);
         // Time to connect: page loads, each a few seconds on the phone
         // profile; one per client in the smoke run.
-        let loads = if o.smoke { 1 } else { rounds.max(5) };
+        let loads = if o.smoke { 1 } else { (sizes.rounds * 2 + 1).max(5) };
         figures.extend(browser_figures("connect-time.mjs", &url, dist, &[loads.to_string()]).await);
     }
     drop(server);
