@@ -368,7 +368,11 @@ pub async fn run(o: Options) -> Result<(), BoxError> {
         figures.extend(browser_figures("browser.mjs", &url, dist, &receive).await);
         // Time to connect: page loads, each a few seconds on the phone
         // profile; one per client in the smoke run.
-        let loads = if o.smoke { 1 } else { (sizes.rounds * 2 + 1).max(5) };
+        let loads = if o.smoke {
+            1
+        } else {
+            (sizes.rounds * 2 + 1).max(5)
+        };
         figures.extend(browser_figures("connect-time.mjs", &url, dist, &[loads.to_string()]).await);
     }
     drop(server);
