@@ -43,8 +43,8 @@ pub(crate) struct Drive {
     /// Whether the driver was woken since its last poll began. Every wake
     /// wakes both the task and the helper, and one poll answers both: an
     /// ack's answer wakes the caller, which reads it, and then the task,
-    /// which would poll every source again to find nothing (two such polls
-    /// per ack were a seventh of the client's work).
+    /// which would poll every source again to find nothing (a twenty-fifth
+    /// of an ack's client work, in instructions).
     woken: AtomicBool,
     /// The runtime the driver's task runs on, when it is a one-thread
     /// runtime: only a caller on it helps.
