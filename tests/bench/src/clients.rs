@@ -36,7 +36,7 @@ impl Event for Tick {
 /// The raw and typed-floor clients' WebSocket read buffer: 16 KiB, the
 /// size of omni's read-ahead. tungstenite zero-fills its read buffer's free
 /// room before every read, 128 KiB by default; that made each raw ack
-/// round trip zero 128 KiB (about 1.5 µs of a 20 µs echo) while omni,
+/// round trip zero 128 KiB (about 1 µs of a 20 µs echo) while omni,
 /// which sizes its buffers itself, did not. 16 KiB receives as fast as
 /// 128 KiB here (the 100 B and 4 KB streams, three rounds each) and answers
 /// an echo as fast as 4 KiB, so it is each figure's floor.
