@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-use crate::server::BINARY_SIZE;
+use crate::server::{split_ack_id, BINARY_SIZE};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Result<T, E = BoxError> = std::result::Result<T, E>;
@@ -445,9 +445,9 @@ pub async fn ack(kind: Kind, url: &str, n: usize) -> Result<serde_json::Value> {
                         continue;
                     };
                     if let Some(rest) = t.strip_prefix("43") {
-                        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-                        if rest[..digits].parse::<usize>().ok() == Some(i) {
-                            break serde_json::from_str(&rest[digits..])?;
+                        let (id, json) = split_ack_id(rest);
+                        if id == Some(i as u64) {
+                            break serde_json::from_str(json)?;
                         }
                     } else if t.as_str() == "2" {
                         ws.send(Message::text("3")).await?;

@@ -173,10 +173,9 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
             ws.send(Message::text(format!(r#"40{{"sid":"s{sid}"}}"#)))
                 .await?;
         } else if let Some(rest) = text.strip_prefix("42") {
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            let ack: Option<u64> = rest[..digits].parse().ok();
+            let (ack, json) = split_ack_id(rest);
             let Ok(serde_json::Value::Array(args)) =
-                serde_json::from_str::<serde_json::Value>(&rest[digits..])
+                serde_json::from_str::<serde_json::Value>(json)
             else {
                 continue;
             };
@@ -202,6 +201,13 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
     Ok(())
+}
+
+/// A packet's ack id (the digits after its type, on the main namespace)
+/// and the JSON that follows them.
+pub fn split_ack_id(rest: &str) -> (Option<u64>, &str) {
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (rest[..digits].parse().ok(), &rest[digits..])
 }
 
 async fn stream<S: AsyncRead + AsyncWrite + Unpin>(
